@@ -1,0 +1,61 @@
+# Two commands: `make run` and `make test`. Both install what is missing first and are idempotent.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+PORT ?= 5000
+DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium
+SHARED_DATA ?= ../shared/data
+
+.PHONY: run test setup system-packages database demo-data clean
+
+run: setup database demo-data
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - 'gis_app:create_app()'
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: system-packages $(STAMPS)/venv $(STAMPS)/assets $(STAMPS)/translations
+
+# Debian packages (and Node.js/npm unless some npm is on PATH): apt runs only when one is missing.
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done; \
+		command -v npm >/dev/null || echo nodejs npm); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMPS)/venv: setup.cfg constraints.txt pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+$(STAMPS)/assets: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STAMPS)/translations: $(STAMPS)/venv $(wildcard gis_app/translations/*/LC_MESSAGES/*.po)
+	$(BIN)/pybabel compile -d gis_app/translations
+	touch $@
+
+# Starts the private PostGIS on demand (unless DATABASE_URL is set) and applies migrations.
+database: setup
+	$(BIN)/gis-app db upgrade
+
+# Municipality and district boundaries from ../shared/data when present, then demo places if empty.
+demo-data: database
+	@if [ -f $(SHARED_DATA)/ostersund_kommun_from_deso2018.geojson ]; then \
+		$(BIN)/gis-app import-areas $(SHARED_DATA)/ostersund_kommun_from_deso2018.geojson --kind municipality --if-empty && \
+		$(BIN)/gis-app import-areas $(SHARED_DATA)/ostersund_deso2018.geojson --kind district --if-empty; \
+	fi
+	$(BIN)/gis-app demo-data --if-empty
+
+clean:
+	rm -rf $(VENV) $(STAMPS) node_modules

@@ -1,0 +1,1 @@
+"""Machine interfaces: OGC API – Features, Part 1 Core (GeoJSON)."""

@@ -1,0 +1,6 @@
+import click
+
+
+@click.command("import-areas")
+def import_areas():
+    """Import areas."""

@@ -1,0 +1,1 @@
+"""Unsafe places, the observations reported about them, and their reference data."""

@@ -1,0 +1,95 @@
+from geoalchemy2 import Geometry
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gis_app.extensions import db
+
+TIMES_OF_DAY = ("day", "evening", "night")
+AFFECTED_GROUPS = ("women", "men", "young_people", "everyone")
+PLACE_GEOMETRY_TYPES = ("POINT", "LINESTRING", "POLYGON")
+
+
+class ReferenceMixin:
+    """Reference data a municipality can extend: a stable code with a Swedish and an English label."""
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_sv: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    sort_order: Mapped[int] = mapped_column(SmallInteger, default=100, server_default="100")
+
+    def label(self, locale: str) -> str:
+        return self.label_en if locale == "en" else self.label_sv
+
+
+class Category(ReferenceMixin, db.Model):
+    __tablename__ = "category"
+    color: Mapped[str] = mapped_column(String(7), default="#666666", server_default="#666666")
+
+
+class Source(ReferenceMixin, db.Model):
+    __tablename__ = "observation_source"
+
+
+class Status(ReferenceMixin, db.Model):
+    __tablename__ = "place_status"
+
+
+class Place(db.Model):
+    """An unsafe place: a point, a line (a dark path) or a polygon (a park)."""
+
+    __tablename__ = "place"
+    __table_args__ = (
+        CheckConstraint("GeometryType(geom) IN ('POINT', 'LINESTRING', 'POLYGON')", name="ck_place_geom_type"),
+        CheckConstraint("ST_IsValid(geom)", name="ck_place_geom_valid"),
+        CheckConstraint("time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')",
+                        name="ck_place_time_of_day"),
+        CheckConstraint("affected_group IS NULL OR affected_group IN ('women', 'men', 'young_people', 'everyone')",
+                        name="ck_place_affected_group"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="ck_place_priority"),
+        CheckConstraint("status_code <> 'dismissed' OR dismissed_reason IS NOT NULL",
+                        name="ck_place_dismissed_reason"),
+        Index("ix_place_category_status", "category_code", "status_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
+    status_code: Mapped[str] = mapped_column(ForeignKey("place_status.code"), default="reported",
+                                             server_default="reported")
+    dismissed_reason: Mapped[str | None] = mapped_column(Text)
+    time_of_day: Mapped[str | None] = mapped_column(String(10))
+    affected_group: Mapped[str | None] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=False)
+    reported_on = mapped_column(Date, server_default=func.current_date(), nullable=False, index=True)
+    created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),
+                               nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    category = relationship(Category, lazy="joined")
+    status = relationship(Status, lazy="joined")
+    observations = relationship("Observation", back_populates="place", cascade="all, delete-orphan",
+                                passive_deletes=True, order_by="Observation.observed_at")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Observation(db.Model):
+    """One report about a place, from any source, with its own point and time."""
+
+    __tablename__ = "observation"
+    __table_args__ = (Index("ix_observation_place_time", "place_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"))
+    source_code: Mapped[str] = mapped_column(ForeignKey("observation_source.code"))
+    observed_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False, index=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+    place = relationship(Place, back_populates="observations")
+    source = relationship(Source, lazy="joined")

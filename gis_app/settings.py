@@ -1,0 +1,43 @@
+"""All configuration comes from the environment, with defaults. Each setting is listed in README.md."""
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# Östersund municipality (kommun 2380), W S E N in EPSG:4326: used when no municipality area is imported.
+OSTERSUND_BOUNDS = "14.26,62.89,15.56,63.60"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+
+def _default_pgdata() -> str:
+    """A folder per checkout under the temp dir, which the postgres user can always reach."""
+    digest = hashlib.sha1(str(PROJECT_DIR).encode()).hexdigest()[:10]
+    return os.path.join(tempfile.gettempdir(), f"gis-app-pg-{digest}")
+
+
+def _bounds(text: str) -> tuple[float, float, float, float]:
+    west, south, east, north = (float(v) for v in text.split(","))
+    return west, south, east, north
+
+
+def load_settings(env=os.environ) -> dict:
+    """Return the Flask configuration read from environment variables."""
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
+        "DATABASE_URL": env.get("DATABASE_URL") or None,
+        "PGDATA_DIR": env.get("GIS_APP_PGDATA", _default_pgdata()),
+        "PG_PORT": int(env.get("GIS_APP_PG_PORT", "54329")),
+        "PG_DATABASE": env.get("GIS_APP_PG_DATABASE", "gis_app"),
+        "AREA_BOUNDS": _bounds(env.get("GIS_APP_BOUNDS", OSTERSUND_BOUNDS)),
+        "TILE_URL": env.get("GIS_APP_TILE_URL", OSM_TILES),
+        "TILE_ATTRIBUTION": env.get("GIS_APP_TILE_ATTRIBUTION", OSM_ATTRIBUTION),
+        "BABEL_DEFAULT_LOCALE": env.get("GIS_APP_DEFAULT_LOCALE", "sv"),
+        "VENDOR_DIR": env.get("GIS_APP_VENDOR_DIR", str(PROJECT_DIR / "node_modules")),
+        "API_DEFAULT_LIMIT": int(env.get("GIS_APP_API_DEFAULT_LIMIT", "100")),
+        "API_MAX_LIMIT": int(env.get("GIS_APP_API_MAX_LIMIT", "10000")),
+        "API_COUNT_CAP": int(env.get("GIS_APP_API_COUNT_CAP", "10000")),
+        "MAX_CONTENT_LENGTH": int(env.get("GIS_APP_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+    }
