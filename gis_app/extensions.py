@@ -2,7 +2,14 @@
 from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import Select, func, select
 
 db = SQLAlchemy()
 migrate = Migrate()
 babel = Babel()
+
+
+def capped_count(query: Select, cap: int) -> int | None:
+    """Count the rows of `query` but read at most cap + 1 of them; None means more than `cap`."""
+    count = db.session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery()))
+    return count if count <= cap else None

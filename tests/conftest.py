@@ -1,11 +1,14 @@
 """Shared fixtures: a real PostGIS database (migrated once), the app, a client, a live server and Chromium."""
 import os
-import threading
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from werkzeug.serving import make_server
 
 from gis_app import create_app
 from gis_app.devdb import private_url
@@ -18,22 +21,35 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-def _fresh_database_url(name: str) -> str:
-    """TEST_DATABASE_URL if set, else a freshly (re)created database on the private instance."""
-    if os.environ.get("TEST_DATABASE_URL"):
-        return os.environ["TEST_DATABASE_URL"]
+def _admin_engine():
     settings = load_settings()
     admin_url = private_url(settings["PGDATA_DIR"], settings["PG_PORT"], "postgres")
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    return create_engine(admin_url, isolation_level="AUTOCOMMIT")
+
+
+def drop_database(name: str) -> None:
+    engine = _admin_engine()
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+def fresh_database_url(name: str) -> str:
+    """A new, empty database of this name on the private instance (with PostGIS)."""
+    drop_database(name)
+    settings = load_settings()
     return private_url(settings["PGDATA_DIR"], settings["PG_PORT"], name)
 
 
 @pytest.fixture(scope="session")
 def database_url():
-    return _fresh_database_url("gis_app_test")
+    """TEST_DATABASE_URL if set; else a database of this test run's own, dropped at the end."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"]
+        return
+    name = f"gis_app_test_{os.getpid()}"
+    yield fresh_database_url(name)
+    drop_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -74,14 +90,45 @@ def cli(app):
     return app.test_cli_runner()
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer(str):
+    """The server's base URL, which also knows where its access log is."""
+
+    access_log: Path
+
+
 @pytest.fixture(scope="session")
-def live_server(app):
-    """The app served over real HTTP on 127.0.0.1, in a thread of the test process."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def live_server(app, database_url, tmp_path_factory):
+    """The app served by gunicorn on 127.0.0.1 in its own process, as `make run` serves it."""
+    port = _free_port()
+    url = LiveServer(f"http://127.0.0.1:{port}")
+    url.access_log = tmp_path_factory.mktemp("server") / "access.log"
+    env = os.environ | {"DATABASE_URL": database_url, "GIS_APP_TILE_URL": "", "SECRET_KEY": "test"}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                               "--workers", "2", "--threads", "4", "--access-logfile", str(url.access_log),
+                               "gis_app:create_app()"], env=env)
+    _wait_for(url, server)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _wait_for(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the app server exited at start-up")
+        try:
+            urllib.request.urlopen(url + "/api/conformance", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"the app server did not answer at {url}")
 
 
 @pytest.fixture(scope="session")

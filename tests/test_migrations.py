@@ -2,14 +2,17 @@
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
-from conftest import _fresh_database_url
+import os
+
+from conftest import drop_database, fresh_database_url
 from gis_app import create_app
 
 TABLES = {"area", "category", "observation", "observation_source", "place", "place_status"}
 
 
 def test_upgrade_from_empty_and_downgrade():
-    url = _fresh_database_url("gis_app_migrations_test")
+    name = f"gis_app_migrations_{os.getpid()}"
+    url = fresh_database_url(name)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     engine = create_engine(url)
     with app.app_context():
@@ -20,6 +23,7 @@ def test_upgrade_from_empty_and_downgrade():
         upgrade()
         assert TABLES <= set(inspect(engine).get_table_names())
     engine.dispose()
+    drop_database(name)
 
 
 def test_models_match_migrations(cli):

@@ -1,0 +1,124 @@
+"""Spatial SQL for places: GeoJSON features built by PostGIS, filtered by box, time and attributes."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import JSON, Text, and_, cast, exists, func, or_, select
+
+from gis_app.areas.models import Area
+from gis_app.extensions import capped_count, db
+from gis_app.places.models import Category, Observation, Place, Source, Status
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    """What the map's filters and the API's query parameters can ask for."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    datetime: tuple[date | None, date | None] | None = None
+    year: int | None = None
+    category: list[str] | None = None
+    status: list[str] | None = None
+    time_of_day: list[str] | None = None
+    affected_group: list[str] | None = None
+    district: list[int] | None = None
+
+
+def _label(model, locale: str):
+    return model.label_en if locale == "en" else model.label_sv
+
+
+def _last_observation(locale: str):
+    """The newest observation of the place as a JSON object (or null)."""
+    return (
+        select(func.json_build_object(
+            "observed_at", Observation.observed_at, "text", Observation.text,
+            "source", Observation.source_code, "source_label", _label(Source, locale)))
+        .join(Source, Source.code == Observation.source_code)
+        .where(Observation.place_id == Place.id)
+        .order_by(Observation.observed_at.desc(), Observation.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _feature(locale: str):
+    properties = func.json_build_object(
+        "title", Place.title,
+        "category", Place.category_code, "category_label", _label(Category, locale), "color", Category.color,
+        "status", Place.status_code, "status_label", _label(Status, locale),
+        "time_of_day", Place.time_of_day, "affected_group", Place.affected_group, "priority", Place.priority,
+        "district_id", Place.district_id, "district_name", Area.name,
+        "reported_on", Place.reported_on, "updated_at", Place.updated_at,
+        "last_observation", _last_observation(locale),
+    )
+    return func.json_build_object(
+        "type", "Feature", "id", Place.id,
+        "geometry", cast(func.ST_AsGeoJSON(Place.geom, 7), JSON),
+        "properties", properties,
+    )
+
+
+def _year_condition(year: int):
+    """Reported that year, or observed that year."""
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    observed = exists().where(Observation.place_id == Place.id,
+                              Observation.observed_at >= start, Observation.observed_at < end)
+    return or_(and_(Place.reported_on >= start, Place.reported_on < end), observed)
+
+
+def _conditions(f: PlaceFilter) -> list:
+    conditions = []
+    if f.bbox:
+        conditions.append(Place.geom.ST_Intersects(func.ST_MakeEnvelope(*f.bbox, 4326)))
+    if f.datetime:
+        start, end = f.datetime
+        if start:
+            conditions.append(Place.reported_on >= start)
+        if end:
+            conditions.append(Place.reported_on <= end)
+    if f.year:
+        conditions.append(_year_condition(f.year))
+    for values, column in ((f.category, Place.category_code), (f.status, Place.status_code),
+                           (f.time_of_day, Place.time_of_day), (f.affected_group, Place.affected_group),
+                           (f.district, Place.district_id)):
+        if values:
+            conditions.append(column.in_(values))
+    return conditions
+
+
+def _features_query(locale: str):
+    return (select(cast(_feature(locale), Text))
+            .select_from(Place)
+            .join(Category, Category.code == Place.category_code)
+            .join(Status, Status.code == Place.status_code)
+            .outerjoin(Area, Area.id == Place.district_id))
+
+
+def place_features(f: PlaceFilter, limit: int, offset: int, locale: str) -> list[str]:
+    """Return up to `limit` features as GeoJSON text, in id order so pages are stable."""
+    query = _features_query(locale).where(*_conditions(f)).order_by(Place.id).limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+def place_feature(place_id: int, locale: str) -> str | None:
+    """Return one place as GeoJSON text, or None."""
+    return db.session.scalar(_features_query(locale).where(Place.id == place_id))
+
+
+def count_places(f: PlaceFilter, cap: int) -> int | None:
+    """Count matches, but stop at `cap`: None means 'more than cap', so a huge box never costs a full count."""
+    return capped_count(select(Place.id).where(*_conditions(f)), cap)
+
+
+def category_codes() -> set[str]:
+    return set(db.session.scalars(select(Category.code)))
+
+
+def status_codes() -> set[str]:
+    return set(db.session.scalars(select(Status.code)))
+
+
+def reported_interval() -> tuple[date | None, date | None]:
+    """First and last report date, for the collection's temporal extent (uses the reported_on index)."""
+    row = db.session.execute(select(func.min(Place.reported_on), func.max(Place.reported_on))).one()
+    return row[0], row[1]
