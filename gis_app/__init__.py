@@ -1,5 +1,5 @@
 """Safety-inventory GIS: the Flask application factory."""
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from geoalchemy2 import alembic_helpers
 
 from gis_app.devdb import private_url
@@ -32,11 +32,12 @@ def _database_url(config: dict) -> str:
 
 
 def select_locale() -> str:
-    """?lang= switches and is remembered in the session; Swedish otherwise."""
+    """?lang= switches and is remembered in the session; otherwise the default locale (Swedish)."""
     requested = request.args.get("lang")
     if requested in LOCALES:
         session["lang"] = requested
-    return session.get("lang", "sv") if session.get("lang") in LOCALES else "sv"
+    chosen = session.get("lang")
+    return chosen if chosen in LOCALES else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def register_extensions(app: Flask) -> None:

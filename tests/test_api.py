@@ -132,11 +132,12 @@ def test_paging_walks_every_feature_once(client, app_context):
     while url:
         body = client.get(url.replace("http://localhost", "")).json
         assert body["numberReturned"] == len(body["features"]) <= 3
-        assert body["numberMatched"] == 7
+        assert body.get("numberMatched", 7) == 7  # counted on the first page and given on the last
         seen += [f["id"] for f in body["features"]]
         url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
         pages += 1
     assert seen == created and pages == 3
+    assert "numberMatched" not in client.get(ITEMS + "?limit=3&offset=2").json
     prev = [link for link in client.get(ITEMS + "?limit=3&offset=3").json["links"] if link["rel"] == "prev"]
     assert "offset=0" in prev[0]["href"]
 

@@ -108,6 +108,15 @@ def _paging_links(offset: int, limit: int, has_next: bool) -> list[dict]:
     return links
 
 
+def _number_matched(coll: Collection, feature_filter, offset: int, returned: int, has_next: bool) -> int | None:
+    """Exact on the last page (free); on the first page a count capped at API_COUNT_CAP; else left out."""
+    if not has_next:
+        return offset + returned
+    if offset == 0:
+        return coll.count(feature_filter, current_app.config["API_COUNT_CAP"])
+    return None
+
+
 @blueprint.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     """A page of features, filtered by bbox and the collection's attributes."""
@@ -124,8 +133,7 @@ def items(collection_id: str):
         "numberReturned": len(features),
         "links": _paging_links(offset, limit, has_next),
     }
-    matched = offset + len(features) if not has_next else coll.count(feature_filter,
-                                                                      current_app.config["API_COUNT_CAP"])
+    matched = _number_matched(coll, feature_filter, offset, len(features), has_next)
     if matched is not None:
         meta["numberMatched"] = matched
     body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]," + json.dumps(meta)[1:]

@@ -32,7 +32,8 @@ def _conditions(f: AreaFilter) -> list:
 
 def area_features(f: AreaFilter, limit: int, offset: int) -> list[str]:
     """Return up to `limit` areas as GeoJSON text, in id order."""
-    query = select(cast(_feature(), Text)).where(*_conditions(f)).order_by(Area.id).limit(limit).offset(offset)
+    page = select(Area.id).where(*_conditions(f)).order_by(Area.id).limit(limit).offset(offset).subquery()
+    query = select(cast(_feature(), Text)).join(page, page.c.id == Area.id).order_by(Area.id)
     return list(db.session.scalars(query))
 
 
