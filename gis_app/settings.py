@@ -39,5 +39,6 @@ def load_settings(env=os.environ) -> dict:
         "API_DEFAULT_LIMIT": int(env.get("GIS_APP_API_DEFAULT_LIMIT", "100")),
         "API_MAX_LIMIT": int(env.get("GIS_APP_API_MAX_LIMIT", "10000")),
         "API_COUNT_CAP": int(env.get("GIS_APP_API_COUNT_CAP", "10000")),
+        "IMPORT_MAX_FEATURES": int(env.get("GIS_APP_IMPORT_MAX_FEATURES", "100000")),
         "MAX_CONTENT_LENGTH": int(env.get("GIS_APP_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
     }
