@@ -1,5 +1,6 @@
 """Safety-inventory GIS: the Flask application factory."""
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
 from geoalchemy2 import alembic_helpers
 
 from gis_app.devdb import private_url
@@ -32,7 +33,9 @@ def _database_url(config: dict) -> str:
 
 
 def select_locale() -> str:
-    """?lang= switches and is remembered in the session; otherwise the default locale (Swedish)."""
+    """?lang= switches and is remembered in the session; otherwise (and outside requests) the default locale."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     requested = request.args.get("lang")
     if requested in LOCALES:
         session["lang"] = requested
@@ -50,6 +53,7 @@ def register_extensions(app: Flask) -> None:
                      process_revision_directives=alembic_helpers.writer,
                      render_item=alembic_helpers.render_item)
     babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(lambda: {"current_locale": str(get_locale())})
 
 
 def register_blueprints(app: Flask) -> None:

@@ -12,10 +12,17 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 
+CHECKOUT_ID = hashlib.sha1(str(PROJECT_DIR).encode()).hexdigest()[:10]
+
+
 def _default_pgdata() -> str:
     """A folder per checkout under the temp dir, which the postgres user can always reach."""
-    digest = hashlib.sha1(str(PROJECT_DIR).encode()).hexdigest()[:10]
-    return os.path.join(tempfile.gettempdir(), f"gis-app-pg-{digest}")
+    return os.path.join(tempfile.gettempdir(), f"gis-app-pg-{CHECKOUT_ID}")
+
+
+def _default_pg_port() -> str:
+    """A port per checkout, so two checkouts' private instances do not collide."""
+    return str(54000 + int(CHECKOUT_ID, 16) % 1000)
 
 
 def _bounds(text: str) -> tuple[float, float, float, float]:
@@ -29,7 +36,7 @@ def load_settings(env=os.environ) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
         "DATABASE_URL": env.get("DATABASE_URL") or None,
         "PGDATA_DIR": env.get("GIS_APP_PGDATA", _default_pgdata()),
-        "PG_PORT": int(env.get("GIS_APP_PG_PORT", "54329")),
+        "PG_PORT": int(env.get("GIS_APP_PG_PORT", _default_pg_port())),
         "PG_DATABASE": env.get("GIS_APP_PG_DATABASE", "gis_app"),
         "AREA_BOUNDS": _bounds(env.get("GIS_APP_BOUNDS", OSTERSUND_BOUNDS)),
         "TILE_URL": env.get("GIS_APP_TILE_URL", OSM_TILES),
@@ -40,5 +47,6 @@ def load_settings(env=os.environ) -> dict:
         "API_MAX_LIMIT": int(env.get("GIS_APP_API_MAX_LIMIT", "10000")),
         "API_COUNT_CAP": int(env.get("GIS_APP_API_COUNT_CAP", "10000")),
         "IMPORT_MAX_FEATURES": int(env.get("GIS_APP_IMPORT_MAX_FEATURES", "100000")),
+        "IMPORT_MAX_BYTES": int(env.get("GIS_APP_IMPORT_MAX_BYTES", str(100 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(env.get("GIS_APP_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
     }

@@ -1,0 +1,1 @@
+"""Maps: pure functions that turn data into folium maps; views only embed them."""

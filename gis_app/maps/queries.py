@@ -1,0 +1,50 @@
+"""Reference data the map page needs to build its layers, legend and filters (never the places themselves)."""
+from dataclasses import dataclass
+
+from sqlalchemy import extract, select, union
+
+from gis_app.areas.models import Area
+from gis_app.areas.queries import municipality_extent
+from gis_app.extensions import db
+from gis_app.maps.places_map import safe_color
+from gis_app.places.models import Category, Observation, Place, Status
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a filter or one legend entry: a code, a label in the page's language, maybe a colour."""
+
+    code: str
+    label: str
+    color: str | None = None
+
+
+def categories(locale: str) -> list[Choice]:
+    """Return the categories in display order, labelled in `locale`."""
+    rows = db.session.scalars(select(Category).order_by(Category.sort_order, Category.code))
+    return [Choice(c.code, c.label(locale), safe_color(c.color)) for c in rows]  # colours go into style attributes
+
+
+def statuses(locale: str) -> list[Choice]:
+    """Return the place statuses in workflow order, labelled in `locale`."""
+    rows = db.session.scalars(select(Status).order_by(Status.sort_order, Status.code))
+    return [Choice(s.code, s.label(locale)) for s in rows]
+
+
+def districts() -> list[Choice]:
+    """Return the districts by name (the code is the area id the API filters on)."""
+    rows = db.session.execute(select(Area.id, Area.name).where(Area.kind == "district").order_by(Area.name, Area.id))
+    return [Choice(str(area_id), name) for area_id, name in rows]
+
+
+def years() -> list[int]:
+    """Return the years with a report or an observation, newest first (what the API's year filter matches)."""
+    reported = select(extract("year", Place.reported_on).label("year"))
+    observed = select(extract("year", Observation.observed_at).label("year"))
+    rows = db.session.scalars(select(union(reported, observed).subquery().c.year).distinct())
+    return sorted({int(year) for year in rows}, reverse=True)
+
+
+def map_bounds(fallback: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """Return the municipality's extent (W, S, E, N), or `fallback` when no outline is imported."""
+    return municipality_extent() or tuple(fallback)

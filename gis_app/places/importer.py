@@ -1,0 +1,296 @@
+"""Import unsafe places (CSV, GeoJSON, GeoPackage) all or nothing, and write place rows in bulk."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import shapely
+from flask import current_app
+from flask_babel import gettext as _
+from geoalchemy2.shape import from_shape
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from gis_app.areas.importer import (WKT_COLUMN, X_COLUMNS, Y_COLUMNS, BadGeometry, ImportRejected, SourceFile,
+                                    database_refused, is_blank, municipality_outline, read_source, rejected_rows,
+                                    validity_problem)
+from gis_app.extensions import db
+from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Category, Observation, Place, Source, Status
+
+REQUIRED_COLUMNS = ("title", "category")
+GEOMETRY_COLUMNS = (*X_COLUMNS, *Y_COLUMNS, WKT_COLUMN)
+PLACE_GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
+TITLE_MAX = 200
+DEFAULT_SOURCE = "municipal_staff"
+
+
+class FieldInvalid(ValueError):
+    """A field value that cannot be stored; the message says why."""
+
+
+@dataclass
+class NewPlace:
+    """A validated place ready to write: column values, a shapely geometry and its observations."""
+
+    values: dict
+    geom: object
+    observations: list[dict] = field(default_factory=list)  # source_code, text, observed_at, geom (shapely)
+
+
+@dataclass
+class PlaceImportResult:
+    places: int
+    observations: int
+    ignored_columns: list[str]
+
+
+# --- reference data -------------------------------------------------------------------------------------------------
+
+@dataclass
+class Vocabulary:
+    """Codes a field accepts, matched case-insensitively on the code or its Swedish or English label."""
+
+    codes: dict[str, str]
+
+    @classmethod
+    def load(cls, model) -> Vocabulary:
+        codes = {}
+        for row in db.session.scalars(select(model).order_by(model.sort_order, model.code)):
+            for key in (row.label_en, row.label_sv, row.code):  # the code wins if a label collides with one
+                codes[key.strip().lower()] = row.code
+        return cls(codes)
+
+    def code(self, value: str) -> str | None:
+        return self.codes.get(value.strip().lower())
+
+
+@dataclass
+class Rules:
+    """What a row is checked against: the vocabularies and the area places must lie in."""
+
+    categories: Vocabulary
+    statuses: Vocabulary
+    sources: Vocabulary
+    inside: object  # geometry -> bool
+    outside_reason: str
+    today: date
+    now: datetime
+
+
+def load_rules() -> Rules:
+    """Read the vocabularies, the municipality (or the configured bounds) and the database clock."""
+    outline = municipality_outline()
+    if outline is not None:
+        area, reason = outline, _("outside the municipality")
+    else:
+        bounds = current_app.config["AREA_BOUNDS"]
+        area = shapely.box(*bounds)
+        reason = _("outside the area bounds (%(bounds)s)", bounds=", ".join(f"{v:g}" for v in bounds))
+    shapely.prepare(area)
+    today, now = db.session.execute(select(func.current_date(), func.now())).one()
+    return Rules(Vocabulary.load(Category), Vocabulary.load(Status), Vocabulary.load(Source),
+                 lambda geom: area.covers(geom), reason, today, now)
+
+
+# --- field parsers: each returns the value to store or raises FieldInvalid -------------------------------------------
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_title(value, rules: Rules) -> str:
+    title = _text(value)
+    if len(title) > TITLE_MAX:
+        raise FieldInvalid(_("longer than %(max)d characters", max=TITLE_MAX))
+    return title
+
+
+def _vocabulary_parser(attribute: str, unknown):
+    def parse(value, rules: Rules) -> str:
+        code = getattr(rules, attribute).code(_text(value))
+        if code is None:
+            raise FieldInvalid(unknown(_text(value)))
+        return code
+    return parse
+
+
+def _choice_parser(choices: tuple[str, ...]):
+    def parse(value, rules: Rules) -> str:
+        choice = _text(value).lower()
+        if choice not in choices:
+            raise FieldInvalid(_("'%(value)s' is not one of %(choices)s", value=_text(value),
+                                 choices=", ".join(choices)))
+        return choice
+    return parse
+
+
+def parse_priority(value, rules: Rules) -> int:
+    try:
+        number = float(_text(value))
+    except ValueError:
+        number = None
+    if number not in (1, 2, 3):
+        raise FieldInvalid(_("'%(value)s' is not 1, 2 or 3", value=_text(value)))
+    return int(number)
+
+
+def parse_date(value, rules: Rules) -> date:
+    if isinstance(value, datetime):  # also pandas.Timestamp, which GDAL gives for GeoJSON/GPKG dates
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(_text(value)[:10])
+    except ValueError as exc:
+        raise FieldInvalid(_("'%(value)s' is not a date (YYYY-MM-DD)", value=_text(value))) from exc
+
+
+def parse_text(value, rules: Rules) -> str:
+    return _text(value)
+
+
+parse_category = _vocabulary_parser("categories", lambda value: _("unknown category '%(value)s'", value=value))
+parse_status = _vocabulary_parser("statuses", lambda value: _("unknown status '%(value)s'", value=value))
+parse_source = _vocabulary_parser("sources", lambda value: _("unknown source '%(value)s'", value=value))
+
+FIELDS = {
+    # column: (parser, column in `place` or None when it feeds the observation)
+    "title": (parse_title, "title"),
+    "category": (parse_category, "category_code"),
+    "description": (parse_text, "description"),
+    "status": (parse_status, "status_code"),
+    "dismissed_reason": (parse_text, "dismissed_reason"),
+    "time_of_day": (_choice_parser(TIMES_OF_DAY), "time_of_day"),
+    "affected_group": (_choice_parser(AFFECTED_GROUPS), "affected_group"),
+    "priority": (parse_priority, "priority"),
+    "reported_on": (parse_date, "reported_on"),
+    "note": (parse_text, None),
+    "source": (parse_source, None),
+}
+
+
+# --- rows -----------------------------------------------------------------------------------------------------------
+
+def place_geometry(geom, rules: Rules):
+    """Return the geometry to store (a one-part Multi* becomes its part) or raise FieldInvalid."""
+    if geom is None or geom.is_empty:
+        raise FieldInvalid(_("missing geometry"))
+    if geom.geom_type.startswith("Multi") and len(geom.geoms) == 1:
+        geom = geom.geoms[0]
+    if geom.geom_type not in PLACE_GEOMETRY_TYPES:
+        raise FieldInvalid(_("geometry type %(type)s is not allowed: use %(allowed)s",
+                             type=geom.geom_type, allowed=", ".join(PLACE_GEOMETRY_TYPES)))
+    problem = validity_problem(geom)
+    if problem:
+        raise FieldInvalid(problem)
+    if not rules.inside(geom):
+        raise FieldInvalid(rules.outside_reason)
+    return geom
+
+
+def check_row(record: dict, geom, rules: Rules) -> tuple[dict, dict, object, list[tuple[str, str]]]:
+    """Parse one row; return (place values, observation values, geometry, [(field, reason)])."""
+    values, extra, problems = {}, {}, []
+    for column, (parse, target) in FIELDS.items():
+        raw = record.get(column)
+        if is_blank(raw):
+            if column in REQUIRED_COLUMNS:
+                problems.append((column, _("required")))
+            continue
+        try:
+            (values if target else extra)[target or column] = parse(raw, rules)
+        except FieldInvalid as exc:
+            problems.append((column, str(exc)))
+    problems.extend(_cross_field_problems(values))
+    if isinstance(geom, BadGeometry):
+        return values, extra, None, problems + list(geom.problems)
+    try:
+        geom = place_geometry(geom, rules)
+    except FieldInvalid as exc:
+        problems.append(("geometry", str(exc)))
+    return values, extra, geom, problems
+
+
+def _cross_field_problems(values: dict) -> list[tuple[str, str]]:
+    if values.get("status_code") == "dismissed" and not values.get("dismissed_reason"):
+        return [("dismissed_reason", _("required when the status is dismissed"))]
+    return []
+
+
+def new_place(values: dict, extra: dict, geom, rules: Rules) -> NewPlace:
+    """Fill the defaults and the observation a `note` asks for."""
+    observed_at = values.get("reported_on", rules.now)
+    # Every row carries every column so the rows go to the database as one batch.
+    values = {"status_code": "reported", "priority": 2, "reported_on": rules.today, "description": None,
+              "dismissed_reason": None, "time_of_day": None, "affected_group": None, **values}
+    place = NewPlace(values, geom)
+    if extra.get("note"):
+        place.observations.append({"source_code": extra.get("source", DEFAULT_SOURCE), "text": extra["note"],
+                                   "observed_at": observed_at, "geom": geom.representative_point()})
+    return place
+
+
+def check_rows(source: SourceFile, rules: Rules) -> list[NewPlace]:
+    """Check every row; raise ImportRejected naming every bad row, or return the places to write."""
+    errors, places = [], []
+    for index, (record, geom) in enumerate(zip(source.attributes.to_dict("records"), source.geometries)):
+        values, extra, geom, problems = check_row(record, geom, rules)
+        errors.extend(source.error(index, name, reason) for name, reason in problems)
+        if not problems:
+            places.append(new_place(values, extra, geom, rules))
+    if errors:
+        raise rejected_rows(errors, len(source), source.crs)
+    return places
+
+
+# --- import ---------------------------------------------------------------------------------------------------------
+
+def import_places(path: Path | str, *, crs: str | None = None, layer: str | None = None) -> PlaceImportResult:
+    """Import every row of a file as a place, or nothing if any row is bad."""
+    source = read_source(path, layer=layer, crs=crs, allow_csv=True)
+    _require_columns(source)
+    places = check_rows(source, load_rules())
+    place_count, observation_count = write_places(places)
+    return PlaceImportResult(place_count, observation_count, _ignored_columns(source))
+
+
+def _require_columns(source: SourceFile) -> None:
+    missing = [column for column in REQUIRED_COLUMNS if column not in source.attributes.columns]
+    if missing:
+        raise ImportRejected(_("Missing column: %(columns)s (the file has: %(fields)s).",
+                               columns=", ".join(missing), fields=", ".join(source.attributes.columns)))
+
+
+def _ignored_columns(source: SourceFile) -> list[str]:
+    known = set(FIELDS) | set(GEOMETRY_COLUMNS)
+    return [column for column in source.attributes.columns if column not in known]
+
+
+def write_places(places: list[NewPlace]) -> tuple[int, int]:
+    """Insert places and their observations in bulk, in one transaction; commit or change nothing."""
+    try:
+        ids = _insert_places(places)
+        observations = _observation_rows(places, ids)
+        if observations:
+            db.session.execute(insert(Observation), observations)
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        raise database_refused(exc) from exc
+    return len(ids), len(observations)
+
+
+def _insert_places(places: list[NewPlace]) -> list[int]:
+    if not places:
+        return []
+    rows = [{**place.values, "geom": from_shape(place.geom, srid=4326)} for place in places]
+    # district_id is left to the database trigger; ids come back in input order for the observations.
+    return list(db.session.scalars(insert(Place).returning(Place.id, sort_by_parameter_order=True), rows))
+
+
+def _observation_rows(places: list[NewPlace], ids: list[int]) -> list[dict]:
+    return [{**observation, "place_id": place_id, "geom": from_shape(observation["geom"], srid=4326)}
+            for place, place_id in zip(places, ids) for observation in place.observations]
