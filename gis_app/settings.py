@@ -30,6 +30,10 @@ def _bounds(text: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
+def _flag(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
 def load_settings(env=os.environ) -> dict:
     """Return the Flask configuration read from environment variables."""
     return {
@@ -48,5 +52,16 @@ def load_settings(env=os.environ) -> dict:
         "API_COUNT_CAP": int(env.get("GIS_APP_API_COUNT_CAP", "10000")),
         "IMPORT_MAX_FEATURES": int(env.get("GIS_APP_IMPORT_MAX_FEATURES", "100000")),
         "IMPORT_MAX_BYTES": int(env.get("GIS_APP_IMPORT_MAX_BYTES", str(100 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("GIS_APP_SECURE_COOKIES", "false")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag(env.get("GIS_APP_SECURE_COOKIES", "false")),
+        "LOGIN_MAX_FAILURES": int(env.get("GIS_APP_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCKOUT_MINUTES": int(env.get("GIS_APP_LOGIN_LOCKOUT_MINUTES", "15")),
+        "LOGIN_RATE_LIMIT": env.get("GIS_APP_LOGIN_RATE_LIMIT", "10 per minute"),
+        "RATELIMIT_STORAGE_URI": env.get("GIS_APP_RATELIMIT_STORAGE_URI", "memory://"),
+        "DEMO_MODE": _flag(env.get("GIS_APP_DEMO_MODE", "false")),
         "MAX_CONTENT_LENGTH": int(env.get("GIS_APP_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
     }

@@ -14,9 +14,10 @@ from gis_app import create_app
 from gis_app.devdb import private_url
 from gis_app.extensions import db
 from gis_app.settings import load_settings
+from factories import PASSWORD, csrf_token, make_user
 
 SHARED_DATA = Path(os.environ.get("GIS_APP_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
-DATA_TABLES = "observation, place, area"
+DATA_TABLES = "audit_log, api_token, app_user, observation, place, area"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -83,6 +84,21 @@ def app_context(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def client_as(app, app_context):
+    """A test client logged in (through the login form) as a new user with the given role."""
+    def log_in(role: str):
+        user = make_user(role)
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302, response.data
+        client.user = user
+        return client
+
+    return log_in
 
 
 @pytest.fixture

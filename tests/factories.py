@@ -1,8 +1,13 @@
 """Test data factories: real rows in PostGIS."""
+import itertools
+import re
+
+from sqlalchemy import select
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point, shape
 
 from gis_app.areas.models import Area
+from gis_app.auth.models import ApiToken, Organisation, User
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place
 
@@ -35,3 +40,32 @@ def make_area(geometry, kind="district", code="D1", name="Centrum") -> Area:
     db.session.add(area)
     db.session.commit()
     return area
+
+
+PASSWORD = "correct horse battery staple"
+_serial = itertools.count(1)
+
+
+def make_user(role: str, organisation: str | None = None, password: str = PASSWORD, **fields) -> User:
+    """Insert a user with the role; police belong to Polisen, everyone else to Kommunen by default."""
+    name = organisation or ("Polisen" if role == "police" else "Kommunen")
+    org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    user = User(email=f"{role}{next(_serial)}@example.se", role=role, organisation_id=org.id, **fields)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_token(user: User, scopes=("read",), name="integration") -> str:
+    """Issue an API token for the user and return its secret."""
+    token, secret = ApiToken.issue(user, name, list(scopes))
+    db.session.add(token)
+    db.session.commit()
+    return secret
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on the page at `url`."""
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)

@@ -1,5 +1,5 @@
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, func
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis_app.extensions import db
@@ -24,6 +24,8 @@ class ReferenceMixin:
 class Category(ReferenceMixin, db.Model):
     __tablename__ = "category"
     color: Mapped[str] = mapped_column(String(7), default="#666666", server_default="#666666")
+    # Places in sensitive categories are shown to the public only as a grid cell, never exactly.
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class Source(ReferenceMixin, db.Model):
@@ -88,6 +90,12 @@ class Observation(db.Model):
     source_code: Mapped[str] = mapped_column(ForeignKey("observation_source.code"))
     observed_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False, index=True)
     text: Mapped[str | None] = mapped_column(Text)
+    # Free text reaches the public only once staff have reviewed it.
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Personal data: visible to staff only, removed by purge-personal-data after the retention period.
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_contact: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
