@@ -7,13 +7,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 PORT ?= 5000
-DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium
+DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium libpango-1.0-0 libpangoft2-1.0-0
 SHARED_DATA ?= ../shared/data
+# `make run` is a demonstration: demo-data also creates one login per role (see README).
+run demo-data: export GIS_APP_DEMO_MODE ?= true
 
 .PHONY: run test setup system-packages database demo-data clean
 
 run: setup database demo-data
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - 'gis_app:create_app()'
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - 'gis_app:create_app()'
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)

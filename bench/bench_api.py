@@ -91,7 +91,7 @@ def _bare_sql(query: str) -> None:
 
     values = parse_query(COLLECTIONS["places"].params(), {k: v[0] for k, v in parse_qs(query).items()})
     limit, offset = values.pop("limit", 100), values.pop("offset", 0)
-    queries.place_features(queries.PlaceFilter(**values), limit + 1, offset, "sv")
+    queries.place_features(queries.PlaceFilter(**values), limit + 1, offset, queries.Audience())
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ from gis_app.settings import load_settings
 from factories import PASSWORD, csrf_token, make_user
 
 SHARED_DATA = Path(os.environ.get("GIS_APP_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
-DATA_TABLES = "audit_log, api_token, app_user, observation, place, area"
+# Reference data the migrations seed; every other table is emptied after each test.
+KEPT_TABLES = ("alembic_version", "spatial_ref_sys", "category", "observation_source", "place_status",
+               "organisation")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -70,8 +72,18 @@ def clean_tables(app):
     yield
     with app.app_context():
         db.session.remove()
-        db.session.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
+        tables = db.session.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                         "AND NOT tablename = ANY(:kept)"), {"kept": list(KEPT_TABLES)}).all()
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def reset_rate_limits(app):
+    """Each test starts with fresh login rate limits (they count per address, and every test is 127.0.0.1)."""
+    from gis_app.extensions import limiter
+
+    limiter.reset()
 
 
 @pytest.fixture
@@ -159,12 +171,18 @@ def chromium():
 
 @pytest.fixture
 def page(chromium):
-    """A fresh browser page that records JavaScript errors and refuses every request off 127.0.0.1."""
+    """A fresh browser page that records JavaScript errors (CSP violations too) and refuses every request off
+    127.0.0.1."""
     context = chromium.new_context()
     page = context.new_page()
     page.js_errors = []
     page.external_requests = []
     page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and page.js_errors.append(message.text))
+    # Playwright's own wait_for_function evaluates strings inside the page, which our CSP (rightly) forbids;
+    # poll from outside instead, where evaluation is not subject to the page's policy.
+    page.wait_for_function = lambda expression, timeout=10_000, **_: _poll(page, expression, timeout)
 
     def guard(route):
         if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
@@ -176,6 +194,15 @@ def page(chromium):
     page.route("**/*", guard)
     yield page
     context.close()
+
+
+def _poll(page, expression: str, timeout_ms: float):
+    """Wait until a JavaScript expression (or arrow function) is truthy in the page."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout_ms} ms: {expression}")
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

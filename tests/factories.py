@@ -14,8 +14,8 @@ from gis_app.places.models import Observation, Place
 STORTORGET = (14.6372, 63.1767)  # Stortorget, central Östersund (lon, lat)
 
 
-def make_place(geometry=None, observations=(), **fields) -> Place:
-    """Insert a place (default: a point on Stortorget) with optional observation texts."""
+def make_place(geometry=None, observations=(), reviewed=True, **fields) -> Place:
+    """Insert a place (default: a point on Stortorget) with optional observation texts (reviewed by default)."""
     geom = shape(geometry) if geometry else Point(*STORTORGET)
     values = {"title": "Mörk passage", "category_code": "poor_lighting", **fields}
     place = Place(geom=from_shape(geom, srid=4326), **values)
@@ -23,7 +23,7 @@ def make_place(geometry=None, observations=(), **fields) -> Place:
     db.session.flush()
     for text in observations:
         point = geom.representative_point()
-        db.session.add(Observation(place_id=place.id, source_code="citizen_report", text=text,
+        db.session.add(Observation(place_id=place.id, source_code="citizen_report", text=text, reviewed=reviewed,
                                    geom=from_shape(point, srid=4326)))
     db.session.commit()
     return place

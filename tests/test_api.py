@@ -65,7 +65,7 @@ def test_labels_follow_lang(client, app_context):
 
 def test_last_observation_is_the_newest(client, app_context):
     place = make_place(observations=["äldre"])
-    db.session.add(Observation(place_id=place.id, source_code="police", text="nyast",
+    db.session.add(Observation(place_id=place.id, source_code="police", text="nyast", reviewed=True,
                                observed_at=datetime(2030, 1, 1, tzinfo=timezone.utc), geom=place.geom))
     db.session.commit()
     assert client.get(f"{ITEMS}/{place.id}").json["properties"]["last_observation"]["text"] == "nyast"
@@ -205,4 +205,10 @@ def test_openapi_document_is_valid_and_covers_every_route(client, app):
     names = {p["name"] for p in paths["/collections/places/items"]["get"]["parameters"]}
     assert {"bbox", "limit", "offset", "datetime", "year", "category", "status", "time_of_day", "district"} <= names
     api_rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")]
-    assert len(paths) == sum(2 if "collection_id" in r.rule else 1 for r in api_rules)
+    # Reads and writes share paths (GET and POST .../items): one path per distinct rule, one operation per method.
+    assert len(paths) == sum(2 if "collection_id" in rule else 1 for rule in {r.rule for r in api_rules})
+    for rule in api_rules:
+        path = rule.rule.removeprefix("/api").replace("<collection_id>", "places").replace("<feature_id>",
+                                                                                          "{feature_id}") or "/"
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in paths[path], (path, method)

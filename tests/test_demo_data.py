@@ -34,7 +34,7 @@ def place_count() -> int:
 def test_two_runs_give_identical_rows(cli, municipality):
     load(cli)
     first = (db.session.execute(SNAPSHOT).all(), db.session.execute(OBSERVATION_SNAPSHOT).all())
-    db.session.execute(text("TRUNCATE observation, place RESTART IDENTITY"))
+    db.session.execute(text("TRUNCATE observation, place RESTART IDENTITY CASCADE"))
     db.session.commit()
 
     load(cli)

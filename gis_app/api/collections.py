@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from gis_app.api import params as p
 from gis_app.areas import queries as areas
 from gis_app.areas.models import AREA_KINDS
+from gis_app.auth.access import is_staff
 from gis_app.places import queries as places
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY
 
@@ -32,8 +33,10 @@ class Collection:
         return (p.BBOX, limit, p.OFFSET, *self.filters)
 
 
-def _locale() -> str:
-    return str(get_locale() or "sv")
+def _audience() -> places.Audience:
+    """Staff (a session or a token) see places exactly; everyone else sees the public, generalised view."""
+    return places.Audience(locale=str(get_locale() or "sv"), public=not is_staff(),
+                           grid_metres=current_app.config["PUBLIC_GRID_METRES"])
 
 
 def _spatial(box) -> dict:
@@ -73,9 +76,9 @@ COLLECTIONS = {
         description="Places reported as unsafe (points, lines and polygons) with their latest observation.",
         filters=PLACE_FILTERS,
         make_filter=places.PlaceFilter,
-        features=lambda f, limit, offset: places.place_features(f, limit, offset, _locale()),
-        feature=lambda feature_id: places.place_feature(feature_id, _locale()),
-        count=places.count_places,
+        features=lambda f, limit, offset: places.place_features(f, limit, offset, _audience()),
+        feature=lambda feature_id: places.place_feature(feature_id, _audience()),
+        count=lambda f, cap: places.count_places(f, cap, _audience()),
         extent=_places_extent,
     ),
     "areas": Collection(

@@ -8,6 +8,7 @@ from gis_app.api.collections import COLLECTIONS, Collection
 from gis_app.api.openapi import OPENAPI_MEDIA_TYPE, openapi_document
 from gis_app.api.params import parse_query
 from gis_app.errors import NotFound
+from gis_app.places.service import place_version, whole_number
 
 blueprint = Blueprint("api", __name__)
 
@@ -140,17 +141,29 @@ def items(collection_id: str):
     return Response(body, mimetype=GEOJSON)
 
 
+def item_body(coll: Collection, feature: str, feature_id) -> str:
+    """The feature's GeoJSON text with its links."""
+    links = [
+        _link(url_for(".item", collection_id=coll.id, feature_id=feature_id, _external=True), "self", GEOJSON),
+        _link(url_for(".collection", collection_id=coll.id, _external=True), "collection", JSON),
+    ]
+    return feature[:-1] + ',"links":' + json.dumps(links) + "}"
+
+
 @blueprint.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     """One feature."""
     coll = _collection_or_404(collection_id)
     parse_query((), request.args)
-    feature = coll.feature(int(feature_id)) if feature_id.isdigit() and int(feature_id) < 2**31 else None
+    number = whole_number(feature_id)
+    feature = coll.feature(number) if number is not None else None
     if feature is None:
         raise NotFound(f"No feature '{feature_id}' in '{collection_id}'.")
-    links = [
-        _link(url_for(".item", collection_id=coll.id, feature_id=feature_id, _external=True), "self", GEOJSON),
-        _link(url_for(".collection", collection_id=coll.id, _external=True), "collection", JSON),
-    ]
-    body = feature[:-1] + ',"links":' + json.dumps(links) + "}"
-    return Response(body, mimetype=GEOJSON)
+    response = Response(item_body(coll, feature, feature_id), mimetype=GEOJSON)
+    if coll.id == "places":  # the version a client must send back in If-Match to change the place
+        response.set_etag(str(place_version(number)))
+    return response
+
+
+# The write routes register on this blueprint; imported last because they use what is defined above.
+from gis_app.api import writes  # noqa: E402,F401

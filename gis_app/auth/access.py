@@ -11,6 +11,7 @@ EVERYONE = frozenset(ROLES)
 STAFF = frozenset(ROLES) - {PUBLIC}
 PLANNING = frozenset({"planner", "admin"})
 ADMIN = frozenset({"admin"})
+POLICE = frozenset({"police", "admin"})
 
 # Every endpoint must be listed; an endpoint without a rule is refused (and fails the role-matrix test).
 ACCESS: dict[str, frozenset[str]] = {
@@ -43,6 +44,60 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.update_item": PLANNING,
     "api.delete_item": PLANNING,
     "api.create_observation": STAFF,
+    # Photos: staff only
+    "photos.photo": STAFF,
+    "photos.thumbnail": STAFF,
+    # EST inventory
+    "inventory.years": STAFF,
+    "inventory.open_year": PLANNING,
+    "inventory.year_page": STAFF,
+    "inventory.close_year": PLANNING,
+    "inventory.place_page": STAFF,
+    "inventory.save_assessment": PLANNING,
+    "inventory.new_measure": PLANNING,
+    "inventory.edit_measure": PLANNING,
+    "inventory.delete_measure": PLANNING,
+    "inventory.remove_photo": PLANNING,
+    "inventory.remediation_list": STAFF,
+    "inventory.export": PLANNING,
+    "inventory.year_map": STAFF,
+    "inventory.statistics": STAFF,
+    # Police outreach: plans, visit logs and police-only data for the police; planners see tasks and counts only
+    "outreach.priorities": POLICE,
+    "outreach.plan_shift": POLICE,
+    "outreach.save_plan": POLICE,
+    "outreach.plans": POLICE,
+    "outreach.plan_detail": POLICE,
+    "outreach.new_visit": POLICE,
+    "outreach.place_visits": POLICE,
+    "outreach.layers": POLICE,
+    "outreach.tasks": PLANNING | POLICE,
+    "outreach.complete_task": PLANNING | POLICE,
+    "outreach.summary": PLANNING | POLICE,
+    "outreach_api.create_visit": POLICE,
+    "outreach_api.visits": POLICE,
+    "outreach_api.visit_counts": PLANNING | POLICE,
+    # Safety walks: planners and admins plan; field staff, police and planners capture; the public sees nothing
+    "walks.index": STAFF,
+    "walks.new_walk": PLANNING,
+    "walks.walk_detail": STAFF,
+    "walks.set_stops": PLANNING,
+    "walks.suggest_order": PLANNING,
+    "walks.move_stop": PLANNING,
+    "walks.save_route": PLANNING,
+    "walks.follow_up": PLANNING,
+    "walks.route_print": STAFF,
+    "walks.capture": STAFF,
+    "walks.service_worker": EVERYONE,
+    "walks.manifest": EVERYONE,
+    "walks.protocol_page": STAFF,
+    "walks.protocol_pdf": STAFF,
+    "walks.update_finding": PLANNING,
+    "walks.export_findings": STAFF,
+    "walks_api.create_finding": STAFF,
+    "walks_api.findings": STAFF,
+    "walks_api.places": STAFF,
+    "walks_api.csrf": STAFF,
     # Administration
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
@@ -76,8 +131,29 @@ def enforce_access():
     role = current_role()
     if role in allowed:
         return None
-    if role == PUBLIC and request.blueprint != "api" and request.method == "GET":
+    if role == PUBLIC and not request.path.startswith("/api/") and request.method == "GET":
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if role == PUBLIC:
         raise AppError(_("Log in, or send an API token, to do this."), status=401, code="Unauthorized")
     raise AppError(_("Your role may not do this."), status=403, code="Forbidden")
+
+
+def access_matrix_markdown(app=None) -> str:
+    """The table as Markdown, one row per endpoint and a ✓ per allowed role; with an app, also each route."""
+    routes: dict[str, list[str]] = {}
+    for rule in app.url_map.iter_rules() if app is not None else ():
+        methods = ",".join(sorted(rule.methods - {"HEAD", "OPTIONS"}))
+        routes.setdefault(rule.endpoint, []).append(f"{methods} `{rule.rule}`")
+    header = ["endpoint", *(["route"] if app is not None else []), *ROLES]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for endpoint in [*ACCESS, *sorted(set(routes) - set(ACCESS))]:  # routes without a rule last: refused to all
+        route = ["<br>".join(routes.get(endpoint, ["(no route)"]))] if app is not None else []
+        marks = ["✓" if role in ACCESS.get(endpoint, ()) else "–" for role in ROLES]
+        lines.append("| " + " | ".join([f"`{endpoint}`", *route, *marks]) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m gis_app.auth.access
+    from gis_app import create_app
+
+    print(access_matrix_markdown(create_app()))

@@ -43,13 +43,22 @@ def _count_failure(user: User) -> None:
     db.session.commit()
 
 
-def user_from_token(header: str | None) -> User | None:
-    """Authenticate `Authorization: Bearer <token>`; remember the token for scope checks and the audit trail."""
-    if not header or not header.startswith("Bearer "):
+def user_from_token(request) -> User | None:
+    """Authenticate `Authorization: Bearer <token>` on the API only; remember the token for scopes and the audit."""
+    header = request.headers.get("Authorization", "")
+    if not request.path.startswith("/api/") or not header.startswith("Bearer "):
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip()),
                                                      ApiToken.revoked_at.is_(None)))
     if token is None or not token.user.active:
         return None
+    _note_use(token)
     g.api_token = token
     return token.user
+
+
+def _note_use(token: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute, so admins can retire unused ones."""
+    if token.last_used_at is None or token.last_used_at < _now() - timedelta(minutes=1):
+        token.last_used_at = func.now()
+        db.session.commit()

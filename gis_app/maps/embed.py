@@ -4,6 +4,8 @@ from dataclasses import dataclass
 import folium
 from markupsafe import Markup
 
+from gis_app.security import csp_nonce
+
 
 @dataclass(frozen=True)
 class EmbeddedMap:
@@ -16,4 +18,6 @@ def embed(m: folium.Map) -> EmbeddedMap:
     """Render the map's figure and return its header, html and script parts."""
     root = m.get_root()
     root.render()  # makes every element add its links, html and script to the figure
-    return EmbeddedMap(Markup(root.header.render()), Markup(root.html.render()), Markup(root.script.render()))
+    # folium's header has an inline script of its own: give it this response's CSP nonce.
+    header = root.header.render().replace("<script>", f'<script nonce="{csp_nonce()}">')
+    return EmbeddedMap(Markup(header), Markup(root.html.render()), Markup(root.script.render()))

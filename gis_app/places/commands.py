@@ -2,10 +2,14 @@
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from gis_app.areas.commands import FILE, cli_messages
+from gis_app.auth import demo as demo_users
+from gis_app.inventory import demo as inventory_demo
+from gis_app.outreach import demo as outreach_demo
 from gis_app.places import demo
 from gis_app.places.importer import import_places as run_import
 
@@ -39,9 +43,13 @@ def import_places(file, crs, layer):
 def demo_data(seed, count, if_empty, append):
     """Load a reproducible demo data set of unsafe places and observations in Östersund municipality."""
     with cli_messages():
+        if current_app.config["DEMO_MODE"]:  # before the places, which --if-empty may skip
+            click.echo(demo_users.load())
         existing = demo.place_count()
         if existing and if_empty:
             click.echo(_("%(count)d places exist already; no demo data loaded.", count=existing))
+            inventory_demo.load_if_missing(seed, click.echo)
+            click.echo(outreach_demo.load_if_missing(seed))
             return
         if existing and not append:
             raise click.ClickException(_("%(count)d places exist already: use --if-empty to skip or --append to "
@@ -51,3 +59,5 @@ def demo_data(seed, count, if_empty, append):
         click.echo(_("Loaded %(places)d demo places and %(observations)d observations (seed %(seed)d) in "
                      "%(seconds).1f s.", places=places, observations=observations, seed=seed,
                      seconds=time.perf_counter() - started))
+        inventory_demo.load_if_missing(seed, click.echo)
+        click.echo(outreach_demo.load_if_missing(seed))

@@ -138,8 +138,10 @@ def _observations(rng, definition, place: dict, geom, sources: list[str], end: d
                                            for _ in range(count - 1))
     texts = definition["observation_texts"][place["category_code"]] + definition["observation_texts"]["any"]
     source_weights = {code: definition["source_weights"].get(code, 1) for code in sources}
+    # Most texts have been reviewed by staff; the rest wait, and the public does not see them yet.
     return [{"source_code": _pick(rng, source_weights), "text": rng.choice(texts),
-             "observed_at": _observed_at(rng, day, place["time_of_day"]), "geom": _near(rng, geom)}
+             "observed_at": _observed_at(rng, day, place["time_of_day"]), "geom": _near(rng, geom),
+             "reviewed": rng.random() < 0.85}
             for day in days]
 
 

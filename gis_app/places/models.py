@@ -96,6 +96,8 @@ class Observation(db.Model):
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     reporter_contact: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    # Police-only observations are shown only to the police and admins (added with police outreach, 0005).
+    police_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import JSON, Text, and_, cast, exists, func, or_, select
+from sqlalchemy import JSON, Text, and_, case, cast, exists, func, or_, select
 
 from gis_app.areas.models import Area
 from gis_app.extensions import capped_count, db
@@ -23,25 +23,48 @@ class PlaceFilter:
     district: list[int] | None = None
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who the features are for: labels in their language; the public gets generalised, reviewed data only."""
+
+    locale: str = "sv"
+    public: bool = True
+    grid_metres: int = 250
+
+
+def _cell_centre(grid: int):
+    """The centre of the SWEREF 99 TM grid cell a place lies in: where the public sees a sensitive place."""
+    projected = func.ST_Transform(func.ST_PointOnSurface(Place.geom), 3006)
+    return func.ST_Transform(func.ST_SnapToGrid(projected, grid / 2, grid / 2, grid, grid), 4326)
+
+
+def _shown_geometry(audience: Audience):
+    if not audience.public:
+        return Place.geom
+    return case((Category.sensitive, _cell_centre(audience.grid_metres)), else_=Place.geom)
+
+
 def _label(model, locale: str):
     return model.label_en if locale == "en" else model.label_sv
 
 
-def _last_observation(locale: str):
-    """The newest observation of the place as a JSON object (or null)."""
+def _last_observation(audience: Audience):
+    """The newest observation of the place as a JSON object (or null); the public sees only reviewed text."""
+    text = case((Observation.reviewed, Observation.text), else_=None) if audience.public else Observation.text
     return (
         select(func.json_build_object(
-            "observed_at", Observation.observed_at, "text", Observation.text,
-            "source", Observation.source_code, "source_label", _label(Source, locale)))
+            "observed_at", Observation.observed_at, "text", text,
+            "source", Observation.source_code, "source_label", _label(Source, audience.locale)))
         .join(Source, Source.code == Observation.source_code)
-        .where(Observation.place_id == Place.id)
+        .where(Observation.place_id == Place.id, Observation.police_only.is_(False))  # police-only: outreach pages
         .order_by(Observation.observed_at.desc(), Observation.id.desc())
         .limit(1)
         .scalar_subquery()
     )
 
 
-def _feature(locale: str):
+def _feature(audience: Audience):
+    locale = audience.locale
     properties = func.json_build_object(
         "title", Place.title,
         "category", Place.category_code, "category_label", _label(Category, locale), "color", Category.color,
@@ -49,11 +72,11 @@ def _feature(locale: str):
         "time_of_day", Place.time_of_day, "affected_group", Place.affected_group, "priority", Place.priority,
         "district_id", Place.district_id, "district_name", Area.name,
         "reported_on", Place.reported_on, "updated_at", Place.updated_at,
-        "last_observation", _last_observation(locale),
+        "last_observation", _last_observation(audience),
     )
     return func.json_build_object(
         "type", "Feature", "id", Place.id,
-        "geometry", cast(func.ST_AsGeoJSON(Place.geom, 7), JSON),
+        "geometry", cast(func.ST_AsGeoJSON(_shown_geometry(audience), 7), JSON),
         "properties", properties,
     )
 
@@ -61,15 +84,25 @@ def _feature(locale: str):
 def _year_condition(year: int):
     """Reported that year, or observed that year."""
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
-    observed = exists().where(Observation.place_id == Place.id,
+    observed = exists().where(Observation.place_id == Place.id, Observation.police_only.is_(False),
                               Observation.observed_at >= start, Observation.observed_at < end)
     return or_(and_(Place.reported_on >= start, Place.reported_on < end), observed)
 
 
-def _conditions(f: PlaceFilter) -> list:
+def _bbox_condition(bbox, audience: Audience):
+    """Filter on the geometry the audience sees, so tiny boxes cannot locate a generalised place."""
+    envelope = func.ST_MakeEnvelope(*bbox, 4326)
+    if not audience.public:
+        return Place.geom.ST_Intersects(envelope)
+    margin = audience.grid_metres / 40_000  # degrees: more than half a cell's diagonal up to 70°N, for the index
+    return and_(Place.geom.ST_Intersects(func.ST_Expand(envelope, margin)),
+                func.ST_Intersects(_shown_geometry(audience), envelope))
+
+
+def _conditions(f: PlaceFilter, audience: Audience) -> list:
     conditions = []
     if f.bbox:
-        conditions.append(Place.geom.ST_Intersects(func.ST_MakeEnvelope(*f.bbox, 4326)))
+        conditions.append(_bbox_condition(f.bbox, audience))
     if f.datetime:
         start, end = f.datetime
         if start:
@@ -86,30 +119,34 @@ def _conditions(f: PlaceFilter) -> list:
     return conditions
 
 
-def _features_query(locale: str):
-    return (select(cast(_feature(locale), Text))
+def _ids(f: PlaceFilter, audience: Audience):
+    return select(Place.id).join(Category, Category.code == Place.category_code).where(*_conditions(f, audience))
+
+
+def _features_query(audience: Audience):
+    return (select(cast(_feature(audience), Text))
             .select_from(Place)
             .join(Category, Category.code == Place.category_code)
             .join(Status, Status.code == Place.status_code)
             .outerjoin(Area, Area.id == Place.district_id))
 
 
-def place_features(f: PlaceFilter, limit: int, offset: int, locale: str) -> list[str]:
+def place_features(f: PlaceFilter, limit: int, offset: int, audience: Audience) -> list[str]:
     """Return up to `limit` features as GeoJSON text, in id order so pages are stable."""
     # Pick the page's ids first: skipped rows are then never turned into JSON.
-    page = select(Place.id).where(*_conditions(f)).order_by(Place.id).limit(limit).offset(offset).subquery()
-    query = _features_query(locale).join(page, page.c.id == Place.id).order_by(Place.id)
+    page = _ids(f, audience).order_by(Place.id).limit(limit).offset(offset).subquery()
+    query = _features_query(audience).join(page, page.c.id == Place.id).order_by(Place.id)
     return list(db.session.scalars(query))
 
 
-def place_feature(place_id: int, locale: str) -> str | None:
+def place_feature(place_id: int, audience: Audience) -> str | None:
     """Return one place as GeoJSON text, or None."""
-    return db.session.scalar(_features_query(locale).where(Place.id == place_id))
+    return db.session.scalar(_features_query(audience).where(Place.id == place_id))
 
 
-def count_places(f: PlaceFilter, cap: int) -> int | None:
+def count_places(f: PlaceFilter, cap: int, audience: Audience) -> int | None:
     """Count matches, but stop at `cap`: None means 'more than cap', so a huge box never costs a full count."""
-    return capped_count(select(Place.id).where(*_conditions(f)), cap)
+    return capped_count(_ids(f, audience), cap)
 
 
 def category_codes() -> set[str]:

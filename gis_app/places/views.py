@@ -1,14 +1,24 @@
-"""Pages about unsafe places: the map. The places themselves reach the browser through the API."""
+"""Pages about unsafe places: the map (its places reach the browser through the API), a place's detail page,
+its forms and its history."""
+import json
 from dataclasses import dataclass, field
 
-from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from geoalchemy2.shape import to_shape
 
+from gis_app.auth import audit
+from gis_app.auth.access import PLANNING, current_role
 from gis_app.maps import queries
 from gis_app.maps.embed import embed
 from gis_app.maps.places_map import MapLabels, build_places_map
+from gis_app.places import service
+from gis_app.places.forms import (PRIORITIES, EditPlaceForm, ObservationForm, PlaceForm, VersionForm,
+                                  affected_group_labels, time_of_day_labels)
 from gis_app.places.models import TIMES_OF_DAY
+from gis_app.places.service import InvalidInput, VersionConflict
+from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("places", __name__)
 
@@ -35,7 +45,7 @@ def map_page():
     filters = parse_filters(request.args, choices)
     places_map = build_places_map(
         choices["category"], queries.map_bounds(current_app.config["AREA_BOUNDS"]), _map_labels(), _asset_url,
-        current_app.config["TILE_URL"], current_app.config["TILE_ATTRIBUTION"])
+        proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
     return render_template("places/map.html", map=embed(places_map.map), choices=choices, filters=filters,
                            config=_script_config(places_map.js_names(), locale))
 
@@ -114,3 +124,226 @@ def _script_texts() -> dict:
         "no_observation": _("No observations yet"),
         "untitled": _("Untitled place"),
     }
+
+
+# --- places and observations: detail, forms, history ----------------------------------------------------------------
+
+def _categories():
+    return queries.categories(_locale())
+
+
+def _statuses():
+    return queries.statuses(_locale())
+
+
+def _is_planner() -> bool:
+    return current_role() in PLANNING
+
+
+@blueprint.get("/places/<int:place_id>")
+def place_detail(place_id: int):
+    """Show a place with all its fields and observations (staff see who reported what)."""
+    place = service.get_place(place_id)
+    sees_police_only = current_role() in ("police", "admin")
+    observations = [o for o in reversed(place.observations) if sees_police_only or not o.police_only]
+    return render_template("places/place_detail.html", place=place, observations=observations, labels=_labels(),
+                           locale=_locale(), location=_location(place), can_plan=_is_planner())
+
+
+def _location(place) -> str:
+    shape = to_shape(place.geom)
+    if shape.geom_type == "Point":
+        return _("Point at %(lon).6f, %(lat).6f (longitude, latitude)", lon=shape.x, lat=shape.y)
+    count = len(shape.coords) if shape.geom_type == "LineString" else len(shape.exterior.coords)
+    kind = _("Line") if shape.geom_type == "LineString" else _("Area")
+    return _("%(kind)s with %(count)d points", kind=kind, count=count)
+
+
+def _labels() -> dict:
+    return {"time_of_day": time_of_day_labels(), "affected_group": affected_group_labels(),
+            "priority": dict(PRIORITIES)}
+
+
+def _place_form_page(form, place=None, status: int = 200, conflict: bool = False):
+    return render_template("places/place_form.html", form=form, place=place, conflict=conflict,
+                           config=_form_map_config()), status
+
+
+def _form_map_config() -> dict:
+    """What static/js/place_form.js needs to draw the click-to-place map."""
+    return {"bounds": list(queries.map_bounds(current_app.config["AREA_BOUNDS"])),
+            "tileUrl": proxied_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"],
+            "texts": {"locate_failed": _("Your position could not be found.")}}
+
+
+@blueprint.route("/places/new", methods=["GET", "POST"])
+def new_place():
+    """Show the form for a new place; save it."""
+    form = PlaceForm(_categories())
+    if form.validate_on_submit():
+        try:
+            place = service.create_place(form.place_data())
+        except InvalidInput as error:
+            form.show_errors(error.errors)
+        else:
+            flash(_("The place was saved."))
+            return redirect(url_for(".place_detail", place_id=place.id))
+    return _place_form_page(form, status=400 if request.method == "POST" else 200)
+
+
+def _edit_form(place, formdata=None) -> EditPlaceForm:
+    form = EditPlaceForm(_categories(), _statuses(), place.status_code, formdata=formdata)
+    if formdata is None:
+        form.fill(place)
+    return form
+
+
+def _conflict_page(place_id: int):
+    """The edit form again, with the place as it is now and a word on why."""
+    place = service.get_place(place_id)
+    return _place_form_page(_edit_form(place), place, status=409, conflict=True)
+
+
+@blueprint.route("/places/<int:place_id>/edit", methods=["GET", "POST"])
+def edit_place(place_id: int):
+    """Show the form to change a place; save the change unless someone else changed the place meanwhile."""
+    place = service.get_place(place_id)
+    if request.method == "GET":
+        return _place_form_page(_edit_form(place), place)
+    form = _edit_form(place, request.form)
+    if form.validate():
+        try:
+            service.update_place(place_id, form.place_data(), form.expected_version())
+        except VersionConflict:
+            return _conflict_page(place_id)
+        except InvalidInput as error:
+            form.show_errors(error.errors)
+        else:
+            flash(_("The place was saved."))
+            return redirect(url_for(".place_detail", place_id=place_id))
+    return _place_form_page(form, place, status=400)
+
+
+@blueprint.post("/places/<int:place_id>/delete")
+def delete_place(place_id: int):
+    """Delete a place and its observations, unless someone changed it since the page was shown."""
+    form = VersionForm()
+    try:
+        service.delete_place(place_id, form.expected_version())
+    except VersionConflict:
+        return _conflict_page(place_id)
+    flash(_("The place was deleted."))
+    return redirect(url_for(".map_page"))
+
+
+@blueprint.route("/places/<int:place_id>/observations/new", methods=["GET", "POST"])
+def new_observation(place_id: int):
+    """Show the form for an observation of a place; save it."""
+    place = service.get_place(place_id)
+    form = ObservationForm(service.sources(_locale()))
+    if form.validate_on_submit():
+        try:
+            service.add_observation(place_id, form.observation_data())
+        except InvalidInput as error:
+            form.show_errors(error.errors)
+        else:
+            flash(_("The observation was saved."))
+            return redirect(url_for(".place_detail", place_id=place_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("places/observation_form.html", form=form, place=place), status
+
+
+@blueprint.post("/observations/<int:observation_id>/review")
+def review_observation(observation_id: int):
+    """Mark an observation's text as reviewed, so the public map may show it."""
+    observation = service.review_observation(observation_id)
+    flash(_("The observation is reviewed."))
+    return redirect(url_for(".place_detail", place_id=observation.place_id, _anchor=f"observation-{observation.id}"))
+
+
+@blueprint.get("/places/<int:place_id>/history")
+def place_history(place_id: int):
+    """Show every change to a place and its observations: when, who, what, and the values before and after."""
+    entries = service.place_history(place_id)
+    tokens, labels, values = service.token_names(entries), _field_labels(), _value_labels()
+    rows = [history_row(entry, tokens, labels, values) for entry in reversed(entries)]
+    place = service.find_place(place_id)
+    return render_template("places/place_history.html", place_id=place_id, rows=rows, exists=place is not None,
+                           title=place.title if place else _last_title(entries))
+
+
+def _last_title(entries) -> str | None:
+    """The place's title in its newest audit row (the place may be gone)."""
+    for entry in reversed(entries):
+        if entry.entity == "place":
+            return (entry.after or entry.before or {}).get("title")
+    return None
+
+
+# --- history rows ---------------------------------------------------------------------------------------------------
+
+# Bookkeeping columns every change touches; the history shows what people changed.
+HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at", "version", "place_id", "created_by_id"})
+VALUE_MAX = 300
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: str
+    who: str
+    action: str
+    entity: str
+    changes: list[tuple[str, str, str]]
+
+
+def _field_labels() -> dict:
+    """Labels of the audited columns, in the order the history lists them."""
+    return {"title": _("Title"), "category_code": _("Category"), "status_code": _("Status"),
+            "dismissed_reason": _("Reason for dismissing"), "description": _("Description"),
+            "time_of_day": _("Time of day"), "affected_group": _("Who feels unsafe"), "priority": _("Priority"),
+            "geom": _("Location"), "district_id": _("District"), "reported_on": _("Reported"),
+            "text": _("Observation"), "source_code": _("Source"), "observed_at": _("Observed"),
+            "reviewed": _("Reviewed"), "police_only": _("Police only"), "reporter_name": _("Reporter's name"),
+            "reporter_contact": _("Reporter's phone or email")}
+
+
+def _value_labels() -> dict:
+    """Codes shown as their labels in the page's language."""
+    locale = _locale()
+    return {"category_code": {c.code: c.label for c in queries.categories(locale)},
+            "status_code": {s.code: s.label for s in queries.statuses(locale)},
+            "source_code": {s.code: s.label for s in service.sources(locale)},
+            "time_of_day": time_of_day_labels(), "affected_group": affected_group_labels(),
+            "priority": dict(PRIORITIES)}
+
+
+def _shown(value, codes: dict | None = None) -> str:
+    """A stored value as text for the history (a code as its label, a geometry as its GeoJSON, shortened)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if codes and value in codes:
+        return str(codes[value])
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+    return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
+
+
+def _who(entry, tokens: dict[int, str]) -> str:
+    who = entry.user.email if entry.user else _("(no account)")
+    if entry.token_id:
+        who += " · " + _("API token %(name)s", name=tokens.get(entry.token_id, entry.token_id))
+    return who
+
+
+def history_row(entry, tokens: dict[int, str], labels: dict, values: dict) -> HistoryRow:
+    """One audit row as the history page shows it."""
+    actions = {"create": _("Created"), "update": _("Changed"), "delete": _("Deleted")}
+    entity = _("Place") if entry.entity == "place" else _("Observation %(id)s", id=entry.entity_id)
+    order = {key: index for index, key in enumerate(labels)}
+    changed = sorted(audit.changes(entry, HIDDEN_FIELDS), key=lambda change: (order.get(change[0], len(order)),
+                                                                              change[0]))
+    changes = [(labels.get(key, key), _shown(before, values.get(key)), _shown(after, values.get(key)))
+               for key, before, after in changed]
+    return HistoryRow(format_datetime(entry.at, "short"), _who(entry, tokens), actions.get(entry.action, entry.action),
+                      entity, changes)

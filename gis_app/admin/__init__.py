@@ -1,0 +1,1 @@
+"""Administration: users, organisations and API tokens (admins only)."""

@@ -1,0 +1,81 @@
+"""The audit trail: one row per entity a write changes, in the write's own transaction."""
+from datetime import date, datetime, time
+from decimal import Decimal
+from uuid import UUID
+
+from flask import g, has_request_context
+from flask_login import current_user
+from geoalchemy2.elements import WKBElement, WKTElement
+from geoalchemy2.shape import to_shape
+from shapely.geometry import mapping
+from sqlalchemy import inspect, or_, select
+
+from gis_app.auth.models import AuditEntry
+from gis_app.extensions import db
+
+# Personal data must leave the database when the retention period ends; a copy in the audit trail would not.
+PERSONAL_FIELDS = frozenset({"reporter_name", "reporter_contact"})
+REDACTED = "***"
+
+
+def _json_value(value):
+    """Make a column value JSON-friendly; geometries become GeoJSON."""
+    if isinstance(value, (WKBElement, WKTElement)):
+        return mapping(to_shape(value))
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def snapshot(instance) -> dict:
+    """Return the instance's column values as JSON-friendly data (personal data redacted)."""
+    values = {}
+    for attribute in inspect(instance).mapper.column_attrs:
+        value = getattr(instance, attribute.key)
+        if attribute.key in PERSONAL_FIELDS and value:
+            value = REDACTED
+        values[attribute.key] = _json_value(value)
+    return values
+
+
+def _actor() -> tuple[int | None, int | None]:
+    """The user and the API token behind the current request (none outside requests, e.g. CLI commands)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None, None
+    token = g.get("api_token")
+    return current_user.id, token.id if token is not None else None
+
+
+def record(action: str, entity: str, entity_id: int, before: dict | None, after: dict | None) -> AuditEntry:
+    """Add one audit row to the current transaction; the caller commits it with the change itself."""
+    user_id, token_id = _actor()
+    entry = AuditEntry(user_id=user_id, token_id=token_id, action=action, entity=entity, entity_id=entity_id,
+                       before=before, after=after)
+    db.session.add(entry)
+    return entry
+
+
+def place_trail(place_id: int) -> list[AuditEntry]:
+    """Return the audit rows of a place and of its observations, oldest first."""
+    place_id_text = str(place_id)
+    observation_of_place = or_(AuditEntry.after["place_id"].astext == place_id_text,
+                               AuditEntry.before["place_id"].astext == place_id_text)
+    query = (select(AuditEntry)
+             .where(or_((AuditEntry.entity == "place") & (AuditEntry.entity_id == place_id),
+                        (AuditEntry.entity == "observation") & observation_of_place))
+             .order_by(AuditEntry.at, AuditEntry.id))
+    return list(db.session.scalars(query))
+
+
+def changes(entry: AuditEntry, hidden: frozenset[str] = frozenset()) -> list[tuple[str, object, object]]:
+    """Return (field, before, after) for each field an update changed, or each field a create or delete set."""
+    before, after = entry.before or {}, entry.after or {}
+    if entry.action == "update":
+        keys = [key for key in after if before.get(key) != after.get(key)]
+    else:
+        keys = [key for key, value in (after or before).items() if value is not None]
+    return [(key, before.get(key), after.get(key)) for key in keys if key not in hidden]

@@ -1,0 +1,94 @@
+"""The exporter contract and its registry: rows (dicts) in, a stream of bytes out, memory kept flat."""
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+CHUNK_BYTES = 64 * 1024
+WGS84 = 4326
+SWEREF99_TM = 3006
+SWEREF99_1415 = 3012
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column: its machine key (GeoJSON/GeoPackage), its header (CSV/XLSX), its kind and width."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text, int, date
+    width: int = 14     # characters, for spreadsheets
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    srid: int | None = None      # None: the exporter's default
+    separator: str = ","         # CSV only
+    layer: str = "export"        # GeoPackage layer and sheet name
+    geometry_header: str = "geometry"
+
+
+class Exporter:
+    """One file format. Subclasses write `chunks`; rows carry the column keys and a `geometry` value."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    extension: ClassVar[str]
+    media_type: ClassVar[str]
+    geometry_format: ClassVar[str] = "wkt"  # what `geometry` holds: wkt, geojson (text) or wkb (bytes)
+    default_srid: ClassVar[int] = SWEREF99_TM
+    allowed_srids: ClassVar[tuple[int, ...]] = (SWEREF99_TM, WGS84, SWEREF99_1415)
+
+    def srid(self, options: ExportOptions) -> int:
+        """The coordinate system the rows' geometry must be in."""
+        return options.srid if options.srid in self.allowed_srids else self.default_srid
+
+    def chunks(self, rows: Iterable[dict], columns: list[ExportColumn], options: ExportOptions) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def write(self, rows: Iterable[dict], columns: list[ExportColumn], options: ExportOptions, path) -> int:
+        """Write the export to `path`; return its size in bytes."""
+        size = 0
+        with open(path, "wb") as out:
+            for chunk in self.chunks(rows, columns, options):
+                out.write(chunk)
+                size += len(chunk)
+        return size
+
+
+class FileExporter(Exporter):
+    """A format whose library writes a file (XLSX, GeoPackage): write it to a temporary file, then stream that."""
+
+    def write_file(self, rows: Iterable[dict], columns: list[ExportColumn], options: ExportOptions, path) -> None:
+        raise NotImplementedError
+
+    def chunks(self, rows, columns, options) -> Iterator[bytes]:
+        handle, path = tempfile.mkstemp(suffix="." + self.extension, prefix="gis-app-export-")
+        os.close(handle)
+        try:
+            os.unlink(path)  # some writers (GDAL) refuse to open an existing empty file
+            self.write_file(rows, columns, options, path)
+            with open(path, "rb") as written:
+                while chunk := written.read(CHUNK_BYTES):
+                    yield chunk
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
+
+    def write(self, rows, columns, options, path) -> int:
+        self.write_file(rows, columns, options, path)
+        return os.path.getsize(path)
+
+
+EXPORTERS: dict[str, Exporter] = {}
+
+
+def register(cls: type[Exporter]) -> type[Exporter]:
+    """Class decorator: make the format available by its name."""
+    EXPORTERS[cls.name] = cls()
+    return cls
+
+
+def get_exporter(name: str) -> Exporter | None:
+    return EXPORTERS.get(name)

@@ -1,0 +1,344 @@
+"""Pages of the annual inventory. Who may come here is declared in auth/access.py (planners write, staff read)."""
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context,
+                   url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from gis_app.auth.access import PLANNING
+from gis_app.errors import AppError, NotFound
+from gis_app.exports import EXPORTERS
+from gis_app.inventory import queries, remediation, service
+from gis_app.inventory.forms import AssessmentForm, ConfirmForm, MeasureForm, OpenYearForm, choices
+from gis_app.inventory.labels import (MEASURE_STATUS_COLORS, MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS,
+                                      RESPONSIBLE_LABELS, YEAR_STATUS_LABELS, label, options)
+from gis_app.inventory.queries import RemediationFilter
+from gis_app.maps import queries as map_queries
+from gis_app.maps.embed import embed
+from gis_app.maps.inventory_map import InventoryMapLabels, build_inventory_map
+from gis_app.places.service import InvalidInput, get_place
+from gis_app.tiles import proxied_tile_url
+
+blueprint = Blueprint("inventory", __name__, url_prefix="/inventory")
+
+LIST_PAGE_ROWS = 200  # the page shows the first rows; the export has them all
+CRS_CHOICES = ((3006, "SWEREF 99 TM (EPSG:3006)"), (3012, "SWEREF 99 14 15 (EPSG:3012)"), (4326, "WGS 84 (EPSG:4326)"))
+
+
+def _locale() -> str:
+    return str(get_locale() or "sv")
+
+
+def _may_write() -> bool:
+    return current_user.is_authenticated and current_user.role in PLANNING
+
+
+@blueprint.context_processor
+def _helpers() -> dict:
+    locale = _locale()
+    return {
+        "may_write": _may_write(),
+        "type_label": lambda code: label(MEASURE_TYPE_LABELS, code, locale),
+        "responsible_label": lambda code: label(RESPONSIBLE_LABELS, code, locale),
+        "measure_status_label": lambda code: label(MEASURE_STATUS_LABELS, code, locale),
+        "year_status_label": lambda code: label(YEAR_STATUS_LABELS, code, locale),
+        "status_colors": MEASURE_STATUS_COLORS,
+    }
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@blueprint.before_request
+def _forms_only():
+    """These pages take HTML forms only (Flask-WTF would choke on a JSON body that is not an object)."""
+    if request.method == "POST" and request.mimetype not in FORM_TYPES:
+        raise AppError(_("Send this as a form."), status=415, code="UnsupportedMediaType")
+
+
+def _status(form) -> int:
+    return 400 if form.errors else 200
+
+
+def _show_errors(form, error: AppError) -> None:
+    """Put a service's refusal next to the fields it names (or the form's first field)."""
+    pairs = error.errors if isinstance(error, InvalidInput) else [(error.field, error.message)]
+    visible = [field for field in form if field.type not in ("CSRFTokenField", "HiddenField")]
+    for name, message in pairs:
+        field = form._fields.get(name) or visible[0]
+        field.errors = [*field.errors, message]
+
+
+# --- years ----------------------------------------------------------------------------------------------------------
+
+@blueprint.get("")
+def years(form=None):
+    """List the inventory years; planners open a new one here."""
+    form = form or OpenYearForm()
+    return render_template("inventory/years.html", years=queries.all_years(), form=form), _status(form)
+
+
+@blueprint.post("")
+def open_year():
+    """Open the inventory of a year."""
+    form = OpenYearForm()
+    if form.validate_on_submit():
+        try:
+            inventory = service.open_year(form.year.data)
+        except AppError as error:
+            if error.status not in (400, 409, 422):
+                raise
+            _show_errors(form, error)
+        else:
+            flash(_("Opened the inventory %(year)d.", year=inventory.year))
+            return redirect(url_for(".year_page", year=inventory.year))
+    return years(form)
+
+
+@blueprint.get("/<int:year>")
+def year_page(year: int):
+    """The places the year covers, with their assessment; filters by district, category and not yet assessed."""
+    inventory = service.get_year(year)
+    locale = _locale()
+    district = request.args.get("district", type=int)
+    category = request.args.get("category") or None
+    unassessed = request.args.get("unassessed") == "1"
+    rows = queries.places_in_scope(inventory, locale, district, category, unassessed)
+    return render_template("inventory/year.html", inventory=inventory, rows=rows,
+                           counts=queries.place_counts(inventory, locale), districts=map_queries.districts(),
+                           categories=map_queries.categories(locale), district=district, category=category,
+                           unassessed=unassessed, close_form=ConfirmForm())
+
+
+@blueprint.post("/<int:year>/close")
+def close_year(year: int):
+    """Close the year: it becomes read-only."""
+    if not ConfirmForm().validate_on_submit():
+        raise AppError(_("The form has expired. Reload the page and try again."))
+    service.close_year(year)
+    flash(_("Closed the inventory %(year)d. It is now read-only.", year=year))
+    return redirect(url_for(".year_page", year=year))
+
+
+# --- a place in the year: assessment and measures -------------------------------------------------------------------
+
+def _place_in(inventory, place_id: int):
+    place = get_place(place_id)
+    if not queries.place_in_scope(inventory, place_id):
+        raise NotFound(_("Place %(id)s is not in the inventory %(year)d.", id=place_id, year=inventory.year))
+    return place
+
+
+def _assessment_form(assessment, formdata=True) -> AssessmentForm:
+    data = {}
+    if assessment is not None:
+        data = {"still_unsafe": "yes" if assessment.still_unsafe else "no", "main_factor": assessment.main_factor,
+                "priority": assessment.priority, "note": assessment.note}
+    form = AssessmentForm(data=data) if formdata else AssessmentForm(formdata=None, data=data)
+    form.main_factor.choices = choices((c.code, c.label) for c in map_queries.categories(_locale()))
+    return form
+
+
+def _place_page(inventory, place, form, status: int = 200):
+    assessment = queries.find_assessment(inventory, place.id)
+    if form is None:
+        form = _assessment_form(assessment, formdata=False)
+        if assessment is None:
+            form.main_factor.data = place.category_code
+            form.priority.data = place.priority
+    factors = {c.code: c.label for c in map_queries.categories(_locale())}
+    return render_template("inventory/place.html", inventory=inventory, place=place, assessment=assessment,
+                           form=form, delete_form=ConfirmForm(), factors=factors), status
+
+
+@blueprint.get("/<int:year>/places/<int:place_id>")
+def place_page(year: int, place_id: int):
+    """A place in the year: its assessment and its measures."""
+    inventory = service.get_year(year)
+    return _place_page(inventory, _place_in(inventory, place_id), None)
+
+
+@blueprint.post("/<int:year>/places/<int:place_id>")
+def save_assessment(year: int, place_id: int):
+    """Assess the place: still unsafe or not, the main factor and a priority."""
+    inventory = service.get_year(year)
+    place = _place_in(inventory, place_id)
+    form = _assessment_form(queries.find_assessment(inventory, place_id))
+    if form.validate_on_submit():
+        try:
+            service.save_assessment(year, place_id, form.values())
+        except InvalidInput as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Saved the assessment."))
+            return redirect(url_for(".place_page", year=year, place_id=place_id))
+    return _place_page(inventory, place, form, _status(form))
+
+
+def _refused(form, error: AppError) -> None:
+    """Input errors (fields, photos) go next to their field; a closed year or a missing record is an error page."""
+    if isinstance(error, (service.YearClosed, NotFound)) or error.status not in (400, 409, 413, 415, 422):
+        raise error
+    _show_errors(form, error)
+
+
+@blueprint.post("/measures/<int:measure_id>/photos/<int:photo_id>/remove")
+def remove_photo(measure_id: int, photo_id: int):
+    """Unlink a before or after photo from a measure."""
+    if not ConfirmForm().validate_on_submit():
+        raise AppError(_("The form has expired. Reload the page and try again."))
+    measure = service.remove_photo(measure_id, photo_id)
+    flash(_("Removed the photo."))
+    return redirect(url_for(".edit_measure", measure_id=measure.id))
+
+
+def _measure_page(template_args: dict, form: MeasureForm):
+    return render_template("inventory/measure.html", form=form, remove_form=ConfirmForm(), **template_args), \
+        _status(form)
+
+
+@blueprint.route("/<int:year>/places/<int:place_id>/measures/new", methods=["GET", "POST"])
+def new_measure(year: int, place_id: int):
+    """Add a measure to an assessed place."""
+    inventory = service.get_year(year)
+    place = _place_in(inventory, place_id)
+    if inventory.is_closed:
+        raise service.YearClosed(year)
+    form = MeasureForm().fill_choices(_locale())
+    if form.validate_on_submit():
+        try:
+            service.create_measure(year, place_id, form.values(), form.photos())
+        except AppError as error:
+            _refused(form, error)
+        else:
+            flash(_("Added the measure."))
+            return redirect(url_for(".place_page", year=year, place_id=place_id))
+    return _measure_page({"inventory": inventory, "place": place, "measure": None}, form)
+
+
+@blueprint.route("/measures/<int:measure_id>", methods=["GET", "POST"])
+def edit_measure(measure_id: int):
+    """Change a measure: its status, dates, cost, responsible party."""
+    measure = service.get_measure(measure_id)
+    inventory = measure.assessment.year
+    if inventory.is_closed:
+        raise service.YearClosed(inventory.year)
+    form = MeasureForm(obj=measure).fill_choices(_locale())
+    if form.validate_on_submit():
+        try:
+            service.update_measure(measure_id, form.values(), form.photos())
+        except AppError as error:
+            _refused(form, error)
+        else:
+            flash(_("Saved the measure."))
+            return redirect(url_for(".place_page", year=inventory.year, place_id=measure.assessment.place_id))
+    place = get_place(measure.assessment.place_id)
+    return _measure_page({"inventory": inventory, "place": place, "measure": measure}, form)
+
+
+@blueprint.post("/measures/<int:measure_id>/delete")
+def delete_measure(measure_id: int):
+    """Delete a measure."""
+    if not ConfirmForm().validate_on_submit():
+        raise AppError(_("The form has expired. Reload the page and try again."))
+    measure = service.get_measure(measure_id)
+    year, place_id = measure.assessment.year.year, measure.assessment.place_id
+    service.delete_measure(measure_id)
+    flash(_("Deleted the measure."))
+    return redirect(url_for(".place_page", year=year, place_id=place_id))
+
+
+# --- the remediation list and its export ----------------------------------------------------------------------------
+
+def _list_arg(name: str) -> list[str]:
+    return [value for raw in request.args.getlist(name) for value in raw.split(",") if value]
+
+
+def parse_remediation_filter(year: int) -> RemediationFilter:
+    """Read the list's filters from the query string, keeping only known values."""
+    return RemediationFilter(
+        year=year,
+        district=[int(v) for v in _list_arg("district") if v.isdigit()],
+        category=_list_arg("category"),
+        responsible=[v for v in _list_arg("responsible") if v in RESPONSIBLE_LABELS],
+        status=[v for v in _list_arg("status") if v in MEASURE_STATUS_LABELS],
+    )
+
+
+@blueprint.get("/<int:year>/remediation")
+def remediation_list(year: int):
+    """The year's remediation list, filtered; planners export it from here."""
+    inventory = service.get_year(year)
+    locale = _locale()
+    filters = parse_remediation_filter(year)
+    choices = {"district": [(c.code, c.label) for c in map_queries.districts()],
+               "category": [(c.code, c.label) for c in map_queries.categories(locale)],
+               "responsible": options(RESPONSIBLE_LABELS, locale), "status": options(MEASURE_STATUS_LABELS, locale)}
+    return render_template("inventory/remediation.html", inventory=inventory, filters=filters, choices=choices,
+                           rows=queries.remediation_page(filters, LIST_PAGE_ROWS, locale),
+                           total=queries.remediation_count(filters), limit=LIST_PAGE_ROWS,
+                           formats=list(EXPORTERS.values()), crs_choices=CRS_CHOICES)
+
+
+@blueprint.get("/<int:year>/remediation/export")
+def export(year: int):
+    """Stream the remediation list as CSV, XLSX, GeoJSON or GeoPackage."""
+    service.get_year(year)
+    exporter = EXPORTERS.get(request.args.get("format", ""))
+    if exporter is None:
+        raise AppError(_("Unknown format: use one of %(formats)s.", formats=", ".join(sorted(EXPORTERS))),
+                       field="format")
+    crs = request.args.get("crs", type=int)
+    if crs is not None and crs not in dict(CRS_CHOICES):  # GeoJSON ignores it: RFC 7946 is WGS 84 only
+        raise AppError(_("Coordinates can be written in EPSG:3006, EPSG:3012 or EPSG:4326."), field="crs")
+    filters = parse_remediation_filter(year)
+    prepared = remediation.prepare(exporter, filters, crs, ";" if request.args.get("separator") == ";" else ",")
+    rows = queries.remediation_count(filters)
+    current_app.logger.info("remediation export %s of %d rows for %d", exporter.name, rows, year)
+    headers = {"Content-Disposition": f'attachment; filename="{prepared.filename}"', "X-Export-Rows": str(rows),
+               "X-Export-CRS": f"EPSG:{prepared.options.srid}", "Cache-Control": "no-store"}
+    return Response(stream_with_context(remediation.stream(prepared, filters)), mimetype=exporter.media_type,
+                    headers=headers)
+
+
+# --- the year's map and statistics ----------------------------------------------------------------------------------
+
+def _map_labels() -> InventoryMapLabels:
+    locale = _locale()
+    return InventoryMapLabels(
+        statuses={code: label(MEASURE_STATUS_LABELS, code, locale) for code in MEASURE_STATUS_LABELS}
+        | {"none": _("No measure yet")},
+        comparison={"new": _("New this year"), "still_unsafe": _("Still unsafe from last year"),
+                    "remediated": _("Remediated since last year")},
+        legend_title=_("Measure status"), basemap=_("Basemap"), unsafe=_("Still unsafe"), safe=_("Not unsafe"),
+        not_assessed=_("Not assessed"), priority=_("Priority"), colors=MEASURE_STATUS_COLORS, locale=locale)
+
+
+@blueprint.get("/<int:year>/map")
+def year_map(year: int):
+    """The year's places coloured by measure status, and last year's comparison as layers and counts."""
+    inventory = service.get_year(year)
+    comparison = service.compare_with_previous(inventory)
+    places = queries.map_places(inventory)
+    shown = {p["id"] for p in places}
+    earlier = (comparison.still_unsafe | comparison.remediated) - shown
+    if earlier:  # last year's places that left this year's scope (e.g. remediated) still belong on the map
+        places += queries.map_places(inventory, earlier)
+    built = build_inventory_map(places, comparison, map_queries.map_bounds(current_app.config["AREA_BOUNDS"]),
+                                _map_labels(), lambda path: url_for("vendor.asset", filename=path),
+                                proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
+    return render_template("inventory/map.html", inventory=inventory, map=embed(built),
+                           counts=comparison.counts(), previous=queries.find_year(year - 1))
+
+
+@blueprint.get("/<int:year>/statistics")
+def statistics(year: int):
+    """Counts by category, district, responsible party and status; cost planned and done."""
+    inventory = service.get_year(year)
+    locale = _locale()
+    groups = [(_("By category (main factor)"), queries.measure_counts(inventory, "category", locale)),
+              (_("By district"), queries.measure_counts(inventory, "district", locale)),
+              (_("By responsible party"), queries.measure_counts(inventory, "responsible", locale)),
+              (_("By status"), queries.measure_counts(inventory, "status", locale))]
+    return render_template("inventory/statistics.html", inventory=inventory, groups=groups,
+                           costs=queries.costs(inventory), places=queries.place_counts(inventory, locale))

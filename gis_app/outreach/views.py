@@ -1,0 +1,352 @@
+"""Outreach pages (priorities, shift plans, visit log, layers, tasks, counts) and the visit log API.
+
+Who may come where is declared in auth/access.py: plans, visits and police-only data for police and admins;
+planners see follow-up tasks and monthly visit counts only.
+"""
+import uuid
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from gis_app.api.writes import OBSERVATION_SCOPE, _authorise, _json_body
+from gis_app.errors import AppError, NotFound
+from gis_app.extensions import db
+from gis_app.maps import queries as map_queries
+from gis_app.maps.embed import embed
+from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, build_route_map
+from gis_app.outreach import queries, service
+from gis_app.outreach.forms import ConfirmForm, PlanForm, SavePlanForm, VisitForm
+from gis_app.outreach.models import OutreachPlan
+from gis_app.outreach.scoring import FACTORS, parse_weights
+from gis_app.places.models import Place
+from gis_app.places.service import InvalidInput
+from gis_app.tiles import proxied_tile_url
+
+blueprint = Blueprint("outreach", __name__, url_prefix="/outreach")
+api_blueprint = Blueprint("outreach_api", __name__)
+
+WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
+RISK_WEEKEND = {"weekday": [5, 6], "hour": [*range(18, 24), *range(0, 6)]}  # Friday and Saturday evenings/nights
+DEFAULT_HOURS = RISK_WEEKEND["hour"]
+
+
+def _locale() -> str:
+    return str(get_locale() or "sv")
+
+
+def _asset_url(path: str) -> str:
+    return url_for("vendor.asset", filename=path)
+
+
+def _map_args() -> dict:
+    return {"fallback_bounds": map_queries.map_bounds(current_app.config["AREA_BOUNDS"]), "asset_url": _asset_url,
+            "tile_url": proxied_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"],
+            "basemap": _("Basemap")}
+
+
+def factor_labels() -> dict[str, str]:
+    return {"recent_reports": _("Recent reports"), "evening_night": _("Evening and night share"),
+            "police_category": _("Category calls for police presence"), "unresolved": _("Unresolved"),
+            "since_visit": _("Days since the last police visit")}
+
+
+@blueprint.context_processor
+def _labels() -> dict:
+    return {"factor_labels": factor_labels(), "factors": FACTORS}
+
+
+def _id_or_none(raw) -> int | None:
+    """A database id from a query or form value, or None (never an error: a stale link just shows more)."""
+    text = str(raw) if raw is not None else ""
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def _posted():
+    """The submitted form fields; never a JSON body (Flask-WTF would read one, and choke on a non-object)."""
+    return request.form if request.method == "POST" else None
+
+
+def _local_now() -> datetime:
+    return datetime.now(ZoneInfo(queries.LOCAL_TIME_ZONE)).replace(tzinfo=None, second=0, microsecond=0)
+
+
+# --- priorities -----------------------------------------------------------------------------------------------------
+
+@blueprint.get("/")
+def priorities():
+    """List places by outreach priority, with what each factor contributed."""
+    areas = map_queries.districts()
+    area_id = _id_or_none(request.args.get("area"))
+    ranked = service.rank(area_id, locale=_locale())[:100]
+    flagged = {row[0] for row in queries.flagged_for_outreach() or []}
+    return render_template("outreach/priorities.html", ranked=ranked, areas=areas, area_id=area_id, flagged=flagged,
+                           weights=parse_weights(current_app.config["OUTREACH_WEIGHTS"]),
+                           window_days=current_app.config["OUTREACH_WINDOW_DAYS"],
+                           visit_cap_days=current_app.config["OUTREACH_VISIT_CAP_DAYS"])
+
+
+# --- shift plans ----------------------------------------------------------------------------------------------------
+
+def _plan_form(formdata) -> PlanForm:
+    form = PlanForm(formdata=formdata)
+    form.area.choices = [("", _("The whole municipality"))] + [(a.code, a.label) for a in map_queries.districts()]
+    form.start.choices = [(p.name, p.name) for p in service.start_points()]
+    return form
+
+
+def _start_point(name: str) -> service.StartPoint:
+    points = service.start_points()
+    return next((p for p in points if p.name == name), points[0])
+
+
+def _plan_from(form) -> service.ShiftPlan:
+    return service.plan_shift(_id_or_none(form.area.data), form.shift_date.data, form.starts_at.data,
+                              form.ends_at.data, _start_point(form.start.data), bool(form.return_to_start.data),
+                              form.count.data or 8, _locale())
+
+
+def _route_map(plan: service.ShiftPlan):
+    stops = [RouteStop(s.position, s.ranked.candidate.title, s.ranked.candidate.lon, s.ranked.candidate.lat)
+             for s in plan.stops]
+    start = (plan.start.lon, plan.start.lat)
+    return build_route_map(start, plan.start.name, start if plan.return_to_start else None, stops, **_map_args())
+
+
+@blueprint.get("/plan")
+def plan_shift():
+    """Pick an area, a date, a time window and a start point; show the top places as an ordered route."""
+    submitted = "shift_date" in request.args
+    form = _plan_form(request.args if submitted else None)
+    if not submitted:
+        now = _local_now()
+        form.shift_date.data, form.starts_at.data, form.ends_at.data = now.date(), time(19, 0), time(23, 0)
+        form.start.data = form.start.choices[0][0]
+    plan = route_map = save_form = None
+    if submitted and form.validate():
+        plan = _plan_from(form)
+        route_map = embed(_route_map(plan))
+        save_form = SavePlanForm(formdata=None, data={
+            "title": _("Outreach %(date)s %(start)s–%(end)s", date=plan.shift_date.isoformat(),
+                       start=plan.starts_at.strftime("%H:%M"), end=plan.ends_at.strftime("%H:%M")),
+            "area": form.area.data or "", "shift_date": plan.shift_date.isoformat(),
+            "starts_at": plan.starts_at.strftime("%H:%M"), "ends_at": plan.ends_at.strftime("%H:%M"),
+            "start": plan.start.name, "return_to_start": "1" if plan.return_to_start else "",
+            "count": str(form.count.data)})
+    return render_template("outreach/plan.html", form=form, plan=plan, map=route_map, save_form=save_form,
+                           speeds=_speeds()), 400 if form.errors else 200
+
+
+def _speeds() -> dict:
+    return {"walk": current_app.config["OUTREACH_WALK_KMH"], "car": current_app.config["OUTREACH_CAR_KMH"],
+            "stop": current_app.config["OUTREACH_STOP_MINUTES"]}
+
+
+@blueprint.post("/plans")
+def save_plan():
+    """Save the plan shown (computed again from its inputs, so the stored route is the one shown)."""
+    form = SavePlanForm(formdata=_posted())
+    if not form.validate_on_submit():
+        raise AppError(_("The plan could not be saved: %(errors)s", errors=form.errors), field="title")
+    plan_form = _plan_form(MultiDict({"area": form.area.data, "shift_date": form.shift_date.data,
+                            "starts_at": form.starts_at.data, "ends_at": form.ends_at.data,
+                            "start": form.start.data, "count": form.count.data or "8",
+                            **({"return_to_start": "y"} if form.return_to_start.data else {})}))
+    if not plan_form.validate():
+        raise AppError(_("The plan could not be saved: %(errors)s", errors=plan_form.errors), field="shift_date")
+    saved = service.save_plan(_plan_from(plan_form), service.clean_title(form.title.data) or _("Outreach"))
+    flash(_("The plan was saved."))
+    return redirect(url_for(".plan_detail", plan_id=saved.id))
+
+
+@blueprint.get("/plans")
+def plans():
+    """List the saved plans."""
+    return render_template("outreach/plans.html", plans=queries.plans())
+
+
+@blueprint.get("/plans/<int:plan_id>")
+def plan_detail(plan_id: int):
+    """A saved plan: the route with visited and not yet visited stops, and the printable stop list."""
+    plan = service.get_plan(plan_id)
+    points = queries.plan_points(plan)
+    visited = queries.visited_place_ids(plan)
+    arrivals = service.plan_times(points["stops"], points["start"], plan.shift_date, plan.starts_at)
+    stops = [{**stop, "visited": stop["place_id"] in visited, "arrive": arrive}
+             for stop, arrive in zip(points["stops"], arrivals)]
+    route_map = build_route_map(points["start"], plan.start_name, points["end"],
+                                [RouteStop(s["position"], s["title"], s["lon"], s["lat"], s["visited"])
+                                 for s in stops], **_map_args())
+    walk = service.minutes(plan.total_metres, current_app.config["OUTREACH_WALK_KMH"])
+    car = service.minutes(plan.total_metres, current_app.config["OUTREACH_CAR_KMH"])
+    dwell = current_app.config["OUTREACH_STOP_MINUTES"] * len(stops)
+    return render_template("outreach/plan_detail.html", plan=plan, stops=stops, map=embed(route_map),
+                           walk_minutes=walk + dwell, car_minutes=car + dwell, visited_count=len(visited),
+                           speeds=_speeds())
+
+
+# --- the visit log --------------------------------------------------------------------------------------------------
+
+def _visit_form() -> VisitForm:
+    form = VisitForm(formdata=_posted())
+    plan_id = _id_or_none(request.values.get("plan_id") or request.args.get("plan"))
+    places = _place_choices(plan_id)
+    form.place.choices = places
+    if request.method == "GET":
+        form.client_uuid.data = str(uuid.uuid4())  # a resend of this page's form is the same visit
+        form.visited_at.data = _local_now()
+        form.plan_id.data = str(plan_id) if plan_id else ""
+        chosen = _id_or_none(request.args.get("place"))
+        if chosen in {value for value, _label in places}:
+            form.place.data = chosen
+    return form
+
+
+def _place_choices(plan_id: int | None) -> list[tuple[int, str]]:
+    """The plan's stops in route order when logging for a plan, else every place by title."""
+    plan = db.session.get(OutreachPlan, plan_id) if plan_id is not None else None
+    if plan is not None:
+        return [(s["place_id"], f"{s['position']}. {s['title']}") for s in queries.plan_points(plan)["stops"]]
+    rows = db.session.execute(db.select(Place.id, Place.title).order_by(Place.title, Place.id))
+    return [(place_id, f"{title} (#{place_id})") for place_id, title in rows]
+
+
+def _visit_data(form: VisitForm) -> dict:
+    local = form.visited_at.data.replace(tzinfo=ZoneInfo(queries.LOCAL_TIME_ZONE))
+    return {"client_uuid": form.client_uuid.data, "place_id": form.place.data,
+            "plan_id": _id_or_none(form.plan_id.data), "visited_at": local, "contacts": form.contacts.data,
+            "notes": form.notes.data, "follow_up": form.follow_up.data, "follow_up_note": form.follow_up_note.data,
+            "observation": form.observation.data, "police_only": form.police_only.data}
+
+
+@blueprint.route("/visits/new", methods=["GET", "POST"])
+def new_visit():
+    """Log a visit on a phone; sending the same form twice records one visit."""
+    form = _visit_form()
+    if form.validate_on_submit():
+        try:
+            visit, created = service.log_visit(_visit_data(form))
+        except InvalidInput as error:
+            for name, message in error.errors:
+                target = form._fields.get("place" if name == "place_id" else name) or form.place
+                target.errors = [*target.errors, message]
+        else:
+            flash(_("The visit was logged.") if created else _("This visit was already logged."))
+            if visit.plan_id:
+                return redirect(url_for(".plan_detail", plan_id=visit.plan_id))
+            return redirect(url_for(".place_visits", place_id=visit.place_id))
+    return render_template("outreach/visit_form.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.get("/places/<int:place_id>")
+def place_visits(place_id: int):
+    """The place's outreach timeline: visits and police-only observations."""
+    place = db.session.get(Place, place_id) if place_id < 2**31 else None
+    if place is None:
+        raise NotFound(_("No place %(id)s.", id=place_id))
+    return render_template("outreach/place.html", place=place, visits=queries.place_visits(place_id),
+                           observations=queries.police_observations(place_id),
+                           breakdown=service.place_breakdown(place_id))
+
+
+# --- layers ---------------------------------------------------------------------------------------------------------
+
+def _int_list(name: str, allowed) -> list[int]:
+    values = [v for raw in request.args.getlist(name) for v in raw.split(",")]
+    return sorted({int(v) for v in values if v.isascii() and v.isdigit() and int(v) in allowed})
+
+
+def flagged_places() -> list[FlaggedPlace] | None:
+    """Places flagged for police outreach in the EST inventory (None when the inventory is not installed)."""
+    rows = queries.flagged_for_outreach()
+    return None if rows is None else [FlaggedPlace(title, lon, lat) for _id, title, lon, lat in rows]
+
+
+@blueprint.get("/layers")
+def layers():
+    """A heat map of observations by weekday and hour (default: evenings and nights), and flagged places."""
+    if "filtered" in request.args:
+        weekdays, hours = _int_list("weekday", WEEKDAYS), _int_list("hour", range(24))
+    else:
+        weekdays, hours = list(WEEKDAYS), list(DEFAULT_HOURS)
+    points = queries.heat_points(weekdays, hours)
+    flagged = flagged_places()
+    heat_map = build_heat_map(points, flagged or [], heat_label=_("Observations"),
+                              flagged_label=_("Flagged for police outreach (EST)"), **_map_args())
+    return render_template("outreach/layers.html", map=embed(heat_map), weekdays=weekdays, hours=hours,
+                           count=len(points), flagged=flagged, risk_weekend=RISK_WEEKEND,
+                           weekday_labels=_weekday_labels())
+
+
+def _weekday_labels() -> dict[int, str]:
+    return {1: _("Mon"), 2: _("Tue"), 3: _("Wed"), 4: _("Thu"), 5: _("Fri"), 6: _("Sat"), 7: _("Sun")}
+
+
+# --- what planners see ----------------------------------------------------------------------------------------------
+
+@blueprint.get("/tasks")
+def tasks():
+    """Follow-up tasks from visits (what the officer wrote for the municipality, never the visit's notes)."""
+    status = request.args.get("status", "open")
+    return render_template("outreach/tasks.html", tasks=queries.tasks(status if status in ("open", "done") else None),
+                           status=status, form=ConfirmForm())
+
+
+@blueprint.post("/tasks/<int:task_id>/done")
+def complete_task(task_id: int):
+    """Mark a follow-up task done."""
+    if not ConfirmForm(formdata=_posted()).validate_on_submit():
+        raise AppError(_("The form expired. Try again."), status=400, code="CSRFError")
+    service.complete_task(task_id)
+    flash(_("The task was marked done."))
+    return redirect(url_for(".tasks"))
+
+
+@blueprint.get("/summary")
+def summary():
+    """Visits per place per month: counts only."""
+    return render_template("outreach/summary.html", rows=queries.monthly_visit_counts())
+
+
+# --- API ------------------------------------------------------------------------------------------------------------
+
+@api_blueprint.errorhandler(InvalidInput)
+def _invalid_input(error: InvalidInput):
+    from gis_app.errors import error_body
+
+    body = error_body(error.status, error.code, error.message, error.field)
+    body["errors"] = [{"field": name, "description": message} for name, message in error.errors]
+    return jsonify(body), error.status
+
+
+@api_blueprint.post("/visits")
+def create_visit():
+    """Log a visit; resending the same client_uuid returns the first visit (200) instead of a new one (201)."""
+    _authorise(OBSERVATION_SCOPE)
+    visit, created = service.log_visit(_json_body())
+    response = jsonify(service.visit_json(visit))
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = url_for(".visits", place=visit.place_id, _external=True)
+    return response
+
+
+@api_blueprint.get("/visits")
+def visits():
+    """Visits, newest first, optionally of one place (?place=) or plan (?plan=)."""
+    found = queries.visits(_id_or_none(request.args.get("place")), _id_or_none(request.args.get("plan")))
+    return jsonify({"visits": [service.visit_json(v) for v in found]})
+
+
+@api_blueprint.get("/visit-counts")
+def visit_counts():
+    """Visits per place per month: aggregated counts, no notes."""
+    since = request.args.get("since")
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise AppError(_("since must be a date (YYYY-MM-DD)."), field="since") from None
+    return jsonify({"counts": queries.monthly_visit_counts(since_date)})
+

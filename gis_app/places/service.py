@@ -1,0 +1,569 @@
+"""Writing places and observations: check the input, write, and audit every change in the same transaction."""
+import math
+import re
+from contextlib import contextmanager
+
+import shapely
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from geoalchemy2.shape import from_shape, to_shape
+from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from gis_app.auth import audit
+from gis_app.auth.access import PLANNING
+from gis_app.auth.models import ApiToken
+from gis_app.errors import AppError, NotFound
+from gis_app.extensions import db
+from gis_app.maps.queries import Choice
+from gis_app.places.importer import Rules, load_rules, validity_problem
+from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Observation, Place, Source
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+REASON_MAX = 2000
+OBSERVATION_TEXT_MAX = 2000
+REPORTER_MAX = 200
+MAX_POSITIONS = 10_000  # far more than any drawn place needs; keeps validation cheap for hostile input
+
+# The lifecycle of a place, defined here once: each status may move to the next one, and any may be dismissed.
+LIFECYCLE = ("reported", "confirmed", "measure_planned", "remediated", "verified")
+DISMISSED = "dismissed"
+TRANSITIONS: dict[str, frozenset[str]] = {
+    **{status: frozenset({following, DISMISSED}) for status, following in zip(LIFECYCLE, LIFECYCLE[1:])},
+    LIFECYCLE[-1]: frozenset({DISMISSED}),
+    DISMISSED: frozenset(),
+}
+
+# GeoJSON names of EPSG:4326 in longitude/latitude order, the only coordinate system written places may use.
+CRS84_NAMES = frozenset({
+    "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84", "http://www.opengis.net/def/crs/ogc/1.3/crs84",
+    "https://www.opengis.net/def/crs/ogc/1.3/crs84", "epsg:4326", "urn:ogc:def:crs:epsg::4326",
+    "http://www.opengis.net/def/crs/epsg/0/4326", "https://www.opengis.net/def/crs/epsg/0/4326",
+})
+GEOMETRY_TYPES = {"Point": 0, "LineString": 1, "Polygon": 2}  # how deeply positions are nested
+# Properties the API returns but a client cannot set: ignored, so a feature read can be written back as it is.
+READ_ONLY_PROPERTIES = frozenset({"category_label", "color", "status_label", "district_id", "district_name",
+                                  "reported_on", "updated_at", "last_observation"})
+PLACE_DEFAULTS = {"description": None, "time_of_day": None, "affected_group": None, "priority": 2}
+# Fields a change is compared on; the rest (ids, timestamps) the database keeps.
+PLACE_COLUMNS = ("title", "category_code", "description", "status_code", "dismissed_reason", "time_of_day",
+                 "affected_group", "priority", "geom")
+
+
+def whole_number(raw: str, maximum: int = 2**31 - 1) -> int | None:
+    """The number an id or a version in a URL or header spells, or None (str.isdigit also takes '²' and '٣')."""
+    if not re.fullmatch(r"[0-9]{1,12}", raw or ""):
+        return None
+    number = int(raw)
+    return number if number <= maximum else None
+
+
+class InvalidInput(AppError):
+    """One or more fields are wrong; every (field, message) pair is kept for the form or the API."""
+
+    status = 422
+    code = "InvalidParameterValue"
+
+    def __init__(self, errors: list[tuple[str, str]], status: int | None = None):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors), field=errors[0][0],
+                         status=status)
+        self.errors = errors
+
+
+class VersionConflict(AppError):
+    """The place changed since the caller read it; the caller must look at the current state again."""
+
+    status = 409
+    code = "Conflict"
+
+    def __init__(self, place_id: int):
+        super().__init__(_("Someone else changed this place after you read it. Here is its current state: "
+                           "apply your change to it again."))
+        self.place_id = place_id
+
+
+class Problems:
+    """Collects field errors, so the caller hears about every wrong field at once."""
+
+    def __init__(self):
+        self.errors: list[tuple[str, str]] = []
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.append((name, message))
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)
+
+
+class _Invalid:
+    """Marks a value that failed its check (None is a real value: it clears a field)."""
+
+
+INVALID = _Invalid()
+
+
+# --- field checks: each returns the value to store, or INVALID after recording why ----------------------------------
+
+def text_problem(value: str) -> str | None:
+    """Say why a string cannot be stored as text (NUL bytes, unpaired surrogates), or None."""
+    if "\x00" in value:
+        return _("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _("is not valid text")
+    return None
+
+
+def check_text(value, name: str, maximum: int, problems: Problems, required: bool = False):
+    """Return stripped text (None for empty), or INVALID."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.add(name, _("required"))
+            return INVALID
+        return None
+    if not isinstance(value, str):
+        problems.add(name, _("must be text"))
+        return INVALID
+    problem = text_problem(value)
+    if problem is None and len(value.strip()) > maximum:
+        problem = _("longer than %(max)d characters", max=maximum)
+    if problem:
+        problems.add(name, problem)
+        return INVALID
+    return value.strip()
+
+
+def check_code(value, name: str, codes, problems: Problems, required: bool = True):
+    """Return a known code (None only when optional and empty), or INVALID."""
+    if value is None or value == "":
+        if required:
+            problems.add(name, _("required"))
+            return INVALID
+        return None
+    if not isinstance(value, str) or value not in codes:
+        problems.add(name, _("unknown value '%(value)s': use one of %(choices)s", value=_shorten(value),
+                             choices=", ".join(sorted(codes))))
+        return INVALID
+    return value
+
+
+def check_priority(value, name: str, problems: Problems):
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2, 3):
+        problems.add(name, _("must be 1, 2 or 3"))
+        return INVALID
+    return value
+
+
+def _shorten(value, limit: int = 40) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- geometry -------------------------------------------------------------------------------------------------------
+
+class GeometryProblem(ValueError):
+    """A GeoJSON geometry that cannot become a place's geometry; the message says why."""
+
+
+def crs_problem(crs) -> str | None:
+    """Say why a GeoJSON `crs` member is refused (anything but CRS84/EPSG:4326), or None."""
+    if crs is None:
+        return None
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    if isinstance(name, str) and name.strip().lower() in CRS84_NAMES:
+        return None
+    return _("only CRS84 (EPSG:4326, longitude/latitude) is accepted: send coordinates in that system")
+
+
+def _number(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise GeometryProblem(_("coordinates must be numbers"))
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise GeometryProblem(_("coordinates must be finite numbers"))
+    return number
+
+
+def _position(value) -> tuple[float, float]:
+    """A position: [longitude, latitude] (a height is accepted and dropped: places are stored in 2D)."""
+    if not isinstance(value, list) or len(value) not in (2, 3):
+        raise GeometryProblem(_("a position must be [longitude, latitude]"))
+    return _number(value[0]), _number(value[1])
+
+
+def _positions(value, depth: int, counter: list[int]):
+    """Positions nested `depth` arrays deep, counted against MAX_POSITIONS."""
+    if depth == 0:
+        counter[0] += 1
+        if counter[0] > MAX_POSITIONS:
+            raise GeometryProblem(_("too many positions (at most %(max)d)", max=MAX_POSITIONS))
+        return _position(value)
+    if not isinstance(value, list) or not value:
+        raise GeometryProblem(_("coordinates must be a non-empty array of positions"))
+    return [_positions(item, depth - 1, counter) for item in value]
+
+
+def _ring(positions: list) -> list:
+    if len(positions) < 4:
+        raise GeometryProblem(_("a polygon ring needs at least 4 positions"))
+    if positions[0] != positions[-1]:
+        raise GeometryProblem(_("a polygon ring must end where it starts"))
+    return positions
+
+
+def _shape(geometry_type: str, coordinates):
+    if geometry_type == "Point":
+        return shapely.Point(coordinates)
+    if geometry_type == "LineString":
+        if len(coordinates) < 2:
+            raise GeometryProblem(_("a line needs at least 2 positions"))
+        return shapely.LineString(coordinates)
+    rings = [_ring(ring) for ring in coordinates]
+    return shapely.Polygon(rings[0], rings[1:])
+
+
+def geometry_from_geojson(value, allowed: tuple[str, ...] = tuple(GEOMETRY_TYPES)):
+    """Return a shapely geometry for a GeoJSON geometry object, or raise GeometryProblem; never repair it."""
+    if not isinstance(value, dict):
+        raise GeometryProblem(_("must be a GeoJSON geometry object"))
+    problem = crs_problem(value.get("crs"))
+    if problem:
+        raise GeometryProblem(problem)
+    geometry_type = value.get("type")
+    if geometry_type not in allowed:
+        raise GeometryProblem(_("geometry type %(type)s is not allowed: use %(allowed)s",
+                                type=_shorten(geometry_type), allowed=", ".join(allowed)))
+    coordinates = _positions(value.get("coordinates"), GEOMETRY_TYPES[geometry_type], [0])
+    geom = _shape(geometry_type, coordinates)
+    problem = validity_problem(geom)
+    if problem:
+        raise GeometryProblem(problem)
+    return geom
+
+
+def check_geometry(value, name: str, rules: Rules, problems: Problems, allowed=tuple(GEOMETRY_TYPES)):
+    """Return a valid shapely geometry inside the municipality, or INVALID."""
+    if value is None:
+        problems.add(name, _("required"))
+        return INVALID
+    try:
+        geom = geometry_from_geojson(value, allowed)
+    except GeometryProblem as problem:
+        problems.add(name, str(problem))
+        return INVALID
+    if not rules.inside(geom):
+        problems.add(name, rules.outside_reason)
+        return INVALID
+    return geom
+
+
+# --- places: input to column values ---------------------------------------------------------------------------------
+
+def _codes(vocabulary) -> set[str]:
+    return set(vocabulary.codes.values())
+
+
+def _field_checks(rules: Rules) -> dict:
+    """Property name -> (column, check(value, problems))."""
+    return {
+        "title": ("title", lambda v, p: check_text(v, "title", TITLE_MAX, p, required=True)),
+        "category": ("category_code", lambda v, p: check_code(v, "category", _codes(rules.categories), p)),
+        "description": ("description", lambda v, p: check_text(v, "description", DESCRIPTION_MAX, p)),
+        "status": ("status_code", lambda v, p: check_code(v, "status", _codes(rules.statuses), p)),
+        "dismissed_reason": ("dismissed_reason",
+                             lambda v, p: check_text(v, "dismissed_reason", REASON_MAX, p)),
+        "time_of_day": ("time_of_day", lambda v, p: check_code(v, "time_of_day", TIMES_OF_DAY, p, required=False)),
+        "affected_group": ("affected_group",
+                           lambda v, p: check_code(v, "affected_group", AFFECTED_GROUPS, p, required=False)),
+        "priority": ("priority", lambda v, p: check_priority(v, "priority", p)),
+        "geometry": ("geom", lambda v, p: check_geometry(v, "geometry", rules, p)),
+    }
+
+
+def _given(data: dict, current: Place | None, partial: bool) -> dict:
+    """The properties to check: a full write fills what is missing; status is only ever moved on purpose."""
+    if partial:
+        return data
+    defaults = dict(PLACE_DEFAULTS)
+    if current is None:
+        defaults["status"] = LIFECYCLE[0]
+    filled = {**defaults, **data}
+    for required in ("title", "category", "geometry"):
+        filled.setdefault(required, None)
+    return filled
+
+
+def place_values(data, rules: Rules, problems: Problems, current: Place | None = None,
+                 partial: bool = False) -> dict:
+    """Check a place's properties; return the column values to write (errors go to `problems`)."""
+    if not isinstance(data, dict):
+        raise InvalidInput([("body", _("must be an object"))], status=400)
+    checks, given = _field_checks(rules), _given(data, current, partial)
+    values = {}
+    for name, (column, check) in checks.items():  # in form order, so the first error is the first field's
+        if name in given:
+            checked = check(given[name], problems)
+            if checked is not INVALID:
+                values[column] = checked
+    ignored = READ_ONLY_PROPERTIES | ({"observation"} if current is None else set())  # the caller checks that one
+    for name in sorted(given.keys() - checks.keys() - ignored):
+        problems.add(str(name), _("unknown property"))
+    _check_status(values, current, problems)
+    return values
+
+
+def _check_status(values: dict, current: Place | None, problems: Problems) -> None:
+    status = values.get("status_code", current.status_code if current else LIFECYCLE[0])
+    reason = values.get("dismissed_reason", current.dismissed_reason if current else None)
+    if status == DISMISSED and not reason:
+        problems.add("dismissed_reason", _("required when the status is dismissed"))
+    if current is not None and "status_code" in values and not can_change_status(current.status_code, status):
+        problems.add("status", _("cannot change from %(old)s to %(new)s", old=current.status_code, new=status))
+
+
+def can_change_status(old: str, new: str) -> bool:
+    """True when the lifecycle lets a place go from `old` to `new` (staying put is always allowed)."""
+    return old == new or new in TRANSITIONS.get(old, frozenset({DISMISSED}))
+
+
+def next_statuses(current: str) -> list[str]:
+    """The statuses a place may be given now, its own first."""
+    return [current, *sorted(TRANSITIONS.get(current, frozenset({DISMISSED})), key=_status_order)]
+
+
+def _status_order(status: str) -> int:
+    return LIFECYCLE.index(status) if status in LIFECYCLE else len(LIFECYCLE)
+
+
+# --- observations: input to column values ---------------------------------------------------------------------------
+
+OBSERVATION_FIELDS = ("text", "source", "reporter_name", "reporter_contact", "geometry")
+
+
+def observation_values(data, rules: Rules, problems: Problems, prefix: str = "") -> dict:
+    """Check an observation's fields; return its column values (errors go to `problems`)."""
+    if not isinstance(data, dict):
+        problems.add(prefix.rstrip(".") or "body", _("must be an object"))
+        return {}
+    for name in data:
+        if name not in OBSERVATION_FIELDS:
+            problems.add(prefix + str(name), _("unknown property"))
+    checked = {
+        "text": check_text(data.get("text"), prefix + "text", OBSERVATION_TEXT_MAX, problems, required=True),
+        "source_code": check_code(data.get("source"), prefix + "source", _codes(rules.sources), problems),
+        "reporter_name": check_text(data.get("reporter_name"), prefix + "reporter_name", REPORTER_MAX, problems),
+        "reporter_contact": check_text(data.get("reporter_contact"), prefix + "reporter_contact", REPORTER_MAX,
+                                       problems),
+    }
+    if data.get("geometry") is not None:
+        checked["geom"] = check_geometry(data["geometry"], prefix + "geometry", rules, problems, ("Point",))
+    return {column: value for column, value in checked.items() if value is not INVALID}
+
+
+def _reviews_own_reports() -> bool:
+    """Planners and admins review texts, so what they write needs no second look."""
+    return current_user.is_authenticated and current_user.role in PLANNING
+
+
+def _new_observation(place: Place, values: dict) -> Observation:
+    geom = values.pop("geom", None) or to_shape(place.geom).representative_point()
+    observation = Observation(place_id=place.id, geom=from_shape(geom, srid=4326), reviewed=_reviews_own_reports(),
+                              created_by_id=current_user.id if current_user.is_authenticated else None, **values)
+    db.session.add(observation)
+    return observation
+
+
+# --- transactions ---------------------------------------------------------------------------------------------------
+
+@contextmanager
+def _transaction(place_id: int | None = None):
+    """Commit all the block wrote, or nothing; a lost race on a place's version is a conflict."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        if place_id is None or db.session.get(Place, place_id) is None:
+            raise NotFound(_("No place %(id)s.", id=place_id)) from None
+        raise VersionConflict(place_id) from None
+    except (IntegrityError, DataError) as exc:
+        # The checks above should have caught it; the database's refusal is still the caller's input, not a fault.
+        db.session.rollback()
+        current_app.logger.warning("write refused by the database: %s", exc)
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise AppError(_("The database refused the change; nothing was changed: %(reason)s", reason=reason),
+                       status=422, code="InvalidParameterValue") from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _stored(instance) -> dict:
+    """Write pending changes and read back what the database made of them (defaults, triggers, version)."""
+    db.session.flush()
+    db.session.refresh(instance)
+    return audit.snapshot(instance)
+
+
+# --- places ---------------------------------------------------------------------------------------------------------
+
+def find_place(place_id: int) -> Place | None:
+    """Return the place, or None."""
+    return db.session.get(Place, place_id) if 0 < place_id < 2**31 else None
+
+
+def get_place(place_id: int) -> Place:
+    """Return the place or raise NotFound."""
+    place = find_place(place_id)
+    if place is None:
+        raise NotFound(_("No place %(id)s.", id=place_id))
+    return place
+
+
+def place_version(place_id: int) -> int | None:
+    """Return the place's current version (its ETag), or None."""
+    return db.session.scalar(select(Place.version).where(Place.id == place_id)) if 0 < place_id < 2**31 else None
+
+
+def _check_version(place: Place, expected_version) -> None:
+    if expected_version != place.version:
+        raise VersionConflict(place.id)
+
+
+def create_place(data) -> Place:
+    """Check and insert a place, with its first observation when one is given; audit each; commit."""
+    rules, problems = load_rules(), Problems()
+    values = place_values(data, rules, problems)
+    observation = data.get("observation")
+    first = observation_values(observation, rules, problems, "observation.") if observation is not None else None
+    problems.raise_any()
+    place = Place(**_with_geometry(values))
+    with _transaction():
+        db.session.add(place)
+        _audit_create(place, "place")
+        if first is not None:
+            _audit_create(_new_observation(place, first), "observation")
+    return place
+
+
+def _audit_create(instance, entity: str) -> None:
+    after = _stored(instance)
+    audit.record("create", entity, instance.id, None, after)
+
+
+def _with_geometry(values: dict) -> dict:
+    if "geom" in values:
+        values = {**values, "geom": from_shape(values["geom"], srid=4326)}
+    return values
+
+
+def _changed(place: Place, values: dict) -> dict:
+    """Only the values that differ from the stored ones, so a write that changes nothing is a no-op."""
+    changed = {}
+    for column, value in values.items():
+        if column == "geom":
+            if not shapely.equals_exact(to_shape(place.geom), value, tolerance=0):
+                changed[column] = from_shape(value, srid=4326)
+        elif getattr(place, column) != value:
+            changed[column] = value
+    return changed
+
+
+def update_place(place_id: int, data, expected_version, partial: bool = False) -> Place:
+    """Check and apply a full (or partial) change to a place read at `expected_version`; audit it; commit."""
+    place = get_place(place_id)
+    _check_version(place, expected_version)
+    rules, problems = load_rules(), Problems()
+    values = place_values(data, rules, problems, current=place, partial=partial)
+    problems.raise_any()
+    changed = _changed(place, values)
+    if not changed:
+        return place
+    before = audit.snapshot(place)
+    with _transaction(place_id):
+        for column, value in changed.items():
+            setattr(place, column, value)
+        audit.record("update", "place", place.id, before, _stored(place))
+    return place
+
+
+def delete_place(place_id: int, expected_version) -> None:
+    """Delete a place read at `expected_version`, and its observations; audit each; commit."""
+    place = get_place(place_id)
+    _check_version(place, expected_version)
+    with _transaction(place_id):
+        for observation in place.observations:
+            audit.record("delete", "observation", observation.id, audit.snapshot(observation), None)
+        audit.record("delete", "place", place.id, audit.snapshot(place), None)
+        db.session.delete(place)
+
+
+# --- observations ---------------------------------------------------------------------------------------------------
+
+def get_observation(observation_id: int) -> Observation:
+    """Return the observation or raise NotFound."""
+    observation = db.session.get(Observation, observation_id) if 0 < observation_id < 2**31 else None
+    if observation is None:
+        raise NotFound(_("No observation %(id)s.", id=observation_id))
+    return observation
+
+
+def add_observation(place_id: int, data) -> Observation:
+    """Check and add an observation to a place (reviewed when a planner or admin writes it); audit it; commit."""
+    place = get_place(place_id)
+    rules, problems = load_rules(), Problems()
+    if not isinstance(data, dict):
+        raise InvalidInput([("body", _("must be an object"))], status=400)
+    values = observation_values(data, rules, problems)
+    problems.raise_any()
+    with _transaction():
+        observation = _new_observation(place, values)
+        _audit_create(observation, "observation")
+    return observation
+
+
+def review_observation(observation_id: int) -> Observation:
+    """Mark an observation's text as reviewed, so the public may see it; audit it; commit."""
+    observation = get_observation(observation_id)
+    if observation.reviewed:
+        return observation
+    before = audit.snapshot(observation)
+    with _transaction():
+        observation.reviewed = True
+        audit.record("update", "observation", observation.id, before, _stored(observation))
+    return observation
+
+
+def sources(locale: str) -> list[Choice]:
+    """The observation sources in display order, labelled in `locale`."""
+    rows = db.session.scalars(select(Source).order_by(Source.sort_order, Source.code))
+    return [Choice(source.code, source.label(locale)) for source in rows]
+
+
+# --- history --------------------------------------------------------------------------------------------------------
+
+def token_names(entries) -> dict[int, str]:
+    """Names of the API tokens that made these audit rows."""
+    ids = {entry.token_id for entry in entries if entry.token_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(ApiToken.id, ApiToken.name).where(ApiToken.id.in_(ids))).all())
+
+
+def place_history(place_id: int):
+    """Return the audit rows of a place and its observations (also after it was deleted), or raise NotFound."""
+    if not 0 < place_id < 2**31:
+        raise NotFound(_("No place %(id)s.", id=place_id))
+    entries = audit.place_trail(place_id)
+    if not entries and find_place(place_id) is None:
+        raise NotFound(_("No place %(id)s.", id=place_id))
+    return entries

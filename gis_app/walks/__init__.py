@@ -1,0 +1,1 @@
+"""Safety walks (trygghetsvandringar): planning, the route, field capture (offline too) and the protocol."""

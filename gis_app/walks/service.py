@@ -1,0 +1,428 @@
+"""Writing walks, stops and findings: check the input, write, and audit every change in the same transaction."""
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import shapely
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from geoalchemy2.shape import from_shape, to_shape
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from gis_app import routing
+from gis_app.auth import audit
+from gis_app.errors import AppError, NotFound
+from gis_app.extensions import db
+from gis_app.photos.models import Photo
+from gis_app.photos.service import save_photo
+from gis_app.places import service as places
+from gis_app.places.importer import load_rules
+from gis_app.places.models import Category, Place
+from gis_app.places.service import INVALID, OBSERVATION_TEXT_MAX, Problems, check_code, check_text
+from gis_app.walks.models import (RESPONSIBLE_PARTIES, SAFETIPIN_PARAMETERS, Finding, FindingPhoto, Walk,
+                                  WalkStop)
+
+LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+MEASURE_MAX = 2000
+TITLE_FROM_NOTE = 80
+
+
+def _snapshot(instance) -> dict:
+    """The audit snapshot, with UUIDs as text (JSON has no UUID type)."""
+    return {key: str(value) if isinstance(value, uuid.UUID) else value
+            for key, value in audit.snapshot(instance).items()}
+
+
+def _stored(instance) -> dict:
+    db.session.flush()
+    db.session.refresh(instance)
+    return _snapshot(instance)
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+@contextmanager
+def _transaction():
+    """Commit all the block wrote, or nothing."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+# --- walks ----------------------------------------------------------------------------------------------------------
+
+def get_walk(walk_id: int) -> Walk:
+    """Return the walk or raise NotFound."""
+    walk = db.session.get(Walk, walk_id) if 0 < walk_id < 2**31 else None
+    if walk is None:
+        raise NotFound(_("No walk %(id)s.", id=walk_id))
+    return walk
+
+
+def default_start(today=None) -> datetime:
+    """Walks are held after dark: the default is 19:00 local time, a week from today."""
+    day = (today or datetime.now(LOCAL_TIME).date()) + timedelta(days=7)
+    return datetime(day.year, day.month, day.day, 19, 0, tzinfo=LOCAL_TIME)
+
+
+def create_walk(values: dict) -> Walk:
+    """Insert a walk from checked form values (meeting point as lon, lat); audit it; commit."""
+    lon, lat = values.pop("meeting_lon"), values.pop("meeting_lat")
+    walk = Walk(meeting_point=from_shape(shapely.Point(lon, lat), srid=4326), created_by_id=_user_id(), **values)
+    with _transaction():
+        db.session.add(walk)
+        audit.record("create", "walk", _flush_id(walk), None, _stored(walk))
+    return walk
+
+
+def meeting_point(walk: Walk) -> routing.Point:
+    point = to_shape(walk.meeting_point)
+    return point.x, point.y
+
+
+def stop_points(walk: Walk) -> list[routing.Point]:
+    return [_place_point(stop.place) for stop in walk.stops]
+
+
+def _place_point(place: Place) -> routing.Point:
+    point = to_shape(place.geom).representative_point()
+    return point.x, point.y
+
+
+def _audit_stops(walk: Walk, before: list[int]) -> None:
+    after = [stop.place_id for stop in walk.stops]
+    if after != before:
+        audit.record("update", "walk_stops", walk.id, {"place_ids": before}, {"place_ids": after})
+
+
+def set_stops(walk: Walk, place_ids: list[int]) -> None:
+    """Make these places the walk's stops, in the suggested walking order from the meeting point and back."""
+    found = {place.id: place for place in db.session.scalars(select(Place).where(Place.id.in_(place_ids)))}
+    chosen = [found[i] for i in dict.fromkeys(place_ids) if i in found]
+    start = meeting_point(walk)
+    order, _metres = routing.order_stops(start, [_place_point(p) for p in chosen], end=start)
+    before = [stop.place_id for stop in walk.stops]
+    with _transaction():
+        walk.stops.clear()
+        db.session.flush()
+        for position, index in enumerate(order):
+            walk.stops.append(WalkStop(place_id=chosen[index].id, position=position))
+        db.session.flush()
+        _audit_stops(walk, before)
+
+
+def suggest_order(walk: Walk) -> None:
+    """Reorder the walk's stops by the suggested walking order (nearest neighbour, then 2-opt)."""
+    set_stops(walk, [stop.place_id for stop in walk.stops])
+
+
+def move_stop(walk: Walk, stop_id: int, step: int) -> None:
+    """Move a stop one place earlier (-1) or later (+1) in the walking order."""
+    stops = list(walk.stops)
+    index = next((i for i, stop in enumerate(stops) if stop.id == stop_id), None)
+    if index is None:
+        raise NotFound(_("No stop %(id)s on this walk.", id=stop_id))
+    other = index + step
+    if not 0 <= other < len(stops):
+        return
+    before = [stop.place_id for stop in stops]
+    with _transaction():
+        stops[index].position, stops[other].position = other, index
+        db.session.flush()
+        db.session.expire(walk, ["stops"])
+        _audit_stops(walk, before)
+
+
+def set_route(walk: Walk, geometry) -> None:
+    """Store a drawn route (a GeoJSON LineString), or clear it with None; audit it; commit."""
+    before = _snapshot(walk)
+    if geometry is None:
+        route = None
+    else:
+        try:
+            line = places.geometry_from_geojson(geometry, ("LineString",))
+        except places.GeometryProblem as problem:
+            raise AppError(str(problem), field="route") from None
+        route = from_shape(line, srid=4326)
+    with _transaction():
+        walk.route = route
+        audit.record("update", "walk", walk.id, before, _stored(walk))
+
+
+def route_summary(walk: Walk) -> dict:
+    """The route's points (meeting point, stops, meeting point), its length in metres and walking minutes."""
+    start = meeting_point(walk)
+    points = [start, *stop_points(walk), start]
+    if walk.route is not None:
+        drawn = list(to_shape(walk.route).coords)
+        metres = routing.path_length(drawn)
+    else:
+        drawn = None
+        metres = routing.path_length(points) if len(points) > 2 else 0.0
+    speed = current_app.config["WALK_SPEED_KMH"]
+    return {"points": points, "drawn": drawn, "metres": metres, "minutes": metres / 1000 / speed * 60, "speed": speed}
+
+
+def follow_up(earlier: Walk, starts_at: datetime | None = None) -> Walk:
+    """Plan a new walk over the same route and stops as an earlier one; audit it; commit."""
+    walk = Walk(title=_("Follow-up: %(title)s", title=earlier.title)[:200],
+                starts_at=starts_at or default_start(), meeting_place=earlier.meeting_place,
+                meeting_point=earlier.meeting_point, district_id=earlier.district_id, area_name=earlier.area_name,
+                organiser_kinds=list(earlier.organiser_kinds or []), organisers=earlier.organisers,
+                expected_participants=earlier.expected_participants, route=earlier.route,
+                follows_walk_id=earlier.id, created_by_id=_user_id())
+    with _transaction():
+        db.session.add(walk)
+        db.session.flush()
+        for stop in earlier.stops:
+            db.session.add(WalkStop(walk_id=walk.id, place_id=stop.place_id, position=stop.position))
+        audit.record("create", "walk", walk.id, None, _stored(walk))
+    return walk
+
+
+# --- findings -------------------------------------------------------------------------------------------------------
+
+FINDING_FIELDS = frozenset({"client_uuid", "geometry", "accuracy_m", "pin_moved", "category", "note", "safe_place",
+                            "scores", "place_id", "recorded_at"})
+
+
+def parse_uuid(value, problems: Problems):
+    try:
+        return uuid.UUID(str(value)) if isinstance(value, str) else None
+    except ValueError:
+        pass
+    problems.add("client_uuid", _("must be a UUID made on the device"))
+    return INVALID
+
+
+def finding_by_uuid(client_uuid: uuid.UUID) -> Finding | None:
+    return db.session.scalar(select(Finding).where(Finding.client_uuid == client_uuid))
+
+
+def _number(value, name: str, problems: Problems, minimum: float = 0, maximum: float = 1e6):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:
+        problems.add(name, _("must be a number from %(min)g to %(max)g", min=minimum, max=maximum))
+        return INVALID
+    return float(value)
+
+
+def _flag(value, name: str, problems: Problems) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        problems.add(name, _("must be true or false"))
+        return False
+    return value
+
+
+def _scores(value, problems: Problems) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add("scores", _("must be an object"))
+        return {}
+    scores = {}
+    for name, score in value.items():
+        if name not in SAFETIPIN_PARAMETERS:
+            problems.add(f"scores.{name}", _("unknown parameter"))
+        elif score is None:
+            continue
+        elif isinstance(score, bool) or score not in (0, 1, 2, 3):
+            problems.add(f"scores.{name}", _("must be 0, 1, 2 or 3"))
+        else:
+            scores[name] = int(score)
+    return scores
+
+
+def _recorded_at(value, now: datetime, problems: Problems):
+    """When the finding was made on the phone (it may sync much later); not in the future, not over a month old."""
+    if value is None:
+        return now
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None or not now - timedelta(days=31) <= when <= now + timedelta(minutes=10):
+        problems.add("recorded_at", _("must be an ISO time with a time zone, within the last month"))
+        return INVALID
+    return when
+
+
+def _existing_place(value, problems: Problems):
+    if value is None:
+        return None
+    place = db.session.get(Place, value) if isinstance(value, int) and 0 < value < 2**31 else None
+    if place is None:
+        problems.add("place_id", _("no such place"))
+        return INVALID
+    return place
+
+
+def finding_values(data, rules, problems: Problems) -> dict:
+    """Check a finding's fields; return the checked values (errors go to `problems`)."""
+    if not isinstance(data, dict):
+        raise places.InvalidInput([("body", _("must be an object"))], status=400)
+    for name in data:
+        if name not in FINDING_FIELDS:
+            problems.add(str(name), _("unknown property"))
+    safe_place = _flag(data.get("safe_place"), "safe_place", problems)
+    codes = set(rules.categories.codes.values())
+    values = {
+        "safe_place": safe_place,
+        "pin_moved": _flag(data.get("pin_moved"), "pin_moved", problems),
+        "accuracy_m": _number(data.get("accuracy_m"), "accuracy_m", problems),
+        "category_code": check_code(data.get("category"), "category", codes, problems, required=not safe_place),
+        "note": check_text(data.get("note"), "note", OBSERVATION_TEXT_MAX, problems),
+        "geom": places.check_geometry(data.get("geometry"), "geometry", rules, problems, ("Point",)),
+        "scores": _scores(data.get("scores"), problems),
+        "place": _existing_place(data.get("place_id"), problems),
+        "recorded_at": _recorded_at(data.get("recorded_at"), rules.now, problems),
+    }
+    return values
+
+
+def is_flagged(accuracy_m: float | None) -> bool:
+    """A fix worse than the threshold, or none at all, means the position needs checking."""
+    return accuracy_m is None or accuracy_m > current_app.config["WALK_ACCURACY_THRESHOLD_M"]
+
+
+def time_of_day(when: datetime) -> str:
+    hour = when.astimezone(LOCAL_TIME).hour
+    return "day" if 6 <= hour < 18 else "evening" if hour < 22 else "night"
+
+
+def _category_label(code: str) -> str:
+    category = db.session.get(Category, code)
+    return category.label_sv if category else code
+
+
+def _place_and_observation(values: dict, rules, problems: Problems):
+    """Write the place (new, or the chosen existing one) and the finding's observation of it."""
+    note, geom = values["note"], values["geom"]
+    point = {"type": "Point", "coordinates": [geom.x, geom.y]}
+    text = note or _category_label(values["category_code"])
+    place = values["place"]
+    if place is None:
+        title = (note or _("%(category)s (safety walk)", category=_category_label(values["category_code"])))
+        place_data = {"title": title[:TITLE_FROM_NOTE], "category": values["category_code"], "description": note,
+                      "time_of_day": time_of_day(values["recorded_at"]), "geometry": point}
+        place_values = places.place_values(place_data, rules, problems)
+        problems.raise_any()
+        place = Place(**places._with_geometry(place_values))
+        db.session.add(place)
+        places._audit_create(place, "place")
+    observation_values = places.observation_values(
+        {"text": text, "source": "safety_walk", "geometry": point}, rules, problems)
+    problems.raise_any()
+    observation = places._new_observation(place, observation_values)
+    observation.observed_at = values["recorded_at"]
+    places._audit_create(observation, "observation")
+    return place, observation
+
+
+def _photos(streams) -> list[Photo]:
+    maximum = current_app.config["WALK_MAX_PHOTOS"]
+    if len(streams) > maximum:
+        raise AppError(_("At most %(max)d photos per finding.", max=maximum), field="photo")
+    return [save_photo(stream, field="photo") for stream in streams]
+
+
+def record_finding(walk: Walk, data, photo_streams=()) -> tuple[Finding, bool]:
+    """Record a finding with its photos in one transaction; a UUID seen before returns that finding, not a copy.
+
+    Returns (finding, created).
+    """
+    problems = Problems()
+    client_uuid = parse_uuid(data.get("client_uuid") if isinstance(data, dict) else None, problems)
+    if client_uuid is not INVALID and client_uuid is not None:
+        existing = _same_walk(finding_by_uuid(client_uuid), walk)
+        if existing is not None:
+            return existing, False
+    elif client_uuid is None:
+        problems.add("client_uuid", _("required"))
+    rules = load_rules()
+    values = finding_values(data, rules, problems)
+    problems.raise_any()
+    try:
+        with _transaction():
+            finding = _write_finding(walk, client_uuid, values, rules, problems, list(photo_streams))
+    except IntegrityError as exc:
+        # Another request with the same UUID won the race: answer as a repeat.
+        existing = _same_walk(finding_by_uuid(client_uuid), walk)
+        if existing is None:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise AppError(_("The database refused the change; nothing was changed: %(reason)s", reason=reason),
+                           status=422) from None
+        return existing, False
+    return finding, True
+
+
+def _same_walk(finding: Finding | None, walk: Walk) -> Finding | None:
+    if finding is not None and finding.walk_id != walk.id:
+        raise AppError(_("This finding was recorded on another walk."), field="client_uuid", status=409,
+                       code="Conflict")
+    return finding
+
+
+def _write_finding(walk: Walk, client_uuid, values: dict, rules, problems: Problems, streams) -> Finding:
+    photos = _photos(streams)
+    place = observation = None
+    if not values["safe_place"]:
+        place, observation = _place_and_observation(values, rules, problems)
+    finding = Finding(walk_id=walk.id, client_uuid=client_uuid, observation_id=observation.id if observation else None,
+                      place_id=place.id if place else None, new_place=place is not None and values["place"] is None,
+                      category_code=values["category_code"] or (place.category_code if place else None),
+                      note=values["note"], geom=from_shape(values["geom"], srid=4326),
+                      accuracy_m=values["accuracy_m"], flagged=is_flagged(values["accuracy_m"]),
+                      pin_moved=values["pin_moved"], safe_place=values["safe_place"], scores=values["scores"],
+                      recorded_at=values["recorded_at"], created_by_id=_user_id())
+    db.session.add(finding)
+    audit.record("create", "walk_finding", _flush_id(finding), None, _stored(finding))
+    for photo in dict.fromkeys(photos):
+        db.session.add(FindingPhoto(finding_id=finding.id, photo_id=photo.id))
+        audit.record("create", "walk_finding_photo", photo.id, None,
+                     {"finding_id": finding.id, "photo_id": photo.id, "sha256": photo.sha256})
+    return finding
+
+
+def _flush_id(instance) -> int:
+    db.session.flush()
+    return instance.id
+
+
+def update_protocol(finding: Finding, measure, responsible, priority) -> None:
+    """Set a finding's proposed measure, responsible party and priority for the protocol; audit it; commit."""
+    problems = Problems()
+    checked = {
+        "proposed_measure": check_text(measure, "proposed_measure", MEASURE_MAX, problems),
+        "responsible": check_code(responsible, "responsible", RESPONSIBLE_PARTIES, problems, required=False),
+        "priority": priority if priority in (None, 1, 2, 3) else INVALID,
+    }
+    if checked["priority"] is INVALID:
+        problems.add("priority", _("must be 1, 2 or 3"))
+    problems.raise_any()
+    before = _snapshot(finding)
+    changed = {key: value for key, value in checked.items() if getattr(finding, key) != value}
+    if not changed:
+        return
+    with _transaction():
+        for key, value in changed.items():
+            setattr(finding, key, value)
+        audit.record("update", "walk_finding", finding.id, before, _stored(finding))
+
+
+def get_finding(walk: Walk, finding_id: int) -> Finding:
+    finding = db.session.get(Finding, finding_id) if 0 < finding_id < 2**31 else None
+    if finding is None or finding.walk_id != walk.id:
+        raise NotFound(_("No finding %(id)s on this walk.", id=finding_id))
+    return finding

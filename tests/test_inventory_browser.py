@@ -1,0 +1,69 @@
+"""In Chromium: the export shows its progress and saves the file; the year's map draws, escapes and stays local."""
+from datetime import date
+
+import pytest
+
+from factories import PASSWORD, make_place, make_user
+from gis_app.inventory import service
+
+XSS_TITLE = '<img src=x onerror="window.__xss=1">Mörk gränd'
+
+
+@pytest.fixture
+def planner_with_year(app_context):
+    planner = make_user("planner")
+    for year in (2024, 2025):
+        service.open_year(year)
+    old = make_place(reported_on=date(2024, 3, 1), title="Gammal mörk väg")
+    new = make_place({"type": "Point", "coordinates": [14.65, 63.18]}, reported_on=date(2025, 3, 1), title=XSS_TITLE)
+    service.save_assessment(2024, old.id, {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 1})
+    service.create_measure(2024, old.id, {"measure_type": "lighting", "responsible": "municipal_unit",
+                                          "status": "done", "done_on": date(2024, 8, 1)})
+    service.save_assessment(2025, new.id, {"still_unsafe": True, "main_factor": "vandalism", "priority": 2})
+    service.create_measure(2025, new.id, {"measure_type": "vandalism_repair", "responsible": "property_owner",
+                                          "status": "decided", "cost_estimate_sek": 12000})
+    return planner
+
+
+def _log_in(page, live_server, user):
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-inventory-link]")
+
+
+@pytest.mark.browser
+def test_export_streams_with_progress_and_saves_the_file(live_server, page, planner_with_year, tmp_path):
+    _log_in(page, live_server, planner_with_year)
+    page.goto(f"{live_server}/inventory/2025/remediation")
+    page.select_option("#export-form select[name=format]", "xlsx")
+    with page.expect_download() as download_info:
+        page.click("#export-form button[type=submit]")
+    download = download_info.value
+    assert download.suggested_filename == "atgardslista-2025.xlsx"
+    page.wait_for_selector("#export-progress[data-state=done]")
+    assert int(page.get_attribute("#export-progress", "data-bytes")) > 1000
+    assert "atgardslista-2025.xlsx" in page.text_content("#export-progress")
+    path = tmp_path / "list.xlsx"
+    download.save_as(path)
+    import openpyxl
+    assert openpyxl.load_workbook(path).active.max_row == 2
+    assert page.js_errors == [] and page.external_requests == []
+
+
+@pytest.mark.browser
+def test_year_map_draws_layers_and_counts_locally(live_server, page, planner_with_year):
+    _log_in(page, live_server, planner_with_year)
+    page.goto(f"{live_server}/inventory/2025/map")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    assert page.text_content("#comparison-counts tr[data-kind=new] td").strip() == "1"
+    assert page.text_content("#comparison-counts tr[data-kind=remediated] td").strip() == "1"
+    assert page.locator(".leaflet-control-layers-overlays label").count() == 10  # 7 statuses + 3 comparisons
+    paths = page.locator(".leaflet-overlay-pane path")
+    for index in range(paths.count()):  # open every tooltip: the hostile title must stay text
+        paths.nth(index).dispatch_event("mouseover")
+    page.wait_for_selector(".leaflet-tooltip")
+    assert "<img" in page.text_content(".leaflet-tooltip-pane")
+    assert page.evaluate("() => window.__xss") is None
+    assert page.js_errors == [] and page.external_requests == []

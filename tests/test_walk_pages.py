@@ -1,0 +1,201 @@
+"""Safety walk pages: planning, stops and order, the A4 route sheet, the protocol (HTML and PDF), exports,
+follow-up walks, the capture page shell and its service worker."""
+import json
+import re
+
+from sqlalchemy import func, select
+
+from factories import STORTORGET, csrf_token, make_place
+from gis_app.auth.models import AuditEntry
+from gis_app.extensions import db
+from gis_app.inventory.models import Assessment, InventoryYear, Measure
+from gis_app.walks.models import Finding, Walk
+from test_walk_api import SQUARE, finding, jpeg_with_gps, make_walk, post
+
+EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def _plan(client, **fields):
+    token = csrf_token(client, "/walks/new")
+    data = {"csrf_token": token, "title": "Kvällsvandring Centrum", "starts_at": "2026-12-03T19:00",
+            "meeting_place": "Stortorget", "meeting_lat": str(STORTORGET[1]), "meeting_lon": str(STORTORGET[0]),
+            "district_id": "", "organiser_kinds": ["municipality", "police", "property_owner"],
+            "organisers": "Brf Solgården", "expected_participants": "25", **fields}
+    return client.post("/walks/new", data=data)
+
+
+def test_a_planner_plans_a_walk_with_an_evening_default(client_as, app_context):
+    planner = client_as("planner")
+    html = planner.get("/walks/new").get_data(as_text=True)
+    assert re.search(r'id="starts_at"[^>]*value="\d{4}-\d\d-\d\dT19:00"', html)
+    answer = _plan(planner)
+    assert answer.status_code == 302
+    walk = db.session.scalar(select(Walk))
+    assert walk.organiser_kinds == ["municipality", "police", "property_owner"]
+    assert walk.expected_participants == 25 and walk.starts_at.hour == 18  # 19:00 in Stockholm is 18:00 UTC
+    assert db.session.scalar(select(func.count()).where(AuditEntry.entity == "walk")) == 1
+
+
+def test_a_meeting_point_outside_the_area_is_refused(client_as, app_context):
+    planner = client_as("planner")
+    answer = _plan(planner, meeting_lat="59.33", meeting_lon="18.06")  # Stockholm
+    assert answer.status_code == 200 and "field-error" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Walk)) == 0
+
+
+def test_field_staff_cannot_plan(client_as, app_context):
+    staff = client_as("field_staff")
+    assert staff.get("/walks/new").status_code == 403
+    walk = make_walk()
+    html = staff.get(f"/walks/{walk.id}").get_data(as_text=True)
+    assert "place_id" not in html and f"/walks/{walk.id}/capture" in html
+
+
+def test_choosing_filtered_places_orders_them_and_shows_length_and_time(client_as, app_context):
+    for i, point in enumerate(SQUARE):
+        make_place(geometry={"type": "Point", "coordinates": list(point)}, title=f"P{i}", time_of_day="evening",
+                   affected_group="women")
+    make_place(title="Dagtid", time_of_day="day")
+    walk = make_walk(meeting=(14.6272, 63.1767))
+    planner = client_as("planner")
+    html = planner.get(f"/walks/{walk.id}?affected_group=women&time_of_day=evening&months=12"
+                       "&category=poor_lighting").get_data(as_text=True)
+    assert html.count('name="place_id"') == 4 and "Dagtid" not in html
+    ids = re.findall(r'name="place_id" value="(\d+)"', html)
+    token = csrf_token(planner, f"/walks/{walk.id}")
+    assert planner.post(f"/walks/{walk.id}/stops", data={"csrf_token": token, "place_id": ids}).status_code == 302
+    html = planner.get(f"/walks/{walk.id}").get_data(as_text=True)
+    titles = re.findall(r'<span class="stop-title">(P\d)', html)
+    assert titles in (["P3", "P0", "P2", "P1"], ["P1", "P2", "P0", "P3"])
+    metres = int(re.search(r'data-route-metres="(\d+)"', html).group(1))
+    assert 3900 < metres < 4200 and "4.0 km" in html
+    assert re.search(r"\b6[0-2]\b", html)  # about an hour at 4 km/h
+    sheet = planner.get(f"/walks/{walk.id}/print").get_data(as_text=True)
+    assert "data:image/svg+xml;base64," in sheet and sheet.count("<tr><td>") == 5
+
+
+def test_a_drawn_route_replaces_the_straight_legs(client_as, app_context):
+    walk = make_walk()
+    planner = client_as("planner")
+    token = csrf_token(planner, f"/walks/{walk.id}")
+    line = {"type": "LineString", "coordinates": [list(STORTORGET), [14.64, 63.18], list(STORTORGET)]}
+    assert planner.post(f"/walks/{walk.id}/route", data={"csrf_token": token, "route": json.dumps(line)}
+                        ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Walk, walk.id).route is not None
+    bad = planner.post(f"/walks/{walk.id}/route", data={"csrf_token": token, "route": '{"type": "Point"}'})
+    assert bad.status_code == 400
+    planner.post(f"/walks/{walk.id}/route", data={"csrf_token": token, "route": ""})
+    db.session.expire_all()
+    assert db.session.get(Walk, walk.id).route is None
+
+
+def _walk_with_findings(client):
+    walk = make_walk()
+    post(client, walk.id, finding(note="Trasig lampa"), photos=[jpeg_with_gps()])
+    post(client, walk.id, finding(accuracy_m=70, category="vandalism", note="<b>Krossad</b> ruta"))
+    post(client, walk.id, finding(category=None, safe_place=True, note="Välbelyst torg"))
+    return walk
+
+
+def test_the_protocol_shows_findings_photos_and_takes_measures(client_as, app_context):
+    planner = client_as("planner")
+    walk = _walk_with_findings(planner)
+    html = planner.get(f"/walks/{walk.id}/protocol").get_data(as_text=True)
+    assert html.count('class="finding"') == 3
+    assert "&lt;b&gt;Krossad&lt;/b&gt;" in html and "<b>Krossad" not in html
+    assert re.search(r'src="/photos/\d+/thumbnail"', html)
+    assert 'class="flag"' in html and "data:image/svg+xml" in html
+    first = db.session.scalar(select(Finding).order_by(Finding.id))
+    token = csrf_token(planner, f"/walks/{walk.id}/protocol")
+    answer = planner.post(f"/walks/{walk.id}/findings/{first.id}",
+                          data={"csrf_token": token, "proposed_measure": "Byt armatur", "responsible": "municipal_unit",
+                                "priority": "1"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    first = db.session.get(Finding, first.id)
+    assert (first.proposed_measure, first.responsible, first.priority) == ("Byt armatur", "municipal_unit", 1)
+
+
+def test_the_protocol_pdf_embeds_its_images(client_as, app_context):
+    planner = client_as("planner")
+    walk = _walk_with_findings(planner)
+    answer = planner.get(f"/walks/{walk.id}/protocol.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.data.startswith(b"%PDF")
+    assert answer.data.count(b"/Subtype /Image") >= 1  # the photo, taken from the database
+
+
+def test_field_staff_see_but_cannot_edit_the_protocol(client_as, app_context):
+    staff = client_as("field_staff")
+    walk = _walk_with_findings(staff)
+    html = staff.get(f"/walks/{walk.id}/protocol").get_data(as_text=True)
+    assert 'class="protocol-form' not in html
+    finding_id = db.session.scalar(select(Finding.id))
+    token = csrf_token(staff, f"/walks/{walk.id}/protocol")
+    assert staff.post(f"/walks/{walk.id}/findings/{finding_id}", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_follow_up_walk_repeats_the_route_and_shows_what_was_done(client_as, app_context):
+    planner = client_as("planner")
+    places = [make_place(geometry={"type": "Point", "coordinates": list(p)}, title=f"P{i}")
+              for i, p in enumerate(SQUARE)]
+    walk = make_walk()
+    token = csrf_token(planner, f"/walks/{walk.id}")
+    planner.post(f"/walks/{walk.id}/stops", data={"csrf_token": token, "place_id": [p.id for p in places]})
+    post(planner, walk.id, finding(place_id=places[0].id, note="Fortfarande mörkt"))
+    places[0].status_code = "confirmed"
+    year = InventoryYear(year=2026)
+    db.session.add(year)
+    db.session.flush()
+    assessment = Assessment(year_id=year.id, place_id=places[0].id, still_unsafe=True, main_factor="poor_lighting")
+    db.session.add(assessment)
+    db.session.flush()
+    db.session.add(Measure(assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit",
+                           status="done", description="Ny LED-armatur"))
+    db.session.commit()
+    answer = planner.post(f"/walks/{walk.id}/follow-up", data={"csrf_token": token})
+    assert answer.status_code == 302
+    follow = db.session.scalar(select(Walk).where(Walk.follows_walk_id == walk.id))
+    assert [s.place_id for s in follow.stops] == [s.place_id for s in db.session.get(Walk, walk.id).stops]
+    html = planner.get(f"/walks/{follow.id}").get_data(as_text=True)
+    assert "Fortfarande mörkt" in html and 'data-status="confirmed"' in html
+    assert "Ny LED-armatur: Utförd" in html and 'data-measure-status="done"' in html
+
+
+def test_the_capture_page_and_its_service_worker(client, client_as, app_context):
+    walk = make_walk()
+    staff = client_as("field_staff")
+    html = staff.get(f"/walks/{walk.id}/capture").get_data(as_text=True)
+    assert EXTERNAL_URL.findall(html) == []
+    assert 'name="viewport"' in html and html.count('data-score="lighting"') == 4
+    assert html.count("data-score=") == 36  # nine parameters, scores 0–3
+    worker = client.get("/walks/sw.js")  # the public may fetch the worker; it holds no data
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    body = worker.get_data(as_text=True)
+    assert "/static/js/walk_capture.js" in body and '"/api/"' in body
+    assert client.get(f"/walks/{walk.id}/capture").status_code == 302  # the page itself: staff only
+    manifest = json.loads(client.get("/walks/manifest.webmanifest").data)
+    assert manifest["scope"] == "/walks/"
+
+
+def test_the_public_sees_nothing(client, app_context):
+    walk = make_walk()
+    for url in ("/walks/", f"/walks/{walk.id}", f"/walks/{walk.id}/protocol", f"/walks/{walk.id}/findings.csv"):
+        assert client.get(url).status_code == 302
+    assert client.get(f"/api/walks/{walk.id}/findings").status_code in (302, 401)
+
+
+def test_the_walk_list(client_as, app_context):
+    make_walk(title="Vandring Lugnvik")
+    html = client_as("police").get("/walks/").get_data(as_text=True)
+    assert "Vandring Lugnvik" in html and "/walks/new" not in html
+    assert "/walks/new" in client_as("planner").get("/walks/").get_data(as_text=True)
+
+
+def test_static_svg_map_draws_numbered_findings():
+    from gis_app.maps.walk_map import Stop, svg_map
+
+    svg = svg_map((14.63, 63.17), [(14.63, 63.17), (14.64, 63.18)], [Stop(14.64, 63.18, "A")],
+                  [(14.635, 63.175, "1", "#ff0000"), (14.636, 63.176, "<2>", "javascript:x")])
+    assert svg.count('class="finding"') == 2 and "&lt;2&gt;" in svg and "javascript" not in svg
