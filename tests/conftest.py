@@ -169,11 +169,9 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium):
-    """A fresh browser page that records JavaScript errors (CSP violations too) and refuses every request off
-    127.0.0.1."""
-    context = chromium.new_context()
+def guarded_page(context):
+    """A new page of `context` that records JavaScript errors (CSP violations too), refuses every request off
+    127.0.0.1 (recording it), and polls for wait_for_function."""
     page = context.new_page()
     page.js_errors = []
     page.external_requests = []
@@ -191,8 +189,15 @@ def page(chromium):
             page.external_requests.append(route.request.url)
             route.abort()
 
-    page.route("**/*", guard)
-    yield page
+    context.route("**/*", guard)  # on the context, so a service worker's requests are guarded too
+    return page
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser page in its own context, guarded as guarded_page says."""
+    context = chromium.new_context()
+    yield guarded_page(context)
     context.close()
 
 

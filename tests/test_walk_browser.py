@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from conftest import guarded_page
 from factories import PASSWORD, STORTORGET, make_place, make_user
 from gis_app.extensions import db
 from gis_app.photos.models import Photo
@@ -32,20 +33,7 @@ def phone(chromium):
                                    geolocation={"longitude": STORTORGET[0] + 0.0005, "latitude": STORTORGET[1],
                                                 "accuracy": 12},
                                    permissions=["geolocation"])
-    page = context.new_page()
-    page.js_errors, page.external_requests = [], []
-    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and page.js_errors.append(message.text))
-
-    def guard(route):
-        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            page.external_requests.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    page = guarded_page(context)
     yield context, page
     context.close()
 

@@ -42,6 +42,13 @@ def snapshot(instance) -> dict:
     return values
 
 
+def stored(instance) -> dict:
+    """Write pending changes, read back what the database made of them (defaults, triggers, version), snapshot."""
+    db.session.flush()
+    db.session.refresh(instance)
+    return snapshot(instance)
+
+
 def _actor() -> tuple[int | None, int | None]:
     """The user and the API token behind the current request (none outside requests, e.g. CLI commands)."""
     if not has_request_context() or not current_user.is_authenticated:

@@ -52,11 +52,6 @@ def _transaction():
         raise
 
 
-def _stored(instance) -> dict:
-    db.session.flush()
-    db.session.refresh(instance)
-    return audit.snapshot(instance)
-
 
 def _user_id() -> int | None:
     return current_user.id if current_user and current_user.is_authenticated else None
@@ -96,7 +91,7 @@ def open_year(year) -> InventoryYear:
 
 
 def _audit_create(instance, entity: str) -> None:
-    after = _stored(instance)
+    after = audit.stored(instance)
     audit.record("create", entity, instance.id, None, after)
 
 
@@ -108,7 +103,7 @@ def close_year(year: int) -> InventoryYear:
         inventory.status = "closed"
         inventory.closed_at = func.now()
         inventory.closed_by_id = _user_id()
-        audit.record("update", "inventory_year", inventory.id, before, _stored(inventory))
+        audit.record("update", "inventory_year", inventory.id, before, audit.stored(inventory))
     return inventory
 
 
@@ -154,7 +149,7 @@ def save_assessment(year: int, place_id: int, data: dict) -> Assessment:
                 return assessment
             for key, value in changed.items():
                 setattr(assessment, key, value)
-            audit.record("update", "assessment", assessment.id, before, _stored(assessment))
+            audit.record("update", "assessment", assessment.id, before, audit.stored(assessment))
     return assessment
 
 
@@ -266,7 +261,7 @@ def update_measure(measure_id: int, data: dict, photos=()) -> Measure:
         for key, value in changed.items():
             setattr(measure, key, value)
         if changed:
-            audit.record("update", "measure", measure.id, before, _stored(measure))
+            audit.record("update", "measure", measure.id, before, audit.stored(measure))
         _add_photos(measure, photos)
     return measure
 

@@ -3,12 +3,11 @@ import json
 from dataclasses import dataclass
 
 import folium
-from branca.element import MacroElement
 from folium.map import FitBounds
-from folium.template import Template
 from markupsafe import escape
 
 from gis_app.maps.assets import AssetUrl, use_local_map_assets
+from gis_app.maps.legend import Legend
 from gis_app.maps.places_map import MAX_ZOOM, layer_name, safe_color
 
 STATUS_ORDER = ("none", "proposed", "decided", "in_progress", "done", "verified", "not_feasible")
@@ -30,38 +29,6 @@ class InventoryMapLabels:
     priority: str
     colors: dict[str, str]
     locale: str = "sv"
-
-
-class StatusLegend(MacroElement):
-    """A legend of colour swatches; every text is escaped."""
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}
-        <div id="{{ this.get_name() }}" class="map-legend leaflet-bar">
-          <details open>
-            <summary>{{ this.title|e }}</summary>
-            <ul>
-              {%- for item in this.items %}
-              <li><span class="swatch" style="background-color: {{ item.color|e }}"></span>{{ item.label|e }}</li>
-              {%- endfor %}
-            </ul>
-          </details>
-        </div>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            (function () {
-                var legend = L.control({position: "bottomleft"});
-                legend.onAdd = function () { return document.getElementById({{ this.get_name()|tojson }}); };
-                legend.addTo({{ this._parent.get_name() }});
-            })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, title: str, items):
-        super().__init__()
-        self._name = "StatusLegend"
-        self.title = title
-        self.items = list(items)
 
 
 def _base_map(bounds, asset_url: AssetUrl, tile_url: str, attribution: str, basemap: str) -> folium.Map:
@@ -126,7 +93,7 @@ def build_inventory_map(places: list[dict], comparison, bounds, labels: Inventor
         if features:
             _geojson_layer(features, labels, outline="#000000").add_to(group)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
-    StatusLegend(labels.legend_title, [{"label": labels.statuses[c], "color": colors[c]} for c in STATUS_ORDER]
+    Legend(labels.legend_title, [{"label": labels.statuses[c], "color": colors[c]} for c in STATUS_ORDER]
                  ).add_to(m)
     _fit(m, places, bounds)
     return m

@@ -1,4 +1,4 @@
-"""A map legend: the category colours and the district outline, as a Leaflet control."""
+"""A map legend: colour swatches (and optionally the district outline), as a Leaflet control."""
 from branca.element import MacroElement
 from folium.template import Template
 
@@ -15,7 +15,9 @@ class Legend(MacroElement):
               {%- for item in this.items %}
               <li><span class="swatch" style="background-color: {{ item.color|e }}"></span>{{ item.label|e }}</li>
               {%- endfor %}
+              {%- if this.outline_label %}
               <li><span class="swatch swatch-outline"></span>{{ this.outline_label|e }}</li>
+              {%- endif %}
             </ul>
           </details>
         </div>
@@ -35,7 +37,7 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, title: str, items, outline_label: str):
+    def __init__(self, title: str, items, outline_label: str | None = None):
         super().__init__()
         self._name = "Legend"
         self.title = title

@@ -407,12 +407,6 @@ def _transaction(place_id: int | None = None):
         raise
 
 
-def _stored(instance) -> dict:
-    """Write pending changes and read back what the database made of them (defaults, triggers, version)."""
-    db.session.flush()
-    db.session.refresh(instance)
-    return audit.snapshot(instance)
-
 
 # --- places ---------------------------------------------------------------------------------------------------------
 
@@ -456,7 +450,7 @@ def create_place(data) -> Place:
 
 
 def _audit_create(instance, entity: str) -> None:
-    after = _stored(instance)
+    after = audit.stored(instance)
     audit.record("create", entity, instance.id, None, after)
 
 
@@ -492,7 +486,7 @@ def update_place(place_id: int, data, expected_version, partial: bool = False) -
     with _transaction(place_id):
         for column, value in changed.items():
             setattr(place, column, value)
-        audit.record("update", "place", place.id, before, _stored(place))
+        audit.record("update", "place", place.id, before, audit.stored(place))
     return place
 
 
@@ -539,7 +533,7 @@ def review_observation(observation_id: int) -> Observation:
     before = audit.snapshot(observation)
     with _transaction():
         observation.reviewed = True
-        audit.record("update", "observation", observation.id, before, _stored(observation))
+        audit.record("update", "observation", observation.id, before, audit.stored(observation))
     return observation
 
 

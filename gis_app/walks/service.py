@@ -30,18 +30,6 @@ MEASURE_MAX = 2000
 TITLE_FROM_NOTE = 80
 
 
-def _snapshot(instance) -> dict:
-    """The audit snapshot, with UUIDs as text (JSON has no UUID type)."""
-    return {key: str(value) if isinstance(value, uuid.UUID) else value
-            for key, value in audit.snapshot(instance).items()}
-
-
-def _stored(instance) -> dict:
-    db.session.flush()
-    db.session.refresh(instance)
-    return _snapshot(instance)
-
-
 def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
@@ -79,7 +67,7 @@ def create_walk(values: dict) -> Walk:
     walk = Walk(meeting_point=from_shape(shapely.Point(lon, lat), srid=4326), created_by_id=_user_id(), **values)
     with _transaction():
         db.session.add(walk)
-        audit.record("create", "walk", _flush_id(walk), None, _stored(walk))
+        audit.record("create", "walk", _flush_id(walk), None, audit.stored(walk))
     return walk
 
 
@@ -143,7 +131,7 @@ def move_stop(walk: Walk, stop_id: int, step: int) -> None:
 
 def set_route(walk: Walk, geometry) -> None:
     """Store a drawn route (a GeoJSON LineString), or clear it with None; audit it; commit."""
-    before = _snapshot(walk)
+    before = audit.snapshot(walk)
     if geometry is None:
         route = None
     else:
@@ -154,7 +142,7 @@ def set_route(walk: Walk, geometry) -> None:
         route = from_shape(line, srid=4326)
     with _transaction():
         walk.route = route
-        audit.record("update", "walk", walk.id, before, _stored(walk))
+        audit.record("update", "walk", walk.id, before, audit.stored(walk))
 
 
 def route_summary(walk: Walk) -> dict:
@@ -184,7 +172,7 @@ def follow_up(earlier: Walk, starts_at: datetime | None = None) -> Walk:
         db.session.flush()
         for stop in earlier.stops:
             db.session.add(WalkStop(walk_id=walk.id, place_id=stop.place_id, position=stop.position))
-        audit.record("create", "walk", walk.id, None, _stored(walk))
+        audit.record("create", "walk", walk.id, None, audit.stored(walk))
     return walk
 
 
@@ -387,7 +375,7 @@ def _write_finding(walk: Walk, client_uuid, values: dict, rules, problems: Probl
                       pin_moved=values["pin_moved"], safe_place=values["safe_place"], scores=values["scores"],
                       recorded_at=values["recorded_at"], created_by_id=_user_id())
     db.session.add(finding)
-    audit.record("create", "walk_finding", _flush_id(finding), None, _stored(finding))
+    audit.record("create", "walk_finding", _flush_id(finding), None, audit.stored(finding))
     for photo in dict.fromkeys(photos):
         db.session.add(FindingPhoto(finding_id=finding.id, photo_id=photo.id))
         audit.record("create", "walk_finding_photo", photo.id, None,
@@ -411,14 +399,14 @@ def update_protocol(finding: Finding, measure, responsible, priority) -> None:
     if checked["priority"] is INVALID:
         problems.add("priority", _("must be 1, 2 or 3"))
     problems.raise_any()
-    before = _snapshot(finding)
+    before = audit.snapshot(finding)
     changed = {key: value for key, value in checked.items() if getattr(finding, key) != value}
     if not changed:
         return
     with _transaction():
         for key, value in changed.items():
             setattr(finding, key, value)
-        audit.record("update", "walk_finding", finding.id, before, _stored(finding))
+        audit.record("update", "walk_finding", finding.id, before, audit.stored(finding))
 
 
 def get_finding(walk: Walk, finding_id: int) -> Finding:
