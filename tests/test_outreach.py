@@ -288,7 +288,7 @@ def test_demo_data_adds_police_visits_once(cli, app_context):
     result = cli.invoke(args=["demo-data", "--count", "30"])
     assert result.exit_code == 0, result.output
     visits = db.session.scalar(select(func.count()).select_from(OutreachVisit))
-    assert visits > 0 and "demo police visits" in result.output
+    assert visits > 0 and "polisbesök" in result.output
     again = cli.invoke(args=["demo-data", "--if-empty"])
     assert again.exit_code == 0, again.output
     assert db.session.scalar(select(func.count()).select_from(OutreachVisit)) == visits

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from gis_app.auth import audit
@@ -31,7 +32,7 @@ def load(seed: int, places: int = 12) -> tuple[int, int]:
     today = datetime.now(LOCAL_TIME).date()
     visits = tasks = 0
     for ranked in service.rank()[:places]:
-        for _ in range(rng.randint(1, 3)):
+        for _visit in range(rng.randint(1, 3)):
             day = today - timedelta(days=rng.randint(1, 56))
             at = datetime.combine(day, time(rng.choice((19, 20, 21, 22, 23)), rng.randint(0, 59)), LOCAL_TIME)
             follow_up = rng.random() < 0.15
@@ -58,4 +59,4 @@ def load_if_missing(seed: int) -> str:
     if visit_count():
         return ""
     visits, tasks = load(seed)
-    return f"Loaded {visits} demo police visits and {tasks} follow-up tasks."
+    return _("Loaded %(visits)d demo police visits and %(tasks)d follow-up tasks.", visits=visits, tasks=tasks)
