@@ -70,7 +70,7 @@ def _feature_id(raw: str) -> int:
     return number
 
 
-def _authorise(scope: str) -> None:
+def authorise(scope: str) -> None:
     """A token needs the scope; a browser session must prove with its CSRF token that its own page sent this."""
     if api_token() is not None:
         _require_scope(scope)
@@ -101,7 +101,7 @@ def _expected_version() -> int:
     return -1 if version is None else version
 
 
-def _json_body(media_types=BODY_TYPES):
+def json_body(media_types=BODY_TYPES):
     """The request body parsed as JSON, after checking its media type (size is capped by MAX_CONTENT_LENGTH)."""
     if request.mimetype not in media_types:
         raise AppError(_("Send the body as %(types)s.", types=" or ".join(sorted(media_types))),
@@ -165,9 +165,9 @@ def _place_response(place_id: int, version: int, status: int = 200) -> Response:
 def create_item(collection_id: str):
     """Add a feature (a place, optionally with its first observation)."""
     _writable(collection_id)
-    _authorise(PLACE_SCOPE)
+    authorise(PLACE_SCOPE)
     _check_content_crs()
-    data = _feature_data(_json_body())
+    data = _feature_data(json_body())
     if data.get("observation") is not None:
         _require_scope(OBSERVATION_SCOPE)
     place = service.create_place(data)
@@ -179,10 +179,10 @@ def create_item(collection_id: str):
 def _change(collection_id: str, feature_id: str, partial: bool) -> Response:
     _writable(collection_id)
     place_id = _feature_id(feature_id)
-    _authorise(PLACE_SCOPE)
+    authorise(PLACE_SCOPE)
     expected = _expected_version()
     _check_content_crs()
-    data = _feature_data(_json_body(PATCH_TYPES if partial else BODY_TYPES), place_id, partial)
+    data = _feature_data(json_body(PATCH_TYPES if partial else BODY_TYPES), place_id, partial)
     place = service.update_place(place_id, data, expected, partial=partial)
     return _place_response(place.id, place.version)
 
@@ -204,7 +204,7 @@ def delete_item(collection_id: str, feature_id: str):
     """Delete a feature and its observations; If-Match must carry the ETag you read."""
     _writable(collection_id)
     place_id = _feature_id(feature_id)
-    _authorise(PLACE_SCOPE)
+    authorise(PLACE_SCOPE)
     service.delete_place(place_id, _expected_version())
     return Response(status=204)
 
@@ -213,8 +213,8 @@ def delete_item(collection_id: str, feature_id: str):
 def create_observation(feature_id: str):
     """Add an observation to a place."""
     place_id = _feature_id(feature_id)
-    _authorise(OBSERVATION_SCOPE)
-    body = _json_body()
+    authorise(OBSERVATION_SCOPE)
+    body = json_body()
     observation = service.add_observation(place_id, body)
     data = snapshot(observation) | {"reporter_name": observation.reporter_name,
                                     "reporter_contact": observation.reporter_contact}

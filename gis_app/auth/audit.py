@@ -49,6 +49,12 @@ def stored(instance) -> dict:
     return snapshot(instance)
 
 
+def record_create(instance, entity: str) -> AuditEntry:
+    """Audit the creation of `instance`, as the database stored it."""
+    after = stored(instance)  # flushes first, so the new row has its id
+    return record("create", entity, instance.id, None, after)
+
+
 def _actor() -> tuple[int | None, int | None]:
     """The user and the API token behind the current request (none outside requests, e.g. CLI commands)."""
     if not has_request_context() or not current_user.is_authenticated:

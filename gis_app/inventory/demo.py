@@ -90,7 +90,7 @@ def _still_unsafe(rng: random.Random, before: bool | None, was_fixed: bool) -> b
 def _measures(rng: random.Random, assessment: Assessment, factor: str, year: int, start: date) -> list[Measure]:
     choices = MEASURES_FOR.get(factor, MEASURES_FOR["other"])
     result = []
-    for _ in range(1 if rng.random() < 0.65 else 2):
+    for _measure in range(1 if rng.random() < 0.65 else 2):
         measure_type, responsible, name = rng.choice(choices)
         status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
         due = min(start + timedelta(days=rng.randint(30, 200)), date(year, 12, 15))

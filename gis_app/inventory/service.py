@@ -1,13 +1,10 @@
 """Writing the inventory: open and close years, assess places, add and change measures; every write audited."""
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import DataError, IntegrityError
 
 from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
@@ -16,7 +13,7 @@ from gis_app.inventory import queries
 from gis_app.inventory.models import (DONE_STATUSES, MEASURE_STATUSES, MEASURE_TYPES, PHOTO_KINDS,
                                       RESPONSIBLE_PARTIES, Assessment, InventoryYear, Measure, MeasurePhoto)
 from gis_app.places.models import Category
-from gis_app.places.service import INVALID, Problems, check_code, check_priority, check_text
+from gis_app.places.service import INVALID, Problems, check_code, check_priority, check_text, transaction
 
 NOTE_MAX = 5000
 NAME_MAX = 200
@@ -33,24 +30,6 @@ class YearClosed(AppError):
     def __init__(self, year: int):
         super().__init__(_("The inventory %(year)d is closed and can no longer be changed. Nothing was changed.",
                            year=year))
-
-
-# --- transactions ---------------------------------------------------------------------------------------------------
-
-@contextmanager
-def _transaction():
-    """Commit all the block wrote, or nothing; the database's refusal is the caller's input, not a fault."""
-    try:
-        yield
-        db.session.commit()
-    except (IntegrityError, DataError) as exc:
-        db.session.rollback()
-        current_app.logger.warning("inventory write refused by the database: %s", exc)
-        raise AppError(_("The database refused the change; nothing was changed.")) from None
-    except BaseException:
-        db.session.rollback()
-        raise
-
 
 
 def _user_id() -> int | None:
@@ -84,22 +63,18 @@ def open_year(year) -> InventoryYear:
         raise AppError(_("The inventory %(year)d exists already.", year=year), field="year", status=409,
                        code="Conflict")
     inventory = InventoryYear(year=year, status="open", opened_by_id=_user_id())
-    with _transaction():
+    with transaction():
         db.session.add(inventory)
-        _audit_create(inventory, "inventory_year")
+        audit.record_create(inventory, "inventory_year")
     return inventory
 
-
-def _audit_create(instance, entity: str) -> None:
-    after = audit.stored(instance)
-    audit.record("create", entity, instance.id, None, after)
 
 
 def close_year(year: int) -> InventoryYear:
     """Close a year: from now on it is read-only. Audit it."""
     inventory = _writable(get_year(year))
     before = audit.snapshot(inventory)
-    with _transaction():
+    with transaction():
         inventory.status = "closed"
         inventory.closed_at = func.now()
         inventory.closed_by_id = _user_id()
@@ -137,11 +112,11 @@ def save_assessment(year: int, place_id: int, data: dict) -> Assessment:
     values = assessment_values(data)
     inventory = _writable(inventory)
     assessment = queries.find_assessment(inventory, place_id)
-    with _transaction():
+    with transaction():
         if assessment is None:
             assessment = Assessment(year_id=inventory.id, place_id=place_id, **values)
             db.session.add(assessment)
-            _audit_create(assessment, "assessment")
+            audit.record_create(assessment, "assessment")
         else:
             before = audit.snapshot(assessment)
             changed = {k: v for k, v in values.items() if getattr(assessment, k) != v}
@@ -228,7 +203,7 @@ def _add_photos(measure: Measure, photos) -> None:
             continue  # the same image again: stored once, linked once
         link = MeasurePhoto(measure_id=measure.id, photo_id=photo.id, kind=kind)
         measure.photo_links.append(link)
-        _audit_create(link, "measure_photo")
+        audit.record_create(link, "measure_photo")
 
 
 def create_measure(year: int, place_id: int, data: dict, photos=()) -> Measure:
@@ -241,9 +216,9 @@ def create_measure(year: int, place_id: int, data: dict, photos=()) -> Measure:
     values = measure_values(data)
     _writable(inventory)
     measure = Measure(assessment_id=assessment.id, **values)
-    with _transaction():
+    with transaction():
         db.session.add(measure)
-        _audit_create(measure, "measure")
+        audit.record_create(measure, "measure")
         _add_photos(measure, photos)
     return measure
 
@@ -257,7 +232,7 @@ def update_measure(measure_id: int, data: dict, photos=()) -> Measure:
     if not changed and not photos:
         return measure
     before = audit.snapshot(measure)
-    with _transaction():
+    with transaction():
         for key, value in changed.items():
             setattr(measure, key, value)
         if changed:
@@ -273,7 +248,7 @@ def remove_photo(measure_id: int, photo_id: int) -> Measure:
     if link is None:
         raise NotFound(_("The measure has no photo %(id)s.", id=photo_id))
     _writable(measure.assessment.year)
-    with _transaction():
+    with transaction():
         audit.record("delete", "measure_photo", link.id, audit.snapshot(link), None)
         measure.photo_links.remove(link)
     return measure
@@ -283,7 +258,7 @@ def delete_measure(measure_id: int) -> Measure:
     """Delete a measure of an open year; audit it."""
     measure = get_measure(measure_id)
     _writable(measure.assessment.year)
-    with _transaction():
+    with transaction():
         for link in measure.photo_links:
             audit.record("delete", "measure_photo", link.id, audit.snapshot(link), None)
         audit.record("delete", "measure", measure.id, audit.snapshot(measure), None)

@@ -21,7 +21,7 @@ from gis_app.outreach import queries
 from gis_app.outreach.models import FollowUpTask, OutreachPlan, OutreachStop, OutreachVisit
 from gis_app.outreach.scoring import Breakdown, parse_weights, score
 from gis_app.places.models import Observation, Place
-from gis_app.places.service import InvalidInput, Problems, check_text, text_problem
+from gis_app.places.service import InvalidInput, Problems, check_text, text_problem, transaction
 
 NOTES_MAX = 4000
 MAX_STOPS = 25
@@ -156,14 +156,14 @@ def save_plan(plan: ShiftPlan, title: str) -> OutreachPlan:
                          start_geom=_point(plan.start.lon, plan.start.lat),
                          end_geom=_point(plan.start.lon, plan.start.lat) if plan.return_to_start else None,
                          total_metres=round(plan.total_metres, 1), created_by_id=_user_id())
-    with _transaction():
+    with transaction():
         db.session.add(saved)
-        _audit_create(saved, "outreach_plan")
+        audit.record_create(saved, "outreach_plan")
         for stop in plan.stops:
             row = OutreachStop(plan_id=saved.id, place_id=stop.ranked.candidate.place_id, position=stop.position,
                                score=stop.ranked.breakdown.total)
             db.session.add(row)
-            _audit_create(row, "outreach_stop")
+            audit.record_create(row, "outreach_stop")
     return saved
 
 
@@ -192,17 +192,6 @@ def plan_times(stops: list[dict], start: tuple[float, float], shift_date: date, 
 def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
-
-def _transaction():
-    from gis_app.places.service import _transaction as places_transaction  # one rule for commit and refusal
-
-    return places_transaction()
-
-
-def _audit_create(instance, entity: str) -> None:
-    db.session.flush()
-    db.session.refresh(instance)
-    audit.record("create", entity, instance.id, None, audit.snapshot(instance))
 
 
 def _check_uuid(value, problems: Problems):
@@ -333,15 +322,15 @@ def _insert_visit(values: dict) -> OutreachVisit:
                           follow_up=values["follow_up"])
     if values["visited_at"] is not None:
         visit.visited_at = values["visited_at"]
-    with _transaction():
+    with transaction():
         if values["observation"]:
             visit.observation_id = _add_police_observation(place, values).id
         db.session.add(visit)
-        _audit_create(visit, "outreach_visit")
+        audit.record_create(visit, "outreach_visit")
         if values["follow_up"]:
             task = FollowUpTask(visit_id=visit.id, place_id=place.id, description=values["follow_up_note"])
             db.session.add(task)
-            _audit_create(task, "outreach_task")
+            audit.record_create(task, "outreach_task")
     return visit
 
 
@@ -354,7 +343,7 @@ def _add_police_observation(place: Place, values: dict) -> Observation:
     db.session.add(observation)
     # A police-only observation is audited under its own entity name, so a place's history (shown to all staff,
     # built from "observation" rows) never shows its text.
-    _audit_create(observation, "police_observation" if observation.police_only else "observation")
+    audit.record_create(observation, "police_observation" if observation.police_only else "observation")
     return observation
 
 
@@ -378,7 +367,7 @@ def complete_task(task_id: int) -> FollowUpTask:
     if task.status == "done":
         return task
     before = audit.snapshot(task)
-    with _transaction():
+    with transaction():
         task.status = "done"
         task.done_at = db.session.scalar(select(db.func.now()))
         task.done_by_id = _user_id()

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from gis_app.api.writes import OBSERVATION_SCOPE, _authorise, _json_body
+from gis_app.api.writes import OBSERVATION_SCOPE, authorise, json_body
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 from gis_app.maps import queries as map_queries
@@ -325,8 +325,8 @@ def _invalid_input(error: InvalidInput):
 @api_blueprint.post("/visits")
 def create_visit():
     """Log a visit; resending the same client_uuid returns the first visit (200) instead of a new one (201)."""
-    _authorise(OBSERVATION_SCOPE)
-    visit, created = service.log_visit(_json_body())
+    authorise(OBSERVATION_SCOPE)
+    visit, created = service.log_visit(json_body())
     response = jsonify(service.visit_json(visit))
     response.status_code = 201 if created else 200
     response.headers["Location"] = url_for(".visits", place=visit.place_id, _external=True)

@@ -374,7 +374,7 @@ def _reviews_own_reports() -> bool:
     return current_user.is_authenticated and current_user.role in PLANNING
 
 
-def _new_observation(place: Place, values: dict) -> Observation:
+def new_observation(place: Place, values: dict) -> Observation:
     geom = values.pop("geom", None) or to_shape(place.geom).representative_point()
     observation = Observation(place_id=place.id, geom=from_shape(geom, srid=4326), reviewed=_reviews_own_reports(),
                               created_by_id=current_user.id if current_user.is_authenticated else None, **values)
@@ -385,7 +385,7 @@ def _new_observation(place: Place, values: dict) -> Observation:
 # --- transactions ---------------------------------------------------------------------------------------------------
 
 @contextmanager
-def _transaction(place_id: int | None = None):
+def transaction(place_id: int | None = None):
     """Commit all the block wrote, or nothing; a lost race on a place's version is a conflict."""
     try:
         yield
@@ -440,21 +440,17 @@ def create_place(data) -> Place:
     observation = data.get("observation")
     first = observation_values(observation, rules, problems, "observation.") if observation is not None else None
     problems.raise_any()
-    place = Place(**_with_geometry(values))
-    with _transaction():
+    place = Place(**with_geometry(values))
+    with transaction():
         db.session.add(place)
-        _audit_create(place, "place")
+        audit.record_create(place, "place")
         if first is not None:
-            _audit_create(_new_observation(place, first), "observation")
+            audit.record_create(new_observation(place, first), "observation")
     return place
 
 
-def _audit_create(instance, entity: str) -> None:
-    after = audit.stored(instance)
-    audit.record("create", entity, instance.id, None, after)
 
-
-def _with_geometry(values: dict) -> dict:
+def with_geometry(values: dict) -> dict:
     if "geom" in values:
         values = {**values, "geom": from_shape(values["geom"], srid=4326)}
     return values
@@ -483,7 +479,7 @@ def update_place(place_id: int, data, expected_version, partial: bool = False) -
     if not changed:
         return place
     before = audit.snapshot(place)
-    with _transaction(place_id):
+    with transaction(place_id):
         for column, value in changed.items():
             setattr(place, column, value)
         audit.record("update", "place", place.id, before, audit.stored(place))
@@ -494,7 +490,7 @@ def delete_place(place_id: int, expected_version) -> None:
     """Delete a place read at `expected_version`, and its observations; audit each; commit."""
     place = get_place(place_id)
     _check_version(place, expected_version)
-    with _transaction(place_id):
+    with transaction(place_id):
         for observation in place.observations:
             audit.record("delete", "observation", observation.id, audit.snapshot(observation), None)
         audit.record("delete", "place", place.id, audit.snapshot(place), None)
@@ -519,9 +515,9 @@ def add_observation(place_id: int, data) -> Observation:
         raise InvalidInput([("body", _("must be an object"))], status=400)
     values = observation_values(data, rules, problems)
     problems.raise_any()
-    with _transaction():
-        observation = _new_observation(place, values)
-        _audit_create(observation, "observation")
+    with transaction():
+        observation = new_observation(place, values)
+        audit.record_create(observation, "observation")
     return observation
 
 
@@ -531,7 +527,7 @@ def review_observation(observation_id: int) -> Observation:
     if observation.reviewed:
         return observation
     before = audit.snapshot(observation)
-    with _transaction():
+    with transaction():
         observation.reviewed = True
         audit.record("update", "observation", observation.id, before, audit.stored(observation))
     return observation

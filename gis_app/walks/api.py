@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from gis_app.api.writes import OBSERVATION_SCOPE, _authorise, invalid_input
+from gis_app.api.writes import OBSERVATION_SCOPE, authorise, invalid_input
 from gis_app.errors import AppError
 from gis_app.places.service import InvalidInput
 from gis_app.walks import protocol, queries, service
@@ -43,7 +43,7 @@ def _finding_input() -> tuple[dict, list]:
 def create_finding(walk_id: int):
     """Record a finding on the walk; the same client_uuid again answers 200 with the finding already stored."""
     walk = service.get_walk(walk_id)
-    _authorise(OBSERVATION_SCOPE)
+    authorise(OBSERVATION_SCOPE)
     data, photos = _finding_input()
     finding, created = service.record_finding(walk, data, photos)
     feature = protocol.finding_feature(finding, queries.finding_photo_ids([finding.id]).get(finding.id, []))

@@ -36,7 +36,8 @@ def _user_id() -> int | None:
 
 @contextmanager
 def _transaction():
-    """Commit all the block wrote, or nothing."""
+    """Commit all the block wrote, or nothing. Unlike places.transaction, an IntegrityError reaches the caller:
+    recording a finding turns a lost client-UUID race into a repeat."""
     try:
         yield
         db.session.commit()
@@ -77,10 +78,10 @@ def meeting_point(walk: Walk) -> routing.Point:
 
 
 def stop_points(walk: Walk) -> list[routing.Point]:
-    return [_place_point(stop.place) for stop in walk.stops]
+    return [place_point(stop.place) for stop in walk.stops]
 
 
-def _place_point(place: Place) -> routing.Point:
+def place_point(place: Place) -> routing.Point:
     point = to_shape(place.geom).representative_point()
     return point.x, point.y
 
@@ -96,7 +97,7 @@ def set_stops(walk: Walk, place_ids: list[int]) -> None:
     found = {place.id: place for place in db.session.scalars(select(Place).where(Place.id.in_(place_ids)))}
     chosen = [found[i] for i in dict.fromkeys(place_ids) if i in found]
     start = meeting_point(walk)
-    order, _metres = routing.order_stops(start, [_place_point(p) for p in chosen], end=start)
+    order, _metres = routing.order_stops(start, [place_point(p) for p in chosen], end=start)
     before = [stop.place_id for stop in walk.stops]
     with _transaction():
         walk.stops.clear()
@@ -306,15 +307,15 @@ def _place_and_observation(values: dict, rules, problems: Problems):
                       "time_of_day": time_of_day(values["recorded_at"]), "geometry": point}
         place_values = places.place_values(place_data, rules, problems)
         problems.raise_any()
-        place = Place(**places._with_geometry(place_values))
+        place = Place(**places.with_geometry(place_values))
         db.session.add(place)
-        places._audit_create(place, "place")
+        audit.record_create(place, "place")
     observation_values = places.observation_values(
         {"text": text, "source": "safety_walk", "geometry": point}, rules, problems)
     problems.raise_any()
-    observation = places._new_observation(place, observation_values)
+    observation = places.new_observation(place, observation_values)
     observation.observed_at = values["recorded_at"]
-    places._audit_create(observation, "observation")
+    audit.record_create(observation, "observation")
     return place, observation
 
 

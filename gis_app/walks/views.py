@@ -134,7 +134,7 @@ def _stops(walk) -> list[Stop]:
     colors = queries.category_colors()
     result = []
     for stop in walk.stops:
-        lon, lat = service._place_point(stop.place)
+        lon, lat = service.place_point(stop.place)
         result.append(Stop(lon, lat, stop.place.title, colors.get(stop.place.category_code, "#666666")))
     return result
 
