@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 PORT ?= 5000
 DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium libpango-1.0-0 libpangoft2-1.0-0
-SHARED_DATA ?= ../shared/data
+REFERENCE_DATA := data
 # `make run` is a demonstration: demo-data also creates one login per role (see README).
 run demo-data: export GIS_APP_DEMO_MODE ?= true
 
@@ -51,12 +51,10 @@ $(STAMPS)/translations: $(STAMPS)/venv $(wildcard gis_app/translations/*/LC_MESS
 database: setup
 	$(BIN)/gis-app db upgrade
 
-# Municipality and district boundaries from ../shared/data when present, then demo places if empty.
+# Östersund's municipality and district boundaries (shipped in data/), then demo places if there are none.
 demo-data: database
-	@if [ -f $(SHARED_DATA)/ostersund_kommun_from_deso2018.geojson ]; then \
-		$(BIN)/gis-app import-areas $(SHARED_DATA)/ostersund_kommun_from_deso2018.geojson --kind municipality --if-empty && \
-		$(BIN)/gis-app import-areas $(SHARED_DATA)/ostersund_deso2018.geojson --kind district --if-empty; \
-	fi
+	$(BIN)/gis-app import-areas $(REFERENCE_DATA)/ostersund_kommun_from_deso2018.geojson --kind municipality --if-empty
+	$(BIN)/gis-app import-areas $(REFERENCE_DATA)/ostersund_deso2018.geojson --kind district --if-empty
 	$(BIN)/gis-app demo-data --if-empty
 
 clean:

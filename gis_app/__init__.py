@@ -9,9 +9,7 @@ from gis_app.devdb import private_url
 from gis_app.errors import register_error_handlers
 from gis_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from gis_app.security import register_security
-from gis_app.settings import load_settings
-
-LOCALES = ("sv", "en")
+from gis_app.settings import LOCALES, check_secret_key, load_settings
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(load_settings())
     app.config.update(config or {})
+    check_secret_key(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     app.url_map.converters["int"] = DatabaseInteger

@@ -1,4 +1,4 @@
-"""The project's private PostGIS instance, used whenever DATABASE_URL is unset; started on demand."""
+"""The project's private PostGIS instance, used whenever DATABASE_URL is unset; started by the CLI and tests."""
 import fcntl
 import os
 import shutil
@@ -58,7 +58,12 @@ def ensure_database(socket_dir: Path, port: int, database: str) -> None:
 
 
 def private_url(pgdata: str, port: int, database: str) -> str:
-    """Start the private instance if needed and return a SQLAlchemy URL for the database."""
+    """The SQLAlchemy URL of a database on the private instance (starts nothing)."""
+    return f"postgresql+psycopg://postgres@/{database}?host={Path(pgdata) / 'run'}&port={port}"
+
+
+def start_private_instance(pgdata: str, port: int, database: str) -> str:
+    """Create and start the private instance if needed, make sure the database exists, and return its URL."""
     root = Path(pgdata)
     data, socket_dir = root / "data", root / "run"
     root.mkdir(parents=True, exist_ok=True)
@@ -71,5 +76,4 @@ def private_url(pgdata: str, port: int, database: str) -> str:
             _chown_to_postgres(socket_dir)
             _start(data, socket_dir, port)
         ensure_database(socket_dir, port, database)
-    return f"postgresql+psycopg://postgres@/{database}?host={socket_dir}&port={port}"
-
+    return private_url(pgdata, port, database)

@@ -1,88 +1,204 @@
-"""All configuration comes from the environment, with defaults. Each setting is listed in README.md."""
+"""All configuration comes from the environment, typed and checked at start-up. Each variable is in README.md."""
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
+CHECKOUT_ID = hashlib.sha1(str(PROJECT_DIR).encode()).hexdigest()[:10]
 # Östersund municipality (kommun 2380), W S E N in EPSG:4326: used when no municipality area is imported.
 OSTERSUND_BOUNDS = "14.26,62.89,15.56,63.60"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+LOCALES = ("sv", "en")
+# The value earlier versions signed sessions with: never accepted again.
+KNOWN_WEAK_KEYS = frozenset({"dev-only-change-me"})
 
 
-CHECKOUT_ID = hashlib.sha1(str(PROJECT_DIR).encode()).hexdigest()[:10]
+class SettingsError(ValueError):
+    """A variable holds a value the app cannot use; the message names the variable."""
 
 
-def _default_pgdata() -> str:
+def integer(text: str) -> int:
+    """A whole number, zero or more."""
+    value = int(text)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def positive_number(text: str) -> float:
+    """A number above zero."""
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise ValueError("must be a number above zero")
+    return value
+
+
+def flag(text: str) -> bool:
+    """true/false, yes/no, on/off, 1/0."""
+    lowered = text.strip().lower()
+    if lowered not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+        raise ValueError("must be true or false")
+    return lowered in ("1", "true", "yes", "on")
+
+
+def bounds(text: str) -> tuple[float, float, float, float]:
+    """W,S,E,N in degrees."""
+    west, south, east, north = (float(v) for v in text.split(","))
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise ValueError("must be W,S,E,N with W < E and S < N")
+    return west, south, east, north
+
+
+def time_zone(text: str) -> str:
+    """An IANA time zone name such as Europe/Stockholm."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError("is not a known time zone") from error
+    return text
+
+
+def locale(text: str) -> str:
+    """One of the UI languages."""
+    if text not in LOCALES:
+        raise ValueError(f"must be one of {', '.join(LOCALES)}")
+    return text
+
+
+def text(value: str) -> str:
+    """Any text."""
+    return value
+
+
+def optional_text(value: str) -> str | None:
+    """Text, or None when empty."""
+    return value or None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key, the variable it comes from, how to read it and its default."""
+
+    key: str
+    variable: str
+    parse: Callable[[str], object]
+    default: str | Callable[[Mapping[str, str]], str]
+
+
+def _default_pgdata(env: Mapping[str, str]) -> str:
     """A folder per checkout under the temp dir, which the postgres user can always reach."""
     return os.path.join(tempfile.gettempdir(), f"gis-app-pg-{CHECKOUT_ID}")
 
 
-def _default_pg_port() -> str:
+def _default_pg_port(env: Mapping[str, str]) -> str:
     """A port per checkout, so two checkouts' private instances do not collide."""
     return str(54000 + int(CHECKOUT_ID, 16) % 1000)
 
 
-def _bounds(text: str) -> tuple[float, float, float, float]:
-    west, south, east, north = (float(v) for v in text.split(","))
-    return west, south, east, north
+def _default_tile_cache(env: Mapping[str, str]) -> str:
+    return os.path.join(tempfile.gettempdir(), f"gis-app-tiles-{CHECKOUT_ID}")
 
 
-def _flag(text: str) -> bool:
-    return text.strip().lower() in ("1", "true", "yes", "on")
+def _default_secret_key_file(env: Mapping[str, str]) -> str:
+    """Beside the private database, where `make run` keeps the key it generated."""
+    return os.path.join(env.get("GIS_APP_PGDATA") or _default_pgdata(env), "secret_key")
 
 
-def load_settings(env=os.environ) -> dict:
-    """Return the Flask configuration read from environment variables."""
-    return {
-        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
-        "DATABASE_URL": env.get("DATABASE_URL") or None,
-        "PGDATA_DIR": env.get("GIS_APP_PGDATA", _default_pgdata()),
-        "PG_PORT": int(env.get("GIS_APP_PG_PORT", _default_pg_port())),
-        "PG_DATABASE": env.get("GIS_APP_PG_DATABASE", "gis_app"),
-        "AREA_BOUNDS": _bounds(env.get("GIS_APP_BOUNDS", OSTERSUND_BOUNDS)),
-        "TILE_URL": env.get("GIS_APP_TILE_URL", OSM_TILES),
-        "TILE_ATTRIBUTION": env.get("GIS_APP_TILE_ATTRIBUTION", OSM_ATTRIBUTION),
-        "TILE_CACHE_DIR": env.get("GIS_APP_TILE_CACHE_DIR",
-                                  os.path.join(tempfile.gettempdir(), f"gis-app-tiles-{CHECKOUT_ID}")),
-        "TILE_USER_AGENT": env.get("GIS_APP_TILE_USER_AGENT", "gis-app safety inventory (municipal GIS)"),
-        "BABEL_DEFAULT_LOCALE": env.get("GIS_APP_DEFAULT_LOCALE", "sv"),
-        "BABEL_DEFAULT_TIMEZONE": env.get("GIS_APP_TIMEZONE", "Europe/Stockholm"),
-        "VENDOR_DIR": env.get("GIS_APP_VENDOR_DIR", str(PROJECT_DIR / "node_modules")),
-        "API_DEFAULT_LIMIT": int(env.get("GIS_APP_API_DEFAULT_LIMIT", "100")),
-        "API_MAX_LIMIT": int(env.get("GIS_APP_API_MAX_LIMIT", "10000")),
-        "PUBLIC_GRID_METRES": int(env.get("GIS_APP_PUBLIC_GRID_METRES", "250")),
-        "API_COUNT_CAP": int(env.get("GIS_APP_API_COUNT_CAP", "10000")),
-        "IMPORT_MAX_FEATURES": int(env.get("GIS_APP_IMPORT_MAX_FEATURES", "100000")),
-        "IMPORT_MAX_BYTES": int(env.get("GIS_APP_IMPORT_MAX_BYTES", str(100 * 1024 * 1024))),
-        "PERSONAL_DATA_RETENTION_MONTHS": int(env.get("GIS_APP_PERSONAL_DATA_RETENTION_MONTHS", "24")),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _flag(env.get("GIS_APP_SECURE_COOKIES", "false")),
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _flag(env.get("GIS_APP_SECURE_COOKIES", "false")),
-        "LOGIN_MAX_FAILURES": int(env.get("GIS_APP_LOGIN_MAX_FAILURES", "5")),
-        "LOGIN_LOCKOUT_MINUTES": int(env.get("GIS_APP_LOGIN_LOCKOUT_MINUTES", "15")),
-        "LOGIN_RATE_LIMIT": env.get("GIS_APP_LOGIN_RATE_LIMIT", "10 per minute"),
-        "RATELIMIT_STORAGE_URI": env.get("GIS_APP_RATELIMIT_STORAGE_URI", "memory://"),
-        "DEMO_MODE": _flag(env.get("GIS_APP_DEMO_MODE", "false")),
-        "PHOTO_MAX_BYTES": int(env.get("GIS_APP_PHOTO_MAX_BYTES", str(15 * 1000 * 1000))),
-        "PHOTO_MAX_PIXELS": int(env.get("GIS_APP_PHOTO_MAX_PIXELS", str(50 * 1000 * 1000))),
-        "WALK_ACCURACY_THRESHOLD_M": float(env.get("GIS_APP_WALK_ACCURACY_THRESHOLD_M", "30")),
-        "WALK_NEARBY_METRES": float(env.get("GIS_APP_WALK_NEARBY_METRES", "25")),
-        "WALK_SPEED_KMH": float(env.get("GIS_APP_WALK_SPEED_KMH", "4")),
-        "WALK_MAX_PHOTOS": int(env.get("GIS_APP_WALK_MAX_PHOTOS", "4")),
-        "MAX_CONTENT_LENGTH": int(env.get("GIS_APP_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
-        # Police outreach: priority weights (see gis_app/outreach/scoring.py), windows, speeds and start points
-        "OUTREACH_WEIGHTS": env.get("GIS_APP_OUTREACH_WEIGHTS", "recent_reports=1,evening_night=3,"
-                                    "police_category=3,unresolved=2,since_visit=3"),
-        "OUTREACH_WINDOW_DAYS": int(env.get("GIS_APP_OUTREACH_WINDOW_DAYS", "90")),
-        "OUTREACH_VISIT_CAP_DAYS": int(env.get("GIS_APP_OUTREACH_VISIT_CAP_DAYS", "30")),
-        "OUTREACH_WALK_KMH": float(env.get("GIS_APP_OUTREACH_WALK_KMH", "5")),
-        "OUTREACH_CAR_KMH": float(env.get("GIS_APP_OUTREACH_CAR_KMH", "30")),
-        "OUTREACH_STOP_MINUTES": int(env.get("GIS_APP_OUTREACH_STOP_MINUTES", "10")),
-        "OUTREACH_START_POINTS": env.get("GIS_APP_OUTREACH_START_POINTS", "Polisstationen=14.6390,63.1785"),
-    }
+SETTINGS = (
+    Setting("SECRET_KEY", "SECRET_KEY", text, ""),
+    Setting("SECRET_KEY_FILE", "GIS_APP_SECRET_KEY_FILE", text, _default_secret_key_file),
+    Setting("DATABASE_URL", "DATABASE_URL", optional_text, ""),
+    Setting("PGDATA_DIR", "GIS_APP_PGDATA", text, _default_pgdata),
+    Setting("PG_PORT", "GIS_APP_PG_PORT", integer, _default_pg_port),
+    Setting("PG_DATABASE", "GIS_APP_PG_DATABASE", text, "gis_app"),
+    Setting("AREA_BOUNDS", "GIS_APP_BOUNDS", bounds, OSTERSUND_BOUNDS),
+    Setting("TILE_URL", "GIS_APP_TILE_URL", text, OSM_TILES),
+    Setting("TILE_ATTRIBUTION", "GIS_APP_TILE_ATTRIBUTION", text, OSM_ATTRIBUTION),
+    Setting("TILE_CACHE_DIR", "GIS_APP_TILE_CACHE_DIR", text, _default_tile_cache),
+    Setting("TILE_USER_AGENT", "GIS_APP_TILE_USER_AGENT", text, "gis-app safety inventory (municipal GIS)"),
+    Setting("BABEL_DEFAULT_LOCALE", "GIS_APP_DEFAULT_LOCALE", locale, "sv"),
+    Setting("BABEL_DEFAULT_TIMEZONE", "GIS_APP_TIMEZONE", time_zone, "Europe/Stockholm"),
+    Setting("VENDOR_DIR", "GIS_APP_VENDOR_DIR", text, str(PROJECT_DIR / "node_modules")),
+    Setting("API_DEFAULT_LIMIT", "GIS_APP_API_DEFAULT_LIMIT", integer, "100"),
+    Setting("API_MAX_LIMIT", "GIS_APP_API_MAX_LIMIT", integer, "10000"),
+    Setting("PUBLIC_GRID_METRES", "GIS_APP_PUBLIC_GRID_METRES", integer, "250"),
+    Setting("API_COUNT_CAP", "GIS_APP_API_COUNT_CAP", integer, "10000"),
+    Setting("IMPORT_MAX_FEATURES", "GIS_APP_IMPORT_MAX_FEATURES", integer, "100000"),
+    Setting("IMPORT_MAX_BYTES", "GIS_APP_IMPORT_MAX_BYTES", integer, str(100 * 1024 * 1024)),
+    Setting("PERSONAL_DATA_RETENTION_MONTHS", "GIS_APP_PERSONAL_DATA_RETENTION_MONTHS", integer, "24"),
+    Setting("SESSION_COOKIE_SECURE", "GIS_APP_SECURE_COOKIES", flag, "false"),
+    Setting("LOGIN_MAX_FAILURES", "GIS_APP_LOGIN_MAX_FAILURES", integer, "5"),
+    Setting("LOGIN_LOCKOUT_MINUTES", "GIS_APP_LOGIN_LOCKOUT_MINUTES", integer, "15"),
+    Setting("LOGIN_RATE_LIMIT", "GIS_APP_LOGIN_RATE_LIMIT", text, "10 per minute"),
+    Setting("RATELIMIT_STORAGE_URI", "GIS_APP_RATELIMIT_STORAGE_URI", text, "memory://"),
+    Setting("DEMO_MODE", "GIS_APP_DEMO_MODE", flag, "false"),
+    Setting("PHOTO_MAX_BYTES", "GIS_APP_PHOTO_MAX_BYTES", integer, str(15 * 1000 * 1000)),
+    Setting("PHOTO_MAX_PIXELS", "GIS_APP_PHOTO_MAX_PIXELS", integer, str(50 * 1000 * 1000)),
+    Setting("WALK_ACCURACY_THRESHOLD_M", "GIS_APP_WALK_ACCURACY_THRESHOLD_M", positive_number, "30"),
+    Setting("WALK_NEARBY_METRES", "GIS_APP_WALK_NEARBY_METRES", positive_number, "25"),
+    Setting("WALK_SPEED_KMH", "GIS_APP_WALK_SPEED_KMH", positive_number, "4"),
+    Setting("WALK_MAX_PHOTOS", "GIS_APP_WALK_MAX_PHOTOS", integer, "4"),
+    Setting("MAX_CONTENT_LENGTH", "GIS_APP_MAX_UPLOAD_BYTES", integer, str(20 * 1024 * 1024)),
+    # Police outreach: priority weights (see gis_app/outreach/scoring.py), windows, speeds and start points
+    Setting("OUTREACH_WEIGHTS", "GIS_APP_OUTREACH_WEIGHTS", text,
+            "recent_reports=1,evening_night=3,police_category=3,unresolved=2,since_visit=3"),
+    Setting("OUTREACH_WINDOW_DAYS", "GIS_APP_OUTREACH_WINDOW_DAYS", integer, "90"),
+    Setting("OUTREACH_VISIT_CAP_DAYS", "GIS_APP_OUTREACH_VISIT_CAP_DAYS", integer, "30"),
+    Setting("OUTREACH_WALK_KMH", "GIS_APP_OUTREACH_WALK_KMH", positive_number, "5"),
+    Setting("OUTREACH_CAR_KMH", "GIS_APP_OUTREACH_CAR_KMH", positive_number, "30"),
+    Setting("OUTREACH_STOP_MINUTES", "GIS_APP_OUTREACH_STOP_MINUTES", integer, "10"),
+    Setting("OUTREACH_START_POINTS", "GIS_APP_OUTREACH_START_POINTS", text, "Polisstationen=14.6390,63.1785"),
+)
+
+# Fixed, not configurable: cookies are never readable by scripts nor sent cross-site.
+FIXED = {"SESSION_COOKIE_HTTPONLY": True, "SESSION_COOKIE_SAMESITE": "Lax",
+         "REMEMBER_COOKIE_HTTPONLY": True, "REMEMBER_COOKIE_SAMESITE": "Lax"}
+
+
+def _read(setting: Setting, env: Mapping[str, str]) -> object:
+    raw = env.get(setting.variable)
+    if raw is None:
+        raw = setting.default(env) if callable(setting.default) else setting.default
+    try:
+        return setting.parse(raw)
+    except ValueError as error:
+        raise SettingsError(f"{setting.variable}={raw!r}: {error}") from None
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> dict:
+    """Return the Flask configuration read from environment variables; a bad value raises SettingsError."""
+    config = {setting.key: _read(setting, env) for setting in SETTINGS}
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["SECRET_KEY"] = config["SECRET_KEY"] or _key_from_file(config["SECRET_KEY_FILE"])
+    return {**config, **FIXED}
+
+
+def _key_from_file(path: str) -> str:
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return ""
+
+
+def check_secret_key(config: Mapping) -> None:
+    """Refuse to run with no key or a published one: anyone could forge a session. Demo mode too."""
+    key = config.get("SECRET_KEY") or ""
+    if not key or key in KNOWN_WEAK_KEYS:
+        raise SettingsError("SECRET_KEY is not set (or is a published value): set SECRET_KEY, or put a random key in "
+                            f"{config.get('SECRET_KEY_FILE')} (`make run` generates one)")
+
+
+def write_secret_key(path: str) -> None:
+    """Create a random key file readable by its owner only, once; an existing file is kept."""
+    target = Path(path)
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as key_file:
+        key_file.write(os.urandom(32).hex())

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -67,6 +69,22 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def require_postgis(connection):
+    """Create PostGIS when the role may; otherwise stop with one line that says what an administrator must run."""
+    present = connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).scalar()
+    connection.commit()  # end the check's transaction, so that Alembic runs and commits its own
+    if present:
+        return
+    try:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        connection.commit()
+    except DBAPIError:
+        connection.rollback()
+        database = connection.execute(text("SELECT current_database()")).scalar()
+        raise SystemExit(f"The PostGIS extension is missing in database {database!r} and this role may not create "
+                         f"it: as a superuser, run `CREATE EXTENSION postgis;` in that database.") from None
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -92,6 +110,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        require_postgis(connection)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from gis_app import create_app
-from gis_app.devdb import private_url
+from gis_app.devdb import start_private_instance
 from gis_app.extensions import db
 from gis_app.settings import load_settings
 from factories import PASSWORD, csrf_token, make_user
 
-SHARED_DATA = Path(os.environ.get("GIS_APP_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+REFERENCE_DATA = Path(__file__).resolve().parents[1] / "data"
 # Reference data the migrations seed; every other table is emptied after each test.
 KEPT_TABLES = ("alembic_version", "spatial_ref_sys", "category", "observation_source", "place_status",
                "organisation")
@@ -26,7 +26,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 def _admin_engine():
     settings = load_settings()
-    admin_url = private_url(settings["PGDATA_DIR"], settings["PG_PORT"], "postgres")
+    admin_url = start_private_instance(settings["PGDATA_DIR"], settings["PG_PORT"], "postgres")
     return create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
 
@@ -41,7 +41,7 @@ def fresh_database_url(name: str) -> str:
     """A new, empty database of this name on the private instance (with PostGIS)."""
     drop_database(name)
     settings = load_settings()
-    return private_url(settings["PGDATA_DIR"], settings["PG_PORT"], name)
+    return start_private_instance(settings["PGDATA_DIR"], settings["PG_PORT"], name)
 
 
 @pytest.fixture(scope="session")
@@ -211,7 +211,5 @@ def _poll(page, expression: str, timeout_ms: float):
 
 
 @pytest.fixture(scope="session")
-def shared_data():
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"reference data not found at {SHARED_DATA}")
-    return SHARED_DATA
+def reference_data():
+    return REFERENCE_DATA

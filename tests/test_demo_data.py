@@ -16,8 +16,8 @@ OBSERVATION_SNAPSHOT = text("SELECT place_id, source_code, observed_at, text, ST
 
 
 @pytest.fixture
-def municipality(cli, app_context, shared_data):
-    result = cli.invoke(args=["import-areas", str(shared_data / MUNICIPALITY), "--kind", "municipality"])
+def municipality(cli, app_context, reference_data):
+    result = cli.invoke(args=["import-areas", str(reference_data / MUNICIPALITY), "--kind", "municipality"])
     assert result.exit_code == 0, result.output
 
 
@@ -42,7 +42,7 @@ def test_two_runs_give_identical_rows(cli, municipality):
     assert (db.session.execute(SNAPSHOT).all(), db.session.execute(OBSERVATION_SNAPSHOT).all()) == first
 
 
-def test_another_seed_gives_other_places():
+def test_another_seed_gives_other_places(app_context):
     sources = ["safety_walk", "police"]
     assert [p.values["title"] for p in demo.generate(1, 20, sources)] != \
         [p.values["title"] for p in demo.generate(demo.DEFAULT_SEED, 20, sources)]
@@ -103,3 +103,17 @@ def test_existing_places_are_protected(cli, municipality):
     assert skipped.exit_code == 0
     assert refused.exit_code == 1 and "--if-empty" in refused.output and "Traceback" not in refused.output
     assert appended.exit_code == 0 and place_count() == count + 10
+
+
+def test_real_places_get_no_demo_rows(cli, municipality):
+    """A municipality's own import is never seeded with demo inventory years, measures or outreach."""
+    from factories import make_place
+
+    make_place(title="Verklig plats")
+
+    result = cli.invoke(args=["demo-data", "--if-empty"])
+
+    assert result.exit_code == 0, result.output
+    counts = db.session.execute(text("SELECT (SELECT count(*) FROM inventory_year), (SELECT count(*) FROM inventory_measure), "
+                                     "(SELECT count(*) FROM outreach_visit), (SELECT count(*) FROM place)")).one()
+    assert tuple(counts) == (0, 0, 0, 1)

@@ -36,8 +36,8 @@ def areas(kind: str) -> list[Area]:
     return list(db.session.scalars(select(Area).where(Area.kind == kind).order_by(Area.code)))
 
 
-def test_deso_districts(cli, shared_data):
-    result = invoke(cli, shared_data / DESO, "district")
+def test_deso_districts(cli, reference_data):
+    result = invoke(cli, reference_data / DESO, "district")
 
     assert result.exit_code == 0, result.output
     districts = areas("district")
@@ -48,8 +48,8 @@ def test_deso_districts(cli, shared_data):
                for area in districts)
 
 
-def test_municipality(cli, shared_data):
-    result = invoke(cli, shared_data / MUNICIPALITY, "municipality")
+def test_municipality(cli, reference_data):
+    result = invoke(cli, reference_data / MUNICIPALITY, "municipality")
 
     assert result.exit_code == 0, result.output
     [municipality] = areas("municipality")
@@ -57,14 +57,14 @@ def test_municipality(cli, shared_data):
     assert to_shape(municipality.geom).covers(Point(STORTORGET))
 
 
-def test_reimport_is_an_idempotent_upsert(cli, shared_data, tmp_path):
-    assert invoke(cli, shared_data / DESO, "district").exit_code == 0
+def test_reimport_is_an_idempotent_upsert(cli, reference_data, tmp_path):
+    assert invoke(cli, reference_data / DESO, "district").exit_code == 0
     before = {area.code: (area.id, area.name) for area in areas("district")}
-    renamed = geopandas.read_file(shared_data / DESO)
+    renamed = geopandas.read_file(reference_data / DESO)
     renamed.loc[renamed.deso == "2380C1220", "desoname"] = "Centrum"
     renamed.to_file(tmp_path / "renamed.geojson", engine="pyogrio")
 
-    again = invoke(cli, shared_data / DESO, "district")
+    again = invoke(cli, reference_data / DESO, "district")
     changed = invoke(cli, tmp_path / "renamed.geojson", "district")
 
     assert again.exit_code == 0 and changed.exit_code == 0, again.output + changed.output
@@ -76,24 +76,24 @@ def test_reimport_is_an_idempotent_upsert(cli, shared_data, tmp_path):
     assert re.search(r"\b0\b.*\b37\b", again.output)  # 0 new, 37 updated
 
 
-def test_if_empty_skips_an_existing_kind(cli, shared_data):
-    assert invoke(cli, shared_data / DESO, "district").exit_code == 0
+def test_if_empty_skips_an_existing_kind(cli, reference_data):
+    assert invoke(cli, reference_data / DESO, "district").exit_code == 0
     db.session.execute(text("UPDATE area SET name = 'Ändrad' WHERE code = '2380C1220'"))
     db.session.commit()
 
-    skipped = invoke(cli, shared_data / DESO, "district", "--if-empty")
-    other_kind = invoke(cli, shared_data / MUNICIPALITY, "municipality", "--if-empty")
+    skipped = invoke(cli, reference_data / DESO, "district", "--if-empty")
+    other_kind = invoke(cli, reference_data / MUNICIPALITY, "municipality", "--if-empty")
 
     assert skipped.exit_code == 0 and other_kind.exit_code == 0
     assert db.session.scalar(select(Area.name).where(Area.code == "2380C1220")) == "Ändrad"
     assert len(areas("municipality")) == 1
 
 
-def test_districts_are_derived_for_existing_and_new_places(cli, shared_data):
+def test_districts_are_derived_for_existing_and_new_places(cli, reference_data):
     before = make_place()  # Stortorget, stored before any district exists
     assert before.district_id is None
 
-    assert invoke(cli, shared_data / DESO, "district").exit_code == 0
+    assert invoke(cli, reference_data / DESO, "district").exit_code == 0
     after = make_place(title="Efter importen")
 
     centrum = db.session.scalar(select(Area.id).where(Area.kind == "district", Area.name == "Östersund centrum"))

@@ -142,9 +142,9 @@ EXPECTED_ERRORS = {(2, "geometry"), (3, "geometry"), (4, "category"), (5, "title
 
 
 @pytest.mark.parametrize("suffix, first_row", [(".geojson", 1), (".csv", 2)])
-def test_broken_file_imports_nothing_and_names_every_bad_row(cli, app_context, shared_data, tmp_path, suffix,
+def test_broken_file_imports_nothing_and_names_every_bad_row(cli, app_context, reference_data, tmp_path, suffix,
                                                             first_row):
-    assert cli.invoke(args=["import-areas", str(shared_data / "ostersund_kommun_from_deso2018.geojson"),
+    assert cli.invoke(args=["import-areas", str(reference_data / "ostersund_kommun_from_deso2018.geojson"),
                             "--kind", "municipality"]).exit_code == 0
     path = write_file(broken_places(), tmp_path / f"broken{suffix}", 4326)
     offset = first_row - 1  # CSV rows are file lines: the header is line 1

@@ -2,18 +2,17 @@
 import random
 import uuid
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from gis_app.core.clock import local_now, local_zone
 from gis_app.auth import audit
 from gis_app.auth.models import User
 from gis_app.extensions import db
 from gis_app.outreach import service
 from gis_app.outreach.models import FollowUpTask, OutreachVisit
 
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 DEMO_OFFICER = "polis@demo.example"  # gis_app/auth/demo.py's police login, when demo mode made it
 NOTES = ("Lugnt, några ungdomar i samtal.", "Grupp med alkohol, samtal och information.",
          "Ingen på plats.", "Tre unga personer, kontakt tagen, föräldrar kontaktade.",
@@ -29,12 +28,12 @@ def load(seed: int, places: int = 12) -> tuple[int, int]:
     """Log demo visits to the top `places` places over the last eight weeks; return (visits, tasks)."""
     rng = random.Random(seed)
     officer = db.session.scalar(select(User).where(User.email == DEMO_OFFICER))
-    today = datetime.now(LOCAL_TIME).date()
+    today = local_now().date()
     visits = tasks = 0
     for ranked in service.rank()[:places]:
         for _visit in range(rng.randint(1, 3)):
             day = today - timedelta(days=rng.randint(1, 56))
-            at = datetime.combine(day, time(rng.choice((19, 20, 21, 22, 23)), rng.randint(0, 59)), LOCAL_TIME)
+            at = datetime.combine(day, time(rng.choice((19, 20, 21, 22, 23)), rng.randint(0, 59)), local_zone())
             follow_up = rng.random() < 0.15
             visit = OutreachVisit(client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
                                   place_id=ranked.candidate.place_id, officer_id=officer.id if officer else None,

@@ -5,13 +5,13 @@ from datetime import date, datetime
 from sqlalchemy import Float, and_, cast, extract, func, literal, or_, select
 
 from gis_app.areas.models import Area
+from gis_app.core.clock import local_zone_name
 from gis_app.auth.models import User
 from gis_app.extensions import db
 from gis_app.outreach.models import FollowUpTask, OutreachPlan, OutreachStop, OutreachVisit
 from gis_app.outreach.scoring import PlaceInputs
 from gis_app.places.models import Category, Observation, Place
 
-LOCAL_TIME_ZONE = "Europe/Stockholm"
 EVENING_STARTS, NIGHT_ENDS = 18, 6  # local hours: a report from 18:00 up to 06:00 is an evening or night report
 
 
@@ -30,7 +30,7 @@ class Candidate:
 
 
 def _local(column):
-    return func.timezone(LOCAL_TIME_ZONE, column)
+    return func.timezone(local_zone_name(), column)
 
 
 def _local_hour(column):

@@ -14,6 +14,7 @@ from shapely.geometry import Point
 from sqlalchemy import select
 
 from gis_app import routing
+from gis_app.core.clock import local_zone
 from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
@@ -231,9 +232,7 @@ def _check_time(value, problems: Problems):
             problems.add("visited_at", _("must be a date and time (ISO 8601)"))
             return None
     if parsed.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        parsed = parsed.replace(tzinfo=ZoneInfo(queries.LOCAL_TIME_ZONE))  # a phone's local time
+        parsed = parsed.replace(tzinfo=local_zone())  # a phone's local time
     if parsed > datetime.now(timezone.utc) + timedelta(minutes=10):
         problems.add("visited_at", _("cannot be in the future"))
         return None

@@ -5,13 +5,13 @@ planners see follow-up tasks and monthly visit counts only.
 """
 import uuid
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from gis_app.core.clock import local_now, local_zone
 from gis_app.api.writes import OBSERVATION_SCOPE, authorise, json_body
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
@@ -71,7 +71,7 @@ def _posted():
 
 
 def _local_now() -> datetime:
-    return datetime.now(ZoneInfo(queries.LOCAL_TIME_ZONE)).replace(tzinfo=None, second=0, microsecond=0)
+    return local_now().replace(tzinfo=None, second=0, microsecond=0)
 
 
 # --- priorities -----------------------------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def _place_choices(plan_id: int | None) -> list[tuple[int, str]]:
 
 
 def _visit_data(form: VisitForm) -> dict:
-    local = form.visited_at.data.replace(tzinfo=ZoneInfo(queries.LOCAL_TIME_ZONE))
+    local = form.visited_at.data.replace(tzinfo=local_zone())
     return {"client_uuid": form.client_uuid.data, "place_id": form.place.data,
             "plan_id": _id_or_none(form.plan_id.data), "visited_at": local, "contacts": form.contacts.data,
             "notes": form.notes.data, "follow_up": form.follow_up.data, "follow_up_note": form.follow_up_note.data,

@@ -46,10 +46,8 @@ def demo_data(seed, count, if_empty, append):
         if current_app.config["DEMO_MODE"]:  # before the places, which --if-empty may skip
             click.echo(demo_users.load())
         existing = demo.place_count()
-        if existing and if_empty:
+        if existing and if_empty:  # real data: demo rows are never added to it
             click.echo(_("%(count)d places exist already; no demo data loaded.", count=existing))
-            inventory_demo.load_if_missing(seed, click.echo)
-            click.echo(outreach_demo.load_if_missing(seed))
             return
         if existing and not append:
             raise click.ClickException(_("%(count)d places exist already: use --if-empty to skip or --append to "
@@ -59,5 +57,6 @@ def demo_data(seed, count, if_empty, append):
         click.echo(_("Loaded %(places)d demo places and %(observations)d observations (seed %(seed)d) in "
                      "%(seconds).1f s.", places=places, observations=observations, seed=seed,
                      seconds=time.perf_counter() - started))
-        inventory_demo.load_if_missing(seed, click.echo)
-        click.echo(outreach_demo.load_if_missing(seed))
+        if not existing:  # the rest of the demo builds on demo places only
+            inventory_demo.load_if_missing(seed, click.echo)
+            click.echo(outreach_demo.load_if_missing(seed))

@@ -10,11 +10,11 @@ import math
 import random
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from shapely.geometry import LineString, Point, Polygon
 from sqlalchemy import func, select
 
+from gis_app.core.clock import local_zone
 from gis_app.extensions import db
 from gis_app.places.importer import NewPlace, write_places
 from gis_app.places.models import Place, Source
@@ -23,7 +23,6 @@ from gis_app.settings import PROJECT_DIR
 DEFINITION_FILE = PROJECT_DIR / "data" / "demo_places.json"
 DEFAULT_SEED = 2380  # Östersund's municipality code
 DEFAULT_COUNT = 300
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 METRES_PER_DEGREE_LAT = 111_320.0
 NEAR_METRES = 100  # closer than this to the anchor the title says "vid", else a compass direction
 # Compass sectors clockwise from north, as a title says where a place lies from its anchor.
@@ -128,7 +127,7 @@ def _status(rng, definition, reported_on: date, end: date) -> str:
 
 def _observed_at(rng, day: date, time_of_day: str) -> datetime:
     hour = rng.choice(list(HOURS[time_of_day]))
-    when = datetime.combine(day, time(hour, rng.randrange(0, 60, 5)), LOCAL_TIME)
+    when = datetime.combine(day, time(hour, rng.randrange(0, 60, 5)), local_zone())
     return when + timedelta(days=1) if hour < 6 else when  # a night visit after midnight falls on the next day
 
 

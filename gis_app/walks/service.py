@@ -2,7 +2,6 @@
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import shapely
 from flask import current_app
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gis_app import routing
+from gis_app.core.clock import local_now, local_zone
 from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
@@ -25,7 +25,6 @@ from gis_app.places.service import INVALID, OBSERVATION_TEXT_MAX, Problems, chec
 from gis_app.walks.models import (RESPONSIBLE_PARTIES, SAFETIPIN_PARAMETERS, Finding, FindingPhoto, Walk,
                                   WalkStop)
 
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 MEASURE_MAX = 2000
 TITLE_FROM_NOTE = 80
 
@@ -58,8 +57,8 @@ def get_walk(walk_id: int) -> Walk:
 
 def default_start(today=None) -> datetime:
     """Walks are held after dark: the default is 19:00 local time, a week from today."""
-    day = (today or datetime.now(LOCAL_TIME).date()) + timedelta(days=7)
-    return datetime(day.year, day.month, day.day, 19, 0, tzinfo=LOCAL_TIME)
+    day = (today or local_now().date()) + timedelta(days=7)
+    return datetime(day.year, day.month, day.day, 19, 0, tzinfo=local_zone())
 
 
 def create_walk(values: dict) -> Walk:
@@ -286,7 +285,7 @@ def is_flagged(accuracy_m: float | None) -> bool:
 
 
 def time_of_day(when: datetime) -> str:
-    hour = when.astimezone(LOCAL_TIME).hour
+    hour = when.astimezone(local_zone()).hour
     return "day" if 6 <= hour < 18 else "evening" if hour < 22 else "night"
 
 

@@ -11,6 +11,7 @@ import shapely
 from flask_login import current_user
 from markupsafe import Markup
 
+from gis_app.core.clock import local_zone
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORTERS, ExportOptions, get_exporter
@@ -32,7 +33,7 @@ blueprint = Blueprint("walks", __name__, url_prefix="/walks")
 
 @blueprint.context_processor
 def _walk_globals() -> dict:
-    return {"local_time": service.LOCAL_TIME}
+    return {"local_time": local_zone()}
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SHELL_FILES = ("css/app.css", "js/walk_capture.js", "walks/icon.svg")
@@ -108,7 +109,7 @@ def new_walk():
                 "title", "meeting_place", "meeting_lon", "meeting_lat", "district_id", "area_name", "organisers",
                 "expected_participants")}
             values["organiser_kinds"] = form.organiser_kinds.data or []
-            values["starts_at"] = form.starts_at.data.replace(tzinfo=service.LOCAL_TIME)
+            values["starts_at"] = form.starts_at.data.replace(tzinfo=local_zone())
             walk = service.create_walk(values)
             flash(_("The walk is planned. Now choose the places to visit."))
             return redirect(url_for(".walk_detail", walk_id=walk.id))
