@@ -12,13 +12,20 @@ REFERENCE_DATA := data
 # `make run` is a demonstration: demo-data also creates one login per role (see README).
 run demo-data: export GIS_APP_DEMO_MODE ?= true
 
-.PHONY: run test setup system-packages database demo-data clean
+.PHONY: run test lint setup system-packages database demo-data clean
 
 run: setup database demo-data
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - 'gis_app:create_app()'
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# ruff (lint and format), mypy, and eslint for the page scripts.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	npx --no-install eslint gis_app/static/js
 
 setup: system-packages $(STAMPS)/venv $(STAMPS)/assets $(STAMPS)/translations
 
@@ -35,7 +42,7 @@ $(STAMPS)/venv: setup.cfg constraints.txt pyproject.toml
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test,notebook,lint]'
 	touch $@
 
 $(STAMPS)/assets: package.json package-lock.json

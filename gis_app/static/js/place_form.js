@@ -49,7 +49,7 @@
       try {
         shape = L.geoJSON(JSON.parse(text), {style: SHAPE_STYLE}).addTo(map);
         map.fitBounds(shape.getBounds(), {maxZoom: 17});
-      } catch (error) {
+      } catch {
         shape = null;  // not GeoJSON (yet): the server says what is wrong when the form is sent
       }
     }
