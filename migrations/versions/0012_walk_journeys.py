@@ -1,0 +1,21 @@
+"""Safety walk journeys: editing, cancelling and deleting walks.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-02
+"""
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
