@@ -1,4 +1,6 @@
 """Safety-inventory GIS: the Flask application factory."""
+from importlib import import_module
+
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from geoalchemy2 import alembic_helpers
@@ -11,6 +13,9 @@ from gis_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from gis_app.security import register_security
 from gis_app.settings import LOCALES, check_secret_key, load_settings
 
+# Feature packages, lowest layer first; each has init_app(app).
+FEATURES = ("areas", "auth", "photos", "places", "inventory", "walks", "outreach", "api", "admin", "maintenance")
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers, commands."""
@@ -22,11 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     app.url_map.converters["int"] = DatabaseInteger
     register_extensions(app)
-    register_blueprints(app)
+    register_features(app)
     register_error_handlers(app)
     resilience.install(app)
     register_security(app)
-    register_commands(app)
     return app
 
 
@@ -57,14 +61,6 @@ def select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from gis_app.areas import models as _areas  # noqa: F401  (models must be known to Alembic)
-    from gis_app.auth import models as _auth  # noqa: F401
-    from gis_app.outreach import models as _outreach  # noqa: F401
-    from gis_app.photos import models as _photos  # noqa: F401
-    from gis_app.places import models as _places  # noqa: F401
-    from gis_app.walks import models as _walks  # noqa: F401
-    from gis_app.inventory import models as _inventory  # noqa: F401
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      include_object=alembic_helpers.include_object,
@@ -103,44 +99,11 @@ def _forget_earlier_caller() -> None:
     g.pop("_flask_babel", None)  # Flask-Babel caches the locale here: another request's ?lang=
 
 
-def register_blueprints(app: Flask) -> None:
-    from gis_app.admin.views import blueprint as admin
-    from gis_app.api.views import blueprint as api
-    from gis_app.auth.views import blueprint as auth
-    from gis_app.outreach.views import api_blueprint as outreach_api
-    from gis_app.outreach.views import blueprint as outreach
-    from gis_app.places.views import blueprint as places
-    from gis_app.inventory.views import blueprint as inventory
-    from gis_app.photos.views import blueprint as photos
-    from gis_app.tiles import blueprint as tiles
-    from gis_app.vendor import blueprint as vendor
-    from gis_app.walks.api import blueprint as walks_api
-    from gis_app.walks.views import blueprint as walks
+def register_features(app: Flask) -> None:
+    """Each feature registers its models, pages, commands, navigation and demo loaders (see core.registry)."""
+    from gis_app import tiles, vendor
 
-    app.register_blueprint(places)
-    app.register_blueprint(auth)
-    app.register_blueprint(api, url_prefix="/api")
-    app.register_blueprint(vendor)
-    app.register_blueprint(admin)
-    app.register_blueprint(tiles)
-    app.register_blueprint(inventory)
-    app.register_blueprint(photos)
-    app.register_blueprint(walks)
-    app.register_blueprint(walks_api, url_prefix="/api/walks")
-    app.register_blueprint(outreach)
-    app.register_blueprint(outreach_api, url_prefix="/api/outreach")
-    csrf.exempt(outreach_api)  # like the API: a token's scope, or the CSRF header for a session
-    csrf.exempt(api)  # API writes check a token's scope, or the CSRF header for a browser session
-    csrf.exempt(walks_api)  # likewise the field capture API
-
-
-def register_commands(app: Flask) -> None:
-    from gis_app.areas.commands import import_areas
-    from gis_app.auth.commands import create_user
-    from gis_app.maintenance.commands import backup, purge_personal_data, restore
-    from gis_app.places.commands import demo_data, import_places
-    from gis_app.inventory.commands import export_remediation
-
-    for command in (import_areas, import_places, demo_data, create_user, backup, restore,
-                    purge_personal_data, export_remediation):
-        app.cli.add_command(command)
+    for feature in FEATURES:
+        import_module(f"gis_app.{feature}").init_app(app)
+    app.register_blueprint(vendor.blueprint)
+    app.register_blueprint(tiles.blueprint)

@@ -55,7 +55,7 @@ def test_every_page_works_for_an_admin(admin):
         response = admin.get(page.format(user_id=admin.user.id) + "?lang=en")
         assert response.status_code == 200, page
         assert '<nav class="admin-nav"' in response.get_data(as_text=True)
-    assert 'href="/admin/users" data-admin-link' in admin.get("/").get_data(as_text=True)
+    assert 'href="/admin/users" data-nav="admin"' in admin.get("/").get_data(as_text=True)
 
 
 def test_users_page_lists_email_role_organisation_active_and_locked(admin, app):
@@ -73,7 +73,7 @@ def test_other_roles_are_refused(client_as, role):
     for page in PAGES:
         assert client.get(page.format(user_id=client.user.id)).status_code == 403, page
     assert post_form(client, "/admin/users/new", {"email": "x@example.se"}, form_url="/login").status_code == 403
-    assert "data-admin-link" not in client.get("/").get_data(as_text=True)
+    assert 'data-nav="admin"' not in client.get("/").get_data(as_text=True)
 
 
 def test_the_public_is_sent_to_log_in(client, app_context):

@@ -7,7 +7,7 @@ import pytest
 from factories import STORTORGET, make_area, make_place
 from gis_app import create_app
 from gis_app.maps.places_map import MapLabels, build_places_map
-from gis_app.maps.queries import Choice
+from gis_app.core.choices import Choice
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_TEXT = "<script>window.pwned=1</script>"

@@ -3,6 +3,7 @@
 `python -m gis_app.auth.access` prints the table this test holds the app to.
 """
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from factories import PASSWORD, csrf_token, make_place, make_token, make_user
@@ -137,3 +138,15 @@ def test_no_route_fails_with_an_unhandled_error_for_any_role(answers):
     failures = [f"{request} ({endpoint}) as {role}: 500" for endpoint, request, role, status, _ in answers
                 if status == 500]
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["field_staff", "planner", "police", "admin"])
+def test_navigation_follows_the_access_table(client_as, role):
+    """Every header link is one the role may open, and every registered page it may open is linked."""
+    from gis_app.core.registry import navigation
+
+    page = client_as(role).get("/").get_data(as_text=True)
+    for entry in navigation(current_app):
+        allowed = [endpoint for endpoint, _ in entry.choices if role in ACCESS[endpoint]]
+        assert (f'data-nav="{entry.key}"' in page) == bool(allowed), (role, entry.key)
+    assert ('data-nav="inventory"' in page) is (role in ACCESS["inventory.years"])

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gis_app.auth import audit
 from gis_app.auth.models import ApiToken, Organisation, User
-from gis_app.auth.service import find_user
+from gis_app.auth.service import find_user, user_snapshot
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 
@@ -35,12 +35,6 @@ def get_user(user_id: int) -> User:
     if user is None:
         raise NotFound(_("No such user."))
     return user
-
-
-def user_snapshot(user: User) -> dict:
-    """What the audit trail keeps of a user (never the password hash)."""
-    return {"email": user.email, "role": user.role, "organisation_id": user.organisation_id, "active": user.active,
-            "locked_until": user.locked_until.isoformat() if user.locked_until else None}
 
 
 def create_user(email: str, role: str, organisation_id: int, password: str) -> User:

@@ -1,1 +1,10 @@
 """Machine interfaces: OGC API – Features, Part 1 Core (GeoJSON)."""
+
+
+def init_app(app) -> None:
+    """Register the API under /api."""
+    from gis_app.api.views import blueprint
+    from gis_app.extensions import csrf
+
+    app.register_blueprint(blueprint, url_prefix="/api")
+    csrf.exempt(blueprint)  # writes check a token's scope, or the CSRF header for a browser session

@@ -1,8 +1,9 @@
 """Who may reach what: one declared table of every endpoint's rule for each role, enforced before each request."""
-from flask import g, redirect, request, url_for
+from flask import current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from gis_app.core.registry import navigation
 from gis_app.errors import AppError
 
 PUBLIC = "public"
@@ -112,6 +113,21 @@ ACCESS: dict[str, frozenset[str]] = {
 def current_role() -> str:
     """The role of whoever makes this request: a logged-in user, a token's user, or the public."""
     return current_user.role if current_user.is_authenticated else PUBLIC
+
+
+def can(endpoint: str) -> bool:
+    """Whether the caller's role may reach this endpoint: every link and button asks before it is shown."""
+    return current_role() in ACCESS.get(endpoint, ())
+
+
+def visible_navigation() -> list[tuple[str, str, str]]:
+    """(key, endpoint, label) of each registered navigation entry the caller may follow: its first allowed choice."""
+    links = []
+    for entry in navigation(current_app):
+        allowed = [(endpoint, label) for endpoint, label in entry.choices if can(endpoint)]
+        if allowed:
+            links.append((entry.key, allowed[0][0], str(allowed[0][1])))
+    return links
 
 
 def is_staff() -> bool:

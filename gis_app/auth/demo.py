@@ -6,10 +6,9 @@ when it creates them.
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from gis_app.admin.service import user_snapshot
 from gis_app.auth import audit
 from gis_app.auth.models import Organisation, User
-from gis_app.auth.service import find_user
+from gis_app.auth.service import find_user, user_snapshot
 from gis_app.extensions import db
 
 DEMO_PASSWORD = "trygghet-demo"

@@ -62,3 +62,9 @@ def _note_use(token: ApiToken) -> None:
     if token.last_used_at is None or token.last_used_at < _now() - timedelta(minutes=1):
         token.last_used_at = func.now()
         db.session.commit()
+
+
+def user_snapshot(user: User) -> dict:
+    """What the audit trail keeps of a user (never the password hash)."""
+    return {"email": user.email, "role": user.role, "organisation_id": user.organisation_id, "active": user.active,
+            "locked_until": user.locked_until.isoformat() if user.locked_until else None}

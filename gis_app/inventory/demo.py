@@ -104,13 +104,11 @@ def _measures(rng: random.Random, assessment: Assessment, factor: str, year: int
     return result
 
 
-def load_if_missing(seed: int, echo=None) -> str:
-    """Load the demo years unless an inventory year exists; say what was done (to `echo` too, if given)."""
+def load_if_missing(seed: int) -> str:
+    """Load the demo years unless an inventory year exists; say what was done."""
     if year_count():
         return ""
     years, assessments, measures = load(seed)
-    message = _("Loaded %(count)d demo inventory years (%(years)s): %(assessments)d assessments, "
-                "%(measures)d measures.", count=years, years=", ".join(map(str, YEARS)), assessments=assessments, measures=measures)
-    if echo is not None:
-        echo(message)
-    return message
+    return _("Loaded %(count)d demo inventory years (%(years)s): %(assessments)d assessments, "
+             "%(measures)d measures.", count=years, years=", ".join(map(str, YEARS)), assessments=assessments,
+             measures=measures)

@@ -13,9 +13,9 @@ from gis_app.inventory.forms import AssessmentForm, ConfirmForm, MeasureForm, Op
 from gis_app.inventory.labels import (MEASURE_STATUS_COLORS, MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS,
                                       RESPONSIBLE_LABELS, YEAR_STATUS_LABELS, label, options)
 from gis_app.inventory.queries import RemediationFilter
-from gis_app.maps import queries as map_queries
 from gis_app.maps.embed import embed
 from gis_app.maps.inventory_map import InventoryMapLabels, build_inventory_map
+from gis_app.places import reference
 from gis_app.places.service import InvalidInput, get_place
 from gis_app.tiles import proxied_tile_url
 
@@ -105,8 +105,8 @@ def year_page(year: int):
     unassessed = request.args.get("unassessed") == "1"
     rows = queries.places_in_scope(inventory, locale, district, category, unassessed)
     return render_template("inventory/year.html", inventory=inventory, rows=rows,
-                           counts=queries.place_counts(inventory, locale), districts=map_queries.districts(),
-                           categories=map_queries.categories(locale), district=district, category=category,
+                           counts=queries.place_counts(inventory, locale), districts=reference.districts(),
+                           categories=reference.categories(locale), district=district, category=category,
                            unassessed=unassessed, close_form=ConfirmForm())
 
 
@@ -135,7 +135,7 @@ def _assessment_form(assessment, formdata=True) -> AssessmentForm:
         data = {"still_unsafe": "yes" if assessment.still_unsafe else "no", "main_factor": assessment.main_factor,
                 "priority": assessment.priority, "note": assessment.note}
     form = AssessmentForm(data=data) if formdata else AssessmentForm(formdata=None, data=data)
-    form.main_factor.choices = choices((c.code, c.label) for c in map_queries.categories(_locale()))
+    form.main_factor.choices = choices((c.code, c.label) for c in reference.categories(_locale()))
     return form
 
 
@@ -146,7 +146,7 @@ def _place_page(inventory, place, form, status: int = 200):
         if assessment is None:
             form.main_factor.data = place.category_code
             form.priority.data = place.priority
-    factors = {c.code: c.label for c in map_queries.categories(_locale())}
+    factors = {c.code: c.label for c in reference.categories(_locale())}
     return render_template("inventory/place.html", inventory=inventory, place=place, assessment=assessment,
                            form=form, delete_form=ConfirmForm(), factors=factors), status
 
@@ -271,8 +271,8 @@ def remediation_list(year: int):
     inventory = service.get_year(year)
     locale = _locale()
     filters = parse_remediation_filter(year)
-    choices = {"district": [(c.code, c.label) for c in map_queries.districts()],
-               "category": [(c.code, c.label) for c in map_queries.categories(locale)],
+    choices = {"district": [(c.code, c.label) for c in reference.districts()],
+               "category": [(c.code, c.label) for c in reference.categories(locale)],
                "responsible": options(RESPONSIBLE_LABELS, locale), "status": options(MEASURE_STATUS_LABELS, locale)}
     return render_template("inventory/remediation.html", inventory=inventory, filters=filters, choices=choices,
                            rows=queries.remediation_page(filters, LIST_PAGE_ROWS, locale),
@@ -324,7 +324,7 @@ def year_map(year: int):
     earlier = (comparison.still_unsafe | comparison.remediated) - shown
     if earlier:  # last year's places that left this year's scope (e.g. remediated) still belong on the map
         places += queries.map_places(inventory, earlier)
-    built = build_inventory_map(places, comparison, map_queries.map_bounds(current_app.config["AREA_BOUNDS"]),
+    built = build_inventory_map(places, comparison, reference.map_bounds(current_app.config["AREA_BOUNDS"]),
                                 _map_labels(), lambda path: url_for("vendor.asset", filename=path),
                                 proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
     return render_template("inventory/map.html", inventory=inventory, map=embed(built),

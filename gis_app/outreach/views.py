@@ -15,13 +15,13 @@ from gis_app.core.clock import local_now, local_zone
 from gis_app.api.writes import OBSERVATION_SCOPE, authorise, json_body
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
-from gis_app.maps import queries as map_queries
 from gis_app.maps.embed import embed
 from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, build_route_map
 from gis_app.outreach import queries, service
 from gis_app.outreach.forms import ConfirmForm, PlanForm, SavePlanForm, VisitForm
 from gis_app.outreach.models import OutreachPlan
 from gis_app.outreach.scoring import FACTORS, parse_weights
+from gis_app.places import reference
 from gis_app.places.models import Place
 from gis_app.places.service import InvalidInput
 from gis_app.tiles import proxied_tile_url
@@ -43,7 +43,7 @@ def _asset_url(path: str) -> str:
 
 
 def _map_args() -> dict:
-    return {"fallback_bounds": map_queries.map_bounds(current_app.config["AREA_BOUNDS"]), "asset_url": _asset_url,
+    return {"fallback_bounds": reference.map_bounds(current_app.config["AREA_BOUNDS"]), "asset_url": _asset_url,
             "tile_url": proxied_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"],
             "basemap": _("Basemap")}
 
@@ -79,7 +79,7 @@ def _local_now() -> datetime:
 @blueprint.get("/")
 def priorities():
     """List places by outreach priority, with what each factor contributed."""
-    areas = map_queries.districts()
+    areas = reference.districts()
     area_id = _id_or_none(request.args.get("area"))
     ranked = service.rank(area_id, locale=_locale())[:100]
     flagged = {row[0] for row in queries.flagged_for_outreach() or []}
@@ -93,7 +93,7 @@ def priorities():
 
 def _plan_form(formdata) -> PlanForm:
     form = PlanForm(formdata=formdata)
-    form.area.choices = [("", _("The whole municipality"))] + [(a.code, a.label) for a in map_queries.districts()]
+    form.area.choices = [("", _("The whole municipality"))] + [(a.code, a.label) for a in reference.districts()]
     form.start.choices = [(p.name, p.name) for p in service.start_points()]
     return form
 

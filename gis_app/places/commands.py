@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 
 from gis_app.areas.commands import FILE, cli_messages
 from gis_app.auth import demo as demo_users
-from gis_app.inventory import demo as inventory_demo
-from gis_app.outreach import demo as outreach_demo
+from gis_app.core.registry import demo_loaders
 from gis_app.places import demo
 from gis_app.places.importer import import_places as run_import
 
@@ -43,7 +42,7 @@ def import_places(file, crs, layer):
 def demo_data(seed, count, if_empty, append):
     """Load a reproducible demo data set of unsafe places and observations in Östersund municipality."""
     with cli_messages():
-        if current_app.config["DEMO_MODE"]:  # before the places, which --if-empty may skip
+        if current_app.config["DEMO_MODE"]:  # logins to try each role, also when places exist
             click.echo(demo_users.load())
         existing = demo.place_count()
         if existing and if_empty:  # real data: demo rows are never added to it
@@ -57,6 +56,8 @@ def demo_data(seed, count, if_empty, append):
         click.echo(_("Loaded %(places)d demo places and %(observations)d observations (seed %(seed)d) in "
                      "%(seconds).1f s.", places=places, observations=observations, seed=seed,
                      seconds=time.perf_counter() - started))
-        if not existing:  # the rest of the demo builds on demo places only
-            inventory_demo.load_if_missing(seed, click.echo)
-            click.echo(outreach_demo.load_if_missing(seed))
+        if not existing:  # the features' demo rows build on demo places only
+            for loader in demo_loaders(current_app):
+                message = loader(seed)
+                if message:
+                    click.echo(message)

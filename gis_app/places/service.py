@@ -17,7 +17,7 @@ from gis_app.auth.access import PLANNING
 from gis_app.auth.models import ApiToken
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
-from gis_app.maps.queries import Choice
+from gis_app.core.choices import Choice
 from gis_app.places.importer import Rules, load_rules, validity_problem
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Observation, Place, Source
 

@@ -10,10 +10,9 @@ from geoalchemy2.shape import to_shape
 
 from gis_app.auth import audit
 from gis_app.auth.access import PLANNING, current_role
-from gis_app.maps import queries
 from gis_app.maps.embed import embed
 from gis_app.maps.places_map import MapLabels, build_places_map
-from gis_app.places import service
+from gis_app.places import reference, service
 from gis_app.places.forms import (PRIORITIES, EditPlaceForm, ObservationForm, PlaceForm, VersionForm,
                                   affected_group_labels, time_of_day_labels)
 from gis_app.places.models import TIMES_OF_DAY
@@ -44,7 +43,7 @@ def map_page():
     choices = _filter_choices(locale)
     filters = parse_filters(request.args, choices)
     places_map = build_places_map(
-        choices["category"], queries.map_bounds(current_app.config["AREA_BOUNDS"]), _map_labels(), _asset_url,
+        choices["category"], reference.map_bounds(current_app.config["AREA_BOUNDS"]), _map_labels(), _asset_url,
         proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
     return render_template("places/map.html", map=embed(places_map.map), choices=choices, filters=filters,
                            config=_script_config(places_map.js_names(), locale))
@@ -72,17 +71,17 @@ def _known(args, name: str, choices: dict) -> list[str]:
 
 def _filter_choices(locale: str) -> dict:
     return {
-        "year": queries.years(),
-        "category": queries.categories(locale),
-        "status": queries.statuses(locale),
+        "year": reference.years(),
+        "category": reference.categories(locale),
+        "status": reference.statuses(locale),
         "time_of_day": _times_of_day(),
-        "district": queries.districts(),
+        "district": reference.districts(),
     }
 
 
-def _times_of_day() -> list[queries.Choice]:
+def _times_of_day() -> list[reference.Choice]:
     labels = {"day": _("Day"), "evening": _("Evening"), "night": _("Night")}
-    return [queries.Choice(code, labels[code]) for code in TIMES_OF_DAY]
+    return [reference.Choice(code, labels[code]) for code in TIMES_OF_DAY]
 
 
 def _map_labels() -> MapLabels:
@@ -129,11 +128,11 @@ def _script_texts() -> dict:
 # --- places and observations: detail, forms, history ----------------------------------------------------------------
 
 def _categories():
-    return queries.categories(_locale())
+    return reference.categories(_locale())
 
 
 def _statuses():
-    return queries.statuses(_locale())
+    return reference.statuses(_locale())
 
 
 def _is_planner() -> bool:
@@ -171,7 +170,7 @@ def _place_form_page(form, place=None, status: int = 200, conflict: bool = False
 
 def _form_map_config() -> dict:
     """What static/js/place_form.js needs to draw the click-to-place map."""
-    return {"bounds": list(queries.map_bounds(current_app.config["AREA_BOUNDS"])),
+    return {"bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
             "tileUrl": proxied_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"],
             "texts": {"locate_failed": _("Your position could not be found.")}}
 
@@ -310,8 +309,8 @@ def _field_labels() -> dict:
 def _value_labels() -> dict:
     """Codes shown as their labels in the page's language."""
     locale = _locale()
-    return {"category_code": {c.code: c.label for c in queries.categories(locale)},
-            "status_code": {s.code: s.label for s in queries.statuses(locale)},
+    return {"category_code": {c.code: c.label for c in reference.categories(locale)},
+            "status_code": {s.code: s.label for s in reference.statuses(locale)},
             "source_code": {s.code: s.label for s in service.sources(locale)},
             "time_of_day": time_of_day_labels(), "affected_group": affected_group_labels(),
             "priority": dict(PRIORITIES)}

@@ -17,10 +17,10 @@ from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORTERS, ExportOptions, get_exporter
 from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label,
                                       options)
-from gis_app.maps import queries as map_queries
 from gis_app.maps.assets import LEAFLET_DRAW_CSS, LEAFLET_DRAW_JS
 from gis_app.maps.embed import embed
 from gis_app.maps.walk_map import Stop, build_walk_map, svg_map
+from gis_app.places import reference
 from gis_app.places.importer import load_rules
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY
 from gis_app.tiles import proxied_tile_url
@@ -88,7 +88,7 @@ def index():
 
 
 def _district_choices():
-    return [("", _("No district"))] + [(c.code, c.label) for c in map_queries.districts()]
+    return [("", _("No district"))] + [(c.code, c.label) for c in reference.districts()]
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -114,7 +114,7 @@ def new_walk():
             flash(_("The walk is planned. Now choose the places to visit."))
             return redirect(url_for(".walk_detail", walk_id=walk.id))
     return render_template("walks/new.html", form=form,
-                           config={"bounds": list(map_queries.map_bounds(current_app.config["AREA_BOUNDS"])),
+                           config={"bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
                                    "tileUrl": proxied_tile_url()})
 
 
@@ -173,8 +173,8 @@ def walk_detail(walk_id: int):
     return render_template(
         "walks/walk.html", walk=walk, summary=summary, map=embed(walk_map.map), config=_map_config(walk, walk_map),
         can_plan=can_plan, candidates=candidates, filters=filters, stop_ids={s.place_id for s in walk.stops},
-        choices={"category": map_queries.categories(locale), "time_of_day": _time_labels(),
-                 "affected_group": _group_labels(), "district": map_queries.districts()},
+        choices={"category": reference.categories(locale), "time_of_day": _time_labels(),
+                 "affected_group": _group_labels(), "district": reference.districts()},
         organisers=dict(organiser_choices()), earlier=earlier, statuses=queries.status_labels(locale),
         categories=queries.category_labels(locale),
         draw_assets={"js": _asset_url(LEAFLET_DRAW_JS), "css": _asset_url(LEAFLET_DRAW_CSS)} if can_plan else None)
@@ -287,7 +287,7 @@ def capture(walk_id: int):
         "texts": _capture_texts(),
     }
     return render_template("walks/capture.html", walk=walk, config=config,
-                           categories=map_queries.categories(locale), parameters=parameter_labels(),
+                           categories=reference.categories(locale), parameters=parameter_labels(),
                            parameter_order=SAFETIPIN_PARAMETERS)
 
 

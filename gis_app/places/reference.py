@@ -1,22 +1,11 @@
-"""Reference data the map page needs to build its layers, legend and filters (never the places themselves)."""
-from dataclasses import dataclass
-
+"""Reference data that pages need for their filters, legends and maps (never the places themselves)."""
 from sqlalchemy import extract, select, union
 
 from gis_app.areas.models import Area
 from gis_app.areas.queries import municipality_extent
+from gis_app.core.choices import Choice, safe_color
 from gis_app.extensions import db
-from gis_app.maps.places_map import safe_color
 from gis_app.places.models import Category, Observation, Place, Status
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a filter or one legend entry: a code, a label in the page's language, maybe a colour."""
-
-    code: str
-    label: str
-    color: str | None = None
 
 
 def categories(locale: str) -> list[Choice]:
