@@ -170,6 +170,12 @@ def test_priorities_page_shows_each_factor(client_as, app_context):
         assert f'data-factor="{factor}"' in html
 
 
+def map_features(html: str) -> dict:
+    """The features the page's map script draws (a JSON block: titles never reach folium's inline script)."""
+    block = re.search(r'<script type="application/json" id="outreach-map-config">(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))["features"]
+
+
 PLAN_QUERY = ("/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=Polisstationen&count=4"
               "&return_to_start=y")
 
@@ -181,7 +187,9 @@ def test_plan_page_orders_the_top_places_and_saves_the_plan(client_as, app_conte
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert re.findall(r'<li class="stop" data-stop="(\d+)"', html) == ["1", "2", "3", "4"]
-    assert html.count("outreach-stop-planned") == 4  # the numbered markers, in the map's script
+    stops = map_features(html)["stops"]  # the numbered markers
+    assert [(s["position"], s["state"]) for s in stops] == [(1, "planned"), (2, "planned"), (3, "planned"),
+                                                            (4, "planned")]
     assert "km/h" in html
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     form = dict(re.findall(r'<input id="(\w+)" name="\1" type="hidden" value="([^"]*)"', html))
@@ -198,7 +206,8 @@ def test_plan_page_orders_the_top_places_and_saves_the_plan(client_as, app_conte
                                "plan_id": plan.id}).status_code == 201
     detail = police.get(f"/outreach/plans/{plan.id}").get_data(as_text=True)
     assert 'data-visited-count="1"' in detail
-    assert detail.count("outreach-stop-visited") == 1 and detail.count("outreach-stop-not-visited") == 3
+    states = [stop["state"] for stop in map_features(detail)["stops"]]
+    assert states.count("visited") == 1 and states.count("not-visited") == 3
     assert len(places) == 6
 
 
@@ -234,8 +243,11 @@ def test_heat_map_plugin_is_served_from_the_app(client_as, app_context):
     make_place(observations=["a", "b"])
     police = client_as("police")
     html = police.get("/outreach/layers?filtered=1").get_data(as_text=True)  # every weekday and hour
-    assert "/vendor/leaflet.heat/dist/leaflet-heat.js" in html and "L.heatLayer" in html
+    assert "/vendor/leaflet.heat/dist/leaflet-heat.js" in html and "/static/js/outreach_map.js" in html
+    assert map_features(html)["heat"]  # [lat, lon] points for Leaflet.heat
     assert police.get("/vendor/leaflet.heat/dist/leaflet-heat.js").status_code == 200
+    script = police.get("/static/js/outreach_map.js")
+    assert script.status_code == 200 and b"L.heatLayer" in script.data
 
 
 # --- layers: time filter and the EST inventory ----------------------------------------------------------------------

@@ -9,6 +9,16 @@ CHUNK_BYTES = 64 * 1024
 WGS84 = 4326
 SWEREF99_TM = 3006
 SWEREF99_1415 = 3012
+# What a spreadsheet may read as the start of a formula: OWASP's CSV injection list, a line feed, and the
+# full-width forms some spreadsheets also accept.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_text(value):
+    """Quote text a spreadsheet would run as a formula; every CSV and XLSX cell goes through here."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True)

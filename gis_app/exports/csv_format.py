@@ -2,7 +2,7 @@
 import csv
 import io
 
-from gis_app.exports.base import Exporter, register
+from gis_app.exports.base import Exporter, register, spreadsheet_text
 
 ROWS_PER_CHUNK = 500
 
@@ -22,7 +22,8 @@ class CsvExporter(Exporter):
         writer.writerow([column.header for column in columns] + [options.geometry_header])
         yield "\ufeff".encode("utf-8") + _drain(buffer)
         for count, row in enumerate(rows, 1):
-            writer.writerow([_text(row.get(column.key)) for column in columns] + [row.get("geometry") or ""])
+            writer.writerow([_text(row.get(column.key)) for column in columns]
+                            + [spreadsheet_text(row.get("geometry") or "")])
             if count % ROWS_PER_CHUNK == 0:
                 yield _drain(buffer)
         yield _drain(buffer)
@@ -33,7 +34,7 @@ def _text(value) -> str:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value)
+    return spreadsheet_text(value) if isinstance(value, str) else str(value)
 
 
 def _drain(buffer: io.StringIO) -> bytes:

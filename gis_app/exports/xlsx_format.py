@@ -7,7 +7,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from gis_app.exports.base import FileExporter, register
+from gis_app.exports.base import FileExporter, register, spreadsheet_text
 
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_CELL = 32_767  # Excel's limit on a cell's text
@@ -36,13 +36,14 @@ class XlsxExporter(FileExporter):
         for count, row in enumerate(rows, 1):
             cells = [_cell(sheet, row.get(column.key), column.kind) for column in columns]
             geometry = row.get("geometry")
-            cells.append(geometry[:MAX_CELL] if geometry else None)
+            cells.append(spreadsheet_text(geometry[:MAX_CELL]) if geometry else None)
             sheet.append(cells)
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{count + 1}"
         workbook.save(path)
 
 
 def _cell(sheet, value, kind: str = "text", font=None):
+    value = spreadsheet_text(value)  # openpyxl would store text starting with "=" as a live formula
     if kind == "date" and value is not None:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT

@@ -327,7 +327,7 @@ def year_map(year: int):
     built = build_inventory_map(places, comparison, reference.map_bounds(current_app.config["AREA_BOUNDS"]),
                                 _map_labels(), lambda path: url_for("vendor.asset", filename=path),
                                 proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
-    return render_template("inventory/map.html", inventory=inventory, map=embed(built),
+    return render_template("inventory/map.html", inventory=inventory, map=embed(built.map), map_config=built.config(),
                            counts=comparison.counts(), previous=queries.find_year(year - 1))
 
 

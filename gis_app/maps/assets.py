@@ -14,7 +14,7 @@ MARKERCLUSTER_CSS = "leaflet.markercluster/dist/MarkerCluster.css"
 MARKERCLUSTER_DEFAULT_CSS = "leaflet.markercluster/dist/MarkerCluster.Default.css"
 LEAFLET_DRAW_JS = "leaflet-draw/dist/leaflet.draw.js"  # drawing and editing walk routes
 LEAFLET_DRAW_CSS = "leaflet-draw/dist/leaflet.draw.css"
-LEAFLET_HEAT_JS = "leaflet.heat/dist/leaflet-heat.js"  # what folium's HeatMap plugin loads from a CDN
+LEAFLET_HEAT_JS = "leaflet.heat/dist/leaflet-heat.js"  # the heat map page loads it for static/js/outreach_map.js
 
 
 def use_local_map_assets(m: folium.Map, asset_url: AssetUrl) -> None:
@@ -29,8 +29,3 @@ def use_local_cluster_assets(cluster: MarkerCluster, asset_url: AssetUrl) -> Non
     cluster.default_js = [("markerclusterjs", asset_url(MARKERCLUSTER_JS))]
     cluster.default_css = [("markerclustercss", asset_url(MARKERCLUSTER_CSS)),
                            ("markerclusterdefaultcss", asset_url(MARKERCLUSTER_DEFAULT_CSS))]
-
-
-def use_local_heat_assets(heat_map, asset_url: AssetUrl) -> None:
-    """Load Leaflet.heat (folium's HeatMap plugin) from the app."""
-    heat_map.default_js = [("leaflet-heat.js", asset_url(LEAFLET_HEAT_JS))]

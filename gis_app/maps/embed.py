@@ -21,3 +21,21 @@ def embed(m: folium.Map) -> EmbeddedMap:
     # folium's header has an inline script of its own: give it this response's CSP nonce.
     header = root.header.render().replace("<script>", f'<script nonce="{csp_nonce()}">')
     return EmbeddedMap(Markup(header), Markup(root.html.render()), Markup(root.script.render()))
+
+
+@dataclass
+class ScriptedMap:
+    """A folium map of scaffolding only (base map, layers, controls) and what the page's script draws into it.
+
+    `features` holds every user text and goes to the page as a <script type="application/json"> block, whose
+    script builds labels with textContent: folium writes tooltip and popup text into JavaScript template
+    literals of an inline script, where `${...}` runs whatever HTML escaping left alone.
+    """
+
+    map: folium.Map
+    layers: dict  # JavaScript variable names of the layers the script fills, and of the map ("map")
+    features: dict
+
+    def config(self, **extra) -> dict:
+        """The JSON the page's script reads: layer names, features and any page settings."""
+        return {"layers": self.layers, "features": self.features, **extra}

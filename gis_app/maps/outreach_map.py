@@ -1,14 +1,21 @@
-"""Outreach maps: a shift's numbered route, and a heat map of evening and night observations."""
+"""Outreach maps: a shift's numbered route, and a heat map of evening and night observations.
+
+folium builds only the base map, the layers and their control; static/js/outreach_map.js draws the route, the
+stops, the heat and the flagged places from the page's JSON, with every title as text.
+"""
 from dataclasses import dataclass
 
 import folium
-from folium.plugins import HeatMap
-from markupsafe import Markup, escape
+from markupsafe import escape
 
-from gis_app.maps.assets import AssetUrl, use_local_heat_assets, use_local_map_assets
-from gis_app.maps.places_map import MAX_ZOOM, safe_color
+from gis_app.maps.assets import AssetUrl, use_local_map_assets
+from gis_app.maps.embed import ScriptedMap
+from gis_app.core.choices import safe_color
+from gis_app.maps.places_map import MAX_ZOOM
 
 LonLat = tuple[float, float]
+ROUTE_COLOR = "#1f3a93"
+HEAT_OPTIONS = {"radius": 18, "blur": 15, "minOpacity": 0.3, "maxZoom": 16}  # Leaflet.heat's option names
 
 
 @dataclass(frozen=True)
@@ -48,44 +55,38 @@ def _base(points: list[LonLat], fallback_bounds, asset_url: AssetUrl, tile_url: 
     return m
 
 
-def _stop_icon(stop: RouteStop) -> folium.DivIcon:
-    state = {None: "planned", True: "visited", False: "not-visited"}[stop.visited]
-    html = Markup('<span class="outreach-stop outreach-stop-{}" data-stop="{}">{}</span>').format(
-        state, stop.position, stop.position)
-    return folium.DivIcon(html=str(html), icon_size=(30, 30), icon_anchor=(15, 15), class_name="outreach-stop-icon")
+def _stop_state(stop: RouteStop) -> str:
+    return {None: "planned", True: "visited", False: "not-visited"}[stop.visited]
 
 
 def build_route_map(start: LonLat, start_name: str, end: LonLat | None, stops: list[RouteStop], fallback_bounds,
-                    asset_url: AssetUrl, tile_url: str = "", attribution: str = "", basemap: str = "") -> folium.Map:
-    """Draw the route from the start through the numbered stops (and back to `end`, if given)."""
+                    asset_url: AssetUrl, tile_url: str = "", attribution: str = "", basemap: str = "") -> ScriptedMap:
+    """The route from the start through the numbered stops (and back to `end`, if given)."""
     path = [start, *((s.lon, s.lat) for s in stops), *([end] if end is not None else [])]
     m = _base(path, fallback_bounds, asset_url, tile_url, attribution, basemap)
-    if len(path) > 1:
-        folium.PolyLine([(lat, lon) for lon, lat in path], color="#1f3a93", weight=4, opacity=0.7,
-                        dash_array="6 6").add_to(m)
-    start_icon = folium.DivIcon(html='<span class="outreach-start">●</span>', icon_size=(22, 22),
-                                icon_anchor=(11, 11), class_name="outreach-start-icon")
-    folium.Marker((start[1], start[0]), icon=start_icon, tooltip=str(escape(start_name))).add_to(m)
-    for stop in stops:
-        folium.Marker((stop.lat, stop.lon), icon=_stop_icon(stop),
-                      tooltip=str(escape(f"{stop.position}. {stop.title}"))).add_to(m)
-    return m
+    route = folium.FeatureGroup(name="route", control=False).add_to(m)
+    features = {
+        "kind": "route", "routeColor": ROUTE_COLOR, "path": [list(p) for p in path] if len(path) > 1 else [],
+        "start": {"lon": start[0], "lat": start[1], "name": start_name},
+        "stops": [{"position": s.position, "title": s.title, "lon": s.lon, "lat": s.lat, "state": _stop_state(s)}
+                  for s in stops],
+    }
+    return ScriptedMap(m, {"map": m.get_name(), "route": route.get_name()}, features)
 
 
 def build_heat_map(points: list[tuple[float, float]], flagged: list[FlaggedPlace], fallback_bounds,
                    asset_url: AssetUrl, tile_url: str = "", attribution: str = "", basemap: str = "",
-                   heat_label: str = "", flagged_label: str = "") -> folium.Map:
+                   heat_label: str = "", flagged_label: str = "") -> ScriptedMap:
     """A heat map of the (lat, lon) points, and markers for places flagged for police outreach."""
     m = _base([(lon, lat) for lat, lon in points], fallback_bounds, asset_url, tile_url, attribution, basemap)
+    layers = {"map": m.get_name(), "heat": None, "flagged": None}
+    # Layer names are our own translated words: Leaflet's layer control inserts them as HTML.
     if points:
-        heat = HeatMap([list(p) for p in points], name=str(escape(heat_label)), radius=18, blur=15,
-                       min_opacity=0.3, max_zoom=16)
-        use_local_heat_assets(heat, asset_url)
-        heat.add_to(m)
+        layers["heat"] = folium.FeatureGroup(name=str(escape(heat_label))).add_to(m).get_name()
     if flagged:
-        group = folium.FeatureGroup(name=str(escape(flagged_label))).add_to(m)
-        for place in flagged:
-            folium.CircleMarker((place.lat, place.lon), radius=8, color=safe_color("#1f3a93"), fill=True,
-                                fill_opacity=0.6, tooltip=str(escape(place.title))).add_to(group)
+        layers["flagged"] = folium.FeatureGroup(name=str(escape(flagged_label))).add_to(m).get_name()
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
-    return m
+    features = {"kind": "heat", "heat": [list(p) for p in points], "heatOptions": HEAT_OPTIONS,
+                "flaggedColor": safe_color(ROUTE_COLOR),
+                "flagged": [{"title": p.title, "lon": p.lon, "lat": p.lat} for p in flagged]}
+    return ScriptedMap(m, layers, features)

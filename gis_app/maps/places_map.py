@@ -1,5 +1,4 @@
 """The unsafe-places map: layers, clustering, legend and extent; the page's JavaScript fills in the places."""
-import re
 from dataclasses import dataclass, field
 
 import folium
@@ -7,6 +6,7 @@ from folium.map import FitBounds
 from folium.plugins import MarkerCluster
 from markupsafe import Markup, escape
 
+from gis_app.core.choices import safe_color
 from gis_app.maps.assets import AssetUrl, use_local_cluster_assets, use_local_map_assets
 from gis_app.maps.legend import Legend
 
@@ -16,8 +16,6 @@ CLUSTER_OPTIONS = {
     "max_cluster_radius": 50,
     "disable_clustering_at_zoom": 17,  # street level: show every place
 }
-HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-FALLBACK_COLOR = "#666666"
 
 
 @dataclass(frozen=True)
@@ -40,11 +38,6 @@ class PlacesMap:
     def js_names(self) -> dict:
         """Return the variable names the page's script looks up on `window`."""
         return {"map": self.map.get_name(), "categories": self.category_layers, "districts": self.districts_layer}
-
-
-def safe_color(color: str | None) -> str:
-    """Return `color` if it is a #rrggbb hex colour, else a neutral grey (it ends up in style attributes)."""
-    return color if color and HEX_COLOR.match(color) else FALLBACK_COLOR
 
 
 def layer_name(label: str, color: str) -> Markup:

@@ -1,13 +1,15 @@
-"""Walk maps: the folium route map (meeting point, numbered stops, route, findings layer) and a static SVG for print."""
+"""Walk maps: the route map (folium scaffolding, and its points and texts as JSON) and a static SVG for print."""
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 
 import folium
 from folium.map import FitBounds
 
 from gis_app.maps.assets import AssetUrl, use_local_map_assets
-from gis_app.maps.places_map import MAX_ZOOM, safe_color
+from gis_app.maps.embed import ScriptedMap
+from gis_app.core.choices import safe_color
+from gis_app.maps.places_map import MAX_ZOOM
 
 ROUTE_COLOR = "#1f3a93"
 MEETING_COLOR = "#111111"
@@ -21,19 +23,6 @@ class Stop:
     color: str = "#666666"
 
 
-@dataclass
-class WalkMap:
-    """The folium map and the JavaScript names the page's script uses."""
-
-    map: folium.Map
-    findings_layer: str = ""
-    route_layer: str = ""
-    extra: dict = field(default_factory=dict)
-
-    def js_names(self) -> dict:
-        return {"map": self.map.get_name(), "findings": self.findings_layer, "route": self.route_layer}
-
-
 def _bounds(points):
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
@@ -42,32 +31,31 @@ def _bounds(points):
 
 
 def build_walk_map(meeting: tuple[float, float], stops: list[Stop], route: list[tuple[float, float]],
-                   asset_url: AssetUrl, meeting_label: str, findings_label: str, tile_url: str = "",
-                   tile_attribution: str = "") -> WalkMap:
-    """Build the route map: meeting point, numbered stops, the route line and an empty findings layer."""
+                   asset_url: AssetUrl, meeting_label: str, tile_url: str = "",
+                   tile_attribution: str = "") -> ScriptedMap:
+    """Build the route map's scaffolding; static/js/walk_map.js draws the meeting point, stops, route and findings."""
     m = folium.Map(location=[meeting[1], meeting[0]], zoom_start=15, tiles=None, control_scale=True,
                    width="100%", height="100%")
     m.options["max_zoom"] = MAX_ZOOM
     use_local_map_assets(m, asset_url)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=tile_attribution or " ", max_zoom=MAX_ZOOM, control=False).add_to(m)
-    route_group = folium.FeatureGroup(name="route").add_to(m)
-    if len(route) > 1:
-        folium.PolyLine([[lat, lon] for lon, lat in route], color=ROUTE_COLOR, weight=5, opacity=0.8,
-                        class_name="walk-route").add_to(route_group)
-    folium.CircleMarker([meeting[1], meeting[0]], radius=10, color="#ffffff", weight=3, fill=True,
-                        fill_color=MEETING_COLOR, fill_opacity=1, tooltip=meeting_label,
-                        class_name="walk-meeting").add_to(m)
-    for number, stop in enumerate(stops, start=1):
-        icon = folium.DivIcon(html=f'<span class="walk-stop-number" style="background:{safe_color(stop.color)}">'
-                                   f'{number}</span>', icon_size=(28, 28), icon_anchor=(14, 14),
-                              class_name="walk-stop")
-        folium.Marker([stop.lat, stop.lon], icon=icon, tooltip=f"{number}. {stop.label}").add_to(m)
-    findings = folium.FeatureGroup(name=findings_label).add_to(m)
+    # Added in this order so findings are drawn over the stops, and stops over the route.
+    layers = {name: folium.FeatureGroup(name=name).add_to(m).get_name() for name in ("route", "stops", "findings")}
     fit = FitBounds(_bounds([meeting, *[(s.lon, s.lat) for s in stops], *route]))
     fit.options["animate"] = False
     m.add_child(fit)
-    return WalkMap(m, findings.get_name(), route_group.get_name())
+    return ScriptedMap(m, {"map": m.get_name(), **layers}, walk_features(meeting, stops, route, meeting_label))
+
+
+def walk_features(meeting: tuple[float, float], stops: list[Stop], route: list[tuple[float, float]],
+                  meeting_label: str) -> dict:
+    """The walk's points and texts as JSON for the page's script (stops numbered in walking order)."""
+    return {"meeting": {"lon": meeting[0], "lat": meeting[1], "label": meeting_label},
+            "stops": [{"number": number, "lon": stop.lon, "lat": stop.lat, "title": stop.label,
+                       "color": safe_color(stop.color)} for number, stop in enumerate(stops, start=1)],
+            "route": [[lon, lat] for lon, lat in route] if len(route) > 1 else [],
+            "routeColor": ROUTE_COLOR, "meetingColor": MEETING_COLOR}
 
 
 # --- a static map for print and PDF: no tiles, no script ------------------------------------------------------------

@@ -15,6 +15,7 @@ from gis_app.core.clock import local_now, local_zone
 from gis_app.api.writes import OBSERVATION_SCOPE, authorise, json_body
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
+from gis_app.maps.assets import LEAFLET_HEAT_JS
 from gis_app.maps.embed import embed
 from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, build_route_map
 from gis_app.outreach import queries, service
@@ -128,7 +129,7 @@ def plan_shift():
     plan = route_map = save_form = None
     if submitted and form.validate():
         plan = _plan_from(form)
-        route_map = embed(_route_map(plan))
+        route_map = _route_map(plan)
         save_form = SavePlanForm(formdata=None, data={
             "title": _("Outreach %(date)s %(start)s–%(end)s", date=plan.shift_date.isoformat(),
                        start=plan.starts_at.strftime("%H:%M"), end=plan.ends_at.strftime("%H:%M")),
@@ -136,7 +137,8 @@ def plan_shift():
             "starts_at": plan.starts_at.strftime("%H:%M"), "ends_at": plan.ends_at.strftime("%H:%M"),
             "start": plan.start.name, "return_to_start": "1" if plan.return_to_start else "",
             "count": str(form.count.data)})
-    return render_template("outreach/plan.html", form=form, plan=plan, map=route_map, save_form=save_form,
+    return render_template("outreach/plan.html", form=form, plan=plan, map=route_map and embed(route_map.map),
+                           map_config=route_map and route_map.config(), save_form=save_form,
                            speeds=_speeds()), 400 if form.errors else 200
 
 
@@ -183,7 +185,8 @@ def plan_detail(plan_id: int):
     walk = service.minutes(plan.total_metres, current_app.config["OUTREACH_WALK_KMH"])
     car = service.minutes(plan.total_metres, current_app.config["OUTREACH_CAR_KMH"])
     dwell = current_app.config["OUTREACH_STOP_MINUTES"] * len(stops)
-    return render_template("outreach/plan_detail.html", plan=plan, stops=stops, map=embed(route_map),
+    return render_template("outreach/plan_detail.html", plan=plan, stops=stops, map=embed(route_map.map),
+                           map_config=route_map.config(),
                            walk_minutes=walk + dwell, car_minutes=car + dwell, visited_count=len(visited),
                            speeds=_speeds())
 
@@ -276,7 +279,8 @@ def layers():
     flagged = flagged_places()
     heat_map = build_heat_map(points, flagged or [], heat_label=_("Observations"),
                               flagged_label=_("Flagged for police outreach (EST)"), **_map_args())
-    return render_template("outreach/layers.html", map=embed(heat_map), weekdays=weekdays, hours=hours,
+    return render_template("outreach/layers.html", map=embed(heat_map.map), map_config=heat_map.config(),
+                           heat_js=_asset_url(LEAFLET_HEAT_JS), weekdays=weekdays, hours=hours,
                            count=len(points), flagged=flagged, risk_weekend=RISK_WEEKEND,
                            weekday_labels=_weekday_labels())
 

@@ -69,17 +69,9 @@ def export_columns(parameter_labels: dict[str, str]) -> list[ExportColumn]:
     return columns
 
 
-def _spreadsheet_safe(value):
-    """Spreadsheets run a cell starting with =, +, - or @ as a formula: quote such text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_rows(walk: Walk, exporter: Exporter, options: ExportOptions, locale: str = "sv") -> list[dict]:
     """The walk's findings as rows for an exporter, geometry in the exporter's coordinate system and format."""
     geometries = queries.finding_geometries(walk.id, exporter.srid(options), exporter.geometry_format)
-    spreadsheet = exporter.name in ("csv", "xlsx")
     rows = []
     for feature in findings_collection(walk, locale)["features"]:
         p = feature["properties"]
@@ -89,8 +81,6 @@ def export_rows(walk: Walk, exporter: Exporter, options: ExportOptions, locale: 
         row["id"] = feature["id"]
         row["photos"] = " ".join(str(i) for i in p["photos"])
         row.update({f"score_{name}": p["scores"].get(name) for name in SAFETIPIN_PARAMETERS})
-        if spreadsheet:
-            row = {key: _spreadsheet_safe(value) for key, value in row.items()}
         row["geometry"] = geometries[feature["id"]]
         rows.append(row)
     return rows

@@ -146,17 +146,16 @@ def _route_line(summary: dict) -> list[tuple[float, float]]:
 
 def _walk_map(walk, summary):
     return build_walk_map(service.meeting_point(walk), _stops(walk), _route_line(summary), _asset_url,
-                          _("Meeting point"), _("Findings"), proxied_tile_url(),
-                          current_app.config["TILE_ATTRIBUTION"])
+                          _("Meeting point"), proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
 
 
 def _map_config(walk, walk_map) -> dict:
-    return {"layers": walk_map.js_names(), "walkId": walk.id,
-            "findingsUrl": url_for("walks_api.findings", walk_id=walk.id),
-            "routeUrl": url_for(".save_route", walk_id=walk.id) if _can_plan() else None,
-            "texts": {"flagged": _("Position uncertain"), "safe": _("Safe place"), "accuracy": _("Accuracy"),
-                      "photos": _("Photos"), "draw": _("Draw the route"), "clear": _("Straight legs"),
-                      "saved": _("Route saved"), "error": _("Could not save the route")}}
+    return walk_map.config(
+        walkId=walk.id, findingsUrl=url_for("walks_api.findings", walk_id=walk.id),
+        routeUrl=url_for(".save_route", walk_id=walk.id) if _can_plan() else None,
+        texts={"flagged": _("Position uncertain"), "safe": _("Safe place"), "accuracy": _("Accuracy"),
+               "photos": _("Photos"), "draw": _("Draw the route"), "clear": _("Straight legs"),
+               "saved": _("Route saved"), "error": _("Could not save the route")})
 
 
 @blueprint.get("/<int:walk_id>")

@@ -1,10 +1,11 @@
-// The walk map: draws the walk's findings (from the API) into the layer folium made for them.
-// User text only ever reaches the page as textContent.
+// The walk map: draws the meeting point, the numbered stops and the route (from the page's JSON) and the walk's
+// findings (from the API) into the layers folium made for them. User text only ever reaches the page as textContent.
 (function () {
   "use strict";
 
   var config = JSON.parse(document.getElementById("walk-map-config").textContent);
   var texts = config.texts;
+  var walk = config.features;
   var layer = window[config.layers.findings];
 
   function element(tag, className, text) {
@@ -12,6 +13,33 @@
     if (className) { node.className = className; }
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     return node;
+  }
+
+  function latLng(point) {
+    return [point[1], point[0]];
+  }
+
+  function drawRoute() {
+    if (walk.route.length < 2) { return; }
+    L.polyline(walk.route.map(latLng), {color: walk.routeColor, weight: 5, opacity: 0.8, className: "walk-route"})
+      .addTo(window[config.layers.route]);
+  }
+
+  function drawStops() {
+    var stops = window[config.layers.stops];
+    L.circleMarker([walk.meeting.lat, walk.meeting.lon], {
+      radius: 10, color: "#ffffff", weight: 3, fill: true, fillColor: walk.meetingColor, fillOpacity: 1,
+      className: "walk-meeting"
+    }).bindTooltip(element("span", null, walk.meeting.label), {sticky: true}).addTo(stops);
+    walk.stops.forEach(function (stop) {
+      var number = element("span", "walk-stop-number", stop.number);
+      number.style.background = stop.color;
+      var icon = L.divIcon({html: number, iconSize: [28, 28], iconAnchor: [14, 14], className: "walk-stop"});
+      L.marker([stop.lat, stop.lon], {icon: icon})
+        .bindTooltip(element("span", "walk-stop-title", stop.number + ". " + stop.title), {sticky: true})
+        .addTo(stops);
+    });
+    document.body.dataset.stopsDrawn = String(walk.stops.length);
   }
 
   function popup(feature) {
@@ -80,6 +108,8 @@
     map.on(L.Draw.Event.EDITED, save);
   }
 
+  drawRoute();
+  drawStops();
   setUpDrawing();
 
   fetch(config.findingsUrl, {credentials: "same-origin", headers: {Accept: "application/geo+json"}})
