@@ -71,7 +71,7 @@ def walk_findings(walk) -> list[Finding]:
     return db.session.scalars(db.select(Finding).where(Finding.walk_id == walk.id).order_by(Finding.id)).all()
 
 
-def _csv_cells(data: bytes, separator: str = ",") -> list[str]:
+def _csv_cells(data: bytes, separator: str = ";") -> list[str]:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=separator))
     return [cell for row in rows for cell in row]
 
@@ -96,13 +96,13 @@ def _assert_quoted(values: list, expected: list[str]) -> None:
         assert "'" + text.replace("\r", "\n") in texts, (text, values)
 
 
-def _cells(fmt: str, data: bytes, tmp_path, separator: str = ",") -> list:
+def _cells(fmt: str, data: bytes, tmp_path, separator: str = ";") -> list:
     return _xlsx_cells(data, tmp_path) if fmt == "xlsx" else _csv_cells(data, separator)
 
 
 @pytest.mark.parametrize("fmt,separator", [("csv", ","), ("csv", ";"), ("xlsx", ",")])
 def test_remediation_list_on_the_web(client_as, remediation_year, tmp_path, fmt, separator):
-    query = f"format={fmt}" + ("&separator=;" if separator == ";" else "")
+    query = f"format={fmt}&separator={separator}"
     response = client_as("planner").get(f"/inventory/2025/remediation/export?{query}")
     assert response.status_code == 200, response.get_data(as_text=True)
     _assert_quoted(_cells(fmt, response.get_data(), tmp_path, separator), FORMULAS)

@@ -102,7 +102,8 @@ def test_xlsx(client_as, measures, tmp_path):
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
     assert header[:4] == ("Åtgärds-id", "År", "Plats-id", "Plats")
-    assert "Klart senast" in header and header[-1] == "Geometri (WKT, EPSG:3006)"
+    assert "Klart senast" in header and header[-1] == "Geometri (WKT) i SWEREF 99 TM (EPSG:3006)"
+    assert header[-3:-1] == ("Latitud (WGS 84)", "Longitud (WGS 84)")
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{len(rows)}"
     assert sheet.column_dimensions["D"].width == 40
@@ -121,12 +122,11 @@ def test_xlsx(client_as, measures, tmp_path):
 
 @pytest.mark.parametrize("separator", [",", ";"])
 def test_csv(client_as, measures, separator):
-    params = {"crs": 4326} | ({"separator": ";"} if separator == ";" else {})
-    data = _export(client_as("planner"), "csv", **params)
+    data = _export(client_as("planner"), "csv", crs=4326, separator=separator)
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, so Excel reads å, ä, ö
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=separator))
     header, body = rows[0], rows[1:]
-    assert header[0] == "Åtgärds-id" and header[-1] == "Geometri (WKT, EPSG:4326)"
+    assert header[0] == "Åtgärds-id" and header[-1] == "Geometri (WKT) i WGS 84 (EPSG:4326)"
     by_id = {int(row[0]): dict(zip(header, row)) for row in body}
     assert sorted(by_id) == sorted(measures)
     for measure_id, (geometry, due_on, done_on) in measures.items():
@@ -134,6 +134,10 @@ def test_csv(client_as, measures, separator):
         assert shapely.from_wkt(row[header[-1]]).equals_exact(geometry, 1e-7)
         assert row["Klart senast"] == (due_on.isoformat() if due_on else "")
         assert row["Utförd"] == (done_on.isoformat() if done_on else "")
+        point = geometry.representative_point() if geometry.geom_type != "LineString" else None
+        if point is not None:  # PostGIS and GEOS pick the same point on points and rectangles
+            assert float(row["Latitud (WGS 84)"]) == pytest.approx(point.y, abs=1e-5)
+            assert float(row["Longitud (WGS 84)"]) == pytest.approx(point.x, abs=1e-5)
     assert any(row["Beskrivning"] == "Röjt; klart." for row in by_id.values())  # quoted when it holds the separator
 
 
@@ -175,3 +179,26 @@ def test_export_page_shows_progress(client_as, measures):
     page = client_as("planner").get("/inventory/2025/remediation").get_data(as_text=True)
     assert 'id="export-form"' in page and 'id="export-progress"' in page and "inventory_export.js" in page
     assert 'id="export-form"' not in client_as("police").get("/inventory/2025/remediation").get_data(as_text=True)
+
+
+def test_swedish_csv_by_default_and_a_file_name_that_says_what_is_in_it(client_as, measures):
+    response = client_as("planner").get("/inventory/2025/remediation/export?format=csv&status=decided")
+    header = response.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert header.startswith("Åtgärds-id;År;Plats-id;Plats;Område")
+    today = date.today().isoformat()
+    assert f'filename="atgardslista-2025-status-decided-{today}.csv"' in response.headers["Content-Disposition"]
+    english = client_as("planner").get("/inventory/2025/remediation/export?format=csv&lang=en")
+    assert english.get_data(as_text=True).lstrip("\ufeff").startswith("Measure id,Year,Place id,Place")
+
+
+def test_geopackage_declares_its_geometry_type(client_as, measures, tmp_path):
+    """Mixed geometries stay Unknown; a list of points is a Point layer."""
+    mixed, points = tmp_path / "mixed.gpkg", tmp_path / "points.gpkg"
+    mixed.write_bytes(_export(client_as("planner"), "gpkg"))
+    assert pyogrio.read_info(mixed)["geometry_type"] == "Unknown"
+    torget = make_place(POINT, title="Bara punkter", reported_on=date(2025, 3, 1))
+    service.save_assessment(2025, torget.id, {"still_unsafe": True, "main_factor": "graffiti", "priority": 1})
+    service.create_measure(2025, torget.id, MEASURE)
+    points.write_bytes(client_as("planner").get("/inventory/2025/remediation/export?format=gpkg&category=graffiti")
+                       .get_data())
+    assert pyogrio.read_info(points)["geometry_type"] == "Point"

@@ -239,7 +239,7 @@ def test_remediation_filters(client_as, app_context):
 
     def ids(query: str) -> list[str]:
         csv_text = client.get(f"/inventory/2025/remediation/export?format=csv&{query}").get_data(as_text=True)
-        return sorted(line.split(",")[3] for line in csv_text.splitlines()[1:])
+        return sorted(line.split(";")[3] for line in csv_text.splitlines()[1:])
 
     assert ids("") == ["Klotter", "Klotter", "Lampa"]
     assert ids(f"district={north.id}") == ["Lampa"]

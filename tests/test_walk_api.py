@@ -2,7 +2,8 @@
 import io
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from geoalchemy2.shape import from_shape
@@ -219,7 +220,7 @@ def test_findings_come_back_as_geojson_and_csv(client_as, app_context):
     assert exported.status_code == 200 and len(json.loads(exported.data)["features"]) == 2
     text = client.get(f"/walks/{walk.id}/findings.csv").get_data(as_text=True)
     lines = text.strip().splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("number,id,client_uuid") and len(lines) == 3
+    assert lines[0].lstrip("\ufeff").startswith("Nr;Fynd-id;Registrerat (lokal tid);Kategori") and len(lines) == 3
     assert "'=HYPERLINK" in text  # no formula reaches a spreadsheet
     assert "POINT(4" in text.splitlines()[1]  # SWEREF 99 TM (easting about 4.7e5) unless asked otherwise
     assert "POINT(14.6" in client.get(f"/walks/{walk.id}/findings.csv?srid=4326").get_data(as_text=True)
@@ -252,3 +253,26 @@ def test_the_same_uuid_sent_in_parallel_is_stored_once(live_server, app_context)
     assert sorted(status for status, _ in answers).count(201) == 1
     assert {status for status, _ in answers} <= {200, 201} and len({i for _, i in answers}) == 1
     assert count(Finding) == 1 and count(Observation) == 1 and count(Place) == 1
+
+
+def test_findings_in_excel_have_local_times_labels_and_coordinates(client_as, app_context, tmp_path):
+    """A finding recorded at 18:30 UTC shows its Östersund time as a real Excel date, not as text."""
+    import openpyxl
+    import pyogrio
+
+    walk = make_walk()
+    client = client_as("field_staff")
+    recorded = (datetime.now(timezone.utc) - timedelta(days=3)).replace(hour=18, minute=30, second=0, microsecond=0)
+    post(client, walk.id, finding(recorded_at=recorded.isoformat()))
+    path = tmp_path / "findings.xlsx"
+    path.write_bytes(client.get(f"/walks/{walk.id}/findings.xlsx").get_data())
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1]))
+    local = recorded.astimezone(ZoneInfo("Europe/Stockholm")).replace(tzinfo=None)
+    assert row["Registrerat (lokal tid)"] == local
+    assert row["Trygg plats"] == "Nej" and row["Latitud (WGS 84)"] == pytest.approx(STORTORGET[1], abs=0.01)
+    gpkg = tmp_path / "findings.gpkg"
+    gpkg.write_bytes(client.get(f"/walks/{walk.id}/findings.gpkg").get_data())
+    assert pyogrio.read_info(gpkg)["geometry_type"] == "Point"
+    disposition = client.get(f"/walks/{walk.id}/findings.csv").headers["Content-Disposition"]
+    assert f"trygghetsvandring-{walk.id}-fynd-" in disposition

@@ -5,10 +5,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 CHUNK_BYTES = 64 * 1024
 WGS84 = 4326
 SWEREF99_TM = 3006
 SWEREF99_1415 = 3012
+# The coordinate systems every export offers, the municipality's own first: the one list the app uses.
+EXPORT_CRS = {SWEREF99_TM: "SWEREF 99 TM", SWEREF99_1415: "SWEREF 99 14 15", WGS84: "WGS 84"}
+
+
+def crs_label(srid: int) -> str:
+    """'SWEREF 99 TM (EPSG:3006)': how a file and a form name a coordinate system."""
+    return f"{EXPORT_CRS[srid]} (EPSG:{srid})"
 # What a spreadsheet may read as the start of a formula: OWASP's CSV injection list, a line feed, and the
 # full-width forms some spreadsheets also accept.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -26,17 +36,39 @@ class ExportColumn:
     """One column: its machine key (GeoJSON/GeoPackage), its header (CSV/XLSX), its kind and width."""
 
     key: str
-    header: str
-    kind: str = "text"  # text, int, date
+    header: str         # a (lazy) translated text: headers follow the reader's language
+    kind: str = "text"  # text, int, number, date, datetime (naive local time: what a spreadsheet shows)
     width: int = 14     # characters, for spreadsheets
 
 
 @dataclass(frozen=True)
 class ExportOptions:
     srid: int | None = None      # None: the exporter's default
-    separator: str = ","         # CSV only
+    separator: str = ";"         # CSV only: Swedish Excel reads ";" (its decimal separator is ",")
     layer: str = "export"        # GeoPackage layer and sheet name
     geometry_header: str = "geometry"
+    geometry_type: str = "Unknown"  # GeoPackage: Point, LineString, Polygon when every row has that type
+
+
+def separator_for(locale: str) -> str:
+    """The CSV separator a spreadsheet in this language expects."""
+    return "," if locale == "en" else ";"
+
+
+def spreadsheet_geometry_header(srid: int) -> str:
+    """The geometry column's header in CSV and XLSX, naming its format and coordinate system."""
+    return _("Geometry (WKT) in %(crs)s", crs=crs_label(srid))
+
+
+def coordinate_columns() -> list["ExportColumn"]:
+    """Latitude and longitude in WGS 84 (of a point on the geometry), beside the projected geometry."""
+    return [ExportColumn("latitude", _l("Latitude (WGS 84)"), "number", 12),
+            ExportColumn("longitude", _l("Longitude (WGS 84)"), "number", 12)]
+
+
+def single_geometry_type(types: set[str]) -> str:
+    """The GeoPackage geometry type of a layer whose rows have these types ('Unknown' when mixed or none)."""
+    return types.pop() if len(types) == 1 else "Unknown"
 
 
 class Exporter:

@@ -17,21 +17,23 @@ class CsvExporter(Exporter):
 
     def chunks(self, rows, columns, options):
         buffer = io.StringIO()
-        separator = ";" if options.separator == ";" else ","
+        separator = "," if options.separator == "," else ";"
         writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-        writer.writerow([column.header for column in columns] + [options.geometry_header])
+        writer.writerow([str(column.header) for column in columns] + [str(options.geometry_header)])
         yield "\ufeff".encode("utf-8") + _drain(buffer)
         for count, row in enumerate(rows, 1):
-            writer.writerow([_text(row.get(column.key)) for column in columns]
+            writer.writerow([_text(row.get(column.key), column.kind) for column in columns]
                             + [spreadsheet_text(row.get("geometry") or "")])
             if count % ROWS_PER_CHUNK == 0:
                 yield _drain(buffer)
         yield _drain(buffer)
 
 
-def _text(value) -> str:
+def _text(value, kind: str = "text") -> str:
     if value is None:
         return ""
+    if kind == "datetime" and hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M")  # local time, as a spreadsheet reads it
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return spreadsheet_text(value) if isinstance(value, str) else str(value)

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from gis_app.exports.base import FileExporter, register, spreadsheet_text
 
-DATE_FORMAT = "yyyy-mm-dd"
+NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
 MAX_CELL = 32_767  # Excel's limit on a cell's text
 GEOMETRY_WIDTH = 40
 
@@ -31,7 +31,7 @@ class XlsxExporter(FileExporter):
         sheet.freeze_panes = "A2"
         bold = Font(bold=True)
         sheet.append([_cell(sheet, header, font=bold)
-                      for header in [column.header for column in columns] + [options.geometry_header]])
+                      for header in [str(column.header) for column in columns] + [str(options.geometry_header)]])
         count = 0
         for count, row in enumerate(rows, 1):
             cells = [_cell(sheet, row.get(column.key), column.kind) for column in columns]
@@ -44,9 +44,9 @@ class XlsxExporter(FileExporter):
 
 def _cell(sheet, value, kind: str = "text", font=None):
     value = spreadsheet_text(value)  # openpyxl would store text starting with "=" as a live formula
-    if kind == "date" and value is not None:
+    if kind in NUMBER_FORMATS and value is not None:  # a real Excel date, which sorts and filters as one
         cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
+        cell.number_format = NUMBER_FORMATS[kind]
         return cell
     if font is not None:
         cell = WriteOnlyCell(sheet, value=value)

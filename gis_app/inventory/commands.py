@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from gis_app.exports import EXPORTERS
+from gis_app.exports import EXPORT_CRS, EXPORTERS
 from gis_app.inventory import remediation, service
 from gis_app.inventory.models import MEASURE_STATUSES, RESPONSIBLE_PARTIES
 from gis_app.inventory.queries import RemediationFilter
@@ -15,15 +15,15 @@ from gis_app.inventory.queries import RemediationFilter
 @click.option("--year", type=int, required=True, help="The inventory year.")
 @click.option("--format", "format_name", type=click.Choice(sorted(EXPORTERS)), required=True)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="The file to write.")
-@click.option("--crs", type=click.Choice(["3006", "4326", "3012"]),
+@click.option("--crs", type=click.Choice([str(srid) for srid in EXPORT_CRS]),
               help="EPSG code of the coordinates (default 3006, SWEREF 99 TM; GeoJSON is always 4326).")
-@click.option("--semicolon", is_flag=True, help="CSV: separate by semicolons (Swedish Excel).")
+@click.option("--comma", is_flag=True, help="CSV: separate by commas (default semicolons, for Swedish Excel).")
 @click.option("--district", "districts", type=int, multiple=True, help="District (area id); repeatable.")
 @click.option("--category", "categories", multiple=True, help="Main factor (category code); repeatable.")
 @click.option("--responsible", "responsibles", type=click.Choice(RESPONSIBLE_PARTIES), multiple=True)
 @click.option("--status", "statuses", type=click.Choice(MEASURE_STATUSES), multiple=True)
 @with_appcontext
-def export_remediation(year, format_name, out, crs, semicolon, districts, categories, responsibles, statuses):
+def export_remediation(year, format_name, out, crs, comma, districts, categories, responsibles, statuses):
     """Export the remediation list (the measures) of an inventory year to FILE."""
     try:
         service.get_year(year)
@@ -33,7 +33,7 @@ def export_remediation(year, format_name, out, crs, semicolon, districts, catego
                                 responsible=list(responsibles), status=list(statuses))
     started = time.perf_counter()
     export = remediation.prepare(EXPORTERS[format_name], filters, int(crs) if crs else None,
-                                 ";" if semicolon else ",")
+                                 "," if comma else ";")
     size = remediation.write(export, filters, out)
     click.echo(_("Wrote %(file)s (%(kb).0f kB, EPSG:%(srid)d) in %(seconds).1f s.", file=out, kb=size / 1024,
                  srid=export.options.srid, seconds=time.perf_counter() - started))

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import Float, Numeric, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from gis_app.areas.models import Area
@@ -157,16 +157,33 @@ def remediation_page(filters: RemediationFilter, limit: int, locale: str) -> lis
     return [_labelled(row._mapping, locale) for row in db.session.execute(query)]
 
 
-def remediation_rows(filters: RemediationFilter, geometry_format: str, srid: int) -> Iterator[dict]:
-    """Every row of the list with its geometry, read through a server-side cursor so memory stays flat."""
-    query = (_remediation_query(filters).add_columns(_geometry(geometry_format, srid).label("geometry"))
+def remediation_rows(filters: RemediationFilter, geometry_format: str, srid: int,
+                     locale: str = "sv") -> Iterator[dict]:
+    """Every row of the list with its geometry and WGS 84 position, read through a server-side cursor."""
+    point = func.ST_PointOnSurface(Place.geom)
+    query = (_remediation_query(filters)
+             .add_columns(_geometry(geometry_format, srid).label("geometry"),
+                          _degrees(func.ST_Y(point)).label("latitude"),
+                          _degrees(func.ST_X(point)).label("longitude"))
              .order_by(Assessment.priority, Place.id, Measure.id))
     result = db.session.execute(query, execution_options={"stream_results": True, "yield_per": STREAM_ROWS})
     try:
         for row in result:
-            yield _labelled(row._mapping, "sv")
+            yield _labelled(row._mapping, locale)
     finally:
         result.close()
+
+
+def _degrees(value):
+    """A coordinate in degrees to 6 decimals (about 10 cm), as a float."""
+    return cast(func.round(cast(value, Numeric), 6), Float)
+
+
+def remediation_geometry_types(filters: RemediationFilter) -> set[str]:
+    """The geometry types in the filtered list ('Point', 'LineString', 'Polygon')."""
+    types = func.replace(func.ST_GeometryType(Place.geom), "ST_", "")
+    query = _remediation_query(filters).with_only_columns(types).distinct()
+    return set(db.session.scalars(query))
 
 
 def _labelled(row, locale: str) -> dict:

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError, NotFound
-from gis_app.exports import EXPORTERS
+from gis_app.exports import EXPORT_CRS, EXPORTERS, crs_label
 from gis_app.inventory import queries, remediation, service
 from gis_app.inventory.forms import AssessmentForm, ConfirmForm, MeasureForm, OpenYearForm, choices
 from gis_app.inventory.labels import (MEASURE_STATUS_COLORS, MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS,
@@ -22,7 +22,6 @@ from gis_app.tiles import proxied_tile_url
 blueprint = Blueprint("inventory", __name__, url_prefix="/inventory")
 
 LIST_PAGE_ROWS = 200  # the page shows the first rows; the export has them all
-CRS_CHOICES = ((3006, "SWEREF 99 TM (EPSG:3006)"), (3012, "SWEREF 99 14 15 (EPSG:3012)"), (4326, "WGS 84 (EPSG:4326)"))
 
 
 def _locale() -> str:
@@ -277,7 +276,8 @@ def remediation_list(year: int):
     return render_template("inventory/remediation.html", inventory=inventory, filters=filters, choices=choices,
                            rows=queries.remediation_page(filters, LIST_PAGE_ROWS, locale),
                            total=queries.remediation_count(filters), limit=LIST_PAGE_ROWS,
-                           formats=list(EXPORTERS.values()), crs_choices=CRS_CHOICES)
+                           formats=list(EXPORTERS.values()),
+                           crs_choices=[(srid, crs_label(srid)) for srid in EXPORT_CRS])
 
 
 @blueprint.get("/<int:year>/remediation/export")
@@ -289,10 +289,14 @@ def export(year: int):
         raise AppError(_("Unknown format: use one of %(formats)s.", formats=", ".join(sorted(EXPORTERS))),
                        field="format")
     crs = request.args.get("crs", type=int)
-    if crs is not None and crs not in dict(CRS_CHOICES):  # GeoJSON ignores it: RFC 7946 is WGS 84 only
-        raise AppError(_("Coordinates can be written in EPSG:3006, EPSG:3012 or EPSG:4326."), field="crs")
+    if crs is not None and crs not in EXPORT_CRS:  # GeoJSON ignores it: RFC 7946 is WGS 84 only
+        raise AppError(_("Coordinates can be written in %(systems)s.",
+                         systems=", ".join(crs_label(srid) for srid in EXPORT_CRS)), field="crs")
+    separator = request.args.get("separator")
+    if separator not in (None, "", ";", ","):
+        raise AppError(_("Separate CSV columns with ; or ,."), field="separator")
     filters = parse_remediation_filter(year)
-    prepared = remediation.prepare(exporter, filters, crs, ";" if request.args.get("separator") == ";" else ",")
+    prepared = remediation.prepare(exporter, filters, crs, separator or None, _locale())
     rows = queries.remediation_count(filters)
     current_app.logger.info("remediation export %s of %d rows for %d", exporter.name, rows, year)
     headers = {"Content-Disposition": f'attachment; filename="{prepared.filename}"', "X-Export-Rows": str(rows),

@@ -1,11 +1,16 @@
 """The walk protocol: findings as GeoJSON and CSV, and the data the protocol page and its PDF render."""
 import base64
 from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from gis_app.exports import ExportColumn, Exporter, ExportOptions
+from gis_app.core.clock import local_zone
+from gis_app.exports import ExportColumn, Exporter, ExportOptions, coordinate_columns
 from gis_app.extensions import db
 from gis_app.photos.models import Photo
 from gis_app.walks import queries
@@ -53,34 +58,45 @@ def findings_collection(walk: Walk, locale: str = "sv") -> dict:
 
 
 def export_columns(parameter_labels: dict[str, str]) -> list[ExportColumn]:
-    """The columns of a findings export, one per Safetipin score too."""
-    columns = [ExportColumn("number", "number", "int", 6), ExportColumn("id", "id", "int", 8),
-               ExportColumn("client_uuid", "client_uuid", width=36),
-               ExportColumn("recorded_at", "recorded_at", width=25),
-               ExportColumn("accuracy_m", "accuracy_m", width=10), ExportColumn("flagged", "flagged", width=8),
-               ExportColumn("pin_moved", "pin_moved", width=8), ExportColumn("category", "category", width=20),
-               ExportColumn("category_label", "category_label", width=28),
-               ExportColumn("safe_place", "safe_place", width=8), ExportColumn("note", "note", width=50),
-               ExportColumn("place_id", "place_id", "int", 8), ExportColumn("new_place", "new_place", width=8),
-               ExportColumn("proposed_measure", "proposed_measure", width=40),
-               ExportColumn("responsible", "responsible", width=18), ExportColumn("priority", "priority", "int", 8),
-               ExportColumn("photos", "photos", width=12)]
-    columns += [ExportColumn(f"score_{name}", f"score_{name}", "int", 8) for name in SAFETIPIN_PARAMETERS]
-    return columns
+    """The columns of a findings export, headed in the reader's language, one per Safetipin score too."""
+    columns = [ExportColumn("number", _l("No."), "int", 6), ExportColumn("id", _l("Finding id"), "int", 8),
+               ExportColumn("recorded_at", _l("Recorded (local time)"), "datetime", 17),
+               ExportColumn("category_label", _l("Category"), width=28),
+               ExportColumn("note", _l("Note"), width=50),
+               ExportColumn("safe_place", _l("Safe place"), width=8),
+               ExportColumn("place_id", _l("Place id"), "int", 8), ExportColumn("new_place", _l("New place"), width=8),
+               ExportColumn("proposed_measure", _l("Proposed measure"), width=40),
+               ExportColumn("responsible", _l("Responsible party"), width=18),
+               ExportColumn("priority", _l("Priority"), "int", 8),
+               ExportColumn("accuracy_m", _l("GPS accuracy (m)"), "number", 10),
+               ExportColumn("flagged", _l("Inaccurate position"), width=8),
+               ExportColumn("pin_moved", _l("Pin moved by hand"), width=8),
+               ExportColumn("photos", _l("Photo ids"), width=12),
+               ExportColumn("client_uuid", _l("Client id"), width=36)]
+    columns += [ExportColumn(f"score_{name}", _l("Score: %(parameter)s", parameter=label), "int", 8)
+                for name, label in parameter_labels.items()]
+    return columns + coordinate_columns()
 
 
-def export_rows(walk: Walk, exporter: Exporter, options: ExportOptions, locale: str = "sv") -> list[dict]:
-    """The walk's findings as rows for an exporter, geometry in the exporter's coordinate system and format."""
+def export_rows(walk: Walk, exporter: Exporter, options: ExportOptions, locale: str = "sv",
+                responsible_labels: dict[str, str] | None = None) -> list[dict]:
+    """The walk's findings as rows for an exporter: labels, not codes; local times; the exporter's geometry."""
     geometries = queries.finding_geometries(walk.id, exporter.srid(options), exporter.geometry_format)
+    yes_no = {True: _("Yes"), False: _("No"), None: ""}
+    zone = local_zone()
     rows = []
     for feature in findings_collection(walk, locale)["features"]:
         p = feature["properties"]
-        row = {key: p[key] for key in ("number", "client_uuid", "recorded_at", "accuracy_m", "flagged", "pin_moved",
-                                       "category", "category_label", "safe_place", "note", "place_id", "new_place",
-                                       "proposed_measure", "responsible", "priority")}
+        row = {key: p[key] for key in ("number", "client_uuid", "accuracy_m", "category_label", "note", "place_id",
+                                       "proposed_measure", "priority")}
+        row.update({key: yes_no[p[key]] for key in ("safe_place", "new_place", "flagged", "pin_moved")})
         row["id"] = feature["id"]
+        row["recorded_at"] = (datetime.fromisoformat(p["recorded_at"]).astimezone(zone).replace(tzinfo=None)
+                              if p["recorded_at"] else None)
+        row["responsible"] = (responsible_labels or {}).get(p["responsible"], p["responsible"])
         row["photos"] = " ".join(str(i) for i in p["photos"])
         row.update({f"score_{name}": p["scores"].get(name) for name in SAFETIPIN_PARAMETERS})
+        row["longitude"], row["latitude"] = (round(value, 6) for value in feature["geometry"]["coordinates"])
         row["geometry"] = geometries[feature["id"]]
         rows.append(row)
     return rows

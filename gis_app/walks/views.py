@@ -11,10 +11,10 @@ import shapely
 from flask_login import current_user
 from markupsafe import Markup
 
-from gis_app.core.clock import local_zone
+from gis_app.core.clock import local_now, local_zone
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError, NotFound
-from gis_app.exports import EXPORTERS, ExportOptions, get_exporter
+from gis_app.exports import EXPORTERS, ExportOptions, get_exporter, separator_for, spreadsheet_geometry_header
 from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label,
                                       options)
 from gis_app.maps.assets import LEAFLET_DRAW_CSS, LEAFLET_DRAW_JS
@@ -357,7 +357,8 @@ def _protocol_context(walk, pdf: bool) -> dict:
                "statuses": queries.status_labels(locale), "parameters": parameter_labels(),
                "parameter_order": SAFETIPIN_PARAMETERS, "responsible": responsible_labels(),
                "responsible_order": RESPONSIBLE_PARTIES, "organisers": dict(organiser_choices()),
-               "can_plan": _can_plan() and not pdf, "threshold": current_app.config["WALK_ACCURACY_THRESHOLD_M"]}
+               "can_plan": _can_plan() and not pdf, "threshold": current_app.config["WALK_ACCURACY_THRESHOLD_M"],
+               "formats": list(EXPORTERS.values())}
     if pdf:
         context["photo_src"] = protocol.photo_data_uris([p for f in findings for p in f.photos])
         context["inline_css"] = Markup((STATIC / "walks" / "protocol.css").read_text())
@@ -404,10 +405,14 @@ def export_findings(walk_id: int, fmt: str):
     exporter = get_exporter(fmt)
     if exporter is None:
         raise NotFound(_("Export as %(formats)s.", formats=", ".join(sorted(EXPORTERS))))
-    options = ExportOptions(srid=_int_arg("srid"), layer=f"walk_{walk.id}_findings")
-    rows = protocol.export_rows(walk, exporter, options, _locale())
+    srid = exporter.srid(ExportOptions(srid=_int_arg("srid")))
+    geometry_header = spreadsheet_geometry_header(srid) if exporter.geometry_format == "wkt" else "geometry"
+    options = ExportOptions(srid=srid, separator=separator_for(_locale()), layer=f"walk_{walk.id}_findings",
+                            geometry_header=geometry_header, geometry_type="Point")
+    rows = protocol.export_rows(walk, exporter, options, _locale(), responsible_labels())
     response = Response(b"".join(exporter.chunks(rows, protocol.export_columns(parameter_labels()), options)),
                         mimetype=exporter.media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="walk-{walk.id}-findings.{exporter.extension}"'
+    filename = f"trygghetsvandring-{walk.id}-fynd-{local_now().date().isoformat()}.{exporter.extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
