@@ -34,6 +34,29 @@ def _flag(text: str) -> bool:
     return text.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _capacity(env) -> dict:
+    """What one client may cost: rate limits (shared by all workers), public page and query budgets, tile
+    fetching, and the database pool (sized for gunicorn's threads per worker)."""
+    return {
+        "API_PUBLIC_MAX_LIMIT": int(env.get("GIS_APP_API_PUBLIC_MAX_LIMIT", "1000")),
+        "PUBLIC_STATEMENT_TIMEOUT_MS": int(env.get("GIS_APP_PUBLIC_STATEMENT_TIMEOUT_MS", "5000")),
+        "API_RATE_LIMIT": env.get("GIS_APP_API_RATE_LIMIT", "120 per minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("GIS_APP_LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour"),
+        "TILE_RATE_LIMIT": env.get("GIS_APP_TILE_RATE_LIMIT", "600 per minute"),
+        "TILE_FETCH_RATE_LIMIT": env.get("GIS_APP_TILE_FETCH_RATE_LIMIT", "60 per minute"),
+        "TILE_FETCH_TOTAL_RATE_LIMIT": env.get("GIS_APP_TILE_FETCH_TOTAL_RATE_LIMIT", "600 per minute"),
+        "TILE_TIMEOUT_SECONDS": float(env.get("GIS_APP_TILE_TIMEOUT_SECONDS", "3")),
+        "TILE_MAX_CONCURRENT_FETCHES": int(env.get("GIS_APP_TILE_MAX_CONCURRENT_FETCHES", "2")),
+        "TILE_MIN_ZOOM": int(env.get("GIS_APP_TILE_MIN_ZOOM", "0")),
+        "TILE_MAX_ZOOM": int(env.get("GIS_APP_TILE_MAX_ZOOM", "19")),
+        "TILE_CACHE_MAX_BYTES": int(env.get("GIS_APP_TILE_CACHE_MAX_BYTES", str(256 * 1024 * 1024))),
+        "DB_POOL_SIZE": int(env.get("GIS_APP_DB_POOL_SIZE", "4")),
+        "DB_MAX_OVERFLOW": int(env.get("GIS_APP_DB_MAX_OVERFLOW", "4")),
+        "DB_POOL_TIMEOUT": float(env.get("GIS_APP_DB_POOL_TIMEOUT", "10")),
+        "DB_SESSION_OPTIONS": env.get("GIS_APP_DB_SESSION_OPTIONS", "-c jit=off -c work_mem=16MB"),
+    }
+
+
 def load_settings(env=os.environ) -> dict:
     """Return the Flask configuration read from environment variables."""
     return {
@@ -67,7 +90,7 @@ def load_settings(env=os.environ) -> dict:
         "LOGIN_MAX_FAILURES": int(env.get("GIS_APP_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT_MINUTES": int(env.get("GIS_APP_LOGIN_LOCKOUT_MINUTES", "15")),
         "LOGIN_RATE_LIMIT": env.get("GIS_APP_LOGIN_RATE_LIMIT", "10 per minute"),
-        "RATELIMIT_STORAGE_URI": env.get("GIS_APP_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": env.get("GIS_APP_RATELIMIT_STORAGE_URI", "database://"),
         "DEMO_MODE": _flag(env.get("GIS_APP_DEMO_MODE", "false")),
         "PHOTO_MAX_BYTES": int(env.get("GIS_APP_PHOTO_MAX_BYTES", str(15 * 1000 * 1000))),
         "PHOTO_MAX_PIXELS": int(env.get("GIS_APP_PHOTO_MAX_PIXELS", str(50 * 1000 * 1000))),
@@ -85,4 +108,5 @@ def load_settings(env=os.environ) -> dict:
         "OUTREACH_CAR_KMH": float(env.get("GIS_APP_OUTREACH_CAR_KMH", "30")),
         "OUTREACH_STOP_MINUTES": int(env.get("GIS_APP_OUTREACH_STOP_MINUTES", "10")),
         "OUTREACH_START_POINTS": env.get("GIS_APP_OUTREACH_START_POINTS", "Polisstationen=14.6390,63.1785"),
+        **_capacity(env),
     }

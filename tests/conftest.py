@@ -83,7 +83,8 @@ def reset_rate_limits(app):
     """Each test starts with fresh login rate limits (they count per address, and every test is 127.0.0.1)."""
     from gis_app.extensions import limiter
 
-    limiter.reset()
+    with app.app_context():  # the counters live in the database
+        limiter.reset()
 
 
 @pytest.fixture
