@@ -43,7 +43,7 @@ def _capacity(env) -> dict:
         "API_RATE_LIMIT": env.get("GIS_APP_API_RATE_LIMIT", "120 per minute"),
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get("GIS_APP_LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour"),
         "TILE_RATE_LIMIT": env.get("GIS_APP_TILE_RATE_LIMIT", "600 per minute"),
-        "TILE_FETCH_RATE_LIMIT": env.get("GIS_APP_TILE_FETCH_RATE_LIMIT", "60 per minute"),
+        "TILE_FETCH_RATE_LIMIT": env.get("GIS_APP_TILE_FETCH_RATE_LIMIT", "120 per minute"),
         "TILE_FETCH_TOTAL_RATE_LIMIT": env.get("GIS_APP_TILE_FETCH_TOTAL_RATE_LIMIT", "600 per minute"),
         "TILE_TIMEOUT_SECONDS": float(env.get("GIS_APP_TILE_TIMEOUT_SECONDS", "3")),
         "TILE_MAX_CONCURRENT_FETCHES": int(env.get("GIS_APP_TILE_MAX_CONCURRENT_FETCHES", "2")),

@@ -38,5 +38,6 @@ def within_time_budget():
     except OperationalError as error:
         if getattr(error.orig, "sqlstate", None) != QUERY_CANCELED:
             raise
+        db.session.rollback()  # the transaction is dead; nothing else in this request may use it
         raise QueryTooSlow(_("The request took too long. Ask for a smaller box, fewer features per page, "
                              "or more filters.")) from None

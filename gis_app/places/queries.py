@@ -3,10 +3,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import JSON, Text, and_, case, cast, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
 
 from gis_app.areas.models import Area
 from gis_app.extensions import capped_count, db
-from gis_app.places.models import Category, Observation, Place, Source, Status
+from gis_app.places.models import Category, Observation, Place, PublicGrid, Source, Status
 
 
 @dataclass(frozen=True)
@@ -154,3 +155,13 @@ def reported_interval() -> tuple[date | None, date | None]:
     """First and last report date, for the collection's temporal extent (uses the reported_on index)."""
     row = db.session.execute(select(func.min(Place.reported_on), func.max(Place.reported_on))).one()
     return row[0], row[1]
+
+
+def set_public_grid(metres: int) -> bool:
+    """Store the grid size of public positions (the database then moves every sensitive place); True if changed."""
+    if db.session.scalar(select(PublicGrid.metres)) == metres:
+        return False
+    statement = insert(PublicGrid).values(one=True, metres=metres)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["one"], set_={"metres": metres}))
+    db.session.commit()
+    return True
