@@ -7,15 +7,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 PORT ?= 5000
+# gunicorn processes and threads; each thread needs a database connection (the pool size), see README.
+WORKERS ?= 2
+THREADS ?= 4
 DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium libpango-1.0-0 libpangoft2-1.0-0
 REFERENCE_DATA := data
 # `make run` is a demonstration: demo-data also creates one login per role (see README).
 run demo-data: export GIS_APP_DEMO_MODE ?= true
+run: export GIS_APP_DB_POOL_SIZE ?= $(THREADS)
+run: export GIS_APP_DB_MAX_OVERFLOW ?= $(THREADS)
 
 .PHONY: run test lint setup system-packages database demo-data clean
 
 run: setup database demo-data
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - 'gis_app:create_app()'
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads $(THREADS) --timeout 120 --access-logfile - 'gis_app:create_app()'
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -57,6 +62,7 @@ $(STAMPS)/translations: $(STAMPS)/venv $(wildcard gis_app/translations/*/LC_MESS
 # Starts the private PostGIS on demand (unless DATABASE_URL is set) and applies migrations.
 database: setup
 	$(BIN)/gis-app db upgrade
+	$(BIN)/gis-app public-grid
 
 # Östersund's municipality and district boundaries (shipped in data/), then demo places if there are none.
 demo-data: database

@@ -6,7 +6,8 @@ from flask_babel import get_locale
 from geoalchemy2 import alembic_helpers
 from werkzeug.routing import IntegerConverter
 
-from gis_app import resilience
+from gis_app import ratelimits, resilience
+from gis_app.database import engine_options
 from gis_app.devdb import private_url
 from gis_app.errors import register_error_handlers
 from gis_app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -24,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     check_secret_key(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     app.url_map.converters["int"] = DatabaseInteger
     register_extensions(app)
     register_features(app)
@@ -69,7 +70,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(lambda: {"current_locale": str(get_locale())})
     csrf.init_app(app)
-    limiter.init_app(app)
+    limiter.init_app(app)  # storage `database://` is registered by importing gis_app.ratelimits (above)
+    ratelimits.install(app)
     register_login(app)
 
 

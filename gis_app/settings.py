@@ -135,7 +135,7 @@ SETTINGS = (
     Setting("LOGIN_MAX_FAILURES", "GIS_APP_LOGIN_MAX_FAILURES", integer, "5"),
     Setting("LOGIN_LOCKOUT_MINUTES", "GIS_APP_LOGIN_LOCKOUT_MINUTES", integer, "15"),
     Setting("LOGIN_RATE_LIMIT", "GIS_APP_LOGIN_RATE_LIMIT", text, "10 per minute"),
-    Setting("RATELIMIT_STORAGE_URI", "GIS_APP_RATELIMIT_STORAGE_URI", text, "memory://"),
+    Setting("RATELIMIT_STORAGE_URI", "GIS_APP_RATELIMIT_STORAGE_URI", text, "database://"),
     Setting("DEMO_MODE", "GIS_APP_DEMO_MODE", flag, "false"),
     Setting("PHOTO_MAX_BYTES", "GIS_APP_PHOTO_MAX_BYTES", integer, str(15 * 1000 * 1000)),
     Setting("PHOTO_MAX_PIXELS", "GIS_APP_PHOTO_MAX_PIXELS", integer, str(50 * 1000 * 1000)),
@@ -153,6 +153,24 @@ SETTINGS = (
     Setting("OUTREACH_CAR_KMH", "GIS_APP_OUTREACH_CAR_KMH", positive_number, "30"),
     Setting("OUTREACH_STOP_MINUTES", "GIS_APP_OUTREACH_STOP_MINUTES", integer, "10"),
     Setting("OUTREACH_START_POINTS", "GIS_APP_OUTREACH_START_POINTS", text, "Polisstationen=14.6390,63.1785"),
+    # What one client may cost: rate limits (shared by all workers), public page and query budgets, tile
+    # fetching, and the database pool (sized for gunicorn's threads per worker).
+    Setting("API_PUBLIC_MAX_LIMIT", "GIS_APP_API_PUBLIC_MAX_LIMIT", integer, "1000"),
+    Setting("PUBLIC_STATEMENT_TIMEOUT_MS", "GIS_APP_PUBLIC_STATEMENT_TIMEOUT_MS", integer, "5000"),
+    Setting("API_RATE_LIMIT", "GIS_APP_API_RATE_LIMIT", text, "120 per minute"),
+    Setting("LOGIN_ACCOUNT_RATE_LIMIT", "GIS_APP_LOGIN_ACCOUNT_RATE_LIMIT", text, "20 per hour"),
+    Setting("TILE_RATE_LIMIT", "GIS_APP_TILE_RATE_LIMIT", text, "600 per minute"),
+    Setting("TILE_FETCH_RATE_LIMIT", "GIS_APP_TILE_FETCH_RATE_LIMIT", text, "120 per minute"),
+    Setting("TILE_FETCH_TOTAL_RATE_LIMIT", "GIS_APP_TILE_FETCH_TOTAL_RATE_LIMIT", text, "600 per minute"),
+    Setting("TILE_TIMEOUT_SECONDS", "GIS_APP_TILE_TIMEOUT_SECONDS", positive_number, "3"),
+    Setting("TILE_MAX_CONCURRENT_FETCHES", "GIS_APP_TILE_MAX_CONCURRENT_FETCHES", integer, "2"),
+    Setting("TILE_MIN_ZOOM", "GIS_APP_TILE_MIN_ZOOM", integer, "0"),
+    Setting("TILE_MAX_ZOOM", "GIS_APP_TILE_MAX_ZOOM", integer, "19"),
+    Setting("TILE_CACHE_MAX_BYTES", "GIS_APP_TILE_CACHE_MAX_BYTES", integer, str(256 * 1024 * 1024)),
+    Setting("DB_POOL_SIZE", "GIS_APP_DB_POOL_SIZE", integer, "4"),
+    Setting("DB_MAX_OVERFLOW", "GIS_APP_DB_MAX_OVERFLOW", integer, "4"),
+    Setting("DB_POOL_TIMEOUT", "GIS_APP_DB_POOL_TIMEOUT", positive_number, "10"),
+    Setting("DB_SESSION_OPTIONS", "GIS_APP_DB_SESSION_OPTIONS", text, "-c jit=off -c work_mem=16MB"),
 )
 
 # Fixed, not configurable: cookies are never readable by scripts nor sent cross-site.

@@ -83,7 +83,8 @@ def reset_rate_limits(app):
     """Each test starts with fresh login rate limits (they count per address, and every test is 127.0.0.1)."""
     from gis_app.extensions import limiter
 
-    limiter.reset()
+    with app.app_context():  # the counters live in the database
+        limiter.reset()
 
 
 @pytest.fixture
@@ -136,7 +137,9 @@ def live_server(app, database_url, tmp_path_factory):
     port = _free_port()
     url = LiveServer(f"http://127.0.0.1:{port}")
     url.access_log = tmp_path_factory.mktemp("server") / "access.log"
-    env = os.environ | {"DATABASE_URL": database_url, "GIS_APP_TILE_URL": "", "SECRET_KEY": "test"}
+    # No API rate limit: load and browser tests read far more than one visitor would (test_capacity tests limits).
+    env = os.environ | {"DATABASE_URL": database_url, "GIS_APP_TILE_URL": "", "SECRET_KEY": "test",
+                        "GIS_APP_API_RATE_LIMIT": ""}
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                                "--workers", "2", "--threads", "4", "--access-logfile", str(url.access_log),
                                "gis_app:create_app()"], env=env)

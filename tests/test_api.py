@@ -150,11 +150,13 @@ def test_number_matched_is_left_out_above_the_count_cap(client, app_context, mon
     assert client.get(ITEMS + "?limit=1&offset=3").json["numberMatched"] == 4  # the last page counts for free
 
 
-def test_limit_above_the_maximum_is_served_as_the_maximum(client, app, monkeypatch, app_context):
-    for i in range(3):
+def test_limit_above_the_maximum_is_served_as_the_maximum(client, app, monkeypatch, app_context, client_as):
+    for i in range(4):
         make_place(title=f"p{i}")
-    monkeypatch.setitem(app.config, "API_MAX_LIMIT", 2)
-    assert client.get(ITEMS + "?limit=500").json["numberReturned"] == 2
+    monkeypatch.setitem(app.config, "API_MAX_LIMIT", 3)
+    monkeypatch.setitem(app.config, "API_PUBLIC_MAX_LIMIT", 2)
+    assert client.get(ITEMS + "?limit=500").json["numberReturned"] == 2  # the public's pages are smaller
+    assert client_as("planner").get(ITEMS + "?limit=500").json["numberReturned"] == 3
 
 
 def test_areas_collection(client, app_context):

@@ -73,8 +73,8 @@ def test_bad_tiles_and_a_failing_upstream_give_clear_errors(client, app, monkeyp
     assert client.get("/tiles/3/8/0.png").status_code == 404  # x beyond 2**z
     assert client.get("/tiles/25/0/0.png").status_code == 404
     monkeypatch.setitem(app.config, "TILE_URL", base + "/html/{z}/{x}/{y}.png")
-    assert client.get("/tiles/1/0/0.png").status_code == 502
+    assert client.get("/tiles/1/1/0.png").status_code == 502  # tiles over the municipality (test_tiles.py)
     monkeypatch.setitem(app.config, "TILE_URL", "http://127.0.0.1:9/{z}/{x}/{y}.png")  # nothing listens
-    assert client.get("/tiles/1/1/1.png").status_code == 502
+    assert client.get("/tiles/2/2/1.png").status_code == 502
     monkeypatch.setitem(app.config, "TILE_URL", "")
     assert client.get("/tiles/1/1/1.png").status_code == 404

@@ -22,21 +22,27 @@ class Collection:
     description: str
     filters: tuple[p.Param, ...]
     make_filter: Callable[..., Any]
-    features: Callable[[Any, int, int], list[str]]
+    features: Callable[[Any, int, int, int | None], list[str]]
     feature: Callable[[int], str | None]
     count: Callable[[Any, int], int | None]
     extent: Callable[[], dict]
 
-    def params(self) -> tuple[p.Param, ...]:
+    def params(self, public: bool = False) -> tuple[p.Param, ...]:
+        """The query parameters; the public's pages are smaller than staff's."""
         config = current_app.config
-        limit = p.limit_param(config["API_DEFAULT_LIMIT"], config["API_MAX_LIMIT"])
-        return (p.BBOX, limit, p.OFFSET, *self.filters)
+        limit = p.limit_param(config["API_DEFAULT_LIMIT"], page_maximum(public), config["API_PUBLIC_MAX_LIMIT"])
+        return (p.BBOX, limit, p.OFFSET, p.CURSOR, *self.filters)
+
+
+def page_maximum(public: bool) -> int:
+    """The largest page: smaller for the public, so one anonymous request cannot cost much."""
+    config = current_app.config
+    return config["API_PUBLIC_MAX_LIMIT"] if public else config["API_MAX_LIMIT"]
 
 
 def _audience() -> places.Audience:
     """Staff (a session or a token) see places exactly; everyone else sees the public, generalised view."""
-    return places.Audience(locale=str(get_locale() or "sv"), public=not is_staff(),
-                           grid_metres=current_app.config["PUBLIC_GRID_METRES"])
+    return places.Audience(locale=str(get_locale() or "sv"), public=not is_staff())
 
 
 def _spatial(box) -> dict:
@@ -76,7 +82,7 @@ COLLECTIONS = {
         description="Places reported as unsafe (points, lines and polygons) with their latest observation.",
         filters=PLACE_FILTERS,
         make_filter=places.PlaceFilter,
-        features=lambda f, limit, offset: places.place_features(f, limit, offset, _audience()),
+        features=lambda f, limit, offset, after: places.place_features(f, limit, offset, _audience(), after),
         feature=lambda feature_id: places.place_feature(feature_id, _audience()),
         count=lambda f, cap: places.count_places(f, cap, _audience()),
         extent=_places_extent,

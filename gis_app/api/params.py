@@ -133,10 +133,15 @@ BBOX = Param("bbox", "Only features that intersect this box: west,south,east,nor
              {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 6}, explode=False)
 DATETIME = Param("datetime", "Date the place was reported: an instant, or an interval with '..' for an open end.",
                  datetime_interval)
-OFFSET = Param("offset", "Number of features to skip (paging).", integer(0, 10**9),
-               {"type": "integer", "minimum": 0, "default": 0})
+OFFSET = Param("offset", "Number of features to skip (paging; the `next` links use `cursor`, which costs the same "
+               "on every page).", integer(0, 10**9), {"type": "integer", "minimum": 0, "default": 0})
+CURSOR = Param("cursor", "Keyset paging: only features whose id comes after this one. The `next` links carry it.",
+               integer(0, 2**31 - 1), {"type": "integer", "minimum": 0})
 
 
-def limit_param(default: int, maximum: int) -> Param:
-    return Param("limit", f"Number of features per page (larger values are served as {maximum}).", page_size(maximum),
-                 {"type": "integer", "minimum": 1, "maximum": maximum, "default": default})
+def limit_param(default: int, maximum: int, public_maximum: int) -> Param:
+    """`limit`: served as at most `maximum` (at most `public_maximum` without a staff login or token)."""
+    description = (f"Number of features per page. Larger values are served as {public_maximum} without a staff "
+                   f"login or API token, and as {maximum} with one.")
+    return Param("limit", description, page_size(maximum),
+                 {"type": "integer", "minimum": 1, "maximum": max(maximum, public_maximum), "default": default})

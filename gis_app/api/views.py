@@ -4,13 +4,16 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from gis_app.api.collections import COLLECTIONS, Collection
+from gis_app.api.budget import limit_public_request, within_time_budget
+from gis_app.api.collections import COLLECTIONS, Collection, page_maximum
 from gis_app.api.openapi import OPENAPI_MEDIA_TYPE, openapi_document
 from gis_app.api.params import parse_query
+from gis_app.auth.access import is_staff
 from gis_app.errors import NotFound
 from gis_app.places.service import place_version, whole_number
 
 blueprint = Blueprint("api", __name__)
+blueprint.before_request(limit_public_request)
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -95,46 +98,58 @@ def collection(collection_id: str):
     return jsonify(_collection_metadata(_collection_or_404(collection_id)))
 
 
-def _page_url(offset: int) -> str:
-    args = request.args.to_dict() | {"offset": offset}
+def _page_url(**paging) -> str:
+    """This request's URL with its paging parameters replaced (None drops one)."""
+    args = {k: v for k, v in (request.args.to_dict() | paging).items() if v is not None}
     return url_for(request.endpoint, **request.view_args, **args, _external=True)
 
 
-def _paging_links(offset: int, limit: int, has_next: bool) -> list[dict]:
-    links = [_link(_page_url(offset), "self", GEOJSON)]
-    if has_next:
-        links.append(_link(_page_url(offset + limit), "next", GEOJSON, "Next page"))
-    if offset > 0:
-        links.append(_link(_page_url(max(offset - limit, 0)), "prev", GEOJSON, "Previous page"))
+def _paging_links(offset: int, after: int | None, limit: int, last_id: int | None) -> list[dict]:
+    """`next` is a keyset cursor after the page's last id, so every page costs the same; `prev` only for offsets."""
+    links = [_link(_page_url(), "self", GEOJSON)]
+    if last_id is not None:
+        links.append(_link(_page_url(offset=None, cursor=last_id), "next", GEOJSON, "Next page"))
+    if offset > 0 and after is None:
+        links.append(_link(_page_url(offset=max(offset - limit, 0)), "prev", GEOJSON, "Previous page"))
     return links
 
 
-def _number_matched(coll: Collection, feature_filter, offset: int, returned: int, has_next: bool) -> int | None:
-    """Exact on the last page (free); on the first page a count capped at API_COUNT_CAP; else left out."""
-    if not has_next:
+def _number_matched(coll: Collection, feature_filter, offset: int, after: int | None, returned: int,
+                    has_next: bool) -> int | None:
+    """Only where it is cheap and sure: the first page (a count capped at API_COUNT_CAP), or the last page of
+    offset paging that still returned features; left out elsewhere."""
+    if after is None and offset == 0:
+        return returned if not has_next else coll.count(feature_filter, current_app.config["API_COUNT_CAP"])
+    if after is None and not has_next and returned:
         return offset + returned
-    if offset == 0:
-        return coll.count(feature_filter, current_app.config["API_COUNT_CAP"])
     return None
+
+
+def _last_id(features: list[str]) -> int:
+    return json.loads(features[-1])["id"]
 
 
 @blueprint.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     """A page of features, filtered by bbox and the collection's attributes."""
     coll = _collection_or_404(collection_id)
-    values = parse_query(coll.params(), request.args)
-    limit = values.pop("limit", current_app.config["API_DEFAULT_LIMIT"])
+    public = not is_staff()
+    values = parse_query(coll.params(public), request.args)
+    limit = values.pop("limit", min(current_app.config["API_DEFAULT_LIMIT"], page_maximum(public)))
     offset = values.pop("offset", 0)
+    after = values.pop("cursor", None)
     feature_filter = coll.make_filter(**values)
-    features = coll.features(feature_filter, limit + 1, offset)  # one extra row tells whether a next page exists
-    has_next = len(features) > limit
-    features = features[:limit]
+    with within_time_budget():
+        # One extra row tells whether a next page exists.
+        features = coll.features(feature_filter, limit + 1, offset, after)
+        has_next = len(features) > limit
+        features = features[:limit]
+        matched = _number_matched(coll, feature_filter, offset, after, len(features), has_next)
     meta = {
         "timeStamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "numberReturned": len(features),
-        "links": _paging_links(offset, limit, has_next),
+        "links": _paging_links(offset, after, limit, _last_id(features) if has_next else None),
     }
-    matched = _number_matched(coll, feature_filter, offset, len(features), has_next)
     if matched is not None:
         meta["numberMatched"] = matched
     body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]," + json.dumps(meta)[1:]
@@ -156,7 +171,8 @@ def item(collection_id: str, feature_id: str):
     coll = _collection_or_404(collection_id)
     parse_query((), request.args)
     number = whole_number(feature_id)
-    feature = coll.feature(number) if number is not None else None
+    with within_time_budget():
+        feature = coll.feature(number) if number is not None else None
     if feature is None:
         raise NotFound(f"No feature '{feature_id}' in '{collection_id}'.")
     response = Response(item_body(coll, feature, feature_id), mimetype=GEOJSON)

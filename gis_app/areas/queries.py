@@ -21,8 +21,8 @@ def _feature():
     )
 
 
-def _conditions(f: AreaFilter) -> list:
-    conditions = []
+def _conditions(f: AreaFilter, after: int | None = None) -> list:
+    conditions = [Area.id > after] if after is not None else []
     if f.bbox:
         conditions.append(Area.geom.ST_Intersects(func.ST_MakeEnvelope(*f.bbox, 4326)))
     if f.kind:
@@ -30,9 +30,9 @@ def _conditions(f: AreaFilter) -> list:
     return conditions
 
 
-def area_features(f: AreaFilter, limit: int, offset: int) -> list[str]:
-    """Return up to `limit` areas as GeoJSON text, in id order."""
-    page = select(Area.id).where(*_conditions(f)).order_by(Area.id).limit(limit).offset(offset).subquery()
+def area_features(f: AreaFilter, limit: int, offset: int, after: int | None = None) -> list[str]:
+    """Return up to `limit` areas as GeoJSON text, in id order (after the keyset cursor `after`)."""
+    page = select(Area.id).where(*_conditions(f, after)).order_by(Area.id).limit(limit).offset(offset).subquery()
     query = select(cast(_feature(), Text)).join(page, page.c.id == Area.id).order_by(Area.id)
     return list(db.session.scalars(query))
 

@@ -8,6 +8,7 @@ from flask_login import login_user, logout_user
 from gis_app.auth.forms import LoginForm
 from gis_app.auth.service import authenticate
 from gis_app.extensions import limiter
+from gis_app.ratelimits import enforce
 
 blueprint = Blueprint("auth", __name__)
 
@@ -25,6 +26,8 @@ def login():
     """Show the login form; log the user in."""
     form = LoginForm()
     if form.validate_on_submit():
+        # Per account too, in storage all workers share: spreading guesses over addresses does not help.
+        enforce("LOGIN_ACCOUNT_RATE_LIMIT", "login-account", form.email.data.strip().lower())
         user = authenticate(form.email.data, form.password.data)
         if user:
             login_user(user)

@@ -11,6 +11,7 @@ from gis_app.auth import demo as demo_users
 from gis_app.core.registry import demo_loaders
 from gis_app.places import demo
 from gis_app.places.importer import import_places as run_import
+from gis_app.places.queries import set_public_grid
 
 
 @click.command("import-places")
@@ -61,3 +62,14 @@ def demo_data(seed, count, if_empty, append):
                 message = loader(seed)
                 if message:
                     click.echo(message)
+
+
+@click.command("public-grid")
+@with_appcontext
+def public_grid():
+    """Apply GIS_APP_PUBLIC_GRID_METRES to the public positions of sensitive places (make run does this)."""
+    metres = current_app.config["PUBLIC_GRID_METRES"]
+    if set_public_grid(metres):
+        click.echo(_("Public grid set to %(metres)d m; sensitive places moved to its cell centres.", metres=metres))
+    else:
+        click.echo(_("Public grid: %(metres)d m, unchanged.", metres=metres))

@@ -65,6 +65,10 @@ class Place(db.Model):
     priority: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     district_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
     geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=False)
+    # What the public sees, kept by the database (trigger place_public_position, migration 0008): the centre of
+    # the place's grid cell for sensitive categories, else geom; and the district of that, never of geom.
+    public_geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=False)
+    public_district_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
     reported_on = mapped_column(Date, server_default=func.current_date(), nullable=False, index=True)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
     updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),
@@ -103,3 +107,14 @@ class Observation(db.Model):
 
     place = relationship(Place, back_populates="observations")
     source = relationship(Source, lazy="joined")
+
+
+class PublicGrid(db.Model):
+    """The one row holding the grid cell size (metres) of public positions; changing it moves them all."""
+
+    __tablename__ = "public_grid"
+    __table_args__ = (CheckConstraint("one", name="ck_public_grid_one_row"),
+                      CheckConstraint("metres BETWEEN 10 AND 100000", name="ck_public_grid_metres"))
+
+    one: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default="true")
+    metres: Mapped[int] = mapped_column(Integer)

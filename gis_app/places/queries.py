@@ -3,10 +3,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import JSON, Text, and_, case, cast, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
 
 from gis_app.areas.models import Area
 from gis_app.extensions import capped_count, db
-from gis_app.places.models import Category, Observation, Place, Source, Status
+from gis_app.places.models import Category, Observation, Place, PublicGrid, Source, Status
 
 
 @dataclass(frozen=True)
@@ -29,19 +30,16 @@ class Audience:
 
     locale: str = "sv"
     public: bool = True
-    grid_metres: int = 250
-
-
-def _cell_centre(grid: int):
-    """The centre of the SWEREF 99 TM grid cell a place lies in: where the public sees a sensitive place."""
-    projected = func.ST_Transform(func.ST_PointOnSurface(Place.geom), 3006)
-    return func.ST_Transform(func.ST_SnapToGrid(projected, grid / 2, grid / 2, grid, grid), 4326)
 
 
 def _shown_geometry(audience: Audience):
-    if not audience.public:
-        return Place.geom
-    return case((Category.sensitive, _cell_centre(audience.grid_metres)), else_=Place.geom)
+    """Staff see the place itself; the public its public position (a grid cell's centre if sensitive)."""
+    return Place.public_geom if audience.public else Place.geom
+
+
+def _shown_district(audience: Audience):
+    """The district of what the audience sees: for the public never one taken from the exact position."""
+    return Place.public_district_id if audience.public else Place.district_id
 
 
 def _label(model, locale: str):
@@ -70,7 +68,7 @@ def _feature(audience: Audience):
         "category", Place.category_code, "category_label", _label(Category, locale), "color", Category.color,
         "status", Place.status_code, "status_label", _label(Status, locale),
         "time_of_day", Place.time_of_day, "affected_group", Place.affected_group, "priority", Place.priority,
-        "district_id", Place.district_id, "district_name", Area.name,
+        "district_id", _shown_district(audience), "district_name", Area.name,
         "reported_on", Place.reported_on, "updated_at", Place.updated_at,
         "last_observation", _last_observation(audience),
     )
@@ -90,17 +88,12 @@ def _year_condition(year: int):
 
 
 def _bbox_condition(bbox, audience: Audience):
-    """Filter on the geometry the audience sees, so tiny boxes cannot locate a generalised place."""
-    envelope = func.ST_MakeEnvelope(*bbox, 4326)
-    if not audience.public:
-        return Place.geom.ST_Intersects(envelope)
-    margin = audience.grid_metres / 40_000  # degrees: more than half a cell's diagonal up to 70°N, for the index
-    return and_(Place.geom.ST_Intersects(func.ST_Expand(envelope, margin)),
-                func.ST_Intersects(_shown_geometry(audience), envelope))
+    """Filter on the geometry the audience sees (indexed), so tiny boxes cannot locate a generalised place."""
+    return func.ST_Intersects(_shown_geometry(audience), func.ST_MakeEnvelope(*bbox, 4326))
 
 
-def _conditions(f: PlaceFilter, audience: Audience) -> list:
-    conditions = []
+def _conditions(f: PlaceFilter, audience: Audience, after: int | None = None) -> list:
+    conditions = [Place.id > after] if after is not None else []
     if f.bbox:
         conditions.append(_bbox_condition(f.bbox, audience))
     if f.datetime:
@@ -113,14 +106,14 @@ def _conditions(f: PlaceFilter, audience: Audience) -> list:
         conditions.append(_year_condition(f.year))
     for values, column in ((f.category, Place.category_code), (f.status, Place.status_code),
                            (f.time_of_day, Place.time_of_day), (f.affected_group, Place.affected_group),
-                           (f.district, Place.district_id)):
+                           (f.district, _shown_district(audience))):
         if values:
             conditions.append(column.in_(values))
     return conditions
 
 
-def _ids(f: PlaceFilter, audience: Audience):
-    return select(Place.id).join(Category, Category.code == Place.category_code).where(*_conditions(f, audience))
+def _ids(f: PlaceFilter, audience: Audience, after: int | None = None):
+    return select(Place.id).where(*_conditions(f, audience, after))
 
 
 def _features_query(audience: Audience):
@@ -128,13 +121,14 @@ def _features_query(audience: Audience):
             .select_from(Place)
             .join(Category, Category.code == Place.category_code)
             .join(Status, Status.code == Place.status_code)
-            .outerjoin(Area, Area.id == Place.district_id))
+            .outerjoin(Area, Area.id == _shown_district(audience)))
 
 
-def place_features(f: PlaceFilter, limit: int, offset: int, audience: Audience) -> list[str]:
-    """Return up to `limit` features as GeoJSON text, in id order so pages are stable."""
+def place_features(f: PlaceFilter, limit: int, offset: int, audience: Audience, after: int | None = None) -> list[str]:
+    """Return up to `limit` features as GeoJSON text, in id order so pages are stable; `after` is the keyset
+    cursor (the last id of the previous page), which costs the same however deep the page."""
     # Pick the page's ids first: skipped rows are then never turned into JSON.
-    page = _ids(f, audience).order_by(Place.id).limit(limit).offset(offset).subquery()
+    page = _ids(f, audience, after).order_by(Place.id).limit(limit).offset(offset).subquery()
     query = _features_query(audience).join(page, page.c.id == Place.id).order_by(Place.id)
     return list(db.session.scalars(query))
 
@@ -161,3 +155,13 @@ def reported_interval() -> tuple[date | None, date | None]:
     """First and last report date, for the collection's temporal extent (uses the reported_on index)."""
     row = db.session.execute(select(func.min(Place.reported_on), func.max(Place.reported_on))).one()
     return row[0], row[1]
+
+
+def set_public_grid(metres: int) -> bool:
+    """Store the grid size of public positions (the database then moves every sensitive place); True if changed."""
+    if db.session.scalar(select(PublicGrid.metres)) == metres:
+        return False
+    statement = insert(PublicGrid).values(one=True, metres=metres)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["one"], set_={"metres": metres}))
+    db.session.commit()
+    return True

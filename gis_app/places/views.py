@@ -282,7 +282,8 @@ def _last_title(entries) -> str | None:
 # --- history rows ---------------------------------------------------------------------------------------------------
 
 # Bookkeeping columns every change touches; the history shows what people changed.
-HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at", "version", "place_id", "created_by_id"})
+HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at", "version", "place_id", "created_by_id",
+                           "public_geom", "public_district_id"})  # derived by the database from geom and category
 VALUE_MAX = 300
 
 
