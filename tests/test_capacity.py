@@ -16,7 +16,7 @@ ITEMS = "/api/collections/places/items"
 OTHER_WORKER = """
 import json, sys
 from gis_app import create_app
-app = create_app({"WTF_CSRF_ENABLED": False, "TILE_URL": ""})
+app = create_app({"WTF_CSRF_ENABLED": False, "TILE_URL": "", "SECRET_KEY": "test"})
 client = app.test_client()
 statuses = []
 for method, path, data in json.loads(sys.argv[1]):
