@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 PORT ?= 5000
-DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium libpango-1.0-0 libpangoft2-1.0-0
+DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 REFERENCE_DATA := data
 # `make run` is a demonstration: demo-data also creates one login per role (see README).
 run demo-data: export GIS_APP_DEMO_MODE ?= true
