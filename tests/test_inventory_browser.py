@@ -67,3 +67,41 @@ def test_year_map_draws_layers_and_counts_locally(live_server, page, planner_wit
     assert "<img" in page.text_content(".leaflet-tooltip-pane")
     assert page.evaluate("() => window.__xss") is None
     assert page.js_errors == [] and page.external_requests == []
+
+
+@pytest.mark.browser
+def test_year_map_fills_points_with_the_status_colour_and_folds_layers_on_a_phone(live_server, chromium,
+                                                                                    planner_with_year):
+    from conftest import guarded_page
+    from gis_app.inventory.labels import MEASURE_STATUS_COLORS
+
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = guarded_page(context)
+    try:
+        _log_in(page, live_server, planner_with_year)
+        page.goto(f"{live_server}/inventory/2025/map")
+        page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
+        markers = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
+        fills = {markers.nth(i).get_attribute("fill") for i in range(markers.count())}
+        opacities = {markers.nth(i).get_attribute("fill-opacity") for i in range(markers.count())}
+        # Both places are points: a disc in the colour of the status of their measures, not a hollow ring.
+        assert MEASURE_STATUS_COLORS["decided"] in fills and "none" not in fills, fills
+        assert all(float(opacity) >= 0.7 for opacity in opacities), opacities
+
+        control = page.locator(".leaflet-control-layers")
+        assert "leaflet-control-layers-expanded" not in control.get_attribute("class")
+        assert not page.locator(".leaflet-control-layers-overlays").is_visible()
+        page.locator(".leaflet-control-layers-toggle").tap()  # a tap unfolds it
+        page.wait_for_selector(".leaflet-control-layers-overlays", state="visible")
+        assert page.js_errors == [] and page.external_requests == []
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_year_map_keeps_the_layer_list_open_on_a_wide_screen(live_server, page, planner_with_year):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _log_in(page, live_server, planner_with_year)
+    page.goto(f"{live_server}/inventory/2025/map")
+    page.wait_for_selector(".leaflet-control-layers-overlays", state="visible")
+    assert page.js_errors == []

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import folium
 from folium.map import FitBounds
+from folium.utilities import JsCode
 from markupsafe import escape
 
 from gis_app.maps.assets import AssetUrl, use_local_map_assets
@@ -13,6 +14,9 @@ from gis_app.maps.places_map import MAX_ZOOM, layer_name, safe_color
 STATUS_ORDER = ("none", "proposed", "decided", "in_progress", "done", "verified", "not_feasible")
 COMPARISON_ORDER = ("new", "still_unsafe", "remediated")
 COMPARISON_COLORS = {"new": "#d62728", "still_unsafe": "#ff7f0e", "remediated": "#2ca02c"}
+# The layer list starts folded on a phone (it would cover the map), open on wider screens; the same width as the
+# places map's legend (places_map.js).
+NARROW_SCREEN = JsCode('window.matchMedia("(max-width: 47.99em)").matches')
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,10 @@ def _feature(place: dict, status_color: str, labels: InventoryMapLabels) -> dict
 def _geojson_layer(features: list[dict], labels: InventoryMapLabels, outline: str | None = None) -> folium.GeoJson:
     def style(feature):
         color = feature["properties"]["color"]
+        # "fill": True, or Leaflet keeps the CircleMarker's own fill: false and draws a point as a hollow ring.
         return {"color": outline or "#ffffff" if feature["geometry"]["type"] == "Point" else outline or color,
-                "weight": 3 if outline else 2, "fillColor": color, "fillOpacity": 0.8, "opacity": 0.95,
-                "radius": 8}
+                "weight": 3 if outline else 2, "fill": True, "fillColor": color, "fillOpacity": 0.8,
+                "opacity": 0.95, "radius": 8}
 
     tooltip = folium.GeoJsonTooltip(fields=["title", "category", "assessment", "status", "priority"],
                                     aliases=[str(escape(a)) for a in ("", "", "", "", labels.priority)],
@@ -92,7 +97,7 @@ def build_inventory_map(places: list[dict], comparison, bounds, labels: Inventor
                                     show=False).add_to(m)
         if features:
             _geojson_layer(features, labels, outline="#000000").add_to(group)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    folium.LayerControl(position="topright", collapsed=NARROW_SCREEN).add_to(m)
     Legend(labels.legend_title, [{"label": labels.statuses[c], "color": colors[c]} for c in STATUS_ORDER]
                  ).add_to(m)
     _fit(m, places, bounds)
