@@ -11,6 +11,7 @@ MEASURE_TYPES = ("lighting", "vegetation", "vandalism_repair", "camera_perimeter
 RESPONSIBLE_PARTIES = ("municipal_unit", "police", "property_owner", "road_authority", "other")
 MEASURE_STATUSES = ("proposed", "decided", "in_progress", "done", "verified", "not_feasible")
 DONE_STATUSES = ("done", "verified")
+OPEN_STATUSES = ("proposed", "decided", "in_progress")  # work still to do; not feasible is closed, not done
 PHOTO_KINDS = ("before", "after")
 
 

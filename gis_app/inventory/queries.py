@@ -201,6 +201,11 @@ def places_with_done_measures(inventories) -> set[int]:
     return set(db.session.scalars(query))
 
 
+def measure_statuses(assessment_id: int) -> list[str]:
+    """The statuses of an assessment's measures (as this transaction sees them)."""
+    return list(db.session.scalars(select(Measure.status).where(Measure.assessment_id == assessment_id)))
+
+
 # Least advanced first; a measure found not feasible counts only when it is the place's only one.
 STATUS_RANK = case({"proposed": 1, "decided": 2, "in_progress": 3, "done": 4, "verified": 5, "not_feasible": 6},
                    value=Measure.status, else_=0)
