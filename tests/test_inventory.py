@@ -433,3 +433,61 @@ def test_a_verified_or_dismissed_place_is_left_alone(year_with_measure, status):
     db.session.commit()
     service.update_measure(measure.id, _done(measure.id))
     assert _place_status(place.id) == status
+
+
+# --- closing asks for confirmation; an admin reopens with a reason --------------------------------------------------
+
+def test_closing_asks_for_confirmation_naming_what_is_locked(client_as, year_with_measure):
+    place, measure = year_with_measure
+    client = client_as("planner")
+    year_page = client.get("/inventory/2025").get_data(as_text=True)
+    assert 'href="/inventory/2025/close" data-close-year' in year_page  # a link to the question, not a close
+
+    page = client.get("/inventory/2025/close").get_data(as_text=True)
+    assert '<li data-locked="assessments">1 ' in page and '<li data-locked="measures">1 ' in page
+    assert 'data-locked="open_measures"' in page  # the decided measure is not done yet
+    token = csrf_token(client, "/inventory/2025/close")
+    response = client.post("/inventory/2025/close", data={"csrf_token": token})  # no confirmation
+    assert response.status_code == 400 and 'data-field="confirmed"' in response.get_data(as_text=True)
+    assert not service.get_year(2025).is_closed
+
+    response = client.post("/inventory/2025/close", data={"csrf_token": token, "confirmed": "2025"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert service.get_year(2025).is_closed
+    assert client.get("/inventory/2025/close").status_code == 409
+
+
+def test_an_admin_reopens_a_closed_year_with_a_reason(client_as, year_with_measure):
+    place, measure = year_with_measure
+    service.close_year(2025)
+    planner = client_as("planner")
+    token = csrf_token(planner, "/inventory/2025")
+    assert "reopen-form" not in planner.get("/inventory/2025").get_data(as_text=True)
+    assert planner.post("/inventory/2025/reopen", data={"csrf_token": token, "reason": "x"}).status_code == 403
+
+    admin = client_as("admin")
+    token = csrf_token(admin, "/inventory/2025")
+    assert 'id="reopen-form"' in admin.get("/inventory/2025").get_data(as_text=True)
+    for reason in ("", "   ", "x" * 2001):
+        response = admin.post("/inventory/2025/reopen", data={"csrf_token": token, "reason": reason})
+        assert response.status_code == 400 and 'data-field="reason"' in response.get_data(as_text=True)
+    assert admin.post("/inventory/2099/reopen", data={"csrf_token": token, "reason": "Fel"}).status_code == 404
+    db.session.expire_all()
+    assert service.get_year(2025).is_closed
+
+    reason = "Två åtgärder registrerades på fel plats <b>"
+    response = admin.post("/inventory/2025/reopen", data={"csrf_token": token, "reason": reason})
+    assert response.status_code == 302
+    db.session.expire_all()
+    inventory = service.get_year(2025)
+    assert (inventory.status, inventory.reopen_reason, inventory.reopened_by_id) == ("open", reason, admin.user.id)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "inventory_year")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert (entry.user_id, entry.before["status"], entry.after["status"]) == (admin.user.id, "closed", "open")
+    assert entry.after["reopen_reason"] == reason
+    page = admin.get("/inventory/2025").get_data(as_text=True)
+    assert "fel plats &lt;b&gt;" in page and 'id="reopen-form"' not in page
+    service.update_measure(measure.id, {**MEASURE, "status": "in_progress"})  # writable again
+    response = admin.post("/inventory/2025/reopen", data={"csrf_token": token, "reason": "Igen"})
+    assert response.status_code == 409 and "2025" in response.get_data(as_text=True)

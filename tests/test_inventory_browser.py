@@ -105,3 +105,29 @@ def test_year_map_keeps_the_layer_list_open_on_a_wide_screen(live_server, page, 
     page.goto(f"{live_server}/inventory/2025/map")
     page.wait_for_selector(".leaflet-control-layers-overlays", state="visible")
     assert page.js_errors == []
+
+
+@pytest.mark.browser
+def test_closing_asks_first_and_an_admin_reopens_with_a_reason(live_server, page, planner_with_year):
+    _log_in(page, live_server, planner_with_year)
+    page.goto(f"{live_server}/inventory/2025")
+    page.click("[data-close-year]")
+    page.wait_for_selector("#locked-items")  # a question, naming what will be locked; nothing closed yet
+    assert page.get_attribute("[data-year-status]", "data-year-status") == "open"
+    assert page.text_content("[data-locked=assessments]").strip().startswith("1 ")
+    assert page.text_content("[data-locked=measures]").strip().startswith("1 ")
+    page.click("[data-confirm-close]")
+    page.wait_for_selector("[data-year-status=closed]")
+
+    admin = make_user("admin")
+    page.context.clear_cookies()
+    _log_in(page, live_server, admin)
+    page.goto(f"{live_server}/inventory/2025")
+    page.click(".reopen-year summary")
+    page.click("#reopen-form button[type=submit]")  # no reason: refused next to the field
+    page.wait_for_selector("[data-field=reason] .field-error")
+    page.fill("#reopen-form textarea[name=reason]", "En åtgärd registrerades på fel plats.")
+    page.click("#reopen-form button[type=submit]")
+    page.wait_for_selector("[data-year-status=open]")
+    assert "fel plats" in page.text_content("#reopened-note")
+    assert page.js_errors == [] and page.external_requests == []

@@ -16,6 +16,7 @@ from gis_app.places.models import Category, Place
 from gis_app.places.service import INVALID, Problems, check_code, check_priority, check_text, transaction
 
 NOTE_MAX = 5000
+REASON_MAX = 2000
 NAME_MAX = 200
 COST_MAX = 1_000_000_000  # SEK; far above any single measure, below the column's limit
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -69,7 +70,6 @@ def open_year(year) -> InventoryYear:
     return inventory
 
 
-
 def close_year(year: int) -> InventoryYear:
     """Close a year: from now on it is read-only. Audit it."""
     inventory = _writable(get_year(year))
@@ -78,6 +78,26 @@ def close_year(year: int) -> InventoryYear:
         inventory.status = "closed"
         inventory.closed_at = func.now()
         inventory.closed_by_id = _user_id()
+        audit.record("update", "inventory_year", inventory.id, before, audit.stored(inventory))
+    return inventory
+
+
+def reopen_year(year: int, reason) -> InventoryYear:
+    """Reopen a closed year (admins, for a reason): it can be changed again. Audit it, the reason with it."""
+    inventory = get_year(year)
+    problems = Problems()
+    reason = check_text(reason, "reason", REASON_MAX, problems, required=True)
+    problems.raise_any()
+    db.session.refresh(inventory, with_for_update=True)  # one reopening at a time, like one close
+    if not inventory.is_closed:
+        raise AppError(_("The inventory %(year)d is open already.", year=year), field="reason", status=409,
+                       code="Conflict")
+    before = audit.snapshot(inventory)
+    with transaction():
+        inventory.status = "open"
+        inventory.reopened_at = func.now()
+        inventory.reopened_by_id = _user_id()
+        inventory.reopen_reason = reason
         audit.record("update", "inventory_year", inventory.id, before, audit.stored(inventory))
     return inventory
 
