@@ -131,3 +131,49 @@ def test_closing_asks_first_and_an_admin_reopens_with_a_reason(live_server, page
     page.wait_for_selector("[data-year-status=open]")
     assert "fel plats" in page.text_content("#reopened-note")
     assert page.js_errors == [] and page.external_requests == []
+
+
+@pytest.fixture
+def many_districts(planner_with_year):
+    """37 districts, as Östersund's DeSO areas, the two places in two of them."""
+    from factories import make_area
+    from gis_app.extensions import db
+    from gis_app.places.models import Place
+
+    areas = [make_area({"type": "Polygon", "coordinates": [[[14 + i * 0.01, 63], [14.01 + i * 0.01, 63],
+                                                             [14.01 + i * 0.01, 63.01], [14 + i * 0.01, 63]]]},
+                       code=f"D{i:02d}", name=f"Område {i:02d}") for i in range(37)]
+    places = db.session.scalars(db.select(Place).order_by(Place.id)).all()
+    for place, area in zip(places, areas[:2]):
+        place.district_id = area.id
+    db.session.commit()
+    return areas
+
+
+@pytest.mark.browser
+def test_remediation_filters_are_compact_and_the_export_is_on_the_first_screen(live_server, page, planner_with_year,
+                                                                                many_districts):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _log_in(page, live_server, planner_with_year)
+    page.goto(f"{live_server}/inventory/2025/remediation")
+    box = page.locator("#export-form button[type=submit]").bounding_box()
+    assert box["y"] + box["height"] <= 800, box  # 37 districts no longer push the export 2,400 px down
+
+    district = page.locator("[data-multi-select=district]")
+    assert not district.locator("input[type=checkbox]").first.is_visible()  # folded until asked for
+    district.locator("summary").click()
+    page.fill("[data-multi-select=district] input[type=search]", "01")  # type to narrow 37 names down
+    assert district.locator("label.filter-option:visible").count() == 1
+    district.locator("label.filter-option:visible input").check()
+    page.fill("[data-multi-select=district] input[type=search]", "")
+    district.locator("input[value='%d']" % many_districts[0].id).check()
+    assert "2" in district.locator("summary").text_content()  # the summary counts the chosen
+    page.keyboard.press("Escape")
+    assert not district.locator("input[type=checkbox]").first.is_visible()
+    box = page.locator("#export-form button[type=submit]").bounding_box()
+    assert box["y"] + box["height"] <= 800  # an open list lies over the page; it does not push it down
+    page.click("#remediation-filters button[type=submit]")
+    page.wait_for_url("**district=*")
+    assert page.locator("#remediation-table tbody tr[data-measure-id]").count() == 1  # the 2025 measure
+    assert page.locator("[data-multi-select=district] input:checked").count() == 2
+    assert page.js_errors == [] and page.external_requests == []
