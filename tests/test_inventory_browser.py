@@ -73,6 +73,7 @@ def test_year_map_draws_layers_and_counts_locally(live_server, page, planner_wit
 def test_year_map_fills_points_with_the_status_colour_and_folds_layers_on_a_phone(live_server, chromium,
                                                                                     planner_with_year):
     from conftest import guarded_page
+
     from gis_app.inventory.labels import MEASURE_STATUS_COLORS
 
     context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
@@ -137,6 +138,7 @@ def test_closing_asks_first_and_an_admin_reopens_with_a_reason(live_server, page
 def many_districts(planner_with_year):
     """37 districts, as Östersund's DeSO areas, the two places in two of them."""
     from factories import make_area
+
     from gis_app.extensions import db
     from gis_app.places.models import Place
 
@@ -144,7 +146,7 @@ def many_districts(planner_with_year):
                                                              [14.01 + i * 0.01, 63.01], [14 + i * 0.01, 63]]]},
                        code=f"D{i:02d}", name=f"Område {i:02d}") for i in range(37)]
     places = db.session.scalars(db.select(Place).order_by(Place.id)).all()
-    for place, area in zip(places, areas[:2]):
+    for place, area in zip(places, areas[:2], strict=True):
         place.district_id = area.id
     db.session.commit()
     return areas
@@ -166,7 +168,7 @@ def test_remediation_filters_are_compact_and_the_export_is_on_the_first_screen(l
     assert district.locator("label.filter-option:visible").count() == 1
     district.locator("label.filter-option:visible input").check()
     page.fill("[data-multi-select=district] input[type=search]", "")
-    district.locator("input[value='%d']" % many_districts[0].id).check()
+    district.locator(f"input[value='{many_districts[0].id}']").check()
     assert "2" in district.locator("summary").text_content()  # the summary counts the chosen
     page.keyboard.press("Escape")
     assert not district.locator("input[type=checkbox]").first.is_visible()

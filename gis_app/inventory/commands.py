@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from gis_app.exports import EXPORTERS
 from gis_app.errors import AppError
+from gis_app.exports import EXPORTERS
 from gis_app.inventory import remediation, report, service
 from gis_app.inventory.models import MEASURE_STATUSES, RESPONSIBLE_PARTIES
 from gis_app.inventory.queries import RemediationFilter

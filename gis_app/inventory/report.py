@@ -2,6 +2,7 @@
 
 The notebook packages (the `notebook` extra) are imported inside the functions: serving the app needs none of them.
 """
+
 import os
 from pathlib import Path
 
@@ -31,8 +32,13 @@ def check_packages() -> None:
 
     missing = [name for name in NOTEBOOK_PACKAGES if find_spec(name) is None]
     if missing:
-        raise ReportError(_("The report needs the notebook packages, which are missing (%(names)s). Install them "
-                            "with: pip install -c constraints.txt -e '.[notebook]'", names=", ".join(missing)))
+        raise ReportError(
+            _(
+                "The report needs the notebook packages, which are missing (%(names)s). Install them "
+                "with: pip install -c constraints.txt -e '.[notebook]'",
+                names=", ".join(missing),
+            )
+        )
 
 
 def execute(year: int, database_url: str, notebook_path: Path = NOTEBOOK):
@@ -42,15 +48,18 @@ def execute(year: int, database_url: str, notebook_path: Path = NOTEBOOK):
     from nbclient.exceptions import CellExecutionError
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    client = NotebookClient(notebook, timeout=KERNEL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(notebook_path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=KERNEL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook_path.parent)}},
+    )
     # The kernel is another process: it learns the database and the year from its environment.
     env = os.environ | {"DATABASE_URL": database_url, "REPORT_YEAR": str(year)}
     try:
         client.execute(env=env)
     except CellExecutionError as error:
-        raise ReportError(_("The report notebook failed: %(error)s",
-                            error=f"{error.ename}: {error.evalue}")) from None
+        raise ReportError(_("The report notebook failed: %(error)s", error=f"{error.ename}: {error.evalue}")) from None
     return notebook
 
 
@@ -63,8 +72,15 @@ def body_html(notebook) -> str:
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = {HIDDEN_TAG}
     config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=config, template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, exclude_output_stdin=True, exclude_anchor_links=True)
+    exporter = HTMLExporter(
+        config=config,
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_output_stdin=True,
+        exclude_anchor_links=True,
+    )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     body, _resources = exporter.from_notebook_node(notebook)
     return body
@@ -72,8 +88,9 @@ def body_html(notebook) -> str:
 
 def document(year: int, body: str) -> str:
     """The whole HTML document around the notebook's body, with its own print stylesheet (nothing fetched)."""
-    return render_template("inventory/est_report.html", year=year, body=body,
-                           stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")))  # noqa: S704  (our own file)
+    return render_template(
+        "inventory/est_report.html", year=year, body=body, stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8"))
+    )  # noqa: S704  (our own file)
 
 
 def to_pdf(html: str) -> bytes:
