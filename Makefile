@@ -10,7 +10,7 @@ PORT ?= 5000
 # gunicorn processes and threads; each thread needs a database connection (the pool size), see README.
 WORKERS ?= 2
 THREADS ?= 4
-DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium libpango-1.0-0 libpangoft2-1.0-0
+DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 REFERENCE_DATA := data
 # `make run` is a demonstration: demo-data also creates one login per role (see README).
 run demo-data: export GIS_APP_DEMO_MODE ?= true

@@ -12,6 +12,7 @@ from gis_app.extensions import db
 from gis_app.inventory import labels, service
 from gis_app.inventory.models import MEASURE_STATUSES, MEASURE_TYPES, RESPONSIBLE_PARTIES, Assessment, Measure
 from gis_app.inventory.service import YearClosed, classify
+from gis_app.places.models import Place
 from gis_app.places.service import InvalidInput
 
 ASSESS = {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 1, "note": None}
@@ -110,11 +111,11 @@ def test_planner_does_the_whole_cycle(client_as, app_context):
     export = client.get("/inventory/2025/remediation/export?format=csv&separator=;")
     assert export.status_code == 200 and "Mörk gångtunnel" in export.get_data(as_text=True)
 
-    assert client.post("/inventory/2025/close", data={"csrf_token": token}).status_code == 302
+    assert client.post("/inventory/2025/close", data={"csrf_token": token, "confirmed": "2025"}).status_code == 302
     assert "data-year-status=\"closed\"" in client.get("/inventory/2025").get_data(as_text=True)
     actions = db.session.execute(select(AuditEntry.entity, AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == [("inventory_year", "create"), ("assessment", "create"), ("measure", "create"),
-                       ("measure", "update"), ("inventory_year", "update")]
+                       ("measure", "update"), ("place", "update"), ("inventory_year", "update")]
     assert all(entry.user_id == client.user.id for entry in db.session.scalars(select(AuditEntry)))
 
 
@@ -276,7 +277,8 @@ def test_year_over_year_from_the_database(client_as, app_context):
     service.close_year(2024)
     service.open_year(2025)
     service.save_assessment(2025, kept.id, ASSESS)
-    service.save_assessment(2025, fixed.id, {**ASSESS, "still_unsafe": False})
+    # Its measure done, the fixed place was remediated in 2024 and is no longer in 2025's scope: fixed is enough.
+    assert not service.queries.place_in_scope(service.get_year(2025), fixed.id)
     service.save_assessment(2025, new.id, ASSESS)
     comparison = service.compare_with_previous(service.get_year(2025))
     assert (comparison.new, comparison.still_unsafe, comparison.remediated) == ({new.id}, {kept.id}, {fixed.id})
@@ -362,3 +364,130 @@ def test_measure_photos_before_and_after(client_as, year_with_measure):
     kinds = db.session.execute(select(AuditEntry.action).where(AuditEntry.entity == "measure_photo")
                                .order_by(AuditEntry.id)).scalars().all()
     assert kinds == ["create", "create", "delete"]
+
+
+# --- the place's status follows its measures ------------------------------------------------------------------------
+
+def _place_status(place_id: int) -> str:
+    db.session.expire_all()
+    return db.session.scalar(select(Place.status_code).where(Place.id == place_id))
+
+
+def _done(measure_id: int, status: str = "done", **more) -> dict:
+    return {**MEASURE, "status": status, "done_on": date(2025, 9, 1) if status in ("done", "verified") else None,
+            **more}
+
+
+def test_place_is_remediated_when_its_last_open_measure_is_done(client_as, year_with_measure):
+    place, first = year_with_measure
+    second = service.create_measure(2025, place.id, {**MEASURE, "measure_type": "vegetation"})
+    client = client_as("planner")
+    token = csrf_token(client, "/inventory")
+    form = {"measure_type": "lighting", "responsible": "municipal_unit", "status": "done", "done_on": "2025-09-20",
+            "csrf_token": token}
+
+    assert client.post(f"/inventory/measures/{first.id}", data=form).status_code == 302
+    assert _place_status(place.id) == "reported"  # the second measure is still open
+    response = client.post(f"/inventory/measures/{second.id}", data={**form, "measure_type": "vegetation"})
+    assert response.status_code == 302
+    assert _place_status(place.id) == "remediated"
+
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "place")).one()
+    assert entry.action == "update" and entry.user_id == client.user.id
+    assert (entry.before["status_code"], entry.after["status_code"]) == ("reported", "remediated")
+    assert "Åtgärdad" in client.get(f"/places/{place.id}").get_data(as_text=True)  # the place's own page
+
+
+def test_verification_stays_a_deliberate_step(year_with_measure):
+    place, measure = year_with_measure
+    service.update_measure(measure.id, _done(measure.id, "verified"))
+    assert _place_status(place.id) == "remediated"  # not verified: a person verifies the place itself
+    service.update_measure(measure.id, _done(measure.id, "done", cost_estimate_sek=1))
+    assert _place_status(place.id) == "remediated"
+
+
+def test_not_feasible_measures_do_not_remediate_and_reopening_a_measure_plans_again(year_with_measure):
+    place, measure = year_with_measure
+    service.update_measure(measure.id, {**MEASURE, "status": "not_feasible", "not_feasible_reason": "Budget"})
+    assert _place_status(place.id) == "reported"  # nothing was done
+    service.update_measure(measure.id, _done(measure.id))
+    assert _place_status(place.id) == "remediated"
+    service.update_measure(measure.id, {**MEASURE, "status": "in_progress"})  # marked done by mistake
+    assert _place_status(place.id) == "measure_planned"
+    other = service.create_measure(2025, place.id, _done(0))
+    service.delete_measure(measure.id)  # the open one goes; the one left is done
+    assert _place_status(place.id) == "remediated"
+    assert service.get_measure(other.id).status == "done"
+    statuses = [(e.before["status_code"], e.after["status_code"])
+                for e in db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "place")
+                                            .order_by(AuditEntry.id))]
+    assert statuses == [("reported", "remediated"), ("remediated", "measure_planned"),
+                        ("measure_planned", "remediated")]
+
+
+@pytest.mark.parametrize("status", ["verified", "dismissed"])
+def test_a_verified_or_dismissed_place_is_left_alone(year_with_measure, status):
+    place, measure = year_with_measure
+    db.session.get(Place, place.id).status_code = status
+    db.session.get(Place, place.id).dismissed_reason = "Dubblett" if status == "dismissed" else None
+    db.session.commit()
+    service.update_measure(measure.id, _done(measure.id))
+    assert _place_status(place.id) == status
+
+
+# --- closing asks for confirmation; an admin reopens with a reason --------------------------------------------------
+
+def test_closing_asks_for_confirmation_naming_what_is_locked(client_as, year_with_measure):
+    place, measure = year_with_measure
+    client = client_as("planner")
+    year_page = client.get("/inventory/2025").get_data(as_text=True)
+    assert 'href="/inventory/2025/close" data-close-year' in year_page  # a link to the question, not a close
+
+    page = client.get("/inventory/2025/close").get_data(as_text=True)
+    assert '<li data-locked="assessments">1 ' in page and '<li data-locked="measures">1 ' in page
+    assert 'data-locked="open_measures"' in page  # the decided measure is not done yet
+    token = csrf_token(client, "/inventory/2025/close")
+    response = client.post("/inventory/2025/close", data={"csrf_token": token})  # no confirmation
+    assert response.status_code == 400 and 'data-field="confirmed"' in response.get_data(as_text=True)
+    assert not service.get_year(2025).is_closed
+
+    response = client.post("/inventory/2025/close", data={"csrf_token": token, "confirmed": "2025"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert service.get_year(2025).is_closed
+    assert client.get("/inventory/2025/close").status_code == 409
+
+
+def test_an_admin_reopens_a_closed_year_with_a_reason(client_as, year_with_measure):
+    place, measure = year_with_measure
+    service.close_year(2025)
+    planner = client_as("planner")
+    token = csrf_token(planner, "/inventory/2025")
+    assert "reopen-form" not in planner.get("/inventory/2025").get_data(as_text=True)
+    assert planner.post("/inventory/2025/reopen", data={"csrf_token": token, "reason": "x"}).status_code == 403
+
+    admin = client_as("admin")
+    token = csrf_token(admin, "/inventory/2025")
+    assert 'id="reopen-form"' in admin.get("/inventory/2025").get_data(as_text=True)
+    for reason in ("", "   ", "x" * 2001):
+        response = admin.post("/inventory/2025/reopen", data={"csrf_token": token, "reason": reason})
+        assert response.status_code == 400 and 'data-field="reason"' in response.get_data(as_text=True)
+    assert admin.post("/inventory/2099/reopen", data={"csrf_token": token, "reason": "Fel"}).status_code == 404
+    db.session.expire_all()
+    assert service.get_year(2025).is_closed
+
+    reason = "Två åtgärder registrerades på fel plats <b>"
+    response = admin.post("/inventory/2025/reopen", data={"csrf_token": token, "reason": reason})
+    assert response.status_code == 302
+    db.session.expire_all()
+    inventory = service.get_year(2025)
+    assert (inventory.status, inventory.reopen_reason, inventory.reopened_by_id) == ("open", reason, admin.user.id)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "inventory_year")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert (entry.user_id, entry.before["status"], entry.after["status"]) == (admin.user.id, "closed", "open")
+    assert entry.after["reopen_reason"] == reason
+    page = admin.get("/inventory/2025").get_data(as_text=True)
+    assert "fel plats &lt;b&gt;" in page and 'id="reopen-form"' not in page
+    service.update_measure(measure.id, {**MEASURE, "status": "in_progress"})  # writable again
+    response = admin.post("/inventory/2025/reopen", data={"csrf_token": token, "reason": "Igen"})
+    assert response.status_code == 409 and "2025" in response.get_data(as_text=True)

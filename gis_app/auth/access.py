@@ -53,6 +53,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "inventory.open_year": PLANNING,
     "inventory.year_page": STAFF,
     "inventory.close_year": PLANNING,
+    "inventory.reopen_year": ADMIN,
     "inventory.place_page": STAFF,
     "inventory.save_assessment": PLANNING,
     "inventory.new_measure": PLANNING,

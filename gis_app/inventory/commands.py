@@ -1,12 +1,14 @@
-"""CLI: export the year's remediation list to a file, for scheduled jobs."""
+"""CLI: export the year's remediation list to a file, and write the annual EST report, for scheduled jobs."""
 import time
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from gis_app.errors import AppError
 from gis_app.exports import EXPORT_CRS, EXPORTERS
-from gis_app.inventory import remediation, service
+from gis_app.inventory import remediation, report, service
 from gis_app.inventory.models import MEASURE_STATUSES, RESPONSIBLE_PARTIES
 from gis_app.inventory.queries import RemediationFilter
 
@@ -37,3 +39,22 @@ def export_remediation(year, format_name, out, crs, comma, districts, categories
     size = remediation.write(export, filters, out)
     click.echo(_("Wrote %(file)s (%(kb).0f kB, EPSG:%(srid)d) in %(seconds).1f s.", file=out, kb=size / 1024,
                  srid=export.options.srid, seconds=time.perf_counter() - started))
+
+
+@click.command("est-report")
+@click.option("--year", type=int, required=True, help="The inventory year.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              help="The file to write: .html or .pdf.")
+@with_appcontext
+def est_report(year, out):
+    """Run the annual EST report notebook for YEAR and write it as a document (HTML or PDF), without code."""
+    if out.suffix.lower() not in (".html", ".pdf"):
+        raise click.BadParameter(_("the file must end in .html or .pdf"), param_hint="--out")
+    started = time.perf_counter()
+    try:
+        service.get_year(year)
+        size = report.build(year, out)
+    except AppError as error:  # a missing year or package, or a failing notebook: say so plainly, exit non-zero
+        raise click.ClickException(error.message) from None
+    click.echo(_("Wrote %(file)s (%(kb).0f kB) in %(seconds).1f s.", file=out, kb=size / 1024,
+                 seconds=time.perf_counter() - started))

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from gis_app.inventory.labels import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, options
-from gis_app.inventory.service import COST_MAX, FIRST_YEAR, LAST_YEAR, NAME_MAX, NOTE_MAX
+from gis_app.inventory.service import COST_MAX, FIRST_YEAR, LAST_YEAR, NAME_MAX, NOTE_MAX, REASON_MAX
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -69,3 +69,11 @@ class MeasureForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only a CSRF token: for the buttons that change one thing (close a year, delete a measure)."""
+
+
+class ReopenForm(FlaskForm):
+    """An admin reopens a closed year, saying why (the reason goes into the audit trail)."""
+
+    reason = TextAreaField(_l("Why must the closed year change?"), filters=[_strip],
+                           validators=[InputRequired(message=_l("Say why the closed year must change.")),
+                                       Length(max=REASON_MAX)])

@@ -11,6 +11,7 @@ MEASURE_TYPES = ("lighting", "vegetation", "vandalism_repair", "camera_perimeter
 RESPONSIBLE_PARTIES = ("municipal_unit", "police", "property_owner", "road_authority", "other")
 MEASURE_STATUSES = ("proposed", "decided", "in_progress", "done", "verified", "not_feasible")
 DONE_STATUSES = ("done", "verified")
+OPEN_STATUSES = ("proposed", "decided", "in_progress")  # work still to do; not feasible is closed, not done
 PHOTO_KINDS = ("before", "after")
 
 
@@ -25,6 +26,7 @@ class InventoryYear(db.Model):
     __table_args__ = (
         CheckConstraint("year BETWEEN 2000 AND 2100", name="ck_inventory_year_year"),
         CheckConstraint(_in("status", YEAR_STATUSES), name="ck_inventory_year_status"),
+        CheckConstraint("reopened_at IS NULL OR reopen_reason IS NOT NULL", name="ck_inventory_year_reopen_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +36,10 @@ class InventoryYear(db.Model):
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     closed_at = mapped_column(DateTime(timezone=True))
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    # The last reopening by an admin (each one is in the audit trail too).
+    reopened_at = mapped_column(DateTime(timezone=True))
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
 
     @property
     def is_closed(self) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from gis_app.areas.models import Area
 from gis_app.extensions import db
 from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label)
-from gis_app.inventory.models import DONE_STATUSES, Assessment, InventoryYear, Measure
+from gis_app.inventory.models import DONE_STATUSES, OPEN_STATUSES, Assessment, InventoryYear, Measure, MeasurePhoto
 from gis_app.places.models import Category, Place, Status
 
 # A place is in a year's scope when it was reported that year, or is still open at its end, or was assessed in it.
@@ -218,6 +218,11 @@ def places_with_done_measures(inventories) -> set[int]:
     return set(db.session.scalars(query))
 
 
+def measure_statuses(assessment_id: int) -> list[str]:
+    """The statuses of an assessment's measures (as this transaction sees them)."""
+    return list(db.session.scalars(select(Measure.status).where(Measure.assessment_id == assessment_id)))
+
+
 # Least advanced first; a measure found not feasible counts only when it is the place's only one.
 STATUS_RANK = case({"proposed": 1, "decided": 2, "in_progress": 3, "done": 4, "verified": 5, "not_feasible": 6},
                    value=Measure.status, else_=0)
@@ -276,6 +281,17 @@ def place_counts(inventory: InventoryYear, locale: str) -> dict[str, int]:
         select(func.count(), func.count().filter(Assessment.still_unsafe))
         .where(Assessment.year_id == inventory.id)).one()
     return {"in_scope": in_scope, "assessed": assessed, "still_unsafe": unsafe}
+
+
+def lock_summary(inventory: InventoryYear) -> dict[str, int]:
+    """What closing the year locks: its assessments, its measures (how many still open) and their photos."""
+    assessments = db.session.scalar(select(func.count()).where(Assessment.year_id == inventory.id))
+    measures = _measures_of(inventory).subquery()
+    total, still_open = db.session.execute(select(func.count(), func.count().filter(
+        measures.c.status.in_(OPEN_STATUSES)))).one()
+    photos = db.session.scalar(select(func.count()).select_from(MeasurePhoto)
+                               .where(MeasurePhoto.measure_id.in_(select(measures.c.id))))
+    return {"assessments": assessments, "measures": total, "open_measures": still_open, "photos": photos}
 
 
 def costs(inventory: InventoryYear) -> dict[str, int]:

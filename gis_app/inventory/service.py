@@ -10,12 +10,13 @@ from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 from gis_app.inventory import queries
-from gis_app.inventory.models import (DONE_STATUSES, MEASURE_STATUSES, MEASURE_TYPES, PHOTO_KINDS,
+from gis_app.inventory.models import (DONE_STATUSES, MEASURE_STATUSES, MEASURE_TYPES, OPEN_STATUSES, PHOTO_KINDS,
                                       RESPONSIBLE_PARTIES, Assessment, InventoryYear, Measure, MeasurePhoto)
-from gis_app.places.models import Category
+from gis_app.places.models import Category, Place
 from gis_app.places.service import INVALID, Problems, check_code, check_priority, check_text, transaction
 
 NOTE_MAX = 5000
+REASON_MAX = 2000
 NAME_MAX = 200
 COST_MAX = 1_000_000_000  # SEK; far above any single measure, below the column's limit
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -69,7 +70,6 @@ def open_year(year) -> InventoryYear:
     return inventory
 
 
-
 def close_year(year: int) -> InventoryYear:
     """Close a year: from now on it is read-only. Audit it."""
     inventory = _writable(get_year(year))
@@ -78,6 +78,26 @@ def close_year(year: int) -> InventoryYear:
         inventory.status = "closed"
         inventory.closed_at = func.now()
         inventory.closed_by_id = _user_id()
+        audit.record("update", "inventory_year", inventory.id, before, audit.stored(inventory))
+    return inventory
+
+
+def reopen_year(year: int, reason) -> InventoryYear:
+    """Reopen a closed year (admins, for a reason): it can be changed again. Audit it, the reason with it."""
+    inventory = get_year(year)
+    problems = Problems()
+    reason = check_text(reason, "reason", REASON_MAX, problems, required=True)
+    problems.raise_any()
+    db.session.refresh(inventory, with_for_update=True)  # one reopening at a time, like one close
+    if not inventory.is_closed:
+        raise AppError(_("The inventory %(year)d is open already.", year=year), field="reason", status=409,
+                       code="Conflict")
+    before = audit.snapshot(inventory)
+    with transaction():
+        inventory.status = "open"
+        inventory.reopened_at = func.now()
+        inventory.reopened_by_id = _user_id()
+        inventory.reopen_reason = reason
         audit.record("update", "inventory_year", inventory.id, before, audit.stored(inventory))
     return inventory
 
@@ -183,6 +203,34 @@ def _check_consistency(values: dict, problems: Problems) -> None:
         problems.add("done_on", _("cannot be in the future"))
 
 
+# --- the place's status follows its measures ------------------------------------------------------------------------
+
+REMEDIATED, PLANNED = "remediated", "measure_planned"
+BEFORE_REMEDIATED = ("reported", "confirmed", PLANNED)  # verified and dismissed are people's decisions: never moved
+
+
+def _follow_measures(assessment: Assessment) -> None:
+    """Move the place on when the year's measures say so, in the caller's transaction, audited.
+
+    When no measure of the place in the year is open any more and one is done, the place is remediated; when a
+    measure of a remediated place is open again (a done one reopened, or a new one), a measure is planned again.
+    Verifying a place stays a deliberate step.
+    """
+    db.session.flush()
+    statuses = queries.measure_statuses(assessment.id)
+    place = db.session.get(Place, assessment.place_id)
+    is_open = any(status in OPEN_STATUSES for status in statuses)
+    if place.status_code in BEFORE_REMEDIATED and not is_open and any(s in DONE_STATUSES for s in statuses):
+        target = REMEDIATED
+    elif place.status_code == REMEDIATED and is_open:
+        target = PLANNED
+    else:
+        return
+    before = audit.snapshot(place)
+    place.status_code = target
+    audit.record("update", "place", place.id, before, audit.stored(place))
+
+
 def get_measure(measure_id: int) -> Measure:
     """Return the measure or raise NotFound."""
     measure = db.session.get(Measure, measure_id) if 0 < measure_id < 2**31 else None
@@ -216,10 +264,11 @@ def create_measure(year: int, place_id: int, data: dict, photos=()) -> Measure:
     values = measure_values(data)
     _writable(inventory)
     measure = Measure(assessment_id=assessment.id, **values)
-    with transaction():
+    with transaction(assessment.place_id):
         db.session.add(measure)
         audit.record_create(measure, "measure")
         _add_photos(measure, photos)
+        _follow_measures(assessment)
     return measure
 
 
@@ -232,12 +281,14 @@ def update_measure(measure_id: int, data: dict, photos=()) -> Measure:
     if not changed and not photos:
         return measure
     before = audit.snapshot(measure)
-    with transaction():
+    with transaction(measure.assessment.place_id):
         for key, value in changed.items():
             setattr(measure, key, value)
         if changed:
             audit.record("update", "measure", measure.id, before, audit.stored(measure))
         _add_photos(measure, photos)
+        if "status" in changed:
+            _follow_measures(measure.assessment)
     return measure
 
 
@@ -258,11 +309,13 @@ def delete_measure(measure_id: int) -> Measure:
     """Delete a measure of an open year; audit it."""
     measure = get_measure(measure_id)
     _writable(measure.assessment.year)
-    with transaction():
+    with transaction(measure.assessment.place_id):
         for link in measure.photo_links:
             audit.record("delete", "measure_photo", link.id, audit.snapshot(link), None)
         audit.record("delete", "measure", measure.id, audit.snapshot(measure), None)
+        assessment = measure.assessment
         db.session.delete(measure)
+        _follow_measures(assessment)  # deleting the last open measure of a place whose others are done
     return measure
 
 

@@ -9,7 +9,7 @@ from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORT_CRS, EXPORTERS, crs_label
 from gis_app.inventory import queries, remediation, service
-from gis_app.inventory.forms import AssessmentForm, ConfirmForm, MeasureForm, OpenYearForm, choices
+from gis_app.inventory.forms import AssessmentForm, ConfirmForm, MeasureForm, OpenYearForm, ReopenForm, choices
 from gis_app.inventory.labels import (MEASURE_STATUS_COLORS, MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS,
                                       RESPONSIBLE_LABELS, YEAR_STATUS_LABELS, label, options)
 from gis_app.inventory.queries import RemediationFilter
@@ -95,9 +95,10 @@ def open_year():
 
 
 @blueprint.get("/<int:year>")
-def year_page(year: int):
+def year_page(year: int, reopen_form=None):
     """The places the year covers, with their assessment; filters by district, category and not yet assessed."""
     inventory = service.get_year(year)
+    reopen_form = reopen_form or ReopenForm(formdata=None)
     locale = _locale()
     district = request.args.get("district", type=int)
     category = request.args.get("category") or None
@@ -106,17 +107,47 @@ def year_page(year: int):
     return render_template("inventory/year.html", inventory=inventory, rows=rows,
                            counts=queries.place_counts(inventory, locale), districts=reference.districts(),
                            categories=reference.categories(locale), district=district, category=category,
-                           unassessed=unassessed, close_form=ConfirmForm())
+                           unassessed=unassessed, reopen_form=reopen_form,
+                           may_reopen=current_user.role == "admin"), _status(reopen_form)
 
 
-@blueprint.post("/<int:year>/close")
+@blueprint.route("/<int:year>/close", methods=["GET", "POST"])
 def close_year(year: int):
-    """Close the year: it becomes read-only."""
+    """Ask to confirm, naming what will be locked; on the confirmation, close the year: it becomes read-only."""
+    inventory = service.get_year(year)
+    if inventory.is_closed:
+        raise service.YearClosed(year)
+    if request.method == "GET":
+        return _close_page(inventory)
     if not ConfirmForm().validate_on_submit():
         raise AppError(_("The form has expired. Reload the page and try again."))
+    if request.form.get("confirmed") != str(year):  # only the confirmation page's own button closes
+        return _close_page(inventory, _("Confirm on this page that the year is to be closed."), 400)
     service.close_year(year)
     flash(_("Closed the inventory %(year)d. It is now read-only.", year=year))
     return redirect(url_for(".year_page", year=year))
+
+
+def _close_page(inventory, error: str | None = None, status: int = 200):
+    return render_template("inventory/close.html", inventory=inventory, locked=queries.lock_summary(inventory),
+                           form=ConfirmForm(), error=error), status
+
+
+@blueprint.post("/<int:year>/reopen")
+def reopen_year(year: int):
+    """An admin reopens a closed year, with a reason (audited)."""
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            service.reopen_year(year, form.reason.data)
+        except AppError as error:
+            if error.status not in (400, 422):  # a missing or already open year: an error page, not the form
+                raise
+            _show_errors(form, error)
+        else:
+            flash(_("Reopened the inventory %(year)d. It can be changed again.", year=year))
+            return redirect(url_for(".year_page", year=year))
+    return year_page(year, form)
 
 
 # --- a place in the year: assessment and measures -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import folium
 from folium.map import FitBounds
+from folium.utilities import JsCode
 
 from gis_app.maps.assets import AssetUrl, use_local_map_assets
 from gis_app.maps.embed import ScriptedMap
@@ -17,6 +18,9 @@ from gis_app.maps.places_map import MAX_ZOOM, layer_name
 STATUS_ORDER = ("none", "proposed", "decided", "in_progress", "done", "verified", "not_feasible")
 COMPARISON_ORDER = ("new", "still_unsafe", "remediated")
 COMPARISON_COLORS = {"new": "#d62728", "still_unsafe": "#ff7f0e", "remediated": "#2ca02c"}
+# The layer list starts folded on a phone (it would cover the map), open on wider screens; the same width as the
+# places map's legend (places_map.js).
+NARROW_SCREEN = JsCode('window.matchMedia("(max-width: 47.99em)").matches')
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def build_inventory_map(places: list[dict], comparison, bounds, labels: Inventor
         group = folium.FeatureGroup(name=str(layer_name(labels.comparison[kind], COMPARISON_COLORS[kind])),
                                     show=False).add_to(m)
         layers["comparison"][kind] = group.get_name()
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    folium.LayerControl(position="topright", collapsed=NARROW_SCREEN).add_to(m)
     Legend(labels.legend_title, [{"label": labels.statuses[c], "color": colors[c]} for c in STATUS_ORDER]
                  ).add_to(m)
     _fit(m, bounds)  # the municipality; the script fits the view to the places, if any

@@ -28,7 +28,8 @@
 
   function style(feature, color, outline) {
     var point = feature.geometry.type === "Point";
-    return {color: outline || (point ? "#ffffff" : color), weight: outline ? 3 : 2, fillColor: color,
+    // fill: true, or Leaflet keeps a circle marker's own fill: false and draws a point as a hollow ring.
+    return {color: outline || (point ? "#ffffff" : color), weight: outline ? 3 : 2, fill: true, fillColor: color,
             fillOpacity: 0.8, opacity: 0.95, radius: 8};
   }
 
