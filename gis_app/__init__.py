@@ -64,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     from gis_app.places import models as _places  # noqa: F401
     from gis_app.walks import models as _walks  # noqa: F401
     from gis_app.inventory import models as _inventory  # noqa: F401
+    from gis_app.citizens import models as _citizens  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from gis_app.vendor import blueprint as vendor
     from gis_app.walks.api import blueprint as walks_api
     from gis_app.walks.views import blueprint as walks
+    from gis_app.citizens.views import blueprint as citizens
 
     app.register_blueprint(places)
     app.register_blueprint(auth)
@@ -129,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(walks_api, url_prefix="/api/walks")
     app.register_blueprint(outreach)
     app.register_blueprint(outreach_api, url_prefix="/api/outreach")
+    app.register_blueprint(citizens)
     csrf.exempt(outreach_api)  # like the API: a token's scope, or the CSRF header for a session
     csrf.exempt(api)  # API writes check a token's scope, or the CSRF header for a browser session
     csrf.exempt(walks_api)  # likewise the field capture API
@@ -140,7 +143,8 @@ def register_commands(app: Flask) -> None:
     from gis_app.maintenance.commands import backup, purge_personal_data, restore
     from gis_app.places.commands import demo_data, import_places
     from gis_app.inventory.commands import export_remediation
+    from gis_app.citizens.commands import demo_addresses, import_addresses
 
     for command in (import_areas, import_places, demo_data, create_user, backup, restore,
-                    purge_personal_data, export_remediation):
+                    purge_personal_data, export_remediation, import_addresses, demo_addresses):
         app.cli.add_command(command)

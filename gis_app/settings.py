@@ -153,6 +153,12 @@ SETTINGS = (
     Setting("OUTREACH_CAR_KMH", "GIS_APP_OUTREACH_CAR_KMH", positive_number, "30"),
     Setting("OUTREACH_STOP_MINUTES", "GIS_APP_OUTREACH_STOP_MINUTES", integer, "10"),
     Setting("OUTREACH_START_POINTS", "GIS_APP_OUTREACH_START_POINTS", text, "Polisstationen=14.6390,63.1785"),
+    # Citizens' reports: limits per address, the proof-of-work's size, photos, and the queue's suggestion radius
+    Setting("CITIZEN_REPORT_RATE_LIMIT", "GIS_APP_CITIZEN_REPORT_RATE_LIMIT", text, "5 per hour;20 per day"),
+    Setting("CITIZEN_SEARCH_RATE_LIMIT", "GIS_APP_CITIZEN_SEARCH_RATE_LIMIT", text, "120 per minute"),
+    Setting("CITIZEN_POW_MAX_NUMBER", "GIS_APP_CITIZEN_POW_MAX_NUMBER", integer, "50000"),
+    Setting("CITIZEN_MAX_PHOTOS", "GIS_APP_CITIZEN_MAX_PHOTOS", integer, "3"),
+    Setting("CITIZEN_SUGGEST_METRES", "GIS_APP_CITIZEN_SUGGEST_METRES", positive_number, "25"),
 )
 
 # Fixed, not configurable: cookies are never readable by scripts nor sent cross-site.
