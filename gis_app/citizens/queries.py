@@ -93,9 +93,10 @@ def _metres_between(a, b):
 
 def nearby_places(report: CitizenReport, metres: float, same_category: bool) -> list[NearbyPlace]:
     """Places within `metres` of the report (of its category, or of any), nearest first."""
-    distance = _metres_between(Place.geom, report.geom)
+    point = select(CitizenReport.geom).where(CitizenReport.id == report.id).scalar_subquery()
+    distance = _metres_between(Place.geom, point)
     query = (select(Place.id, Place.title, Place.category_code, Place.status_code, distance.label("metres"))
-             .where(func.ST_DWithin(cast(Place.geom, Geography), cast(report.geom, Geography), metres))
+             .where(func.ST_DWithin(cast(Place.geom, Geography), cast(point, Geography), metres))
              .order_by(distance, Place.id).limit(20))
     if same_category:
         query = query.where(Place.category_code == report.category_code)
