@@ -323,3 +323,21 @@ def test_the_demo_register_loads_once(cli, app_context):
     assert loaded > 400
     assert count(GazetteerEntry) == loaded
     assert set(db.session.scalars(select(GazetteerEntry.dataset))) == {"demo-ostersund-centrum"}
+
+
+def test_contact_details_are_purged_after_the_retention_period(client, app_context):
+    from sqlalchemy import text
+
+    from gis_app.maintenance.retention import purge_personal_data
+
+    send(client)
+    send(client, text="Nyare tips")
+    db.session.execute(text("UPDATE citizen_report SET created_at = now() - interval '30 months' "
+                            "WHERE text = :text"), {"text": SECRET_TEXT})
+    db.session.commit()
+    assert purge_personal_data(24).citizen_reports == 1
+    db.session.expire_all()
+    old, new = (db.session.scalar(select(CitizenReport).where(CitizenReport.text == t)) for t in (SECRET_TEXT,
+                                                                                                   "Nyare tips"))
+    assert (old.reporter_name, old.reporter_contact) == (None, None)
+    assert new.reporter_contact == CONTACT

@@ -57,6 +57,7 @@
     button.appendChild(element("span", null, result.label));
     if (result.demo) { button.appendChild(element("span", "badge badge-demo", texts.demo)); }
     button.addEventListener("click", function () {
+      stopSearching();  // a search still waiting to run would bring the list back
       setPin(L.latLng(result.lat, result.lon), result.label, true);
       document.getElementById("search-results").replaceChildren();
       document.getElementById("search-status").textContent = "";
@@ -72,6 +73,11 @@
     var status = document.getElementById("search-status");
     if (!results.length) { status.textContent = texts.no_results; return; }
     status.textContent = results.length === 1 ? texts.results_one : texts.results_other.replace("{n}", results.length);
+  }
+
+  function stopSearching() {
+    window.clearTimeout(searchTimer);
+    if (searchController) { searchController.abort(); }
   }
 
   async function search(query) {
@@ -90,7 +96,10 @@
 
   function setUpSearch() {
     var input = document.getElementById("place-search");
-    var run = function () { if (input.value.trim().length >= 2) { search(input.value.trim()); } };
+    var run = function () {
+      window.clearTimeout(searchTimer);
+      if (input.value.trim().length >= 2) { search(input.value.trim()); }
+    };
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); run(); }  // Enter searches; it does not send the form
     });
