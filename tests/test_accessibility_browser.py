@@ -4,9 +4,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import guarded_page
 from factories import PASSWORD, make_place, make_user
+
 from gis_app.citizens import demo
 
 pytestmark = pytest.mark.browser
@@ -20,8 +20,8 @@ def axe_violations(page) -> list[dict]:
     """Run axe-core in the page (evaluated from outside, so the page's CSP need not allow it); serious ones only."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})"
-                           % TAGS)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+                           "resultTypes: ['violations']})", TAGS)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [node["target"] for node in v["nodes"]][:5]}
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
@@ -65,10 +65,11 @@ def test_the_report_form_with_errors_has_no_serious_violations(live_server, view
 
 
 def test_the_status_page_has_no_serious_violations(live_server, viewport_page, app_context):
-    from gis_app.citizens.models import CitizenReport
-    from gis_app.extensions import db
     from geoalchemy2.shape import from_shape
     from shapely.geometry import Point
+
+    from gis_app.citizens.models import CitizenReport
+    from gis_app.extensions import db
 
     report = CitizenReport(reference="K7QF-M3XP", category_code="poor_lighting", text="x",
                            geom=from_shape(Point(14.6372, 63.1767), srid=4326))

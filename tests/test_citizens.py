@@ -4,10 +4,10 @@ import io
 import re
 
 import pytest
+from factories import STORTORGET, csrf_token, make_area, make_place
 from PIL import Image
 from sqlalchemy import func, select
 
-from factories import STORTORGET, csrf_token, make_area, make_place
 from gis_app.citizens import pow
 from gis_app.citizens.models import CitizenReport, CitizenReportPhoto, GazetteerEntry
 from gis_app.extensions import db

@@ -5,10 +5,10 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
 from conftest import guarded_page
 from factories import PASSWORD, make_place, make_user
+from sqlalchemy import select
+
 from gis_app.citizens import demo
 from gis_app.citizens.models import CitizenReport
 from gis_app.extensions import db

@@ -56,7 +56,7 @@ def rows() -> list[dict]:
     out += [("place_name", name, "", "", "", "Östersund", *_position(east, north)) for name, east, north in PLACE_NAMES]
     out += [("locality", name, "", "", "", "", lon, lat) for name, lon, lat in LOCALITIES]
     keys = ("kind", "name", "street", "number", "postcode", "locality", "lon", "lat")
-    return [dict(zip(keys, row)) for row in out]
+    return [dict(zip(keys, row, strict=True)) for row in out]
 
 
 def write_csv(stream) -> None:

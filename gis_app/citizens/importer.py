@@ -53,7 +53,8 @@ def _label(values: dict) -> str:
 def _row_values(source, index: int, row, errors: list[RowError]) -> dict | None:
     values = {column: _value(row, column) for column in COLUMNS}
     # Without a kind column: a row with a name and no street is a place name, anything else an address.
-    values["kind"] = (values["kind"] or ("place_name" if values["name"] and not values["street"] else "address")).lower()
+    inferred = "place_name" if values["name"] and not values["street"] else "address"
+    values["kind"] = (values["kind"] or inferred).lower()
     problems = []
     if values["kind"] not in GAZETTEER_KINDS:
         problems.append(("kind", _("unknown value '%(value)s': use one of %(choices)s", value=values["kind"],

@@ -14,8 +14,15 @@ from gis_app.maps import queries
 from gis_app.maps.embed import embed
 from gis_app.maps.places_map import MapLabels, build_places_map
 from gis_app.places import service
-from gis_app.places.forms import (PRIORITIES, EditPlaceForm, ObservationForm, PlaceForm, VersionForm,
-                                  affected_group_labels, time_of_day_labels)
+from gis_app.places.forms import (
+    PRIORITIES,
+    EditPlaceForm,
+    ObservationForm,
+    PlaceForm,
+    VersionForm,
+    affected_group_labels,
+    time_of_day_labels,
+)
 from gis_app.places.models import TIMES_OF_DAY
 from gis_app.places.service import InvalidInput, VersionConflict
 from gis_app.tiles import proxied_tile_url
