@@ -69,6 +69,7 @@ demo-data: database
 	$(BIN)/gis-app import-areas $(REFERENCE_DATA)/ostersund_kommun_from_deso2018.geojson --kind municipality --if-empty
 	$(BIN)/gis-app import-areas $(REFERENCE_DATA)/ostersund_deso2018.geojson --kind district --if-empty
 	$(BIN)/gis-app demo-data --if-empty
+	$(BIN)/gis-app demo-addresses --if-empty
 
 clean:
 	rm -rf $(VENV) $(STAMPS) node_modules

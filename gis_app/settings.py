@@ -171,6 +171,12 @@ SETTINGS = (
     Setting("DB_MAX_OVERFLOW", "GIS_APP_DB_MAX_OVERFLOW", integer, "4"),
     Setting("DB_POOL_TIMEOUT", "GIS_APP_DB_POOL_TIMEOUT", positive_number, "10"),
     Setting("DB_SESSION_OPTIONS", "GIS_APP_DB_SESSION_OPTIONS", text, "-c jit=off -c work_mem=16MB"),
+    # Citizens' reports: limits per address, the proof-of-work's size, photos, and the queue's suggestion radius
+    Setting("CITIZEN_REPORT_RATE_LIMIT", "GIS_APP_CITIZEN_REPORT_RATE_LIMIT", text, "5 per hour;20 per day"),
+    Setting("CITIZEN_SEARCH_RATE_LIMIT", "GIS_APP_CITIZEN_SEARCH_RATE_LIMIT", text, "120 per minute"),
+    Setting("CITIZEN_POW_MAX_NUMBER", "GIS_APP_CITIZEN_POW_MAX_NUMBER", integer, "50000"),
+    Setting("CITIZEN_MAX_PHOTOS", "GIS_APP_CITIZEN_MAX_PHOTOS", integer, "3"),
+    Setting("CITIZEN_SUGGEST_METRES", "GIS_APP_CITIZEN_SUGGEST_METRES", positive_number, "25"),
 )
 
 # Fixed, not configurable: cookies are never readable by scripts nor sent cross-site.

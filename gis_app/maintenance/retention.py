@@ -14,6 +14,13 @@ PURGE_OBSERVATIONS = text("""
       AND (reporter_name IS NOT NULL OR reporter_contact IS NOT NULL)
 """)
 
+# Citizens' reports held for moderation (gis_app/citizens) carry the same consented contact details.
+PURGE_CITIZEN_REPORTS = text("""
+    UPDATE citizen_report SET reporter_name = NULL, reporter_contact = NULL
+    WHERE created_at < now() - make_interval(months => :months)
+      AND (reporter_name IS NOT NULL OR reporter_contact IS NOT NULL)
+""")
+
 
 def _scrubbed(column: str) -> str:
     """SQL for a JSONB column with the personal keys' values set to null where it is an object that has them."""
@@ -47,6 +54,7 @@ class PurgeResult:
     observations: int
     audit_entries: int
     cutoff: datetime
+    citizen_reports: int = 0
 
 
 def purge_personal_data(months: int, dry_run: bool = False) -> PurgeResult:
@@ -56,6 +64,7 @@ def purge_personal_data(months: int, dry_run: bool = False) -> PurgeResult:
         cutoff = db.session.scalar(text("SELECT now() - make_interval(months => :months)"), params)
         observations = db.session.execute(PURGE_OBSERVATIONS, params).rowcount
         audit_entries = db.session.execute(SCRUB_AUDIT, params).rowcount
+        citizen_reports = db.session.execute(PURGE_CITIZEN_REPORTS, params).rowcount
     except BaseException:
         db.session.rollback()
         raise
@@ -64,4 +73,4 @@ def purge_personal_data(months: int, dry_run: bool = False) -> PurgeResult:
         db.session.rollback()
     else:
         db.session.commit()
-    return PurgeResult(observations, audit_entries, cutoff)
+    return PurgeResult(observations, audit_entries, cutoff, citizen_reports)

@@ -122,6 +122,8 @@ def _script_texts() -> dict:
         "last_observation": _("Last observation"),
         "no_observation": _("No observations yet"),
         "untitled": _("Untitled place"),
+        "show_on_map": _("Show on the map"),
+        "list_capped": _("The list shows the first {n} places. Zoom in to see the others."),
     }
 
 

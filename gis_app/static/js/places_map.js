@@ -218,6 +218,35 @@
     return Object.keys(incoming).length;
   }
 
+  // The places in view as a list (title, category, status, last reviewed text): the map without the map.
+  function listPlaces(features) {
+    var LIST_MAX = 200;
+    var list = document.getElementById("places-list");
+    if (!list) { return; }
+    var sorted = features.slice().sort(function (a, b) {
+      return String(a.properties.title || "").localeCompare(String(b.properties.title || ""), config.locale);
+    });
+    var items = sorted.slice(0, LIST_MAX).map(function (feature) {
+      var p = feature.properties;
+      var item = element("li", "places-list-item");
+      item.appendChild(element("span", "places-list-title", p.title || texts.untitled));
+      item.appendChild(element("span", "places-list-meta", [p.category_label, p.status_label].join(" · ")));
+      if (p.last_observation && p.last_observation.text) {
+        item.appendChild(element("span", "places-list-text", p.last_observation.text));
+      }
+      var show = element("button", "places-list-show", texts.show_on_map);
+      show.type = "button";
+      show.addEventListener("click", function () { window.placesMap.openPlace(feature.id); });
+      item.appendChild(show);
+      return item;
+    });
+    if (sorted.length > LIST_MAX) {
+      items.push(element("li", "muted", texts.list_capped.replace("{n}", String(LIST_MAX))));
+    }
+    list.replaceChildren.apply(list, items);
+    document.getElementById("places-list-count").textContent = "(" + features.length + ")";
+  }
+
   function showStatus(state, text, count) {
     statusElement.dataset.state = state;
     statusElement.textContent = text;
@@ -241,6 +270,7 @@
     try {
       var result = await fetchPlaces(url, controller.signal);
       var count = draw(result.features);
+      listPlaces(result.features);
       showStatus("ready", countText(count, result.complete), count);
     } catch (error) {
       if (error.name === "AbortError") { return; }  // a newer load replaced this one

@@ -67,7 +67,9 @@
     map = L.map("capture-map", {zoomControl: false, attributionControl: false})
       .setView([config.meeting[1], config.meeting[0]], 17);
     if (config.tileUrl) { L.tileLayer(config.tileUrl, {maxZoom: 19}).addTo(map); }
-    pin = L.marker([config.meeting[1], config.meeting[0]], {draggable: true, icon: L.divIcon({
+    // The draggable pin is a keyboard-focusable button: the map's own label names it for screen readers.
+    var pinName = document.getElementById("capture-map").getAttribute("aria-label");
+    pin = L.marker([config.meeting[1], config.meeting[0]], {draggable: true, title: pinName, icon: L.divIcon({
       className: "capture-pin", html: "<span></span>", iconSize: [34, 34], iconAnchor: [17, 34]})}).addTo(map);
     circle = L.circle(pin.getLatLng(), {radius: 0, weight: 1, className: "capture-accuracy"}).addTo(map);
     pin.on("dragend", function () {
