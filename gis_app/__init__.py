@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     from gis_app.places import models as _places  # noqa: F401
     from gis_app.walks import models as _walks  # noqa: F401
     from gis_app.inventory import models as _inventory  # noqa: F401
+    from gis_app.lighting import models as _lighting  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
