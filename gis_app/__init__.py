@@ -142,7 +142,8 @@ def register_commands(app: Flask) -> None:
     from gis_app.maintenance.commands import backup, purge_personal_data, restore
     from gis_app.places.commands import demo_data, import_places
     from gis_app.inventory.commands import export_remediation
+    from gis_app.lighting.commands import COMMANDS as lighting_commands
 
     for command in (import_areas, import_places, demo_data, create_user, backup, restore,
-                    purge_personal_data, export_remediation):
+                    purge_personal_data, export_remediation, *lighting_commands):
         app.cli.add_command(command)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from gis_app.areas.commands import FILE, cli_messages
 from gis_app.auth import demo as demo_users
 from gis_app.inventory import demo as inventory_demo
+from gis_app.lighting import demo as lighting_demo
 from gis_app.outreach import demo as outreach_demo
 from gis_app.places import demo
 from gis_app.places.importer import import_places as run_import
@@ -50,6 +51,7 @@ def demo_data(seed, count, if_empty, append):
             click.echo(_("%(count)d places exist already; no demo data loaded.", count=existing))
             inventory_demo.load_if_missing(seed, click.echo)
             click.echo(outreach_demo.load_if_missing(seed))
+            click.echo(lighting_demo.load_if_missing())
             return
         if existing and not append:
             raise click.ClickException(_("%(count)d places exist already: use --if-empty to skip or --append to "
@@ -61,3 +63,4 @@ def demo_data(seed, count, if_empty, append):
                      seconds=time.perf_counter() - started))
         inventory_demo.load_if_missing(seed, click.echo)
         click.echo(outreach_demo.load_if_missing(seed))
+        click.echo(lighting_demo.load_if_missing())
