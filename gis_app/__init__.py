@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from gis_app.outreach.views import blueprint as outreach
     from gis_app.places.views import blueprint as places
     from gis_app.inventory.views import blueprint as inventory
+    from gis_app.lighting.views import blueprint as lighting
     from gis_app.photos.views import blueprint as photos
     from gis_app.tiles import blueprint as tiles
     from gis_app.vendor import blueprint as vendor
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(walks)
     app.register_blueprint(walks_api, url_prefix="/api/walks")
     app.register_blueprint(outreach)
+    app.register_blueprint(lighting)
     app.register_blueprint(outreach_api, url_prefix="/api/outreach")
     csrf.exempt(outreach_api)  # like the API: a token's scope, or the CSRF header for a session
     csrf.exempt(api)  # API writes check a token's scope, or the CSRF header for a browser session

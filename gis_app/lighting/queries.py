@@ -140,6 +140,17 @@ def datasets(model) -> list[tuple[str, int]]:
         select(model.dataset, func.count()).group_by(model.dataset).order_by(model.dataset))]
 
 
+def places_unsafe_at_night(place_ids: list[int]) -> list[tuple[int, str]]:
+    """Of these places, those reported unsafe in the evening or at night, or with a report made in darkness."""
+    if not place_ids:
+        return []
+    dark_report = (select(Observation.id).where(Observation.place_id == Place.id,
+                                                Observation.light_class.in_(DARK_CLASSES)).exists())
+    query = (select(Place.id, Place.title).where(Place.id.in_(place_ids))
+             .where(Place.time_of_day.in_(("evening", "night")) | dark_report).order_by(Place.id))
+    return [tuple(row) for row in db.session.execute(query)]
+
+
 def open_outages() -> list[LampOutage]:
     return list(db.session.scalars(select(LampOutage).where(LampOutage.fixed_on.is_(None))
                                    .order_by(LampOutage.reported_at.desc(), LampOutage.id.desc())))

@@ -138,6 +138,15 @@ def daylight_table(lon: float, lat: float, days: list[date], zone: ZoneInfo) -> 
             for i, day in enumerate(days)]
 
 
+def light_grid(lon: float, lat: float, days: list[date], zone: ZoneInfo, step_minutes: int = 5):
+    """The light class index (0 daylight … 3 dark) at each local clock time (columns) of each day (rows)."""
+    offsets = np.array([datetime.combine(d, time(12), zone).utcoffset().total_seconds() for d in days])
+    midnights = np.array([datetime.combine(d, time(), timezone.utc).timestamp() for d in days]) - offsets
+    clock = np.arange(0, 24 * 3600, step_minutes * 60) + step_minutes * 30  # the middle of each step
+    values = altitude(lon, lat, midnights[:, None] + clock[None, :])
+    return (values < SUNRISE_ALTITUDE).astype(int) + (values < CIVIL_ALTITUDE) + (values < NAUTICAL_ALTITUDE)
+
+
 def day_light(lon: float, lat: float, day: date, zone: ZoneInfo) -> DayLight:
     """One day's sun times."""
     return daylight_table(lon, lat, [day], zone)[0]

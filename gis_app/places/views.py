@@ -35,6 +35,7 @@ class MapFilters:
     status: list[str] = field(default_factory=list)
     time_of_day: list[str] = field(default_factory=list)
     district: str = ""
+    light: list[str] = field(default_factory=list)
 
 
 @blueprint.get("/")
@@ -60,6 +61,7 @@ def parse_filters(args, choices: dict) -> MapFilters:
         status=_known(args, "status", choices),
         time_of_day=_known(args, "time_of_day", choices),
         district=district if district in {c.code for c in choices["district"]} else "",
+        light=_known(args, "light", choices),
     )
 
 
@@ -77,7 +79,14 @@ def _filter_choices(locale: str) -> dict:
         "status": queries.statuses(locale),
         "time_of_day": _times_of_day(),
         "district": queries.districts(),
+        "light": _lights(),
     }
+
+
+def _lights() -> list[queries.Choice]:
+    """The light a report was made in, from the sun at its place and time (gis_app/lighting)."""
+    labels = {"dark": _("In darkness"), "twilight": _("Twilight"), "daylight": _("Daylight")}
+    return [queries.Choice(code, labels[code]) for code in ("dark", "twilight", "daylight")]
 
 
 def _times_of_day() -> list[queries.Choice]:
@@ -123,6 +132,8 @@ def _script_texts() -> dict:
         "last_observation": _("Last observation"),
         "no_observation": _("No observations yet"),
         "untitled": _("Untitled place"),
+        "light": {"daylight": _("Daylight"), "civil_twilight": _("Civil twilight"),
+                  "nautical_twilight": _("Nautical twilight"), "dark": _("Dark")},
     }
 
 

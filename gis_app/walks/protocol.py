@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from gis_app.exports import ExportColumn, Exporter, ExportOptions
 from gis_app.extensions import db
+from gis_app.lighting import sun
 from gis_app.photos.models import Photo
 from gis_app.walks import queries
 from gis_app.walks.models import SAFETIPIN_PARAMETERS, Finding, Walk
@@ -37,6 +38,8 @@ def finding_feature(finding: Finding, photo_ids: list[int], number: int | None =
         "responsible": finding.responsible,
         "priority": finding.priority,
         "recorded_at": finding.recorded_at.isoformat() if finding.recorded_at else None,
+        "light_class": sun.light_class(sun.altitude_at(point.x, point.y, finding.recorded_at))
+        if finding.recorded_at else None,
     }
     return {"type": "Feature", "id": finding.id, "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
             "properties": properties}
@@ -57,6 +60,7 @@ def export_columns(parameter_labels: dict[str, str]) -> list[ExportColumn]:
     columns = [ExportColumn("number", "number", "int", 6), ExportColumn("id", "id", "int", 8),
                ExportColumn("client_uuid", "client_uuid", width=36),
                ExportColumn("recorded_at", "recorded_at", width=25),
+               ExportColumn("light_class", "light_class", width=18),
                ExportColumn("accuracy_m", "accuracy_m", width=10), ExportColumn("flagged", "flagged", width=8),
                ExportColumn("pin_moved", "pin_moved", width=8), ExportColumn("category", "category", width=20),
                ExportColumn("category_label", "category_label", width=28),
@@ -83,7 +87,8 @@ def export_rows(walk: Walk, exporter: Exporter, options: ExportOptions, locale: 
     rows = []
     for feature in findings_collection(walk, locale)["features"]:
         p = feature["properties"]
-        row = {key: p[key] for key in ("number", "client_uuid", "recorded_at", "accuracy_m", "flagged", "pin_moved",
+        row = {key: p[key] for key in ("number", "client_uuid", "recorded_at", "light_class", "accuracy_m", "flagged",
+                                       "pin_moved",
                                        "category", "category_label", "safe_place", "note", "place_id", "new_place",
                                        "proposed_measure", "responsible", "priority")}
         row["id"] = feature["id"]
