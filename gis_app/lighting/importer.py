@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -111,25 +111,24 @@ def _state(value) -> str:
 
 def _single(geom, wanted: str):
     """A one-part Multi* becomes its part."""
-    if geom is not None and geom.geom_type == "Multi" + wanted and len(geom.geoms) == 1:
+    if geom is not None and not isinstance(geom, BadGeometry) and geom.geom_type == "Multi" + wanted \
+            and len(geom.geoms) == 1:
         return geom.geoms[0]
     return geom
 
 
-def _geometry_problem(geom, allowed: tuple[str, ...], rules) -> str | None:
+def _geometry_problems(geom, allowed: tuple[str, ...], rules) -> list[tuple[str, str]]:
+    """Why a row's geometry cannot be stored, as (field, reason) pairs; none when it can."""
     if isinstance(geom, BadGeometry):
-        return "; ".join(reason for _field, reason in geom.problems)
+        return list(geom.problems)
     if geom is None or geom.is_empty:
-        return _("missing geometry")
-    if geom.geom_type not in allowed:
-        return _("geometry type %(type)s is not allowed: use %(allowed)s", type=geom.geom_type,
-                 allowed=", ".join(allowed))
-    problem = validity_problem(geom)
-    if problem:
-        return problem
-    if not rules.inside(geom):
-        return rules.outside_reason
-    return None
+        reason = _("missing geometry")
+    elif geom.geom_type not in allowed:
+        reason = _("geometry type %(type)s is not allowed: use %(allowed)s", type=geom.geom_type,
+                   allowed=", ".join(allowed))
+    else:
+        reason = validity_problem(geom) or (None if rules.inside(geom) else rules.outside_reason)
+    return [("geometry", reason)] if reason else []
 
 
 def _dataset_name(path: Path, dataset: str | None) -> str:
@@ -154,10 +153,9 @@ def _lamp_row(record: dict, geom, columns: dict[str, str], rules) -> tuple[dict,
     if "ref" in values and values["ref"] is None:
         problems.append((columns["ref"], _("required")))
     geom = _single(geom, "Point")
-    problem = _geometry_problem(geom, ("Point",), rules)
-    if problem:
-        problems.append(("geometry", problem))
-    else:
+    geometry_problems = _geometry_problems(geom, ("Point",), rules)
+    problems.extend(geometry_problems)
+    if not geometry_problems:
         values["geom"] = from_shape(geom, srid=4326)
     return values, problems
 
@@ -202,7 +200,7 @@ def write_lamps(rows: list[dict]) -> tuple[int, int]:
         index_elements=[Lamp.ref],
         set_={name: statement.excluded[name] for name in ("lamp_type", "power_w", "owner", "state", "dataset",
                                                            "geom")} | {"imported_at": func.now()},
-    ).returning(Lamp.id, func.xmax == 0)  # xmax is 0 for an inserted row, set for an updated one
+    ).returning(Lamp.id, literal_column("xmax = 0"))  # xmax is 0 for an inserted row, set for an update
     try:
         inserted = [bool(flag) for _id, flag in db.session.execute(statement, rows)] if rows else []
         db.session.commit()
@@ -235,9 +233,9 @@ def check_paths(source: SourceFile, columns: dict[str, str], dataset: str) -> li
                 problems.append((column, str(exc)))
         parts = _path_parts(geom)
         for part in parts:
-            problem = _geometry_problem(part, ("LineString",), rules)
-            if problem:
-                problems.append(("geometry", problem))
+            geometry_problems = _geometry_problems(part, ("LineString",), rules)
+            if geometry_problems:
+                problems.extend(geometry_problems)
                 break
         errors.extend(source.error(index, name, reason) for name, reason in problems)
         if not problems:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Numeric, and_, cast, func, select, text
+from sqlalchemy import Float, Numeric, and_, cast, func, select, text
 
 from gis_app.areas.models import Area
 from gis_app.extensions import db
@@ -243,7 +243,7 @@ class GapFilter:
 def _gaps_query(f: GapFilter):
     district = func.coalesce(Area.name, NO_DISTRICT).label("district")
     query = (select(LightingGap.id.label("gap_id"), district, PathSegment.name.label("path"),
-                    PathSegment.kind.label("kind"), func.round(cast(LightingGap.length_m, Numeric), 1)
+                    PathSegment.kind.label("kind"), cast(func.round(cast(LightingGap.length_m, Numeric), 1), Float)
                     .label("length_m"), LightingGap.reports_nearby, LightingGap.dark_reports_nearby)
              .outerjoin(Area, Area.id == LightingGap.district_id)
              .outerjoin(PathSegment, PathSegment.id == LightingGap.segment_id)

@@ -61,6 +61,10 @@ class OutageResult:
     why_no_measure: str | None
 
 
+def _user_id() -> int | None:
+    return current_user.id if current_user and current_user.is_authenticated else None
+
+
 def lighting_unit() -> str:
     return current_app.config.get("LIGHTING_UNIT") or DEFAULT_LIGHTING_UNIT
 
@@ -77,7 +81,7 @@ def report_outage(lamp_id: int, description) -> OutageResult:
                        code="Conflict")
     place_id = queries.lighting_place_near(lamp.id)
     outage = LampOutage(lamp_id=lamp.id, place_id=place_id, description=text,
-                        reported_by_id=current_user.id if current_user.is_authenticated else None)
+                        reported_by_id=_user_id())
     with transaction():
         db.session.add(outage)
         audit.record_create(outage, "lamp_outage")
