@@ -158,20 +158,26 @@ def open_outages() -> list[LampOutage]:
 
 # --- the lighting-gap analysis --------------------------------------------------------------------------------------
 
-LIT_AREAS = text(f"""
-    CREATE TEMP TABLE lit_area ON COMMIT DROP AS
-    SELECT ST_Buffer(ST_Transform(l.geom, {METRIC_SRID}), :distance, 8) AS geom
+# Working lamps and the network in metres, in temporary tables with their own spatial indexes.
+LIT_POINTS = text(f"""
+    CREATE TEMP TABLE lit_point ON COMMIT DROP AS
+    SELECT ST_Transform(l.geom, {METRIC_SRID}) AS geom
     FROM lamp l
     WHERE l.state = 'working'
       AND NOT EXISTS (SELECT 1 FROM lamp_outage o WHERE o.lamp_id = l.id AND o.fixed_on IS NULL)
 """)
+SEGMENTS = text(f"""
+    CREATE TEMP TABLE metric_segment ON COMMIT DROP AS
+    SELECT id, ST_Transform(geom, {METRIC_SRID}) AS geom FROM path_segment
+""")
+# A segment minus the circles of the lamps near it (one buffer of all of them: GEOS unions them as it goes).
 GAPS = text(f"""
     INSERT INTO lighting_gap (analysis_id, segment_id, length_m, geom)
     SELECT :analysis, s.id, ST_Length(part.geom), ST_Transform(part.geom, 4326)
-    FROM (SELECT id, ST_Transform(geom, {METRIC_SRID}) AS geom FROM path_segment) s
+    FROM metric_segment s
     CROSS JOIN LATERAL (
-        SELECT COALESCE(ST_Difference(s.geom, ST_Union(lit.geom)), s.geom) AS rest
-        FROM lit_area lit WHERE lit.geom && s.geom
+        SELECT COALESCE(ST_Difference(s.geom, ST_Buffer(ST_Collect(lit.geom), :distance, 8)), s.geom) AS rest
+        FROM lit_point lit WHERE ST_DWithin(lit.geom, s.geom, :distance)
     ) unlit
     CROSS JOIN LATERAL ST_Dump(ST_LineMerge(unlit.rest)) part
     WHERE GeometryType(part.geom) = 'LINESTRING' AND ST_Length(part.geom) >= :min_length
@@ -195,11 +201,11 @@ GAP_REPORTS = text("""
     ) c
     WHERE g.id = c.id
 """)
-RUN_TOTALS = text(f"""
+RUN_TOTALS = text("""
     UPDATE gap_analysis SET
         segments = (SELECT count(*) FROM path_segment),
-        lamps = (SELECT count(*) FROM lit_area),
-        network_m = COALESCE((SELECT sum(ST_Length(ST_Transform(geom, {METRIC_SRID}))) FROM path_segment), 0),
+        lamps = (SELECT count(*) FROM lit_point),
+        network_m = COALESCE((SELECT sum(ST_Length(geom)) FROM metric_segment), 0),
         gap_m = COALESCE((SELECT sum(length_m) FROM lighting_gap WHERE analysis_id = :analysis), 0)
     WHERE id = :analysis
 """)
@@ -207,14 +213,15 @@ RUN_TOTALS = text(f"""
 
 def run_gap_analysis(distance: float) -> GapAnalysis:
     """Find every stretch of path farther than `distance` metres from a working lamp; store it as a new run."""
-    db.session.execute(LIT_AREAS, {"distance": distance})
-    db.session.execute(text("CREATE INDEX ON lit_area USING gist (geom)"))
-    db.session.execute(text("ANALYZE lit_area"))
+    for table, create in (("lit_point", LIT_POINTS), ("metric_segment", SEGMENTS)):
+        db.session.execute(create)
+        db.session.execute(text(f"CREATE INDEX ON {table} USING gist (geom)"))
+        db.session.execute(text(f"ANALYZE {table}"))
     analysis = GapAnalysis(distance_m=distance, segments=0, lamps=0, network_m=0, gap_m=0)
     db.session.add(analysis)
     db.session.flush()
     values = {"analysis": analysis.id}
-    db.session.execute(GAPS, {**values, "min_length": MIN_GAP_METRES})
+    db.session.execute(GAPS, {**values, "distance": distance, "min_length": MIN_GAP_METRES})
     db.session.execute(GAP_DISTRICTS, values)
     db.session.execute(GAP_REPORTS, {**values, "near": NEAR_REPORT_METRES, "dark": list(DARK_CLASSES)})
     db.session.execute(RUN_TOTALS, values)
