@@ -58,6 +58,7 @@ demo-data: database
 		$(BIN)/gis-app import-areas $(SHARED_DATA)/ostersund_deso2018.geojson --kind district --if-empty; \
 	fi
 	$(BIN)/gis-app demo-data --if-empty
+	$(BIN)/gis-app backfill-sun
 
 clean:
 	rm -rf $(VENV) $(STAMPS) node_modules

@@ -69,6 +69,7 @@ def load_settings(env=os.environ) -> dict:
         "LOGIN_RATE_LIMIT": env.get("GIS_APP_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": env.get("GIS_APP_RATELIMIT_STORAGE_URI", "memory://"),
         "DEMO_MODE": _flag(env.get("GIS_APP_DEMO_MODE", "false")),
+        "LIGHTING_UNIT": env.get("GIS_APP_LIGHTING_UNIT", "Belysningsenheten"),
         "PHOTO_MAX_BYTES": int(env.get("GIS_APP_PHOTO_MAX_BYTES", str(15 * 1000 * 1000))),
         "PHOTO_MAX_PIXELS": int(env.get("GIS_APP_PHOTO_MAX_PIXELS", str(50 * 1000 * 1000))),
         "WALK_ACCURACY_THRESHOLD_M": float(env.get("GIS_APP_WALK_ACCURACY_THRESHOLD_M", "30")),
