@@ -373,7 +373,7 @@ def test_the_lighting_map_page_and_its_layers(client, client_as, app_context):
     lamps = staff.get("/lighting/layers/lamps.geojson").get_json()
     assert {f["properties"]["ref"]: f["properties"]["out"] for f in lamps["features"]}["OUT"] is True
     gaps = staff.get("/lighting/layers/gaps.geojson").get_json()
-    assert len(gaps["features"]) == 3
+    assert len(gaps["features"]) == 3 and gaps["features"][0]["geometry"]["type"] == "LineString"
     assert client.get("/lighting/").status_code == 302  # the public is sent to log in
     assert client.get("/lighting/layers/lamps.geojson").status_code == 302
     assert client.get("/vendor/@joergdietrich/leaflet.terminator/L.Terminator.js").status_code == 200

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Numeric, and_, cast, func, select, text
+from sqlalchemy import JSON, Float, Numeric, and_, cast, func, select, text
 
 from gis_app.areas.models import Area
 from gis_app.extensions import db
@@ -286,7 +286,7 @@ def gap_rows(f: GapFilter, geometry_format: str, srid: int) -> Iterator[dict]:
 
 def gap_features(analysis_id: int, bbox=None, limit: int = 20_000) -> list[dict]:
     query = select(LightingGap.id, LightingGap.length_m, LightingGap.reports_nearby, LightingGap.dark_reports_nearby,
-                   func.ST_AsGeoJSON(LightingGap.geom, 6)).where(LightingGap.analysis_id == analysis_id)
+                   cast(func.ST_AsGeoJSON(LightingGap.geom, 6), JSON)).where(LightingGap.analysis_id == analysis_id)
     if bbox:
         query = query.where(LightingGap.geom.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
     return [{"type": "Feature", "id": r[0], "geometry": r[4],
