@@ -1,7 +1,7 @@
 """Spatial SQL of lighting: the sun back-fill, darkness per month, lamps near places, and the lighting-gap analysis."""
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Float, Numeric, and_, cast, func, select, text
@@ -338,6 +338,3 @@ def district_choices() -> list[tuple[int, str]]:
     return [tuple(r) for r in db.session.execute(select(Area.id, Area.name).where(Area.kind == "district")
                                                  .order_by(Area.name, Area.id))]
 
-
-def today_local(zone: ZoneInfo) -> date:
-    return datetime.now(zone).date()

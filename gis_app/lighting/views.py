@@ -6,6 +6,7 @@ from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, r
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from geoalchemy2.shape import to_shape
 
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError
@@ -130,8 +131,6 @@ def sun_times():
 @blueprint.app_template_global()
 def walk_light(walk) -> dict:
     """Sun times on a walk's day at its meeting point, start times after dark, and a warning when it is light."""
-    from geoalchemy2.shape import to_shape  # noqa: PLC0415
-
     point = to_shape(walk.meeting_point)
     zone = darkness.zone()
     starts = walk.starts_at.astimezone(zone)
@@ -155,7 +154,7 @@ def darkness_of_year(year: int) -> dict:
 def index():
     """The lamps and the latest lighting gaps on a map, with the day/night line for a chosen time."""
     analysis = queries.latest_analysis()
-    config = {"lampsUrl": url_for(".layers", layer="lamps"), "gapsUrl": url_for(".layers", layer="gaps"),
+    config = {"lampsUrl": url_for(".lamp_layer"), "gapsUrl": url_for(".gap_layer"),
               "bounds": list(map_queries.map_bounds(current_app.config["AREA_BOUNDS"])),
               "tileUrl": proxied_tile_url(), "lampUrl": url_for(".lamp", lamp_id=0),
               "texts": {"out": _("Reported out"), "state": _("State"), "power": _("Power"), "owner": _("Owner"),
@@ -168,15 +167,17 @@ def index():
                            now=datetime.now(darkness.zone()).strftime("%Y-%m-%dT%H:%M"))
 
 
-@blueprint.get("/layers/<any(lamps, gaps):layer>.geojson")
-def layers(layer: str):
-    """Lamps, or the latest run's gaps, as GeoJSON."""
-    if layer == "lamps":
-        features = queries.lamp_features()
-    else:
-        analysis = queries.latest_analysis()
-        features = queries.gap_features(analysis.id) if analysis else []
-    return jsonify({"type": "FeatureCollection", "features": features})
+@blueprint.get("/layers/lamps.geojson")
+def lamp_layer():
+    """The lamps as GeoJSON."""
+    return jsonify({"type": "FeatureCollection", "features": queries.lamp_features()})
+
+
+@blueprint.get("/layers/gaps.geojson")
+def gap_layer():
+    """The latest run's gaps as GeoJSON."""
+    analysis = queries.latest_analysis()
+    return jsonify({"type": "FeatureCollection", "features": queries.gap_features(analysis.id) if analysis else []})
 
 
 @blueprint.post("/gaps/analyse")
