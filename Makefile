@@ -70,6 +70,7 @@ demo-data: database
 	$(BIN)/gis-app import-areas $(REFERENCE_DATA)/ostersund_deso2018.geojson --kind district --if-empty
 	$(BIN)/gis-app demo-data --if-empty
 	$(BIN)/gis-app demo-addresses --if-empty
+	$(BIN)/gis-app backfill-sun
 
 clean:
 	rm -rf $(VENV) $(STAMPS) node_modules

@@ -177,6 +177,8 @@ SETTINGS = (
     Setting("CITIZEN_POW_MAX_NUMBER", "GIS_APP_CITIZEN_POW_MAX_NUMBER", integer, "50000"),
     Setting("CITIZEN_MAX_PHOTOS", "GIS_APP_CITIZEN_MAX_PHOTOS", integer, "3"),
     Setting("CITIZEN_SUGGEST_METRES", "GIS_APP_CITIZEN_SUGGEST_METRES", positive_number, "25"),
+    # Lighting: the unit named as responsible on measures made from lamp outages
+    Setting("LIGHTING_UNIT", "GIS_APP_LIGHTING_UNIT", text, "Belysningsenheten"),
 )
 
 # Fixed, not configurable: cookies are never readable by scripts nor sent cross-site.

@@ -10,6 +10,7 @@ from gis_app.areas import queries as areas
 from gis_app.areas.models import AREA_KINDS
 from gis_app.auth.access import is_staff
 from gis_app.places import queries as places
+from gis_app.places.models import LIGHT_FILTERS
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY
 
 
@@ -73,6 +74,8 @@ PLACE_FILTERS = (
     p.Param("affected_group", "Who feels unsafe: women, men, young_people, everyone.", _fixed(AFFECTED_GROUPS),
             explode=False),
     p.Param("district", "District (area) ids, comma-separated.", p.id_list, explode=False),
+    p.Param("light", "Places with a report made in this light: dark (after civil twilight), twilight and/or daylight, "
+            "from the sun's altitude at the report's place and time.", _fixed(tuple(LIGHT_FILTERS)), explode=False),
 )
 
 COLLECTIONS = {

@@ -1,5 +1,6 @@
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, func
+from sqlalchemy import (Boolean, CheckConstraint, Computed, Date, DateTime, Float, ForeignKey, Index, Integer,
+                        SmallInteger, String, Text, func)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis_app.extensions import db
@@ -7,6 +8,13 @@ from gis_app.extensions import db
 TIMES_OF_DAY = ("day", "evening", "night")
 AFFECTED_GROUPS = ("women", "men", "young_people", "everyone")
 PLACE_GEOMETRY_TYPES = ("POINT", "LINESTRING", "POLYGON")
+# daylight / civil twilight / nautical twilight / dark at the usual sun altitudes (gis_app/lighting/sun.py)
+LIGHT_CLASSES = ("daylight", "civil_twilight", "nautical_twilight", "dark")
+# The API and map filter's coarser choice: "dark" is after civil twilight ends, when streetlights are needed.
+LIGHT_FILTERS = {"daylight": ("daylight",), "twilight": ("civil_twilight",), "dark": ("nautical_twilight", "dark")}
+LIGHT_CLASS_SQL = ("CASE WHEN sun_altitude IS NULL THEN NULL WHEN sun_altitude >= -0.833 THEN 'daylight' "
+                   "WHEN sun_altitude >= -6 THEN 'civil_twilight' WHEN sun_altitude >= -12 THEN 'nautical_twilight' "
+                   "ELSE 'dark' END")
 
 
 class ReferenceMixin:
@@ -104,6 +112,9 @@ class Observation(db.Model):
     police_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+    # The sun at the observation's place and time, set by a database trigger on every write (migration 0010).
+    sun_altitude: Mapped[float | None] = mapped_column(Float)
+    light_class: Mapped[str | None] = mapped_column(String(20), Computed(LIGHT_CLASS_SQL, persisted=True))
 
     place = relationship(Place, back_populates="observations")
     source = relationship(Source, lazy="joined")

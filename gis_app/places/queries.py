@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from gis_app.areas.models import Area
 from gis_app.extensions import capped_count, db
-from gis_app.places.models import Category, Observation, Place, PublicGrid, Source, Status
+from gis_app.places.models import LIGHT_FILTERS, Category, Observation, Place, PublicGrid, Source, Status
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class PlaceFilter:
     time_of_day: list[str] | None = None
     affected_group: list[str] | None = None
     district: list[int] | None = None
+    light: list[str] | None = None  # dark, twilight, daylight: a report made in that light (gis_app/lighting)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def _last_observation(audience: Audience):
     return (
         select(func.json_build_object(
             "observed_at", Observation.observed_at, "text", text,
-            "source", Observation.source_code, "source_label", _label(Source, audience.locale)))
+            "source", Observation.source_code, "source_label", _label(Source, audience.locale),
+            "light_class", Observation.light_class))
         .join(Source, Source.code == Observation.source_code)
         .where(Observation.place_id == Place.id, Observation.police_only.is_(False))  # police-only: outreach pages
         .order_by(Observation.observed_at.desc(), Observation.id.desc())
@@ -109,7 +111,16 @@ def _conditions(f: PlaceFilter, audience: Audience, after: int | None = None) ->
                            (f.district, _shown_district(audience))):
         if values:
             conditions.append(column.in_(values))
+    if f.light:
+        conditions.append(_light_condition(f.light))
     return conditions
+
+
+def _light_condition(light: list[str]):
+    """A report (not police-only) made in one of these lights: dark, twilight, daylight."""
+    classes = [c for choice in light for c in LIGHT_FILTERS[choice]]
+    return exists().where(Observation.place_id == Place.id, Observation.police_only.is_(False),
+                          Observation.light_class.in_(classes))
 
 
 def _ids(f: PlaceFilter, audience: Audience, after: int | None = None):

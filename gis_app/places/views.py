@@ -34,6 +34,7 @@ class MapFilters:
     status: list[str] = field(default_factory=list)
     time_of_day: list[str] = field(default_factory=list)
     district: str = ""
+    light: list[str] = field(default_factory=list)
 
 
 @blueprint.get("/")
@@ -59,6 +60,7 @@ def parse_filters(args, choices: dict) -> MapFilters:
         status=_known(args, "status", choices),
         time_of_day=_known(args, "time_of_day", choices),
         district=district if district in {c.code for c in choices["district"]} else "",
+        light=_known(args, "light", choices),
     )
 
 
@@ -76,7 +78,14 @@ def _filter_choices(locale: str) -> dict:
         "status": reference.statuses(locale),
         "time_of_day": _times_of_day(),
         "district": reference.districts(),
+        "light": _lights(),
     }
+
+
+def _lights() -> list[reference.Choice]:
+    """The light a report was made in, from the sun at its place and time (gis_app/lighting)."""
+    labels = {"dark": _("In darkness"), "twilight": _("Twilight"), "daylight": _("Daylight")}
+    return [reference.Choice(code, labels[code]) for code in ("dark", "twilight", "daylight")]
 
 
 def _times_of_day() -> list[reference.Choice]:
@@ -124,6 +133,8 @@ def _script_texts() -> dict:
         "untitled": _("Untitled place"),
         "show_on_map": _("Show on the map"),
         "list_capped": _("The list shows the first {n} places. Zoom in to see the others."),
+        "light": {"daylight": _("Daylight"), "civil_twilight": _("Civil twilight"),
+                  "nautical_twilight": _("Nautical twilight"), "dark": _("Dark")},
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from gis_app.core.clock import local_zone
 from gis_app.exports import ExportColumn, Exporter, ExportOptions, coordinate_columns
 from gis_app.extensions import db
+from gis_app.lighting import sun
 from gis_app.photos.models import Photo
 from gis_app.walks import queries
 from gis_app.walks.models import SAFETIPIN_PARAMETERS, Finding, Walk
@@ -42,6 +43,8 @@ def finding_feature(finding: Finding, photo_ids: list[int], number: int | None =
         "responsible": finding.responsible,
         "priority": finding.priority,
         "recorded_at": finding.recorded_at.isoformat() if finding.recorded_at else None,
+        "light_class": sun.light_class(sun.altitude_at(point.x, point.y, finding.recorded_at))
+        if finding.recorded_at else None,
     }
     return {"type": "Feature", "id": finding.id, "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
             "properties": properties}
@@ -61,6 +64,7 @@ def export_columns(parameter_labels: dict[str, str]) -> list[ExportColumn]:
     """The columns of a findings export, headed in the reader's language, one per Safetipin score too."""
     columns = [ExportColumn("number", _l("No."), "int", 6), ExportColumn("id", _l("Finding id"), "int", 8),
                ExportColumn("recorded_at", _l("Recorded (local time)"), "datetime", 17),
+               ExportColumn("light", _l("Light"), width=18),
                ExportColumn("category_label", _l("Category"), width=28),
                ExportColumn("note", _l("Note"), width=50),
                ExportColumn("safe_place", _l("Safe place"), width=8),
@@ -83,6 +87,8 @@ def export_rows(walk: Walk, exporter: Exporter, options: ExportOptions, locale: 
     """The walk's findings as rows for an exporter: labels, not codes; local times; the exporter's geometry."""
     geometries = queries.finding_geometries(walk.id, exporter.srid(options), exporter.geometry_format)
     yes_no = {True: _("Yes"), False: _("No"), None: ""}
+    lights = {"daylight": _("Daylight"), "civil_twilight": _("Civil twilight"),
+              "nautical_twilight": _("Nautical twilight"), "dark": _("Dark"), None: ""}
     zone = local_zone()
     rows = []
     for feature in findings_collection(walk, locale)["features"]:
@@ -90,6 +96,7 @@ def export_rows(walk: Walk, exporter: Exporter, options: ExportOptions, locale: 
         row = {key: p[key] for key in ("number", "client_uuid", "accuracy_m", "category_label", "note", "place_id",
                                        "proposed_measure", "priority")}
         row.update({key: yes_no[p[key]] for key in ("safe_place", "new_place", "flagged", "pin_moved")})
+        row["light"] = lights[p["light_class"]]
         row["id"] = feature["id"]
         row["recorded_at"] = (datetime.fromisoformat(p["recorded_at"]).astimezone(zone).replace(tzinfo=None)
                               if p["recorded_at"] else None)

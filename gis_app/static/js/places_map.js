@@ -8,7 +8,7 @@
   var map = window[config.layers.map];
   var form = document.getElementById("map-filters");
   var statusElement = document.getElementById("map-status");
-  var FILTERS = ["year", "category", "status", "time_of_day", "district"];
+  var FILTERS = ["year", "category", "status", "time_of_day", "district", "light"];
   var categories = {};   // code -> {cluster, shapes}
   var drawn = {};        // feature id -> {layer, code, point, updatedAt}: kept across loads, so open popups stay
   var inFlight = null;   // AbortController of the running load
@@ -101,7 +101,8 @@
       section.appendChild(element("p", "muted", texts.no_observation));
       return section;
     }
-    var meta = [formatTime(observation.observed_at), observation.source_label].filter(Boolean).join(" · ");
+    var meta = [formatTime(observation.observed_at), observation.source_label,
+                texts.light[observation.light_class]].filter(Boolean).join(" · ");
     section.appendChild(element("p", "muted", meta));
     if (observation.text) { section.appendChild(element("p", "place-popup-text", observation.text)); }
     return section;
