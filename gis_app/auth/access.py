@@ -118,6 +118,11 @@ def is_staff() -> bool:
     return current_role() != PUBLIC
 
 
+def sees_police_only() -> bool:
+    """Police-only records (and the audit rows about them) are for the police and admins alone."""
+    return current_role() in POLICE
+
+
 def api_token():
     """The API token this request was authenticated with, if any."""
     return g.get("api_token")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from gis_app.auth import audit
-from gis_app.auth.access import PLANNING
+from gis_app.auth.access import PLANNING, sees_police_only
 from gis_app.auth.models import ApiToken
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
@@ -500,9 +500,9 @@ def delete_place(place_id: int, expected_version) -> None:
 # --- observations ---------------------------------------------------------------------------------------------------
 
 def get_observation(observation_id: int) -> Observation:
-    """Return the observation or raise NotFound."""
+    """Return the observation or raise NotFound; a police-only one exists only for those who may see it."""
     observation = db.session.get(Observation, observation_id) if 0 < observation_id < 2**31 else None
-    if observation is None:
+    if observation is None or (observation.police_only and not sees_police_only()):
         raise NotFound(_("No observation %(id)s.", id=observation_id))
     return observation
 
@@ -553,7 +553,7 @@ def place_history(place_id: int):
     """Return the audit rows of a place and its observations (also after it was deleted), or raise NotFound."""
     if not 0 < place_id < 2**31:
         raise NotFound(_("No place %(id)s.", id=place_id))
-    entries = audit.place_trail(place_id)
+    entries = audit.place_trail(place_id, police=sees_police_only())
     if not entries and find_place(place_id) is None:
         raise NotFound(_("No place %(id)s.", id=place_id))
     return entries

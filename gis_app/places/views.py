@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 
 from gis_app.auth import audit
-from gis_app.auth.access import PLANNING, current_role
+from gis_app.auth.access import PLANNING, current_role, sees_police_only
 from gis_app.maps import queries
 from gis_app.maps.embed import embed
 from gis_app.maps.places_map import MapLabels, build_places_map
@@ -144,8 +144,8 @@ def _is_planner() -> bool:
 def place_detail(place_id: int):
     """Show a place with all its fields and observations (staff see who reported what)."""
     place = service.get_place(place_id)
-    sees_police_only = current_role() in ("police", "admin")
-    observations = [o for o in reversed(place.observations) if sees_police_only or not o.police_only]
+    police = sees_police_only()
+    observations = [o for o in reversed(place.observations) if police or not o.police_only]
     return render_template("places/place_detail.html", place=place, observations=observations, labels=_labels(),
                            locale=_locale(), location=_location(place), can_plan=_is_planner())
 
