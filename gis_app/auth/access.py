@@ -30,6 +30,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "places.delete_place": PLANNING,
     "places.new_observation": STAFF,
     "places.review_observation": PLANNING,
+    "places.review_title": PLANNING,
     "places.place_history": STAFF,
     # OGC API – Features: reading is public (generalised for the public), writing needs a role or a token scope
     "api.landing_page": EVERYONE,

@@ -307,8 +307,7 @@ def _place_and_observation(values: dict, rules, problems: Problems):
                       "time_of_day": time_of_day(values["recorded_at"]), "geometry": point}
         place_values = places.place_values(place_data, rules, problems)
         problems.raise_any()
-        place = Place(**places.with_geometry(place_values))
-        db.session.add(place)
+        place = places.add_place(place_values)  # its title, from the note, is public once a planner reviews it
         audit.record_create(place, "place")
     observation_values = places.observation_values(
         {"text": text, "source": "safety_walk", "geometry": point}, rules, problems)
