@@ -16,6 +16,7 @@ from gis_app import routing
 from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
+from gis_app.inputs import parse_datetime
 from gis_app.photos.models import Photo
 from gis_app.photos.service import save_photo
 from gis_app.places import service as places
@@ -238,7 +239,7 @@ def _recorded_at(value, now: datetime, problems: Problems):
     if value is None:
         return now
     try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        when = parse_datetime(value)
     except ValueError:
         when = None
     if when is None or when.tzinfo is None or not now - timedelta(days=31) <= when <= now + timedelta(minutes=10):
