@@ -71,6 +71,7 @@ def load_settings(env=os.environ) -> dict:
         "DEMO_MODE": _flag(env.get("GIS_APP_DEMO_MODE", "false")),
         "PHOTO_MAX_BYTES": int(env.get("GIS_APP_PHOTO_MAX_BYTES", str(15 * 1000 * 1000))),
         "PHOTO_MAX_PIXELS": int(env.get("GIS_APP_PHOTO_MAX_PIXELS", str(50 * 1000 * 1000))),
+        "PHOTO_MAX_DECODED_BYTES": int(env.get("GIS_APP_PHOTO_MAX_DECODED_BYTES", str(96 * 1024 * 1024))),
         "WALK_ACCURACY_THRESHOLD_M": float(env.get("GIS_APP_WALK_ACCURACY_THRESHOLD_M", "30")),
         "WALK_NEARBY_METRES": float(env.get("GIS_APP_WALK_NEARBY_METRES", "25")),
         "WALK_SPEED_KMH": float(env.get("GIS_APP_WALK_SPEED_KMH", "4")),
