@@ -73,4 +73,4 @@ def test_api_token_authenticates_and_revoked_tokens_do_not(client, app_context):
     stored.revoked_at = db.func.now()
     db.session.commit()
     response = client.get("/api/", headers={"Authorization": f"Bearer {secret}"})
-    assert response.status_code == 401 and "revoked" in response.get_json()["description"]
+    assert response.status_code == 401 and "återkallad" in response.get_json()["description"]

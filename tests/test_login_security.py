@@ -172,7 +172,7 @@ def test_a_token_that_is_not_valid_gets_401_saying_so(client, app_context):
                                                json={} if method == "post" else None)
             assert response.status_code == 401, (header, method, url)
             assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
-            assert "not valid" in response.get_json()["description"], (header, method, url)
+            assert "inte giltig" in response.get_json()["description"], (header, method, url)
     assert client.get(ITEMS).status_code == 200  # no token: the public view
 
 
