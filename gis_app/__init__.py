@@ -1,7 +1,7 @@
 """Safety-inventory GIS: the Flask application factory."""
 from importlib import import_module
 
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, make_response, request, session
 from flask_babel import get_locale
 from geoalchemy2 import alembic_helpers
 from werkzeug.routing import IntegerConverter
@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 from gis_app import ratelimits, resilience
 from gis_app.database import engine_options
 from gis_app.devdb import private_url
-from gis_app.errors import register_error_handlers
+from gis_app.errors import register_error_handlers, render_error
 from gis_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from gis_app.security import register_security
 from gis_app.settings import LOCALES, check_secret_key, load_settings
@@ -78,26 +78,29 @@ def register_extensions(app: Flask) -> None:
 
 def register_login(app: Flask) -> None:
     from gis_app.auth.access import enforce_access
-    from gis_app.auth.models import User
-    from gis_app.auth.service import user_from_token
+    from gis_app.auth.service import InvalidToken, refuse_invalid_token, session_user, user_from_token
 
     login_manager.init_app(app)
-    login_manager.user_loader(lambda user_id: _active_user(db.session.get(User, int(user_id)))
-                              if user_id.isdigit() else None)
+    login_manager.user_loader(session_user)  # only while the session's server-side row lasts and the user is active
     login_manager.request_loader(user_from_token)
     app.before_request(_forget_earlier_caller)
+    app.before_request(lambda: refuse_invalid_token(request))
     app.before_request(enforce_access)
+    app.register_error_handler(InvalidToken, _invalid_token)
 
 
-def _active_user(user):
-    """A session's user only while active: deactivating an account ends its sessions at once."""
-    return user if user is not None and user.active else None
+def _invalid_token(error):
+    body, status = render_error(error.status, error.code, error.message)
+    response = make_response(body, status)
+    response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
 
 
 def _forget_earlier_caller() -> None:
     """Never let a request inherit the user or token of an earlier one that shared its app context (tests do)."""
     g.pop("_login_user", None)
     g.pop("api_token", None)
+    g.pop("bearer_token", None)
     g.pop("csrf_token", None)  # Flask-WTF caches the session's CSRF token here: another client's session
     g.pop("_flask_babel", None)  # Flask-Babel caches the locale here: another request's ?lang=
 

@@ -139,6 +139,7 @@ SETTINGS = (
     Setting("DEMO_MODE", "GIS_APP_DEMO_MODE", flag, "false"),
     Setting("PHOTO_MAX_BYTES", "GIS_APP_PHOTO_MAX_BYTES", integer, str(15 * 1000 * 1000)),
     Setting("PHOTO_MAX_PIXELS", "GIS_APP_PHOTO_MAX_PIXELS", integer, str(50 * 1000 * 1000)),
+    Setting("PHOTO_MAX_DECODED_BYTES", "GIS_APP_PHOTO_MAX_DECODED_BYTES", integer, str(96 * 1024 * 1024)),
     Setting("WALK_ACCURACY_THRESHOLD_M", "GIS_APP_WALK_ACCURACY_THRESHOLD_M", positive_number, "30"),
     Setting("WALK_NEARBY_METRES", "GIS_APP_WALK_NEARBY_METRES", positive_number, "25"),
     Setting("WALK_SPEED_KMH", "GIS_APP_WALK_SPEED_KMH", positive_number, "4"),

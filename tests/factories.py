@@ -17,7 +17,7 @@ STORTORGET = (14.6372, 63.1767)  # Stortorget, central Östersund (lon, lat)
 def make_place(geometry=None, observations=(), reviewed=True, **fields) -> Place:
     """Insert a place (default: a point on Stortorget) with optional observation texts (reviewed by default)."""
     geom = shape(geometry) if geometry else Point(*STORTORGET)
-    values = {"title": "Mörk passage", "category_code": "poor_lighting", **fields}
+    values = {"title": "Mörk passage", "category_code": "poor_lighting", "title_reviewed": True, **fields}
     place = Place(geom=from_shape(geom, srid=4326), **values)
     db.session.add(place)
     db.session.flush()

@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 from openapi_spec_validator import validate
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString, box
 
 from factories import STORTORGET, make_area, make_place
 from gis_app.extensions import db

@@ -72,6 +72,5 @@ def test_api_token_authenticates_and_revoked_tokens_do_not(client, app_context):
         assert current_role() == "planner"
     stored.revoked_at = db.func.now()
     db.session.commit()
-    with client:
-        client.get("/api/", headers={"Authorization": f"Bearer {secret}"})
-        assert current_role() == "public"
+    response = client.get("/api/", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 401 and "återkallad" in response.get_json()["description"]

@@ -3,7 +3,7 @@ import hashlib
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from gis_app.errors import AppError
 from gis_app.extensions import db
@@ -83,3 +83,27 @@ def test_only_staff_see_photos(app, app_context, client, client_as):
     assert response.status_code == 200 and response.mimetype == "image/jpeg" and response.data == photo.data
     assert staff.get(f"/photos/{photo.id}/thumbnail").mimetype == "image/jpeg"
     assert staff.get("/photos/999999").status_code == 404
+
+
+def _large(image_format: str, side: int = 7000) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (side, side), (30, 60, 90)).save(out, format=image_format)
+    return out.getvalue()
+
+
+def test_decoding_is_bounded_in_memory_not_only_in_pixels(app, app_context, monkeypatch):
+    """A 7000 x 7000 image is under the pixel limit but would take 147 MB decoded (and copies of it)."""
+    png, jpeg = _large("PNG"), _large("JPEG")
+    assert len(png) < 500_000
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append((self.size, self.mode))
+                        or real_load(self))
+    error = rejected(app, png)  # cannot be decoded scaled down: refused from its header
+    assert error.status == 422 and error.field == "photo"
+    assert not [size for size, _mode in decoded if size == (7000, 7000)]
+    decoded.clear()
+    photo = save(app, jpeg)  # decoded at half scale, so at most 3500 x 3500 x 3 bytes
+    assert max(size[0] * size[1] for size, _mode in decoded) <= 3500 * 3500
+    assert (photo.width, photo.height) == (3500, 3500)
+    assert db.session.query(Photo).count() == 1

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gis_app.auth import audit
 from gis_app.auth.models import ApiToken, Organisation, User
-from gis_app.auth.service import find_user, user_snapshot
+from gis_app.auth.service import end_all_sessions, find_user, user_snapshot
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 
@@ -59,6 +59,8 @@ def update_user(user: User, role: str, organisation_id: int, active: bool, unloc
     user.role = role
     user.organisation_id = get_organisation(organisation_id).id
     user.active = active
+    if not active:
+        end_all_sessions(user.id)  # reactivating the account later must not revive its old sessions
     if unlock:
         user.failed_logins = 0
         user.locked_until = None
@@ -84,6 +86,7 @@ def reset_password(user: User) -> str:
     user.set_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    end_all_sessions(user.id)  # whoever knew the old password is logged out everywhere
     audit.record("update", "user", user.id, before, user_snapshot(user) | {"password": "reset"})
     db.session.commit()
     return password

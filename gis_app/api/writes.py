@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 from gis_app.api.collections import COLLECTIONS
 from gis_app.api.views import GEOJSON, JSON, blueprint, item_body
 from gis_app.auth.access import api_token
-from gis_app.auth.audit import snapshot
+from gis_app.auth.audit import PERSONAL_FIELDS, snapshot
 from gis_app.errors import AppError, NotFound, error_body
 from gis_app.places import service
 from gis_app.places.service import InvalidInput, Problems, VersionConflict
@@ -216,7 +216,7 @@ def create_observation(feature_id: str):
     authorise(OBSERVATION_SCOPE)
     body = json_body()
     observation = service.add_observation(place_id, body)
-    data = snapshot(observation) | {"reporter_name": observation.reporter_name,
-                                    "reporter_contact": observation.reporter_contact}
+    # The reporter's name and contact are stored but never sent back: the answer may land in logs and caches.
+    data = {key: value for key, value in snapshot(observation).items() if key not in PERSONAL_FIELDS}
     data["geometry"] = data.pop("geom")
     return jsonify(data), 201

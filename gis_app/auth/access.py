@@ -31,6 +31,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "places.delete_place": PLANNING,
     "places.new_observation": STAFF,
     "places.review_observation": PLANNING,
+    "places.review_title": PLANNING,
     "places.place_history": STAFF,
     # OGC API – Features: reading is public (generalised for the public), writing needs a role or a token scope
     "api.landing_page": EVERYONE,
@@ -160,6 +161,11 @@ def visible_navigation() -> list[tuple[str, str, str]]:
 
 def is_staff() -> bool:
     return current_role() != PUBLIC
+
+
+def sees_police_only() -> bool:
+    """Police-only records (and the audit rows about them) are for the police and admins alone."""
+    return current_role() in POLICE
 
 
 def api_token():

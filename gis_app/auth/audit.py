@@ -16,6 +16,10 @@ from gis_app.extensions import db
 # Personal data must leave the database when the retention period ends; a copy in the audit trail would not.
 PERSONAL_FIELDS = frozenset({"reporter_name", "reporter_contact"})
 REDACTED = "***"
+# Entities only the police and admins may see, whatever their snapshots hold (see auth/access.py POLICE).
+POLICE_ENTITIES = frozenset({"police_observation", "outreach_visit", "outreach_plan", "outreach_stop"})
+# Entities whose rows a place's history shows; police_observation rows only to those who may see them.
+PLACE_ENTITIES = ("place", "observation", "police_observation")
 
 
 def _json_value(value):
@@ -63,24 +67,40 @@ def _actor() -> tuple[int | None, int | None]:
     return current_user.id, token.id if token is not None else None
 
 
+def holds_police_only(value) -> bool:
+    """True when a snapshot, or any snapshot nested in it, is of a police-only record."""
+    if isinstance(value, dict):
+        return value.get("police_only") is True or any(holds_police_only(item) for item in value.values())
+    if isinstance(value, list):
+        return any(holds_police_only(item) for item in value)
+    return False
+
+
+def is_police_only(entity: str, before: dict | None, after: dict | None) -> bool:
+    """An audit row is as secret as what it records: a police entity, or a police-only record before or after."""
+    return entity in POLICE_ENTITIES or holds_police_only(before) or holds_police_only(after)
+
+
 def record(action: str, entity: str, entity_id: int, before: dict | None, after: dict | None) -> AuditEntry:
     """Add one audit row to the current transaction; the caller commits it with the change itself."""
     user_id, token_id = _actor()
     entry = AuditEntry(user_id=user_id, token_id=token_id, action=action, entity=entity, entity_id=entity_id,
-                       before=before, after=after)
+                       before=before, after=after, police_only=is_police_only(entity, before, after))
     db.session.add(entry)
     return entry
 
 
-def place_trail(place_id: int) -> list[AuditEntry]:
-    """Return the audit rows of a place and of its observations, oldest first."""
+def place_trail(place_id: int, police: bool = False) -> list[AuditEntry]:
+    """Return the audit rows of a place and of its observations that the reader may see, oldest first."""
     place_id_text = str(place_id)
     observation_of_place = or_(AuditEntry.after["place_id"].astext == place_id_text,
                                AuditEntry.before["place_id"].astext == place_id_text)
     query = (select(AuditEntry)
              .where(or_((AuditEntry.entity == "place") & (AuditEntry.entity_id == place_id),
-                        (AuditEntry.entity == "observation") & observation_of_place))
+                        AuditEntry.entity.in_(PLACE_ENTITIES[1:]) & observation_of_place))
              .order_by(AuditEntry.at, AuditEntry.id))
+    if not police:
+        query = query.where(AuditEntry.police_only.is_(False))
     return list(db.session.scalars(query))
 
 

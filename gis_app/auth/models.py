@@ -100,5 +100,19 @@ class AuditEntry(db.Model):
     entity_id: Mapped[int] = mapped_column(BigInteger)
     before = mapped_column(JSONB)
     after = mapped_column(JSONB)
+    # The row records police-only data (the record, or a snapshot nested in it): police and admins only.
+    police_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
     user = relationship(User, lazy="joined")
+
+
+class UserSession(db.Model):
+    """A login, known to the server: a session cookie is valid only while its row exists."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    # Only the SHA-256 of the secret in the cookie is stored, so a database copy cannot be replayed as a login.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from gis_app.auth.forms import LoginForm
-from gis_app.auth.service import authenticate
+from gis_app.auth.service import authenticate, end_session, start_session
 from gis_app.extensions import limiter
 from gis_app.ratelimits import enforce
 
@@ -30,6 +30,7 @@ def login():
         enforce("LOGIN_ACCOUNT_RATE_LIMIT", "login-account", form.email.data.strip().lower())
         user = authenticate(form.email.data, form.password.data)
         if user:
+            start_session(user)  # a new session and CSRF secret: nothing from before the login carries over
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong email or password, or the account is locked or deactivated."))
@@ -39,7 +40,8 @@ def login():
 
 @blueprint.post("/logout")
 def logout():
-    """Log out."""
+    """Log out: the session ends on the server too, so a copy of its cookie is worth nothing."""
+    end_session()
     logout_user()
     flash(_("You are logged out."))
     return redirect(url_for("places.map_page"))

@@ -1,10 +1,11 @@
 """Forms of the inventory pages; choices that come from the database are filled in by the views."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from gis_app.inputs import DateField, IntegerField
 from gis_app.inventory.labels import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, options
 from gis_app.inventory.service import COST_MAX, FIRST_YEAR, LAST_YEAR, NAME_MAX, NOTE_MAX, REASON_MAX
 

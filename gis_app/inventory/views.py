@@ -8,6 +8,7 @@ from flask_login import current_user
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORT_CRS, EXPORTERS, crs_label
+from gis_app.inputs import db_int, db_ints
 from gis_app.inventory import queries, remediation, service
 from gis_app.inventory.forms import AssessmentForm, ConfirmForm, MeasureForm, OpenYearForm, ReopenForm, choices
 from gis_app.inventory.labels import (MEASURE_STATUS_COLORS, MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS,
@@ -100,7 +101,7 @@ def year_page(year: int, reopen_form=None):
     inventory = service.get_year(year)
     reopen_form = reopen_form or ReopenForm(formdata=None)
     locale = _locale()
-    district = request.args.get("district", type=int)
+    district = db_int(request.args.get("district"))
     category = request.args.get("category") or None
     unassessed = request.args.get("unassessed") == "1"
     rows = queries.places_in_scope(inventory, locale, district, category, unassessed)
@@ -288,7 +289,7 @@ def parse_remediation_filter(year: int) -> RemediationFilter:
     """Read the list's filters from the query string, keeping only known values."""
     return RemediationFilter(
         year=year,
-        district=[int(v) for v in _list_arg("district") if v.isdigit()],
+        district=db_ints(_list_arg("district")),
         category=_list_arg("category"),
         responsible=[v for v in _list_arg("responsible") if v in RESPONSIBLE_LABELS],
         status=[v for v in _list_arg("status") if v in MEASURE_STATUS_LABELS],

@@ -171,7 +171,7 @@ SEGMENTS = text(f"""
     SELECT id, ST_Transform(geom, {METRIC_SRID}) AS geom FROM path_segment
 """)
 # A segment minus the circles of the lamps near it (one buffer of all of them: GEOS unions them as it goes).
-GAPS = text(f"""
+GAPS = text("""
     INSERT INTO lighting_gap (analysis_id, segment_id, length_m, geom)
     SELECT :analysis, s.id, ST_Length(part.geom), ST_Transform(part.geom, 4326)
     FROM metric_segment s

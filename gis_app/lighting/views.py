@@ -15,7 +15,7 @@ from gis_app.lighting import darkness, queries, service, sun
 from gis_app.lighting.chart import ChartLabels, dark_year_svg
 from gis_app.lighting.forms import AnalyseForm, FixedForm, OutageForm
 from gis_app.lighting.models import LIGHTING_PLACE_METRES, Lamp, PathSegment
-from gis_app.maps import queries as map_queries
+from gis_app.places import reference
 from gis_app.places.service import get_place
 from gis_app.tiles import proxied_tile_url
 
@@ -155,7 +155,7 @@ def index():
     """The lamps and the latest lighting gaps on a map, with the day/night line for a chosen time."""
     analysis = queries.latest_analysis()
     config = {"lampsUrl": url_for(".lamp_layer"), "gapsUrl": url_for(".gap_layer"),
-              "bounds": list(map_queries.map_bounds(current_app.config["AREA_BOUNDS"])),
+              "bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
               "tileUrl": proxied_tile_url(), "lampUrl": url_for(".lamp", lamp_id=0),
               "texts": {"out": _("Reported out"), "state": _("State"), "power": _("Power"), "owner": _("Owner"),
                         "type": _("Type"), "gap": _("Unlit stretch"), "length": _("Length"),

@@ -37,10 +37,11 @@ def _holds_personal_data(column: str) -> str:
 
 
 # Rows about observations deleted since are scrubbed by their own age, as no observed_at is left to go by.
+# Police-only observations are audited under their own entity name and are purged alike.
 SCRUB_AUDIT = text(f"""
     UPDATE audit_log a
     SET before = {_scrubbed("before")}, after = {_scrubbed("after")}
-    WHERE a.entity = 'observation'
+    WHERE a.entity IN ('observation', 'police_observation')
       AND ({_holds_personal_data("before")} OR {_holds_personal_data("after")})
       AND (a.entity_id IN (SELECT id FROM observation
                            WHERE observed_at < now() - make_interval(months => :months))

@@ -1,10 +1,10 @@
 """Forms of the outreach pages; choices from the database are filled in by the views."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField,
-                     StringField, TextAreaField, TimeField)
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, UUID
 
+from gis_app.inputs import DateField, DateTimeLocalField, IntegerField
 from gis_app.outreach.service import MAX_CONTACTS, MAX_STOPS, NOTES_MAX
 
 

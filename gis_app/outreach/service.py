@@ -18,6 +18,7 @@ from gis_app.core.clock import local_zone
 from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
+from gis_app.inputs import parse_datetime
 from gis_app.outreach import queries
 from gis_app.outreach.models import FollowUpTask, OutreachPlan, OutreachStop, OutreachVisit
 from gis_app.outreach.scoring import Breakdown, parse_weights, score
@@ -227,7 +228,7 @@ def _check_time(value, problems: Problems):
         parsed = value
     else:
         try:
-            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            parsed = parse_datetime(value)
         except ValueError:
             problems.add("visited_at", _("must be a date and time (ISO 8601)"))
             return None

@@ -4,7 +4,7 @@ Who may come where is declared in auth/access.py: plans, visits and police-only 
 planners see follow-up tasks and monthly visit counts only.
 """
 import uuid
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -15,6 +15,7 @@ from gis_app.core.clock import local_now, local_zone
 from gis_app.api.writes import OBSERVATION_SCOPE, authorise, json_body
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
+from gis_app.inputs import parse_date
 from gis_app.maps.assets import LEAFLET_HEAT_JS
 from gis_app.maps.embed import embed
 from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, build_route_map
@@ -349,7 +350,7 @@ def visit_counts():
     """Visits per place per month: aggregated counts, no notes."""
     since = request.args.get("since")
     try:
-        since_date = date.fromisoformat(since) if since else None
+        since_date = parse_date(since) if since else None
     except ValueError:
         raise AppError(_("since must be a date (YYYY-MM-DD)."), field="since") from None
     return jsonify({"counts": queries.monthly_visit_counts(since_date)})

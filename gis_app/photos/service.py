@@ -28,11 +28,28 @@ def _read_limited(stream, field: str) -> bytes:
     return content
 
 
+# Photos are stored at most this many pixels on their long side: enough for any screen or A4 print, and what
+# keeps every later step (orientation, metadata removal, encoding) small.
+STORED_MAX_SIDE = 4096
+# Bytes a decoded pixel takes in each mode Pillow decodes into (P and 1 are counted as the RGBA they become).
+BYTES_PER_PIXEL = {"1": 4, "L": 1, "LA": 2, "P": 4, "RGB": 3, "RGBA": 4, "CMYK": 4, "YCbCr": 3, "I;16": 2,
+                   "I": 4, "F": 4}
+
+
+def _decoded_bytes(image: Image.Image) -> int:
+    """How much memory decoding the image at its current (possibly drafted) size takes."""
+    width, height = image.size
+    return width * height * BYTES_PER_PIXEL.get(image.mode, 8)
+
+
 def _decode(content: bytes, field: str) -> Image.Image:
-    """Open and fully decode the image; its size is checked from the header before any pixel is decoded."""
+    """Open and decode the image within the pixel and memory limits, both checked from the header before any
+    pixel is decoded; a JPEG larger than it will be stored is decoded already scaled down (draft)."""
     not_an_image = AppError(_("The file is not a JPEG, PNG or WebP image."), field=field, status=415,
                             code="UnsupportedMediaType")
     too_many_pixels = AppError(_("The image has too many pixels."), field=field, status=422, code="ImageTooLarge")
+    config = current_app.config
+    Image.MAX_IMAGE_PIXELS = config["PHOTO_MAX_PIXELS"]  # Pillow's own bomb check, at the same limit
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -40,7 +57,11 @@ def _decode(content: bytes, field: str) -> Image.Image:
             if image.format not in FORMATS:
                 raise not_an_image
             width, height = image.size
-            if width * height > current_app.config["PHOTO_MAX_PIXELS"]:
+            if width * height > config["PHOTO_MAX_PIXELS"]:
+                raise too_many_pixels
+            if image.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale, keeping at least half the stored size
+                image.draft(image.mode, (STORED_MAX_SIDE // 2, STORED_MAX_SIDE // 2))
+            if _decoded_bytes(image) > config["PHOTO_MAX_DECODED_BYTES"]:
                 raise too_many_pixels
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -51,11 +72,15 @@ def _decode(content: bytes, field: str) -> Image.Image:
 
 
 def _without_metadata(image: Image.Image) -> Image.Image:
-    """Copy only the pixels (after applying the EXIF orientation), so no EXIF, GPS or text chunk survives."""
+    """Only the pixels, upright by the EXIF orientation and at most STORED_MAX_SIDE, so no EXIF, GPS or text
+    chunk survives; the image shrinks (in place) before any copy is made, to keep memory small."""
+    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
     upright = ImageOps.exif_transpose(image)
     if upright.mode not in ("RGB", "RGBA", "L", "LA"):
         upright = upright.convert("RGBA" if "transparency" in image.info or upright.mode == "P" else "RGB")
-    return Image.frombytes(upright.mode, upright.size, upright.tobytes())
+    clean = Image.new(upright.mode, upright.size)
+    clean.paste(upright)
+    return clean
 
 
 def _encode(image: Image.Image, image_format: str) -> bytes:

@@ -12,6 +12,7 @@ from shapely.geometry import mapping
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from gis_app.inputs import load_json
 from gis_app.places.service import next_statuses, whole_number
 
 PRIORITIES = ((1, _l("1 – high")), (2, _l("2 – medium")), (3, _l("3 – low")))
@@ -91,8 +92,8 @@ class PlaceForm(PageForm):
         text = (self.geojson.data or "").strip()
         if text:
             try:
-                value = json.loads(text)
-            except (ValueError, RecursionError):
+                value = load_json(text)
+            except ValueError:
                 self.geojson.errors.append(_l("This is not GeoJSON."))
                 return None
             return value.get("geometry") if isinstance(value, dict) and value.get("type") == "Feature" else value

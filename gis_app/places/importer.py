@@ -286,7 +286,8 @@ def write_places(places: list[NewPlace]) -> tuple[int, int]:
 def _insert_places(places: list[NewPlace]) -> list[int]:
     if not places:
         return []
-    rows = [{**place.values, "geom": from_shape(place.geom, srid=4326)} for place in places]
+    # An administrator imports the municipality's own list (or the demo data): its titles are public at once.
+    rows = [{**place.values, "geom": from_shape(place.geom, srid=4326), "title_reviewed": True} for place in places]
     # district_id is left to the database trigger; ids come back in input order for the observations.
     return list(db.session.scalars(insert(Place).returning(Place.id, sort_by_parameter_order=True), rows))
 

@@ -63,6 +63,8 @@ class Place(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    # A title from unreviewed text (a field worker's, or a walk note's) is not public until a planner reviews it.
+    title_reviewed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     description: Mapped[str | None] = mapped_column(Text)
     category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
     status_code: Mapped[str] = mapped_column(ForeignKey("place_status.code"), default="reported",

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import JSON, Text, and_, case, cast, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -63,10 +64,27 @@ def _last_observation(audience: Audience):
     )
 
 
+def neutral_title_template(locale: str) -> str:
+    """The translated 'category in district' as a PostgreSQL format() string (%1$s category, %2$s district)."""
+    with force_locale(locale):
+        template = gettext("%(category)s in %(district)s")
+    return template.replace("%", "%%").replace("%%(category)s", "%1$s").replace("%%(district)s", "%2$s")
+
+
+def _title(audience: Audience):
+    """The title the audience may see: the public sees 'category in district' until a planner reviews the title."""
+    if not audience.public:
+        return Place.title
+    category = _label(Category, audience.locale)
+    neutral = case((Area.name.is_(None), category),
+                   else_=func.format(neutral_title_template(audience.locale), category, Area.name))
+    return case((Place.title_reviewed, Place.title), else_=neutral)
+
+
 def _feature(audience: Audience):
     locale = audience.locale
     properties = func.json_build_object(
-        "title", Place.title,
+        "title", _title(audience),
         "category", Place.category_code, "category_label", _label(Category, locale), "color", Category.color,
         "status", Place.status_code, "status_label", _label(Status, locale),
         "time_of_day", Place.time_of_day, "affected_group", Place.affected_group, "priority", Place.priority,

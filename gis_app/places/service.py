@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from gis_app.areas.models import Area
 from gis_app.auth import audit
-from gis_app.auth.access import PLANNING
+from gis_app.auth.access import PLANNING, sees_police_only
 from gis_app.auth.models import ApiToken
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
@@ -440,14 +441,20 @@ def create_place(data) -> Place:
     observation = data.get("observation")
     first = observation_values(observation, rules, problems, "observation.") if observation is not None else None
     problems.raise_any()
-    place = Place(**with_geometry(values))
     with transaction():
-        db.session.add(place)
+        place = add_place(values)
         audit.record_create(place, "place")
         if first is not None:
             audit.record_create(new_observation(place, first), "observation")
     return place
 
+
+
+def add_place(values: dict) -> Place:
+    """Add a place from checked values; its title is public only when a planner or admin wrote it."""
+    place = Place(**with_geometry(values), title_reviewed=_reviews_own_reports())
+    db.session.add(place)
+    return place
 
 
 def with_geometry(values: dict) -> dict:
@@ -476,6 +483,8 @@ def update_place(place_id: int, data, expected_version, partial: bool = False) -
     values = place_values(data, rules, problems, current=place, partial=partial)
     problems.raise_any()
     changed = _changed(place, values)
+    if "title" in values and not place.title_reviewed and _reviews_own_reports():
+        changed["title_reviewed"] = True  # a planner who saves a place has read its title
     if not changed:
         return place
     before = audit.snapshot(place)
@@ -500,9 +509,9 @@ def delete_place(place_id: int, expected_version) -> None:
 # --- observations ---------------------------------------------------------------------------------------------------
 
 def get_observation(observation_id: int) -> Observation:
-    """Return the observation or raise NotFound."""
+    """Return the observation or raise NotFound; a police-only one exists only for those who may see it."""
     observation = db.session.get(Observation, observation_id) if 0 < observation_id < 2**31 else None
-    if observation is None:
+    if observation is None or (observation.police_only and not sees_police_only()):
         raise NotFound(_("No observation %(id)s.", id=observation_id))
     return observation
 
@@ -519,6 +528,25 @@ def add_observation(place_id: int, data) -> Observation:
         observation = new_observation(place, values)
         audit.record_create(observation, "observation")
     return observation
+
+
+def neutral_title(place: Place, locale: str) -> str:
+    """What the public sees of a title not yet reviewed: the category in the district (as places/queries.py)."""
+    category = place.category.label(locale)
+    district = db.session.scalar(select(Area.name).where(Area.id == place.district_id)) if place.district_id else None
+    return _("%(category)s in %(district)s", category=category, district=district) if district else category
+
+
+def review_title(place_id: int) -> Place:
+    """Make a place's title public: a planner has read it; audit it; commit."""
+    place = get_place(place_id)
+    if place.title_reviewed:
+        return place
+    before = audit.snapshot(place)
+    with transaction(place_id):
+        place.title_reviewed = True
+        audit.record("update", "place", place.id, before, audit.stored(place))
+    return place
 
 
 def review_observation(observation_id: int) -> Observation:
@@ -553,7 +581,7 @@ def place_history(place_id: int):
     """Return the audit rows of a place and its observations (also after it was deleted), or raise NotFound."""
     if not 0 < place_id < 2**31:
         raise NotFound(_("No place %(id)s.", id=place_id))
-    entries = audit.place_trail(place_id)
+    entries = audit.place_trail(place_id, police=sees_police_only())
     if not entries and find_place(place_id) is None:
         raise NotFound(_("No place %(id)s.", id=place_id))
     return entries

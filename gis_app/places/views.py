@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 
 from gis_app.auth import audit
-from gis_app.auth.access import PLANNING, current_role
+from gis_app.auth.access import PLANNING, current_role, sees_police_only
 from gis_app.maps.embed import embed
 from gis_app.maps.places_map import MapLabels, build_places_map
 from gis_app.places import reference, service
@@ -156,10 +156,11 @@ def _is_planner() -> bool:
 def place_detail(place_id: int):
     """Show a place with all its fields and observations (staff see who reported what)."""
     place = service.get_place(place_id)
-    sees_police_only = current_role() in ("police", "admin")
-    observations = [o for o in reversed(place.observations) if sees_police_only or not o.police_only]
+    police = sees_police_only()
+    observations = [o for o in reversed(place.observations) if police or not o.police_only]
     return render_template("places/place_detail.html", place=place, observations=observations, labels=_labels(),
-                           locale=_locale(), location=_location(place), can_plan=_is_planner())
+                           locale=_locale(), location=_location(place), can_plan=_is_planner(),
+                           public_title=service.neutral_title(place, _locale()))
 
 
 def _location(place) -> str:
@@ -273,6 +274,14 @@ def review_observation(observation_id: int):
     return redirect(url_for(".place_detail", place_id=observation.place_id, _anchor=f"observation-{observation.id}"))
 
 
+@blueprint.post("/places/<int:place_id>/review-title")
+def review_title(place_id: int):
+    """Make a place's title public: until then the public sees its category and district."""
+    service.review_title(place_id)
+    flash(_("The title is reviewed and shown to the public."))
+    return redirect(url_for(".place_detail", place_id=place_id))
+
+
 @blueprint.get("/places/<int:place_id>/history")
 def place_history(place_id: int):
     """Show every change to a place and its observations: when, who, what, and the values before and after."""
@@ -311,7 +320,7 @@ class HistoryRow:
 
 def _field_labels() -> dict:
     """Labels of the audited columns, in the order the history lists them."""
-    return {"title": _("Title"), "category_code": _("Category"), "status_code": _("Status"),
+    return {"title": _("Title"), "title_reviewed": _("Title public"), "category_code": _("Category"), "status_code": _("Status"),
             "dismissed_reason": _("Reason for dismissing"), "description": _("Description"),
             "time_of_day": _("Time of day"), "affected_group": _("Who feels unsafe"), "priority": _("Priority"),
             "geom": _("Location"), "district_id": _("District"), "reported_on": _("Reported"),

@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from gis_app.api.writes import OBSERVATION_SCOPE, authorise, invalid_input
 from gis_app.errors import AppError
+from gis_app.inputs import load_json
 from gis_app.places.service import InvalidInput
 from gis_app.walks import protocol, queries, service
 
@@ -33,8 +34,8 @@ def _finding_input() -> tuple[dict, list]:
         raise AppError(_("Send multipart/form-data or application/json."), field="Content-Type", status=415,
                        code="UnsupportedMediaType")
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
+        data = load_json(raw)
+    except ValueError:
         raise AppError(_("The finding is not valid JSON."), field="finding") from None
     return data, [f.stream for f in photos]
 

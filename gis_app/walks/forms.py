@@ -1,10 +1,10 @@
 """The walk planning form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateTimeLocalField, FloatField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField, widgets)
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from gis_app.inputs import DateTimeLocalField, FloatField, IntegerField
 from gis_app.walks.models import ORGANISER_KINDS
 
 

@@ -16,6 +16,7 @@ from gis_app.core.clock import local_now, local_zone
 from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
+from gis_app.inputs import parse_datetime
 from gis_app.photos.models import Photo
 from gis_app.photos.service import save_photo
 from gis_app.places import service as places
@@ -237,7 +238,7 @@ def _recorded_at(value, now: datetime, problems: Problems):
     if value is None:
         return now
     try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        when = parse_datetime(value)
     except ValueError:
         when = None
     if when is None or when.tzinfo is None or not now - timedelta(days=31) <= when <= now + timedelta(minutes=10):
@@ -306,8 +307,7 @@ def _place_and_observation(values: dict, rules, problems: Problems):
                       "time_of_day": time_of_day(values["recorded_at"]), "geometry": point}
         place_values = places.place_values(place_data, rules, problems)
         problems.raise_any()
-        place = Place(**places.with_geometry(place_values))
-        db.session.add(place)
+        place = places.add_place(place_values)  # its title, from the note, is public once a planner reviews it
         audit.record_create(place, "place")
     observation_values = places.observation_values(
         {"text": text, "source": "safety_walk", "geometry": point}, rules, problems)

@@ -15,6 +15,7 @@ from gis_app.core.clock import local_now, local_zone
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORTERS, ExportOptions, get_exporter, separator_for, spreadsheet_geometry_header
+from gis_app.inputs import load_json
 from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label,
                                       options)
 from gis_app.maps.assets import LEAFLET_DRAW_CSS, LEAFLET_DRAW_JS
@@ -228,7 +229,7 @@ def save_route(walk_id: int):
     walk = service.get_walk(walk_id)
     raw = request.form.get("route", "").strip()
     try:
-        geometry = json.loads(raw) if raw else None
+        geometry = load_json(raw) if raw else None
     except ValueError:
         raise AppError(_("The route is not valid GeoJSON."), field="route") from None
     service.set_route(walk, geometry)
