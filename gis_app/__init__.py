@@ -7,6 +7,7 @@ from geoalchemy2 import alembic_helpers
 from werkzeug.routing import IntegerConverter
 
 from gis_app import ratelimits, resilience
+from gis_app.core.inputs import DB_INT_MAX
 from gis_app.database import engine_options
 from gis_app.devdb import private_url
 from gis_app.errors import register_error_handlers, render_error
@@ -40,7 +41,7 @@ class DatabaseInteger(IntegerConverter):
     """`<int:…>` in every route: only ids a PostgreSQL integer can hold, so a huge one is a 404, not a 500."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 

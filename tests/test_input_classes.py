@@ -268,7 +268,7 @@ def test_drawn_hostile_values_never_make_a_5xx(world, data):
 
 
 def test_json_depth_and_date_range_helpers():
-    from gis_app import inputs
+    from gis_app.core import inputs
 
     with pytest.raises(ValueError):
         inputs.load_json("[" * 50_000 + "]" * 50_000)

@@ -13,7 +13,7 @@ from gis_app.inventory import labels, service
 from gis_app.inventory.models import MEASURE_STATUSES, MEASURE_TYPES, RESPONSIBLE_PARTIES, Assessment, Measure
 from gis_app.inventory.service import YearClosed, classify
 from gis_app.places.models import Place
-from gis_app.places.service import InvalidInput
+from gis_app.core.validation import InvalidInput
 
 ASSESS = {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 1, "note": None}
 MEASURE = {"measure_type": "lighting", "responsible": "municipal_unit", "responsible_name": "Gatubelysning",

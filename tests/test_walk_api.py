@@ -220,7 +220,7 @@ def test_findings_come_back_as_geojson_and_csv(client_as, app_context):
     assert exported.status_code == 200 and len(json.loads(exported.data)["features"]) == 2
     text = client.get(f"/walks/{walk.id}/findings.csv").get_data(as_text=True)
     lines = text.strip().splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("Nr;Fynd-id;Registrerat (lokal tid);Kategori") and len(lines) == 3
+    assert lines[0].lstrip("\ufeff").startswith("Nr;Fynd-id;Registrerat (lokal tid);Ljus;Kategori") and len(lines) == 3
     assert "'=HYPERLINK" in text  # no formula reaches a spreadsheet
     assert "POINT(4" in text.splitlines()[1]  # SWEREF 99 TM (easting about 4.7e5) unless asked otherwise
     assert "POINT(14.6" in client.get(f"/walks/{walk.id}/findings.csv?srid=4326").get_data(as_text=True)

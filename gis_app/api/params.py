@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable
 
+from gis_app.core.inputs import DB_INT_MAX
 from gis_app.errors import AppError
 
 # Parameters any API request may carry: output format and label language.
@@ -83,7 +84,7 @@ def id_list(raw: str) -> list[int]:
         ids = [int(v) for v in raw.split(",")]
     except ValueError:
         raise ValueError("expected whole numbers separated by commas") from None
-    if not ids or any(not 0 < i < 2**31 for i in ids):
+    if not ids or any(not 0 < i <= DB_INT_MAX for i in ids):
         raise ValueError("expected positive ids")
     return ids
 
@@ -136,7 +137,7 @@ DATETIME = Param("datetime", "Date the place was reported: an instant, or an int
 OFFSET = Param("offset", "Number of features to skip (paging; the `next` links use `cursor`, which costs the same "
                "on every page).", integer(0, 10**9), {"type": "integer", "minimum": 0, "default": 0})
 CURSOR = Param("cursor", "Keyset paging: only features whose id comes after this one. The `next` links carry it.",
-               integer(0, 2**31 - 1), {"type": "integer", "minimum": 0})
+               integer(0, DB_INT_MAX), {"type": "integer", "minimum": 0})
 
 
 def limit_param(default: int, maximum: int, public_maximum: int) -> Param:

@@ -10,7 +10,8 @@ from gis_app.api.openapi import OPENAPI_MEDIA_TYPE, openapi_document
 from gis_app.api.params import parse_query
 from gis_app.auth.access import is_staff
 from gis_app.errors import NotFound
-from gis_app.places.service import place_version, whole_number
+from gis_app.places.service import place_version
+from gis_app.core.inputs import db_int
 
 blueprint = Blueprint("api", __name__)
 blueprint.before_request(limit_public_request)
@@ -170,7 +171,7 @@ def item(collection_id: str, feature_id: str):
     """One feature."""
     coll = _collection_or_404(collection_id)
     parse_query((), request.args)
-    number = whole_number(feature_id)
+    number = db_int(feature_id)
     with within_time_budget():
         feature = coll.feature(number) if number is not None else None
     if feature is None:

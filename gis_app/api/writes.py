@@ -6,13 +6,16 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
+from gis_app.core.geometry import crs_problem
+from gis_app.core.inputs import db_int
 from gis_app.api.collections import COLLECTIONS
 from gis_app.api.views import GEOJSON, JSON, blueprint, item_body
 from gis_app.auth.access import api_token
 from gis_app.auth.audit import PERSONAL_FIELDS, snapshot
 from gis_app.errors import AppError, NotFound, error_body
 from gis_app.places import service
-from gis_app.places.service import InvalidInput, Problems, VersionConflict
+from gis_app.places.service import VersionConflict
+from gis_app.core.validation import InvalidInput, Problems
 
 WRITABLE = ("places",)  # collections that accept writes; the others answer 405
 BODY_TYPES = frozenset({"application/json", "application/geo+json"})
@@ -64,7 +67,7 @@ def _writable(collection_id: str) -> None:
 
 
 def _feature_id(raw: str) -> int:
-    number = service.whole_number(raw)
+    number = db_int(raw)
     if not number:
         raise NotFound(_("No place %(id)s.", id=raw))
     return number
@@ -97,7 +100,7 @@ def _expected_version() -> int:
     if len(tags) > 1:
         raise AppError(_("Send one ETag in If-Match."), field="If-Match")
     tag = next(iter(tags), "")
-    version = service.whole_number(tag, maximum=10**12)
+    version = db_int(tag, minimum=0, maximum=10**12)
     return -1 if version is None else version
 
 
@@ -117,7 +120,7 @@ def _check_content_crs() -> None:
     header = request.headers.get("Content-Crs")
     if header is None:
         return
-    problem = service.crs_problem({"properties": {"name": header.strip().strip("<>")}})
+    problem = crs_problem({"properties": {"name": header.strip().strip("<>")}})
     if problem:
         raise AppError(problem, field="Content-Crs")
 
@@ -134,7 +137,7 @@ def _feature_data(body, feature_id: int | None = None, partial: bool = False) ->
             problems.add(str(member), _("unknown member"))
     if feature_id is not None and "id" in body and str(body["id"]) != str(feature_id):
         problems.add("id", _("does not match the URL"))
-    problem = service.crs_problem(body.get("crs"))
+    problem = crs_problem(body.get("crs"))
     if problem:
         problems.add("crs", problem)
     properties = body.get("properties", {} if partial else None)

@@ -16,12 +16,13 @@ from geoalchemy2.shape import from_shape
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon
-from shapely.validation import explain_validity
 from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from gis_app.areas.models import AREA_KINDS, Area
+from gis_app.core.geometry import validity_problem
+from gis_app.core.validation import shorten
 from gis_app.errors import AppError
 from gis_app.extensions import db
 
@@ -306,7 +307,7 @@ def _wkt_geometry(value: str):
     try:
         return shapely.from_wkt(value.strip())
     except shapely.errors.GEOSException:
-        return BadGeometry(((WKT_COLUMN, _("not valid WKT: %(value)s", value=_shorten(value))),))
+        return BadGeometry(((WKT_COLUMN, _("not valid WKT: %(value)s", value=shorten(value))),))
 
 
 def _coordinate(value) -> float | str:
@@ -319,18 +320,7 @@ def _coordinate(value) -> float | str:
         number = math.nan
     if math.isfinite(number):
         return number
-    return _("required") if not text_value else _("not a number: '%(value)s'", value=_shorten(text_value))
-
-
-def _shorten(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def validity_problem(geom) -> str | None:
-    """Say why a geometry is invalid (never repair it silently), or None when it is valid."""
-    if geom.is_valid:
-        return None
-    return _("invalid geometry: %(reason)s", reason=explain_validity(geom))
+    return _("required") if not text_value else _("not a number: '%(value)s'", value=shorten(text_value))
 
 
 # --- areas ----------------------------------------------------------------------------------------------------------

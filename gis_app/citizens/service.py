@@ -9,6 +9,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
+from gis_app.core.db import transaction
 from gis_app.auth import audit
 from gis_app.citizens.models import DISMISS_REASONS, CitizenReport, CitizenReportPhoto
 from gis_app.errors import AppError, NotFound
@@ -18,7 +19,7 @@ from gis_app.places import service as places
 from gis_app.places.importer import load_rules
 from gis_app.places.models import TIMES_OF_DAY, Observation, Place
 from gis_app.places.queries import category_codes
-from gis_app.places.service import INVALID, Problems, check_code, check_text
+from gis_app.core.validation import INVALID, Problems, check_code, check_text
 
 TEXT_MAX = 2000
 ADDRESS_MAX = 300
@@ -117,7 +118,7 @@ def submit_report(given: ReportInput, photos=(), channel: str = "web", pow_nonce
         raise AppError(_("This check was used already: confirm again."), field="altcha", status=400)
     report = CitizenReport(reference=new_reference(), channel=channel, pow_nonce=pow_nonce, token_id=token_id,
                            **values)
-    with places.transaction():
+    with transaction():
         db.session.add(report)
         db.session.flush()
         for photo in photos:
@@ -145,7 +146,7 @@ def mark_opened(report: CitizenReport) -> None:
     if report.status != "received":
         return
     before = audit.snapshot(report)
-    with places.transaction():
+    with transaction():
         report.status = "under_review"
         report.opened_at = func.now()
         audit.record("update", "citizen_report", report.id, before, audit.stored(report))
@@ -182,7 +183,7 @@ def merge_into_place(report_id: int, place_id: int, publish_text: bool) -> Citiz
     report = _open_report(report_id)
     place = places.get_place(place_id)
     before = audit.snapshot(report)
-    with places.transaction():
+    with transaction():
         observation = _observation(report, place, publish_text)
         audit.record_create(observation, "observation")
         _close(report, "merged", before, place_id=place.id, observation_id=observation.id)
@@ -198,7 +199,7 @@ def create_place_from(report_id: int, title, publish_text: bool) -> CitizenRepor
     before = audit.snapshot(report)
     place = Place(title=checked, category_code=report.category_code, time_of_day=report.time_of_day,
                   geom=from_shape(to_shape(report.geom), srid=4326))
-    with places.transaction():
+    with transaction():
         db.session.add(place)
         audit.record_create(place, "place")
         observation = _observation(report, place, publish_text)
@@ -215,6 +216,6 @@ def dismiss(report_id: int, reason, note) -> CitizenReport:
     note = check_text(note, "note", NOTE_MAX, problems)
     problems.raise_any()
     before = audit.snapshot(report)
-    with places.transaction():
+    with transaction():
         _close(report, "dismissed", before, dismiss_reason=reason, dismiss_note=note)
     return report

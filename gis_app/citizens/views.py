@@ -8,7 +8,7 @@ from gis_app.citizens import pow, queries, service
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import limiter
 from gis_app.places.reference import map_bounds
-from gis_app.places.service import InvalidInput
+from gis_app.core.validation import InvalidInput
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("citizens", __name__)

@@ -5,7 +5,7 @@ from wtforms import MultipleFileField, RadioField, SelectField, StringField, Tex
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from gis_app.inputs import DateField, IntegerField
+from gis_app.core.inputs import DateField, IntegerField
 from gis_app.inventory.labels import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, options
 from gis_app.inventory.service import COST_MAX, FIRST_YEAR, LAST_YEAR, NAME_MAX, NOTE_MAX, REASON_MAX
 

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import Float, Numeric, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from gis_app.core.inputs import DB_INT_MAX
 from gis_app.areas.models import Area
 from gis_app.extensions import db
 from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label)
@@ -93,7 +94,7 @@ def places_in_scope(inventory: InventoryYear, locale: str, district: int | None 
 
 
 def place_in_scope(inventory: InventoryYear, place_id: int) -> bool:
-    if not 0 < place_id < 2**31:
+    if not 0 < place_id <= DB_INT_MAX:
         return False
     return db.session.scalar(select(Place.id).where(Place.id == place_id, _in_scope(inventory))) is not None
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from gis_app.core.db import get_or_404, transaction
 from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
@@ -13,7 +14,8 @@ from gis_app.inventory import queries
 from gis_app.inventory.models import (DONE_STATUSES, MEASURE_STATUSES, MEASURE_TYPES, OPEN_STATUSES, PHOTO_KINDS,
                                       RESPONSIBLE_PARTIES, Assessment, InventoryYear, Measure, MeasurePhoto)
 from gis_app.places.models import Category, Place
-from gis_app.places.service import INVALID, Problems, check_code, check_priority, check_text, transaction
+from gis_app.places.service import place_transaction
+from gis_app.core.validation import INVALID, Problems, check_code, check_priority, check_text
 
 NOTE_MAX = 5000
 REASON_MAX = 2000
@@ -233,10 +235,7 @@ def _follow_measures(assessment: Assessment) -> None:
 
 def get_measure(measure_id: int) -> Measure:
     """Return the measure or raise NotFound."""
-    measure = db.session.get(Measure, measure_id) if 0 < measure_id < 2**31 else None
-    if measure is None:
-        raise NotFound(_("No measure %(id)s.", id=measure_id))
-    return measure
+    return get_or_404(Measure, measure_id, _("No measure %(id)s.", id=measure_id))
 
 
 def _add_photos(measure: Measure, photos) -> None:
@@ -264,7 +263,7 @@ def create_measure(year: int, place_id: int, data: dict, photos=()) -> Measure:
     values = measure_values(data)
     _writable(inventory)
     measure = Measure(assessment_id=assessment.id, **values)
-    with transaction(assessment.place_id):
+    with place_transaction(assessment.place_id):
         db.session.add(measure)
         audit.record_create(measure, "measure")
         _add_photos(measure, photos)
@@ -281,7 +280,7 @@ def update_measure(measure_id: int, data: dict, photos=()) -> Measure:
     if not changed and not photos:
         return measure
     before = audit.snapshot(measure)
-    with transaction(measure.assessment.place_id):
+    with place_transaction(measure.assessment.place_id):
         for key, value in changed.items():
             setattr(measure, key, value)
         if changed:
@@ -309,7 +308,7 @@ def delete_measure(measure_id: int) -> Measure:
     """Delete a measure of an open year; audit it."""
     measure = get_measure(measure_id)
     _writable(measure.assessment.year)
-    with transaction(measure.assessment.place_id):
+    with place_transaction(measure.assessment.place_id):
         for link in measure.photo_links:
             audit.record("delete", "measure_photo", link.id, audit.snapshot(link), None)
         audit.record("delete", "measure", measure.id, audit.snapshot(measure), None)

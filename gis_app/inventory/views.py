@@ -8,7 +8,7 @@ from flask_login import current_user
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORT_CRS, EXPORTERS, crs_label
-from gis_app.inputs import db_int, db_ints
+from gis_app.core.inputs import db_int, db_ints
 from gis_app.inventory import queries, remediation, service
 from gis_app.inventory.forms import AssessmentForm, ConfirmForm, MeasureForm, OpenYearForm, ReopenForm, choices
 from gis_app.inventory.labels import (MEASURE_STATUS_COLORS, MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS,
@@ -17,7 +17,8 @@ from gis_app.inventory.queries import RemediationFilter
 from gis_app.maps.embed import embed
 from gis_app.maps.inventory_map import InventoryMapLabels, build_inventory_map
 from gis_app.places import reference
-from gis_app.places.service import InvalidInput, get_place
+from gis_app.places.service import get_place
+from gis_app.core.validation import InvalidInput
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("inventory", __name__, url_prefix="/inventory")

@@ -7,15 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from gis_app.core.db import get_or_404, transaction
 from gis_app.auth import audit
-from gis_app.errors import AppError, NotFound
+from gis_app.errors import AppError
 from gis_app.extensions import db
 from gis_app.inventory import queries as inventory_queries
 from gis_app.inventory.models import Assessment, Measure
 from gis_app.lighting import queries
 from gis_app.lighting.models import DEFAULT_GAP_METRES, GapAnalysis, Lamp, LampOutage
 from gis_app.places.models import Place
-from gis_app.places.service import Problems, check_text, transaction
+from gis_app.core.validation import Problems, check_text
 
 BACKFILL_BATCH = 100_000
 DESCRIPTION_MAX = 2000
@@ -41,17 +42,11 @@ def backfill_sun(everything: bool = False, batch: int = BACKFILL_BATCH, progress
 # --- outages --------------------------------------------------------------------------------------------------------
 
 def get_lamp(lamp_id: int) -> Lamp:
-    lamp = db.session.get(Lamp, lamp_id) if 0 < lamp_id < 2**31 else None
-    if lamp is None:
-        raise NotFound(_("No lamp %(id)s.", id=lamp_id))
-    return lamp
+    return get_or_404(Lamp, lamp_id, _("No lamp %(id)s.", id=lamp_id))
 
 
 def get_outage(outage_id: int) -> LampOutage:
-    outage = db.session.get(LampOutage, outage_id) if 0 < outage_id < 2**31 else None
-    if outage is None:
-        raise NotFound(_("No outage %(id)s.", id=outage_id))
-    return outage
+    return get_or_404(LampOutage, outage_id, _("No outage %(id)s.", id=outage_id))
 
 
 @dataclass

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from geoalchemy2.shape import to_shape
 
+from gis_app.core.inputs import db_int
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError
 from gis_app.exports import EXPORTERS, ExportColumn, ExportOptions
@@ -200,9 +201,10 @@ def _gap_filter(analysis_id: int) -> queries.GapFilter:
     order = request.args.get("order", "length")
     if order not in ("length", "reports"):
         raise AppError(_("Sort by length or reports."), field="order")
-    if district and not (district.isascii() and district.isdigit() and int(district) < 2**31):
+    district_id = db_int(district) if district else None
+    if district and district_id is None:
         raise AppError(_("Unknown district."), field="district")
-    return queries.GapFilter(analysis_id, int(district) if district else None, order)
+    return queries.GapFilter(analysis_id, district_id, order)
 
 
 @blueprint.get("/gaps")

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, UUID
 
-from gis_app.inputs import DateField, DateTimeLocalField, IntegerField
+from gis_app.core.inputs import DateField, DateTimeLocalField, IntegerField
 from gis_app.outreach.service import MAX_CONTACTS, MAX_STOPS, NOTES_MAX
 
 

@@ -14,16 +14,18 @@ from shapely.geometry import Point
 from sqlalchemy import select
 
 from gis_app import routing
+from gis_app.core.db import get_or_404, transaction
+from gis_app.core.inputs import DB_INT_MAX
 from gis_app.core.clock import local_zone
 from gis_app.auth import audit
-from gis_app.errors import AppError, NotFound
+from gis_app.errors import AppError
 from gis_app.extensions import db
-from gis_app.inputs import parse_datetime
+from gis_app.core.inputs import parse_datetime
 from gis_app.outreach import queries
 from gis_app.outreach.models import FollowUpTask, OutreachPlan, OutreachStop, OutreachVisit
 from gis_app.outreach.scoring import Breakdown, parse_weights, score
 from gis_app.places.models import Observation, Place
-from gis_app.places.service import InvalidInput, Problems, check_text, text_problem, transaction
+from gis_app.core.validation import InvalidInput, Problems, check_text, text_problem
 
 NOTES_MAX = 4000
 MAX_STOPS = 25
@@ -170,10 +172,7 @@ def save_plan(plan: ShiftPlan, title: str) -> OutreachPlan:
 
 
 def get_plan(plan_id: int) -> OutreachPlan:
-    plan = db.session.get(OutreachPlan, plan_id) if 0 < plan_id < 2**31 else None
-    if plan is None:
-        raise NotFound(_("No outreach plan %(id)s.", id=plan_id))
-    return plan
+    return get_or_404(OutreachPlan, plan_id, _("No outreach plan %(id)s.", id=plan_id))
 
 
 def plan_times(stops: list[dict], start: tuple[float, float], shift_date: date, starts_at: time) -> list[datetime]:
@@ -212,7 +211,7 @@ def _check_id(value, name: str, model, problems: Problems, required: bool):
         if required:
             problems.add(name, _("required"))
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= DB_INT_MAX:
         problems.add(name, _("must be a positive whole number"))
         return None
     if db.session.get(model, value) is None:
@@ -361,9 +360,7 @@ def visit_json(visit: OutreachVisit) -> dict:
 
 def complete_task(task_id: int) -> FollowUpTask:
     """Mark a follow-up task done; audit it; commit."""
-    task = db.session.get(FollowUpTask, task_id) if 0 < task_id < 2**31 else None
-    if task is None:
-        raise NotFound(_("No task %(id)s.", id=task_id))
+    task = get_or_404(FollowUpTask, task_id, _("No task %(id)s.", id=task_id))
     if task.status == "done":
         return task
     before = audit.snapshot(task)

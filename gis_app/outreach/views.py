@@ -11,11 +11,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from gis_app.core.db import get_or_404
 from gis_app.core.clock import local_now, local_zone
 from gis_app.api.writes import OBSERVATION_SCOPE, authorise, json_body
-from gis_app.errors import AppError, NotFound
+from gis_app.errors import AppError
 from gis_app.extensions import db
-from gis_app.inputs import parse_date
+from gis_app.core.inputs import db_int, parse_date
 from gis_app.maps.assets import LEAFLET_HEAT_JS
 from gis_app.maps.embed import embed
 from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, build_route_map
@@ -25,7 +26,7 @@ from gis_app.outreach.models import OutreachPlan
 from gis_app.outreach.scoring import FACTORS, parse_weights
 from gis_app.places import reference
 from gis_app.places.models import Place
-from gis_app.places.service import InvalidInput
+from gis_app.core.validation import InvalidInput
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("outreach", __name__, url_prefix="/outreach")
@@ -61,12 +62,6 @@ def _labels() -> dict:
     return {"factor_labels": factor_labels(), "factors": FACTORS}
 
 
-def _id_or_none(raw) -> int | None:
-    """A database id from a query or form value, or None (never an error: a stale link just shows more)."""
-    text = str(raw) if raw is not None else ""
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
-
-
 def _posted():
     """The submitted form fields; never a JSON body (Flask-WTF would read one, and choke on a non-object)."""
     return request.form if request.method == "POST" else None
@@ -82,7 +77,7 @@ def _local_now() -> datetime:
 def priorities():
     """List places by outreach priority, with what each factor contributed."""
     areas = reference.districts()
-    area_id = _id_or_none(request.args.get("area"))
+    area_id = db_int(request.args.get("area"))
     ranked = service.rank(area_id, locale=_locale())[:100]
     flagged = {row[0] for row in queries.flagged_for_outreach() or []}
     return render_template("outreach/priorities.html", ranked=ranked, areas=areas, area_id=area_id, flagged=flagged,
@@ -106,7 +101,7 @@ def _start_point(name: str) -> service.StartPoint:
 
 
 def _plan_from(form) -> service.ShiftPlan:
-    return service.plan_shift(_id_or_none(form.area.data), form.shift_date.data, form.starts_at.data,
+    return service.plan_shift(db_int(form.area.data), form.shift_date.data, form.starts_at.data,
                               form.ends_at.data, _start_point(form.start.data), bool(form.return_to_start.data),
                               form.count.data or 8, _locale())
 
@@ -196,14 +191,14 @@ def plan_detail(plan_id: int):
 
 def _visit_form() -> VisitForm:
     form = VisitForm(formdata=_posted())
-    plan_id = _id_or_none(request.values.get("plan_id") or request.args.get("plan"))
+    plan_id = db_int(request.values.get("plan_id") or request.args.get("plan"))
     places = _place_choices(plan_id)
     form.place.choices = places
     if request.method == "GET":
         form.client_uuid.data = str(uuid.uuid4())  # a resend of this page's form is the same visit
         form.visited_at.data = _local_now()
         form.plan_id.data = str(plan_id) if plan_id else ""
-        chosen = _id_or_none(request.args.get("place"))
+        chosen = db_int(request.args.get("place"))
         if chosen in {value for value, _label in places}:
             form.place.data = chosen
     return form
@@ -221,7 +216,7 @@ def _place_choices(plan_id: int | None) -> list[tuple[int, str]]:
 def _visit_data(form: VisitForm) -> dict:
     local = form.visited_at.data.replace(tzinfo=local_zone())
     return {"client_uuid": form.client_uuid.data, "place_id": form.place.data,
-            "plan_id": _id_or_none(form.plan_id.data), "visited_at": local, "contacts": form.contacts.data,
+            "plan_id": db_int(form.plan_id.data), "visited_at": local, "contacts": form.contacts.data,
             "notes": form.notes.data, "follow_up": form.follow_up.data, "follow_up_note": form.follow_up_note.data,
             "observation": form.observation.data, "police_only": form.police_only.data}
 
@@ -248,9 +243,7 @@ def new_visit():
 @blueprint.get("/places/<int:place_id>")
 def place_visits(place_id: int):
     """The place's outreach timeline: visits and police-only observations."""
-    place = db.session.get(Place, place_id) if place_id < 2**31 else None
-    if place is None:
-        raise NotFound(_("No place %(id)s.", id=place_id))
+    place = get_or_404(Place, place_id, _("No place %(id)s.", id=place_id))
     return render_template("outreach/place.html", place=place, visits=queries.place_visits(place_id),
                            observations=queries.police_observations(place_id),
                            breakdown=service.place_breakdown(place_id))
@@ -341,7 +334,7 @@ def create_visit():
 @api_blueprint.get("/visits")
 def visits():
     """Visits, newest first, optionally of one place (?place=) or plan (?plan=)."""
-    found = queries.visits(_id_or_none(request.args.get("place")), _id_or_none(request.args.get("plan")))
+    found = queries.visits(db_int(request.args.get("place")), db_int(request.args.get("plan")))
     return jsonify({"visits": [service.visit_json(v) for v in found]})
 
 

@@ -12,8 +12,9 @@ from shapely.geometry import mapping
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from gis_app.inputs import load_json
-from gis_app.places.service import next_statuses, whole_number
+from gis_app.core.inputs import load_json
+from gis_app.places.service import next_statuses
+from gis_app.core.inputs import db_int
 
 PRIORITIES = ((1, _l("1 – high")), (2, _l("2 – medium")), (3, _l("3 – low")))
 NOT_STATED = ("", _l("Not stated"))
@@ -155,7 +156,7 @@ class EditPlaceForm(PlaceForm):
 
     def expected_version(self) -> int:
         """The version the form was read at (a tampered value can never match)."""
-        version = whole_number((self.version.data or "").strip(), maximum=10**12)
+        version = db_int(self.version.data, minimum=0, maximum=10**12)
         return -1 if version is None else version
 
     def fill(self, place) -> None:

@@ -12,9 +12,8 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.areas.importer import (WKT_COLUMN, X_COLUMNS, Y_COLUMNS, BadGeometry, ImportRejected, SourceFile,
-                                    database_refused, is_blank, municipality_outline, read_source, rejected_rows,
-                                    validity_problem)
+from gis_app.core.geometry import validity_problem
+from gis_app.areas.importer import WKT_COLUMN, X_COLUMNS, Y_COLUMNS, BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, municipality_outline, read_source, rejected_rows
 from gis_app.extensions import db
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Category, Observation, Place, Source, Status
 

@@ -1,25 +1,23 @@
 """Writing places and observations: check the input, write, and audit every change in the same transaction."""
-import math
-import re
-from contextlib import contextmanager
 
 import shapely
-from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
+from gis_app.core.db import find, transaction
+from gis_app.core.inputs import DB_INT_MAX
 from gis_app.areas.models import Area
 from gis_app.auth import audit
 from gis_app.auth.access import PLANNING, sees_police_only
 from gis_app.auth.models import ApiToken
+from gis_app.core.geometry import check_geometry
+from gis_app.core.validation import INVALID, InvalidInput, Problems, check_code, check_priority, check_text
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 from gis_app.core.choices import Choice
-from gis_app.places.importer import Rules, load_rules, validity_problem
+from gis_app.places.importer import Rules, load_rules
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Observation, Place, Source
 
 TITLE_MAX = 200
@@ -27,7 +25,6 @@ DESCRIPTION_MAX = 5000
 REASON_MAX = 2000
 OBSERVATION_TEXT_MAX = 2000
 REPORTER_MAX = 200
-MAX_POSITIONS = 10_000  # far more than any drawn place needs; keeps validation cheap for hostile input
 
 # The lifecycle of a place, defined here once: each status may move to the next one, and any may be dismissed.
 LIFECYCLE = ("reported", "confirmed", "measure_planned", "remediated", "verified")
@@ -38,13 +35,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     DISMISSED: frozenset(),
 }
 
-# GeoJSON names of EPSG:4326 in longitude/latitude order, the only coordinate system written places may use.
-CRS84_NAMES = frozenset({
-    "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84", "http://www.opengis.net/def/crs/ogc/1.3/crs84",
-    "https://www.opengis.net/def/crs/ogc/1.3/crs84", "epsg:4326", "urn:ogc:def:crs:epsg::4326",
-    "http://www.opengis.net/def/crs/epsg/0/4326", "https://www.opengis.net/def/crs/epsg/0/4326",
-})
-GEOMETRY_TYPES = {"Point": 0, "LineString": 1, "Polygon": 2}  # how deeply positions are nested
 # Properties the API returns but a client cannot set: ignored, so a feature read can be written back as it is.
 READ_ONLY_PROPERTIES = frozenset({"category_label", "color", "status_label", "district_id", "district_name",
                                   "reported_on", "updated_at", "last_observation"})
@@ -52,26 +42,6 @@ PLACE_DEFAULTS = {"description": None, "time_of_day": None, "affected_group": No
 # Fields a change is compared on; the rest (ids, timestamps) the database keeps.
 PLACE_COLUMNS = ("title", "category_code", "description", "status_code", "dismissed_reason", "time_of_day",
                  "affected_group", "priority", "geom")
-
-
-def whole_number(raw: str, maximum: int = 2**31 - 1) -> int | None:
-    """The number an id or a version in a URL or header spells, or None (str.isdigit also takes '²' and '٣')."""
-    if not re.fullmatch(r"[0-9]{1,12}", raw or ""):
-        return None
-    number = int(raw)
-    return number if number <= maximum else None
-
-
-class InvalidInput(AppError):
-    """One or more fields are wrong; every (field, message) pair is kept for the form or the API."""
-
-    status = 422
-    code = "InvalidParameterValue"
-
-    def __init__(self, errors: list[tuple[str, str]], status: int | None = None):
-        super().__init__("; ".join(f"{name}: {message}" for name, message in errors), field=errors[0][0],
-                         status=status)
-        self.errors = errors
 
 
 class VersionConflict(AppError):
@@ -86,186 +56,9 @@ class VersionConflict(AppError):
         self.place_id = place_id
 
 
-class Problems:
-    """Collects field errors, so the caller hears about every wrong field at once."""
-
-    def __init__(self):
-        self.errors: list[tuple[str, str]] = []
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.append((name, message))
-
-    def raise_any(self) -> None:
-        if self.errors:
-            raise InvalidInput(self.errors)
-
-
-class _Invalid:
-    """Marks a value that failed its check (None is a real value: it clears a field)."""
-
-
-INVALID = _Invalid()
-
-
 # --- field checks: each returns the value to store, or INVALID after recording why ----------------------------------
 
-def text_problem(value: str) -> str | None:
-    """Say why a string cannot be stored as text (NUL bytes, unpaired surrogates), or None."""
-    if "\x00" in value:
-        return _("contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return _("is not valid text")
-    return None
-
-
-def check_text(value, name: str, maximum: int, problems: Problems, required: bool = False):
-    """Return stripped text (None for empty), or INVALID."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            problems.add(name, _("required"))
-            return INVALID
-        return None
-    if not isinstance(value, str):
-        problems.add(name, _("must be text"))
-        return INVALID
-    problem = text_problem(value)
-    if problem is None and len(value.strip()) > maximum:
-        problem = _("longer than %(max)d characters", max=maximum)
-    if problem:
-        problems.add(name, problem)
-        return INVALID
-    return value.strip()
-
-
-def check_code(value, name: str, codes, problems: Problems, required: bool = True):
-    """Return a known code (None only when optional and empty), or INVALID."""
-    if value is None or value == "":
-        if required:
-            problems.add(name, _("required"))
-            return INVALID
-        return None
-    if not isinstance(value, str) or value not in codes:
-        problems.add(name, _("unknown value '%(value)s': use one of %(choices)s", value=_shorten(value),
-                             choices=", ".join(sorted(codes))))
-        return INVALID
-    return value
-
-
-def check_priority(value, name: str, problems: Problems):
-    if isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2, 3):
-        problems.add(name, _("must be 1, 2 or 3"))
-        return INVALID
-    return value
-
-
-def _shorten(value, limit: int = 40) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 # --- geometry -------------------------------------------------------------------------------------------------------
-
-class GeometryProblem(ValueError):
-    """A GeoJSON geometry that cannot become a place's geometry; the message says why."""
-
-
-def crs_problem(crs) -> str | None:
-    """Say why a GeoJSON `crs` member is refused (anything but CRS84/EPSG:4326), or None."""
-    if crs is None:
-        return None
-    properties = crs.get("properties") if isinstance(crs, dict) else None
-    name = properties.get("name") if isinstance(properties, dict) else None
-    if isinstance(name, str) and name.strip().lower() in CRS84_NAMES:
-        return None
-    return _("only CRS84 (EPSG:4326, longitude/latitude) is accepted: send coordinates in that system")
-
-
-def _number(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise GeometryProblem(_("coordinates must be numbers"))
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise GeometryProblem(_("coordinates must be finite numbers"))
-    return number
-
-
-def _position(value) -> tuple[float, float]:
-    """A position: [longitude, latitude] (a height is accepted and dropped: places are stored in 2D)."""
-    if not isinstance(value, list) or len(value) not in (2, 3):
-        raise GeometryProblem(_("a position must be [longitude, latitude]"))
-    return _number(value[0]), _number(value[1])
-
-
-def _positions(value, depth: int, counter: list[int]):
-    """Positions nested `depth` arrays deep, counted against MAX_POSITIONS."""
-    if depth == 0:
-        counter[0] += 1
-        if counter[0] > MAX_POSITIONS:
-            raise GeometryProblem(_("too many positions (at most %(max)d)", max=MAX_POSITIONS))
-        return _position(value)
-    if not isinstance(value, list) or not value:
-        raise GeometryProblem(_("coordinates must be a non-empty array of positions"))
-    return [_positions(item, depth - 1, counter) for item in value]
-
-
-def _ring(positions: list) -> list:
-    if len(positions) < 4:
-        raise GeometryProblem(_("a polygon ring needs at least 4 positions"))
-    if positions[0] != positions[-1]:
-        raise GeometryProblem(_("a polygon ring must end where it starts"))
-    return positions
-
-
-def _shape(geometry_type: str, coordinates):
-    if geometry_type == "Point":
-        return shapely.Point(coordinates)
-    if geometry_type == "LineString":
-        if len(coordinates) < 2:
-            raise GeometryProblem(_("a line needs at least 2 positions"))
-        return shapely.LineString(coordinates)
-    rings = [_ring(ring) for ring in coordinates]
-    return shapely.Polygon(rings[0], rings[1:])
-
-
-def geometry_from_geojson(value, allowed: tuple[str, ...] = tuple(GEOMETRY_TYPES)):
-    """Return a shapely geometry for a GeoJSON geometry object, or raise GeometryProblem; never repair it."""
-    if not isinstance(value, dict):
-        raise GeometryProblem(_("must be a GeoJSON geometry object"))
-    problem = crs_problem(value.get("crs"))
-    if problem:
-        raise GeometryProblem(problem)
-    geometry_type = value.get("type")
-    if geometry_type not in allowed:
-        raise GeometryProblem(_("geometry type %(type)s is not allowed: use %(allowed)s",
-                                type=_shorten(geometry_type), allowed=", ".join(allowed)))
-    coordinates = _positions(value.get("coordinates"), GEOMETRY_TYPES[geometry_type], [0])
-    geom = _shape(geometry_type, coordinates)
-    problem = validity_problem(geom)
-    if problem:
-        raise GeometryProblem(problem)
-    return geom
-
-
-def check_geometry(value, name: str, rules: Rules, problems: Problems, allowed=tuple(GEOMETRY_TYPES)):
-    """Return a valid shapely geometry inside the municipality, or INVALID."""
-    if value is None:
-        problems.add(name, _("required"))
-        return INVALID
-    try:
-        geom = geometry_from_geojson(value, allowed)
-    except GeometryProblem as problem:
-        problems.add(name, str(problem))
-        return INVALID
-    if not rules.inside(geom):
-        problems.add(name, rules.outside_reason)
-        return INVALID
-    return geom
-
 
 # --- places: input to column values ---------------------------------------------------------------------------------
 
@@ -385,35 +178,17 @@ def new_observation(place: Place, values: dict) -> Observation:
 
 # --- transactions ---------------------------------------------------------------------------------------------------
 
-@contextmanager
-def transaction(place_id: int | None = None):
-    """Commit all the block wrote, or nothing; a lost race on a place's version is a conflict."""
-    try:
-        yield
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        if place_id is None or db.session.get(Place, place_id) is None:
-            raise NotFound(_("No place %(id)s.", id=place_id)) from None
-        raise VersionConflict(place_id) from None
-    except (IntegrityError, DataError) as exc:
-        # The checks above should have caught it; the database's refusal is still the caller's input, not a fault.
-        db.session.rollback()
-        current_app.logger.warning("write refused by the database: %s", exc)
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise AppError(_("The database refused the change; nothing was changed: %(reason)s", reason=reason),
-                       status=422, code="InvalidParameterValue") from None
-    except BaseException:
-        db.session.rollback()
-        raise
-
+def place_transaction(place_id: int):
+    """A transaction on one place: a lost race on its version is a VersionConflict (or a 404 if it is gone)."""
+    return transaction(conflict=lambda: NotFound(_("No place %(id)s.", id=place_id))
+                       if find(Place, place_id) is None else VersionConflict(place_id))
 
 
 # --- places ---------------------------------------------------------------------------------------------------------
 
 def find_place(place_id: int) -> Place | None:
     """Return the place, or None."""
-    return db.session.get(Place, place_id) if 0 < place_id < 2**31 else None
+    return find(Place, place_id)
 
 
 def get_place(place_id: int) -> Place:
@@ -426,7 +201,9 @@ def get_place(place_id: int) -> Place:
 
 def place_version(place_id: int) -> int | None:
     """Return the place's current version (its ETag), or None."""
-    return db.session.scalar(select(Place.version).where(Place.id == place_id)) if 0 < place_id < 2**31 else None
+    if not 0 < place_id <= DB_INT_MAX:
+        return None
+    return db.session.scalar(select(Place.version).where(Place.id == place_id))
 
 
 def _check_version(place: Place, expected_version) -> None:
@@ -488,7 +265,7 @@ def update_place(place_id: int, data, expected_version, partial: bool = False) -
     if not changed:
         return place
     before = audit.snapshot(place)
-    with transaction(place_id):
+    with place_transaction(place_id):
         for column, value in changed.items():
             setattr(place, column, value)
         audit.record("update", "place", place.id, before, audit.stored(place))
@@ -499,7 +276,7 @@ def delete_place(place_id: int, expected_version) -> None:
     """Delete a place read at `expected_version`, and its observations; audit each; commit."""
     place = get_place(place_id)
     _check_version(place, expected_version)
-    with transaction(place_id):
+    with place_transaction(place_id):
         for observation in place.observations:
             audit.record("delete", "observation", observation.id, audit.snapshot(observation), None)
         audit.record("delete", "place", place.id, audit.snapshot(place), None)
@@ -510,7 +287,7 @@ def delete_place(place_id: int, expected_version) -> None:
 
 def get_observation(observation_id: int) -> Observation:
     """Return the observation or raise NotFound; a police-only one exists only for those who may see it."""
-    observation = db.session.get(Observation, observation_id) if 0 < observation_id < 2**31 else None
+    observation = find(Observation, observation_id)
     if observation is None or (observation.police_only and not sees_police_only()):
         raise NotFound(_("No observation %(id)s.", id=observation_id))
     return observation
@@ -543,7 +320,7 @@ def review_title(place_id: int) -> Place:
     if place.title_reviewed:
         return place
     before = audit.snapshot(place)
-    with transaction(place_id):
+    with place_transaction(place_id):
         place.title_reviewed = True
         audit.record("update", "place", place.id, before, audit.stored(place))
     return place
@@ -579,7 +356,7 @@ def token_names(entries) -> dict[int, str]:
 
 def place_history(place_id: int):
     """Return the audit rows of a place and its observations (also after it was deleted), or raise NotFound."""
-    if not 0 < place_id < 2**31:
+    if not 0 < place_id <= DB_INT_MAX:
         raise NotFound(_("No place %(id)s.", id=place_id))
     entries = audit.place_trail(place_id, police=sees_police_only())
     if not entries and find_place(place_id) is None:

@@ -16,7 +16,8 @@ from gis_app.places import reference, service
 from gis_app.places.forms import (PRIORITIES, EditPlaceForm, ObservationForm, PlaceForm, VersionForm,
                                   affected_group_labels, time_of_day_labels)
 from gis_app.places.models import TIMES_OF_DAY
-from gis_app.places.service import InvalidInput, VersionConflict
+from gis_app.places.service import VersionConflict
+from gis_app.core.validation import InvalidInput
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("places", __name__)

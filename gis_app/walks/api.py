@@ -7,8 +7,8 @@ from flask_wtf.csrf import generate_csrf
 
 from gis_app.api.writes import OBSERVATION_SCOPE, authorise, invalid_input
 from gis_app.errors import AppError
-from gis_app.inputs import load_json
-from gis_app.places.service import InvalidInput
+from gis_app.core.inputs import load_json
+from gis_app.core.validation import InvalidInput
 from gis_app.walks import protocol, queries, service
 
 blueprint = Blueprint("walks_api", __name__)

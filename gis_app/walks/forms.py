@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from gis_app.inputs import DateTimeLocalField, FloatField, IntegerField
+from gis_app.core.inputs import DateTimeLocalField, FloatField, IntegerField
 from gis_app.walks.models import ORGANISER_KINDS
 
 

@@ -1,6 +1,5 @@
 """Writing walks, stops and findings: check the input, write, and audit every change in the same transaction."""
 import uuid
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import shapely
@@ -12,17 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gis_app import routing
+from gis_app.core.db import find, get_or_404, transaction
+from gis_app.core.geometry import GeometryProblem, check_geometry, geometry_from_geojson
 from gis_app.core.clock import local_now, local_zone
 from gis_app.auth import audit
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
-from gis_app.inputs import parse_datetime
+from gis_app.core.inputs import parse_datetime
 from gis_app.photos.models import Photo
 from gis_app.photos.service import save_photo
 from gis_app.places import service as places
 from gis_app.places.importer import load_rules
 from gis_app.places.models import Category, Place
-from gis_app.places.service import INVALID, OBSERVATION_TEXT_MAX, Problems, check_code, check_text
+from gis_app.places.service import OBSERVATION_TEXT_MAX
+from gis_app.core.validation import INVALID, InvalidInput, Problems, check_code, check_text
 from gis_app.walks.models import (RESPONSIBLE_PARTIES, SAFETIPIN_PARAMETERS, Finding, FindingPhoto, Walk,
                                   WalkStop)
 
@@ -34,26 +36,11 @@ def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
-@contextmanager
-def _transaction():
-    """Commit all the block wrote, or nothing. Unlike places.transaction, an IntegrityError reaches the caller:
-    recording a finding turns a lost client-UUID race into a repeat."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
 # --- walks ----------------------------------------------------------------------------------------------------------
 
 def get_walk(walk_id: int) -> Walk:
     """Return the walk or raise NotFound."""
-    walk = db.session.get(Walk, walk_id) if 0 < walk_id < 2**31 else None
-    if walk is None:
-        raise NotFound(_("No walk %(id)s.", id=walk_id))
-    return walk
+    return get_or_404(Walk, walk_id, _("No walk %(id)s.", id=walk_id))
 
 
 def default_start(today=None) -> datetime:
@@ -66,7 +53,7 @@ def create_walk(values: dict) -> Walk:
     """Insert a walk from checked form values (meeting point as lon, lat); audit it; commit."""
     lon, lat = values.pop("meeting_lon"), values.pop("meeting_lat")
     walk = Walk(meeting_point=from_shape(shapely.Point(lon, lat), srid=4326), created_by_id=_user_id(), **values)
-    with _transaction():
+    with transaction(passthrough=(IntegrityError,)):
         db.session.add(walk)
         audit.record("create", "walk", _flush_id(walk), None, audit.stored(walk))
     return walk
@@ -99,7 +86,7 @@ def set_stops(walk: Walk, place_ids: list[int]) -> None:
     start = meeting_point(walk)
     order, _metres = routing.order_stops(start, [place_point(p) for p in chosen], end=start)
     before = [stop.place_id for stop in walk.stops]
-    with _transaction():
+    with transaction(passthrough=(IntegrityError,)):
         walk.stops.clear()
         db.session.flush()
         for position, index in enumerate(order):
@@ -123,7 +110,7 @@ def move_stop(walk: Walk, stop_id: int, step: int) -> None:
     if not 0 <= other < len(stops):
         return
     before = [stop.place_id for stop in stops]
-    with _transaction():
+    with transaction(passthrough=(IntegrityError,)):
         stops[index].position, stops[other].position = other, index
         db.session.flush()
         db.session.expire(walk, ["stops"])
@@ -137,11 +124,11 @@ def set_route(walk: Walk, geometry) -> None:
         route = None
     else:
         try:
-            line = places.geometry_from_geojson(geometry, ("LineString",))
-        except places.GeometryProblem as problem:
+            line = geometry_from_geojson(geometry, ("LineString",))
+        except GeometryProblem as problem:
             raise AppError(str(problem), field="route") from None
         route = from_shape(line, srid=4326)
-    with _transaction():
+    with transaction(passthrough=(IntegrityError,)):
         walk.route = route
         audit.record("update", "walk", walk.id, before, audit.stored(walk))
 
@@ -168,7 +155,7 @@ def follow_up(earlier: Walk, starts_at: datetime | None = None) -> Walk:
                 organiser_kinds=list(earlier.organiser_kinds or []), organisers=earlier.organisers,
                 expected_participants=earlier.expected_participants, route=earlier.route,
                 follows_walk_id=earlier.id, created_by_id=_user_id())
-    with _transaction():
+    with transaction(passthrough=(IntegrityError,)):
         db.session.add(walk)
         db.session.flush()
         for stop in earlier.stops:
@@ -250,7 +237,7 @@ def _recorded_at(value, now: datetime, problems: Problems):
 def _existing_place(value, problems: Problems):
     if value is None:
         return None
-    place = db.session.get(Place, value) if isinstance(value, int) and 0 < value < 2**31 else None
+    place = find(Place, value)
     if place is None:
         problems.add("place_id", _("no such place"))
         return INVALID
@@ -260,7 +247,7 @@ def _existing_place(value, problems: Problems):
 def finding_values(data, rules, problems: Problems) -> dict:
     """Check a finding's fields; return the checked values (errors go to `problems`)."""
     if not isinstance(data, dict):
-        raise places.InvalidInput([("body", _("must be an object"))], status=400)
+        raise InvalidInput([("body", _("must be an object"))], status=400)
     for name in data:
         if name not in FINDING_FIELDS:
             problems.add(str(name), _("unknown property"))
@@ -272,7 +259,7 @@ def finding_values(data, rules, problems: Problems) -> dict:
         "accuracy_m": _number(data.get("accuracy_m"), "accuracy_m", problems),
         "category_code": check_code(data.get("category"), "category", codes, problems, required=not safe_place),
         "note": check_text(data.get("note"), "note", OBSERVATION_TEXT_MAX, problems),
-        "geom": places.check_geometry(data.get("geometry"), "geometry", rules, problems, ("Point",)),
+        "geom": check_geometry(data.get("geometry"), "geometry", rules, problems, ("Point",)),
         "scores": _scores(data.get("scores"), problems),
         "place": _existing_place(data.get("place_id"), problems),
         "recorded_at": _recorded_at(data.get("recorded_at"), rules.now, problems),
@@ -342,7 +329,7 @@ def record_finding(walk: Walk, data, photo_streams=()) -> tuple[Finding, bool]:
     values = finding_values(data, rules, problems)
     problems.raise_any()
     try:
-        with _transaction():
+        with transaction(passthrough=(IntegrityError,)):
             finding = _write_finding(walk, client_uuid, values, rules, problems, list(photo_streams))
     except IntegrityError as exc:
         # Another request with the same UUID won the race: answer as a repeat.
@@ -403,14 +390,14 @@ def update_protocol(finding: Finding, measure, responsible, priority) -> None:
     changed = {key: value for key, value in checked.items() if getattr(finding, key) != value}
     if not changed:
         return
-    with _transaction():
+    with transaction(passthrough=(IntegrityError,)):
         for key, value in changed.items():
             setattr(finding, key, value)
         audit.record("update", "walk_finding", finding.id, before, audit.stored(finding))
 
 
 def get_finding(walk: Walk, finding_id: int) -> Finding:
-    finding = db.session.get(Finding, finding_id) if 0 < finding_id < 2**31 else None
+    finding = find(Finding, finding_id)
     if finding is None or finding.walk_id != walk.id:
         raise NotFound(_("No finding %(id)s on this walk.", id=finding_id))
     return finding

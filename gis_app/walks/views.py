@@ -15,7 +15,7 @@ from gis_app.core.clock import local_now, local_zone
 from gis_app.auth.access import PLANNING
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORTERS, ExportOptions, get_exporter, separator_for, spreadsheet_geometry_header
-from gis_app.inputs import load_json
+from gis_app.core.inputs import load_json
 from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label,
                                       options)
 from gis_app.maps.assets import LEAFLET_DRAW_CSS, LEAFLET_DRAW_JS
