@@ -13,6 +13,8 @@ STAFF = frozenset(ROLES) - {PUBLIC}
 PLANNING = frozenset({"planner", "admin"})
 ADMIN = frozenset({"admin"})
 POLICE = frozenset({"police", "admin"})
+# Licensing officers (alkoholhandläggare) work as planners until they have a role of their own.
+LICENSING = frozenset({"planner", "police", "admin"})
 
 # Every endpoint must be listed; an endpoint without a rule is refused (and fails the role-matrix test).
 ACCESS: dict[str, frozenset[str]] = {
@@ -99,6 +101,23 @@ ACCESS: dict[str, frozenset[str]] = {
     "walks_api.findings": STAFF,
     "walks_api.places": STAFF,
     "walks_api.csrf": STAFF,
+    # Evening economy (Purple Flag): the map is public without inspections or unsafe places; inspections and
+    # trainings for licensing officers and the police; the self-assessment is written by planners
+    "evening.map_page": EVERYONE,
+    "about.never_mapped": EVERYONE,
+    "evening.premises_list": LICENSING,
+    "evening.summary_export": LICENSING,
+    "evening.premises_detail": LICENSING,
+    "evening.new_inspection": LICENSING,
+    "evening.inspection_detail": LICENSING,
+    "evening.complete_follow_up": LICENSING,
+    "evening.trainings": LICENSING,
+    "evening.training_detail": LICENSING,
+    "evening.assessments": PLANNING | POLICE,
+    "evening.assessment_page": PLANNING | POLICE,
+    "evening.save_assessment": PLANNING,
+    "evening.assessment_pdf": PLANNING | POLICE,
+    "evening.assessment_xlsx": PLANNING | POLICE,
     # Administration
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
