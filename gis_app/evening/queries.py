@@ -68,7 +68,7 @@ def _in_zone(geom, zone_id: int | None):
 def open_late():
     """Whether a premises serves at night: past 22:00, or past midnight (closing at or before opening)."""
     return and_(Premises.closes_at.is_not(None),
-                or_(Premises.closes_at >= literal(LATE).cast(Premises.closes_at.type),
+                or_(Premises.closes_at > literal(LATE).cast(Premises.closes_at.type),
                     and_(Premises.opens_at.is_not(None), Premises.closes_at <= Premises.opens_at)))
 
 

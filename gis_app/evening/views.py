@@ -170,9 +170,11 @@ def map_page():
     locale, zone_id, year = _locale(), _zone_id(), _year_arg()
     bounds = (queries.zone_bounds(zone_id) if zone_id else None) or reference.map_bounds(
         current_app.config["AREA_BOUNDS"])
+    outcomes = tuple((_("Premises: %(outcome)s", outcome=label(OUTCOME_LABELS, code, locale)), OUTCOME_COLORS[code])
+                     for code in OUTCOME_LABELS) if can("evening.premises_list") else ()
     evening_map = build_evening_map(_map_layers(locale, is_staff()), bounds, _("Evening economy"),
                                     lambda path: url_for("vendor.asset", filename=path), proxied_tile_url(),
-                                    current_app.config["TILE_ATTRIBUTION"], _("Basemap"))
+                                    current_app.config["TILE_ATTRIBUTION"], _("Basemap"), outcomes)
     data = map_data(zone_id, year, locale)
     config = {"layers": evening_map.js_names(), "locale": locale, "texts": _script_texts(), "zoneColor": ZONE_COLOR,
               "placesColor": PLACES_COLOR, "premisesColor": PREMISES_COLOR, **data}

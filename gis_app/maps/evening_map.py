@@ -30,8 +30,10 @@ class EveningMap:
 
 
 def build_evening_map(layers: list[EveningLayer], bounds, legend_title: str, asset_url: AssetUrl,
-                      tile_url: str = "", attribution: str = "", basemap: str = "") -> EveningMap:
-    """Build the map: a base layer, an empty group per layer in the layer control, a legend, fitted to `bounds`."""
+                      tile_url: str = "", attribution: str = "", basemap: str = "",
+                      more_legend: tuple[tuple[str, str], ...] = ()) -> EveningMap:
+    """Build the map: a base layer, an empty group per layer in the layer control, a legend (the layers, then
+    `more_legend`'s (label, colour) pairs), fitted to `bounds`."""
     west, south, east, north = bounds
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=14, tiles=None,
                    control_scale=True, width="100%", height="100%")
@@ -45,7 +47,8 @@ def build_evening_map(layers: list[EveningLayer], bounds, legend_title: str, ass
         group = folium.FeatureGroup(name=str(layer_name(layer.label, layer.color)), show=layer.show).add_to(m)
         evening_map.layers[layer.key] = group.get_name()
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
-    Legend(legend_title, [{"label": layer.label, "color": safe_color(layer.color)} for layer in layers]).add_to(m)
+    items = [(layer.label, layer.color) for layer in layers] + list(more_legend)
+    Legend(legend_title, [{"label": text, "color": safe_color(color)} for text, color in items]).add_to(m)
     fit = FitBounds([[south, west], [north, east]])
     fit.options["animate"] = False
     m.add_child(fit)
