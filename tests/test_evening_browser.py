@@ -153,3 +153,16 @@ def test_a_planner_saves_the_self_assessment_and_downloads_it(live_server, page,
     db.session.expire_all()
     assert db.session.scalar(select(ThemeEntry).where(ThemeEntry.theme == "movement")).rating == "met"
     assert page.js_errors == [] and page.external_requests == []
+
+
+@pytest.mark.browser
+def test_the_public_wastewater_page_draws_its_charts(live_server, page, app_context):
+    from gis_app.wastewater import demo as wastewater_demo
+
+    wastewater_demo.load(2380)
+    page.goto(f"{live_server}/wastewater/")
+    page.wait_for_selector("svg.chart polyline")
+    assert page.locator("svg.chart polyline.series").count() == 6
+    assert page.locator("#figures tbody tr").count() >= 1
+    _shot(page, "wastewater-public")
+    assert page.js_errors == [] and page.external_requests == []

@@ -118,6 +118,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "evening.save_assessment": PLANNING,
     "evening.assessment_pdf": PLANNING | POLICE,
     "evening.assessment_xlsx": PLANNING | POLICE,
+    # Wastewater monitoring: aggregated figures, public
+    "wastewater.index": EVERYONE,
+    "wastewater.export": EVERYONE,
+    "wastewater.catchments": EVERYONE,
     # Administration
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,

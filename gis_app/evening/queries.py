@@ -3,7 +3,7 @@ and the figures the Purple Flag self-assessment cites."""
 import json
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, literal, or_, select
+from sqlalchemy import Integer, and_, cast, extract, func, literal, or_, select
 
 from gis_app.areas.models import Area
 from gis_app.core.clock import local_zone_name
@@ -249,8 +249,3 @@ def walks_held(zone_id: int, year: int) -> list[dict]:
                     or_(_in_zone(Walk.meeting_point, zone_id), _in_zone(route, zone_id)))
              .order_by(Walk.starts_at, Walk.id))
     return [row._asdict() for row in db.session.execute(query)]
-
-
-def worst_outcome_case():
-    """SQL ordering the outcomes from the mildest to the most serious."""
-    return case(OUTCOME_SEVERITY, value=Inspection.outcome, else_=-1)

@@ -27,6 +27,7 @@ def upgrade():
     _evening_tables()
     _inspection_tables()
     _assessment_tables()
+    _wastewater_tables()
 
 
 def _evening_tables():
@@ -145,7 +146,35 @@ def _assessment_tables():
     )
 
 
+def _wastewater_tables():
+    op.create_table(
+        "ww_site",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("code", sa.String(50), nullable=False, unique=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("population", sa.Integer()),
+        sa.Column("demo", sa.Boolean(), server_default="false", nullable=False),
+        sa.Column("catchment", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.CheckConstraint("population IS NULL OR population >= 0", name="ck_ww_site_population"),
+    )
+    op.create_table(
+        "ww_result",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("site_id", sa.Integer(), sa.ForeignKey("ww_site.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("substance", sa.String(60), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("unit", sa.String(30), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.UniqueConstraint("site_id", "substance", "period_start", name="uq_ww_result_period"),
+        sa.CheckConstraint("period_end >= period_start", name="ck_ww_result_period"),
+        sa.CheckConstraint("value >= 0", name="ck_ww_result_value"),
+    )
+
+
 def downgrade():
-    for table in ("pf_theme_entry", "pf_self_assessment", "evening_training_attendance", "evening_training",
+    for table in ("ww_result", "ww_site", "pf_theme_entry", "pf_self_assessment", "evening_training_attendance", "evening_training",
                   "evening_inspection", "evening_feature", "evening_premises"):
         op.drop_table(table)
