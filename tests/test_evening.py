@@ -10,11 +10,11 @@ from pathlib import Path
 import geopandas
 import openpyxl
 import pytest
+from factories import STORTORGET, csrf_token, make_place
 from flask_babel import force_locale
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from factories import STORTORGET, csrf_token, make_place
 from gis_app.areas.importer import ImportRejected
 from gis_app.auth.models import AuditEntry
 from gis_app.core.clock import local_now

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from factories import PASSWORD, STORTORGET, make_place, make_user
 from sqlalchemy import select
 
-from factories import PASSWORD, STORTORGET, make_place, make_user
 from gis_app.evening import demo, service
-from gis_app.evening.models import Inspection, Premises, ThemeEntry
+from gis_app.evening.models import Inspection, ThemeEntry
 from gis_app.extensions import db
 
 HOSTILE = '<img src=x onerror="window.__xss=1">Baren `${window.__xss=2}`'

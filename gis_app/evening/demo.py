@@ -61,7 +61,7 @@ NARRATIVES = {
 
 
 def premises_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Premises))
+    return db.session.scalar(select(func.count()).select_from(Premises)) or 0
 
 
 def _zone() -> Area:

@@ -48,8 +48,9 @@ def _srid(exporter: Exporter, crs: str) -> int:
 
 def summary_export(exporter: Exporter, year: int, crs: str = "") -> tuple[list[dict], list, ExportOptions]:
     """The summary's rows with each premises' point, the columns and the options, for the exporter."""
-    options = ExportOptions(srid=_srid(exporter, crs), layer=f"krogtillsyn_{year}")
-    geometries = queries.summary_geometries(options.srid, exporter.geometry_format)
+    srid = _srid(exporter, crs)
+    options = ExportOptions(srid=srid, layer=f"krogtillsyn_{year}")
+    geometries = queries.summary_geometries(srid, exporter.geometry_format)
     spreadsheet = exporter.name in ("csv", "xlsx")
     rows = []
     for row in queries.yearly_summary(year):

@@ -1,8 +1,22 @@
 """The evening economy: licensed premises, joint inspections, serving trainings, the Purple Flag layers and the
 self-assessment per Purple Flag theme."""
 from geoalchemy2 import Geometry
-from sqlalchemy import (ARRAY, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger,
-                        String, Text, Time, UniqueConstraint, func)
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis_app.extensions import db

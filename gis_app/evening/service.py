@@ -1,7 +1,7 @@
 """Evening economy writes: import the premises register (all or nothing), record joint inspections, trainings and
 their attendance, and save the Purple Flag self-assessment. Every write is audited in its own transaction."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -10,14 +10,33 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.areas.importer import (BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows,
-                                    validity_problem)
+from gis_app.areas.importer import (
+    BadGeometry,
+    ImportRejected,
+    SourceFile,
+    database_refused,
+    is_blank,
+    read_source,
+    rejected_rows,
+    validity_problem,
+)
 from gis_app.auth import audit
 from gis_app.core.clock import local_zone
 from gis_app.errors import NotFound
 from gis_app.evening.labels import EVIDENCE
-from gis_app.evening.models import (CHECK_ITEMS, CHECK_RESULTS, OUTCOMES, RATINGS, THEMES, Inspection, Premises,
-                                    SelfAssessment, ThemeEntry, Training, TrainingAttendance)
+from gis_app.evening.models import (
+    CHECK_ITEMS,
+    CHECK_RESULTS,
+    OUTCOMES,
+    RATINGS,
+    THEMES,
+    Inspection,
+    Premises,
+    SelfAssessment,
+    ThemeEntry,
+    Training,
+    TrainingAttendance,
+)
 from gis_app.extensions import db
 from gis_app.places.service import INVALID, Problems, check_text, transaction
 
@@ -134,12 +153,15 @@ def premises_rows(source: SourceFile) -> list[dict]:
     if missing:
         raise ImportRejected(_("Nothing was imported: the file needs the columns %(columns)s (it has: %(fields)s).",
                                columns=", ".join(missing), fields=", ".join(map(str, source.attributes.columns))))
-    rows, errors, seen = [], [], {}
-    for index, (record, geom) in enumerate(zip(source.attributes.to_dict("records"), source.geometries)):
+    rows: list[dict] = []
+    errors: list = []
+    seen: dict[str, int] = {}
+    for index, (record, geom) in enumerate(zip(source.attributes.to_dict("records"), source.geometries, strict=True)):
         row, row_errors = _premises_row(source, index, record, geom, columns)
         if not row_errors and row["licence_ref"] in seen:
+            first = seen[row["licence_ref"]]
             row_errors.append(source.error(index, columns["ref"], _("code %(code)s repeats row %(row)d",
-                                                                   code=row["licence_ref"], row=seen[row["licence_ref"]])))
+                                                                   code=row["licence_ref"], row=first)))
         seen.setdefault(row["licence_ref"], source.row_number(index))
         errors.extend(row_errors)
         rows.append(row)
@@ -206,7 +228,7 @@ def _check_past(value, name: str, problems: Problems):
         problems.add(name, _("must be a date and time (ISO 8601)"))
         return None
     value = value if value.tzinfo else value.replace(tzinfo=local_zone())
-    if value > datetime.now(timezone.utc) + timedelta(minutes=10):
+    if value > datetime.now(UTC) + timedelta(minutes=10):
         problems.add(name, _("cannot be in the future"))
         return None
     if value.year < 2000:

@@ -6,8 +6,17 @@ public), inspections and trainings are for licensing officers and the police, th
 """
 import json
 
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -17,9 +26,21 @@ from gis_app.core.clock import local_now
 from gis_app.errors import AppError, NotFound
 from gis_app.evening import export, queries, service
 from gis_app.evening.forms import AttendanceForm, ConfirmForm, FollowUpForm, InspectionForm, TrainingForm
-from gis_app.evening.labels import (CHECK_ITEM_LABELS, CHECK_RESULT_LABELS, EVIDENCE, FEATURE_KIND_COLORS,
-                                    FEATURE_KIND_LABELS, LIT_STATE_COLORS, LIT_STATE_LABELS, OUTCOME_COLORS,
-                                    OUTCOME_LABELS, RATING_LABELS, THEME_LABELS, label, options)
+from gis_app.evening.labels import (
+    CHECK_ITEM_LABELS,
+    CHECK_RESULT_LABELS,
+    EVIDENCE,
+    FEATURE_KIND_COLORS,
+    FEATURE_KIND_LABELS,
+    LIT_STATE_COLORS,
+    LIT_STATE_LABELS,
+    OUTCOME_COLORS,
+    OUTCOME_LABELS,
+    RATING_LABELS,
+    THEME_LABELS,
+    label,
+    options,
+)
 from gis_app.evening.models import CHECK_ITEMS, FEATURE_KINDS, THEMES
 from gis_app.exports import EXPORTERS
 from gis_app.maps.embed import embed

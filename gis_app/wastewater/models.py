@@ -1,7 +1,18 @@
 """Wastewater monitoring: sampling sites (treatment plants and their catchments) and the laboratory's results per
 substance and sampling period. Aggregated data only: a catchment serves thousands of people."""
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis_app.extensions import db

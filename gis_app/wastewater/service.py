@@ -11,8 +11,17 @@ from sqlalchemy import literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.areas.importer import (BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source,
-                                    read_table, rejected_rows, validity_problem)
+from gis_app.areas.importer import (
+    BadGeometry,
+    ImportRejected,
+    SourceFile,
+    database_refused,
+    is_blank,
+    read_source,
+    read_table,
+    rejected_rows,
+    validity_problem,
+)
 from gis_app.extensions import db
 from gis_app.wastewater.models import SampleResult, SamplingSite
 
@@ -78,8 +87,10 @@ def import_sites(path: Path | str, *, crs: str | None = None, layer: str | None 
     """Upsert sampling sites (catchment polygons) on their code: every row, or nothing if any row is bad."""
     source = read_source(path, layer=layer, crs=crs)
     columns = _columns(source, SITE_COLUMNS, ("code", "name"))
-    rows, errors, seen = [], [], {}
-    for index, (record, geom) in enumerate(zip(source.attributes.to_dict("records"), source.geometries)):
+    rows: list[dict] = []
+    errors: list = []
+    seen: dict[str, int] = {}
+    for index, (record, geom) in enumerate(zip(source.attributes.to_dict("records"), source.geometries, strict=True)):
         row_errors: list = []
         code = _required_text(record, columns["code"], CODE_MAX, row_errors, source, index)
         name = _required_text(record, columns["name"], NAME_MAX, row_errors, source, index)
@@ -132,14 +143,13 @@ def _catchment(geom, errors, source, index):
 def _date(value, column, errors, source, index) -> date | None:
     text_value = _text(value)
     try:
-        return date.fromisoformat(text_value[:10]) if text_value else _missing(column, errors, source, index)
+        if text_value:
+            return date.fromisoformat(text_value[:10])
     except ValueError:
         errors.append(source.error(index, column, _("not a date (YYYY-MM-DD): '%(value)s'", value=text_value[:20])))
         return None
-
-
-def _missing(column, errors, source, index) -> None:
     errors.append(source.error(index, column, _("required")))
+    return None
 
 
 def _value(value, column, errors, source, index) -> float | None:
@@ -177,7 +187,9 @@ def import_results(path: Path | str) -> ImportResult:
     source = read_table(path)
     columns = _columns(source, RESULT_COLUMNS, tuple(RESULT_COLUMNS))
     sites = dict(db.session.execute(select(SamplingSite.code, SamplingSite.id)).all())
-    rows, errors, seen = [], [], {}
+    rows: list[dict] = []
+    errors: list = []
+    seen: dict[tuple, int] = {}
     for index, record in enumerate(source.attributes.to_dict("records")):
         row, row_errors = _result_row(record, columns, sites, source, index)
         key = (row["site_id"], row["substance"], row["period_start"])
