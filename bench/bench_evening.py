@@ -73,12 +73,12 @@ def main() -> None:
             db.session.commit()
         client = app.test_client()
         print(f"map page (public): {_median_ms(client, '/evening/', args.repeat):.0f} ms")
-        with client.session_transaction() as session:  # a police session without the login form
-            with app.app_context():
-                from factories import make_user
+        # a police session without the login form
+        with client.session_transaction() as session, app.app_context():
+            from factories import make_user
 
-                session["_user_id"] = str(make_user("police").id)
-                session["_fresh"] = True
+            session["_user_id"] = str(make_user("police").id)
+            session["_fresh"] = True
         print(f"map page (police, with inspections and places): {_median_ms(client, '/evening/', args.repeat):.0f} ms")
         print(f"yearly summary: {_median_ms(client, '/evening/premises', args.repeat):.0f} ms")
     finally:
