@@ -140,3 +140,21 @@ def test_the_password_goes_in_the_environment_not_the_command_line():
                                           "sslmode=require"}
     socket = connection(make_url("postgresql+psycopg://postgres@/gis_app?host=/tmp/pg/run&port=54998"))
     assert set(socket.conninfo.split()) == {"host=/tmp/pg/run", "port=54998", "user=postgres", "dbname=gis_app"}
+
+
+def test_sessions_older_than_a_restore_are_ended_so_spatial_queries_keep_working(cli, app, app_context, tmp_path):
+    """PostGIS caches its type ids per session; a restore recreates them, so an older session would fail."""
+    make_data()
+    backup = tmp_path / "before.dump"
+    assert cli.invoke(args=["backup", str(backup)]).exit_code == 0
+    db.session.remove()
+    older = db.engine.connect()
+    older_pid = older.execute(text("SELECT pg_backend_pid()")).scalar()
+    older.rollback()
+    assert cli.invoke(args=["restore", str(backup), "--yes"]).exit_code == 0
+    alive = db.session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": older_pid})
+    older.invalidate()
+    older.close()
+    assert alive == 0
+    inside = db.session.scalar(text("SELECT count(*) FROM area a JOIN place p ON ST_Intersects(p.geom, a.geom)"))
+    assert inside >= 1

@@ -139,6 +139,18 @@ def read_source(path: Path | str, *, layer: str | None = None, crs: str | None =
     return _read_vector(path, layer, driver, crs)
 
 
+def read_table(path: Path | str) -> SourceFile:
+    """Read a CSV table without geometry (a laboratory's results) with the same guards; every geometry is None."""
+    path = Path(path)
+    if _driver_for(path, allow_csv=True) != "CSV":
+        raise ImportRejected(_("Unsupported file type %(suffix)s: use %(formats)s.", suffix=path.suffix,
+                               formats="CSV"))
+    _check_size(path)
+    _check_feature_count(path, None)
+    frame = _lowercase_columns(_read_csv_text(path, None))
+    return SourceFile(frame, [None] * len(frame), STORAGE_CRS, csv=True)
+
+
 def _driver_for(path: Path, allow_csv: bool) -> str:
     driver = DRIVERS.get(path.suffix.lower())
     if driver is None or (driver == "CSV" and not allow_csv):

@@ -13,6 +13,8 @@ STAFF = frozenset(ROLES) - {PUBLIC}
 PLANNING = frozenset({"planner", "admin"})
 ADMIN = frozenset({"admin"})
 POLICE = frozenset({"police", "admin"})
+# Licensing officers (alkoholhandläggare) work as planners until they have a role of their own.
+LICENSING = frozenset({"planner", "police", "admin"})
 
 # Every endpoint must be listed; an endpoint without a rule is refused (and fails the role-matrix test).
 ACCESS: dict[str, frozenset[str]] = {
@@ -128,6 +130,27 @@ ACCESS: dict[str, frozenset[str]] = {
     "lighting.report_outage": STAFF,
     "lighting.fix_outage": PLANNING,
     "lighting.place_lamps": STAFF,
+    # Evening economy (Purple Flag): the map is public without inspections or unsafe places; inspections and
+    # trainings for licensing officers and the police; the self-assessment is written by planners
+    "evening.map_page": EVERYONE,
+    "about.never_mapped": EVERYONE,
+    "evening.premises_list": LICENSING,
+    "evening.summary_export": LICENSING,
+    "evening.premises_detail": LICENSING,
+    "evening.new_inspection": LICENSING,
+    "evening.inspection_detail": LICENSING,
+    "evening.complete_follow_up": LICENSING,
+    "evening.trainings": LICENSING,
+    "evening.training_detail": LICENSING,
+    "evening.assessments": PLANNING | POLICE,
+    "evening.assessment_page": PLANNING | POLICE,
+    "evening.save_assessment": PLANNING,
+    "evening.assessment_pdf": PLANNING | POLICE,
+    "evening.assessment_xlsx": PLANNING | POLICE,
+    # Wastewater monitoring: aggregated figures, public
+    "wastewater.index": EVERYONE,
+    "wastewater.export": EVERYONE,
+    "wastewater.catchments": EVERYONE,
     # Administration
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,

@@ -15,6 +15,10 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 LIBPQ_KEYWORDS = {"host": "host", "port": "port", "username": "user", "database": "dbname"}
 # A restore that waits on a lock held by a running app should fail with a reason, not hang.
 RESTORE_LOCK_TIMEOUT = "30s"
+# PostGIS caches its types' ids in each session; after a restore recreated them, an older session's spatial
+# queries fail ("no spatial operator found"). End those sessions: their pools reconnect (pool_pre_ping).
+END_OTHER_SESSIONS = ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 APP_TABLE = "alembic_version"  # every migrated database of this app has it
 
 
@@ -92,4 +96,6 @@ def restore(url: URL, source: Path) -> int:
     env = conn.env | {"PGOPTIONS": f"-c lock_timeout={RESTORE_LOCK_TIMEOUT}"}
     _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
           f"--dbname={conn.conninfo}", str(source)], env)
+    _run([pg_tool("psql"), "--no-psqlrc", "--quiet", "--no-align", "--tuples-only", f"--dbname={conn.conninfo}",
+          "--command", END_OTHER_SESSIONS], conn.env)
     return entries

@@ -1,0 +1,55 @@
+"""The evening economy map: the zone and one empty layer per Purple Flag layer; the page's script fills them from
+the page's JSON, so no user text ever passes through folium."""
+from dataclasses import dataclass, field
+
+import folium
+from folium.map import FitBounds
+
+from gis_app.maps.assets import AssetUrl, use_local_map_assets
+from gis_app.maps.legend import Legend
+from gis_app.maps.places_map import MAX_ZOOM, layer_name, safe_color
+
+
+@dataclass(frozen=True)
+class EveningLayer:
+    """One toggleable layer: its key for the script, its label (escaped into the layer control) and colour."""
+
+    key: str
+    label: str
+    color: str
+    show: bool = True
+
+
+@dataclass
+class EveningMap:
+    map: folium.Map
+    layers: dict[str, str] = field(default_factory=dict)  # key -> JavaScript name of its FeatureGroup
+
+    def js_names(self) -> dict:
+        return {"map": self.map.get_name(), "layers": self.layers}
+
+
+def build_evening_map(layers: list[EveningLayer], bounds, legend_title: str, asset_url: AssetUrl,
+                      tile_url: str = "", attribution: str = "", basemap: str = "",
+                      more_legend: tuple[tuple[str, str], ...] = ()) -> EveningMap:
+    """Build the map: a base layer, an empty group per layer in the layer control, a legend (the layers, then
+    `more_legend`'s (label, colour) pairs), fitted to `bounds`."""
+    west, south, east, north = bounds
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=14, tiles=None,
+                   control_scale=True, width="100%", height="100%")
+    m.options["max_zoom"] = MAX_ZOOM
+    use_local_map_assets(m, asset_url)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM,
+                         control=False).add_to(m)
+    evening_map = EveningMap(m)
+    for layer in layers:
+        group = folium.FeatureGroup(name=str(layer_name(layer.label, layer.color)), show=layer.show).add_to(m)
+        evening_map.layers[layer.key] = group.get_name()
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    items = [(layer.label, layer.color) for layer in layers] + list(more_legend)
+    Legend(legend_title, [{"label": text, "color": safe_color(color)} for text, color in items]).add_to(m)
+    fit = FitBounds([[south, west], [north, east]])
+    fit.options["animate"] = False
+    m.add_child(fit)
+    return evening_map
