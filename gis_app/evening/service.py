@@ -22,7 +22,6 @@ from gis_app.areas.importer import (
 )
 from gis_app.auth import audit
 from gis_app.core.clock import local_zone
-from gis_app.errors import NotFound
 from gis_app.evening.labels import EVIDENCE
 from gis_app.evening.models import (
     CHECK_ITEMS,
@@ -38,7 +37,7 @@ from gis_app.evening.models import (
     TrainingAttendance,
 )
 from gis_app.extensions import db
-from gis_app.core.db import transaction
+from gis_app.core.db import get_or_404, transaction
 from gis_app.core.validation import INVALID, Problems, check_text
 
 NAME_MAX, REF_MAX, HOURS_MAX, TEXT_MAX, NARRATIVE_MAX = 200, 50, 200, 4000, 10_000
@@ -205,10 +204,7 @@ def write_premises(rows: list[dict], demo: bool = False) -> PremisesImportResult
 
 
 def get_premises(premises_id: int) -> Premises:
-    premises = db.session.get(Premises, premises_id)
-    if premises is None:
-        raise NotFound(_("No premises %(id)s.", id=premises_id))
-    return premises
+    return get_or_404(Premises, premises_id, _("No premises %(id)s.", id=premises_id))
 
 
 # --- joint inspections ----------------------------------------------------------------------------------------------
@@ -286,10 +282,7 @@ def record_inspection(premises_id: int, data: dict) -> Inspection:
 
 
 def get_inspection(inspection_id: int) -> Inspection:
-    inspection = db.session.get(Inspection, inspection_id)
-    if inspection is None:
-        raise NotFound(_("No inspection %(id)s.", id=inspection_id))
-    return inspection
+    return get_or_404(Inspection, inspection_id, _("No inspection %(id)s.", id=inspection_id))
 
 
 def complete_follow_up(inspection_id: int, done_on: date | None) -> Inspection:
@@ -327,10 +320,7 @@ def record_training(data: dict) -> Training:
 
 
 def get_training(training_id: int) -> Training:
-    training = db.session.get(Training, training_id)
-    if training is None:
-        raise NotFound(_("No training %(id)s.", id=training_id))
-    return training
+    return get_or_404(Training, training_id, _("No training %(id)s.", id=training_id))
 
 
 def record_attendance(training_id: int, data: dict) -> TrainingAttendance:

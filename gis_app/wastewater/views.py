@@ -19,7 +19,6 @@ EXPORT_COLUMNS = [ExportColumn("site", "provpunkt", width=14), ExportColumn("sit
                   ExportColumn("period_end", "period_till", "date", 12), ExportColumn("value", "varde", width=10),
                   ExportColumn("unit", "enhet", width=10)]
 SPREADSHEET_FORMATS = ("csv", "xlsx")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def half_year(raw: str | None) -> tuple[date, date, str]:
