@@ -9,6 +9,7 @@ class AppError(Exception):
 
     status = 400
     code = "InvalidParameterValue"
+    errors: list[tuple[str, str]] = []  # every (field, message), when more than one field is wrong
 
     def __init__(self, message: str, field: str | None = None, status: int | None = None, code: str | None = None):
         super().__init__(message)
@@ -33,24 +34,27 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def error_body(status: int, code: str, message: str, field: str | None = None) -> dict:
-    """The one JSON error shape (OGC API exception: code, description) plus status and field."""
-    body = {"code": code, "description": message, "status": status}
+def error_body(status: int, code: str, message: str, field: str | None = None,
+               errors: list[tuple[str, str]] = ()) -> dict:
+    """The one JSON error shape (OGC API exception: code, description) plus status, field and every field error."""
+    body: dict = {"code": code, "description": message, "status": status}
     if field:
         body["field"] = field
+    if errors:
+        body["errors"] = [{"field": name, "description": text} for name, text in errors]
     return body
 
 
-def render_error(status: int, code: str, message: str, field: str | None = None):
+def render_error(status: int, code: str, message: str, field: str | None = None, errors: list[tuple[str, str]] = ()):
     if wants_json():
-        return jsonify(error_body(status, code, message, field)), status
+        return jsonify(error_body(status, code, message, field, errors)), status
     return render_template("error.html", status=status, message=message, field=field), status
 
 
 def register_error_handlers(app):
     @app.errorhandler(AppError)
     def handle_app_error(error: AppError):
-        return render_error(error.status, error.code, error.message, error.field)
+        return render_error(error.status, error.code, error.message, error.field, error.errors)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -19,6 +19,10 @@ ALLOWED = frozenset({
     assets.MARKERCLUSTER_JS, assets.MARKERCLUSTER_CSS, assets.MARKERCLUSTER_DEFAULT_CSS,
     assets.LEAFLET_DRAW_JS, assets.LEAFLET_DRAW_CSS, *LEAFLET_DRAW_IMAGES,
     assets.LEAFLET_HEAT_JS,
+    "@joergdietrich/leaflet.terminator/L.Terminator.js",  # the day/night line (lighting map)
+    # the citizens' report form's self-hosted proof of work (ALTCHA) and its SHA worker
+    "altcha/dist/external/altcha.js", "altcha/dist/external/altcha.css", "altcha/dist/i18n/sv.js",
+    "altcha/dist/workers/sha.js",
 })
 
 

@@ -15,7 +15,7 @@ def _log_in(page, live_server, user):
     page.fill("input[name=email]", user.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("[data-lighting-link]")
+    page.wait_for_selector("[data-nav=lighting]")
 
 
 @pytest.mark.browser

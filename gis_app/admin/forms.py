@@ -88,7 +88,3 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=100)])
     scopes = MultiCheckboxField(_l("Scopes"), validators=[_at_least_one],
                                 choices=choices((scope, SCOPE_LABELS[scope]) for scope in TOKEN_SCOPES))
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only its CSRF token, for the buttons that change one thing (reset, revoke)."""

@@ -3,8 +3,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from gis_app.core.forms import ConfirmForm
 from gis_app.admin import service
-from gis_app.admin.forms import (KIND_LABELS, ROLE_LABELS, SCOPE_LABELS, ConfirmForm, EditUserForm, NewUserForm,
+from gis_app.admin.forms import (KIND_LABELS, ROLE_LABELS, SCOPE_LABELS, EditUserForm, NewUserForm,
                                  OrganisationForm, TokenForm, choices)
 from gis_app.auth.service import is_locked
 from gis_app.errors import AppError

@@ -3,14 +3,12 @@ import json
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import validate_csrf
-from wtforms.validators import ValidationError
 
 from gis_app.core.geometry import crs_problem
-from gis_app.core.inputs import db_int
+from gis_app.core.inputs import JSON_TYPES, db_int, json_body
 from gis_app.api.collections import COLLECTIONS
 from gis_app.api.views import GEOJSON, JSON, blueprint, item_body
-from gis_app.auth.access import api_token
+from gis_app.auth.access import OBSERVATION_SCOPE, PLACE_SCOPE, authorise, require_scope
 from gis_app.auth.audit import PERSONAL_FIELDS, snapshot
 from gis_app.errors import AppError, NotFound, error_body
 from gis_app.places import service
@@ -18,10 +16,8 @@ from gis_app.places.service import VersionConflict
 from gis_app.core.validation import InvalidInput, Problems
 
 WRITABLE = ("places",)  # collections that accept writes; the others answer 405
-BODY_TYPES = frozenset({"application/json", "application/geo+json"})
-PATCH_TYPES = BODY_TYPES | {"application/merge-patch+json"}
+PATCH_TYPES = JSON_TYPES | {"application/merge-patch+json"}
 FEATURE_MEMBERS = frozenset({"type", "id", "geometry", "properties", "crs", "bbox", "links"})
-PLACE_SCOPE, OBSERVATION_SCOPE = "write:places", "write:observations"
 
 
 class NotWritable(AppError):
@@ -30,13 +26,6 @@ class NotWritable(AppError):
 
 
 # --- errors with more to say than the one shape: every field, or the current state -----------------------------------
-
-@blueprint.errorhandler(InvalidInput)
-def invalid_input(error: InvalidInput):
-    body = error_body(error.status, error.code, error.message, error.field)
-    body["errors"] = [{"field": name, "description": message} for name, message in error.errors]
-    return jsonify(body), error.status
-
 
 @blueprint.errorhandler(VersionConflict)
 def version_conflict(error: VersionConflict):
@@ -73,24 +62,6 @@ def _feature_id(raw: str) -> int:
     return number
 
 
-def authorise(scope: str) -> None:
-    """A token needs the scope; a browser session must prove with its CSRF token that its own page sent this."""
-    if api_token() is not None:
-        _require_scope(scope)
-        return
-    try:
-        validate_csrf(request.headers.get("X-CSRFToken"))
-    except ValidationError:
-        raise AppError(_("Send this page's CSRF token in the X-CSRFToken header."), field="X-CSRFToken",
-                       status=400, code="CSRFError") from None
-
-
-def _require_scope(scope: str) -> None:
-    token = api_token()
-    if token is not None and scope not in (token.scopes or []):
-        raise AppError(_("This API token lacks the scope %(scope)s.", scope=scope), status=403, code="Forbidden")
-
-
 def _expected_version() -> int:
     """The version named by If-Match (required); a tag that is no version can never match."""
     if not request.headers.get("If-Match", "").strip() or request.if_match.star_tag:
@@ -102,18 +73,6 @@ def _expected_version() -> int:
     tag = next(iter(tags), "")
     version = db_int(tag, minimum=0, maximum=10**12)
     return -1 if version is None else version
-
-
-def json_body(media_types=BODY_TYPES):
-    """The request body parsed as JSON, after checking its media type (size is capped by MAX_CONTENT_LENGTH)."""
-    if request.mimetype not in media_types:
-        raise AppError(_("Send the body as %(types)s.", types=" or ".join(sorted(media_types))),
-                       field="Content-Type", status=415, code="UnsupportedMediaType")
-    raw = request.get_data(cache=False)
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        raise AppError(_("The body is not valid JSON."), field="body") from None
 
 
 def _check_content_crs() -> None:
@@ -172,7 +131,7 @@ def create_item(collection_id: str):
     _check_content_crs()
     data = _feature_data(json_body())
     if data.get("observation") is not None:
-        _require_scope(OBSERVATION_SCOPE)
+        require_scope(OBSERVATION_SCOPE)
     place = service.create_place(data)
     response = _place_response(place.id, place.version, 201)
     response.headers["Location"] = url_for(".item", collection_id=collection_id, feature_id=place.id, _external=True)
@@ -185,7 +144,7 @@ def _change(collection_id: str, feature_id: str, partial: bool) -> Response:
     authorise(PLACE_SCOPE)
     expected = _expected_version()
     _check_content_crs()
-    data = _feature_data(json_body(PATCH_TYPES if partial else BODY_TYPES), place_id, partial)
+    data = _feature_data(json_body(PATCH_TYPES if partial else JSON_TYPES), place_id, partial)
     place = service.update_place(place_id, data, expected, partial=partial)
     return _place_response(place.id, place.version)
 

@@ -1,5 +1,7 @@
 """Who may reach what: one declared table of every endpoint's rule for each role, enforced before each request."""
 from flask import current_app, g, redirect, request, url_for
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -7,6 +9,7 @@ from gis_app.core.registry import navigation
 from gis_app.errors import AppError
 
 PUBLIC = "public"
+PLACE_SCOPE, OBSERVATION_SCOPE = "write:places", "write:observations"  # API token scopes that allow writes
 ROLES = (PUBLIC, "field_staff", "planner", "police", "admin")
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset(ROLES) - {PUBLIC}
@@ -180,6 +183,24 @@ def visible_navigation() -> list[tuple[str, str, str]]:
         if allowed:
             links.append((entry.key, allowed[0][0], str(allowed[0][1])))
     return links
+
+
+def authorise(scope: str) -> None:
+    """A token needs the scope; a browser session must prove with its CSRF token that its own page sent this."""
+    if api_token() is not None:
+        require_scope(scope)
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken"))
+    except ValidationError:
+        raise AppError(_("Send this page's CSRF token in the X-CSRFToken header."), field="X-CSRFToken",
+                       status=400, code="CSRFError") from None
+
+
+def require_scope(scope: str) -> None:
+    token = api_token()
+    if token is not None and scope not in (token.scopes or []):
+        raise AppError(_("This API token lacks the scope %(scope)s.", scope=scope), status=403, code="Forbidden")
 
 
 def is_staff() -> bool:

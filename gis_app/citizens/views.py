@@ -1,9 +1,9 @@
 """Citizens' pages: report a place without an account, follow its status, and the planners' moderation queue."""
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 
+from gis_app.core.forms import page_locale
 from gis_app.citizens import pow, queries, service
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import limiter
@@ -15,10 +15,6 @@ blueprint = Blueprint("citizens", __name__)
 
 HONEYPOT = "website"
 SEARCH_MAX = 100
-
-
-def _locale() -> str:
-    return str(get_locale() or "sv")
 
 
 def time_of_day_labels() -> dict:
@@ -58,7 +54,7 @@ def _form_config() -> dict:
 
 def _report_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
     return render_template("citizens/report.html", values=values or {}, errors=errors or {},
-                           categories=queries.category_choices(_locale()), times=time_of_day_labels(),
+                           categories=queries.category_choices(page_locale()), times=time_of_day_labels(),
                            max_photos=current_app.config["CITIZEN_MAX_PHOTOS"],
                            retention_months=current_app.config["PERSONAL_DATA_RETENTION_MONTHS"],
                            config=_form_config()), status
@@ -140,7 +136,7 @@ def status_page(reference: str):
     if status is None:
         raise NotFound(_("No report has the reference %(reference)s. Check the number and try again.",
                          reference=reference[:20]))
-    categories = dict(queries.category_choices(_locale()))
+    categories = dict(queries.category_choices(page_locale()))
     return render_template("citizens/status.html", status=status, stages=stage_labels(),
                            category=categories.get(status.category_code, status.category_code),
                            reasons=dismiss_reason_labels(), new=request.args.get("new") == "1")
@@ -169,7 +165,7 @@ def queue():
     metres = current_app.config["CITIZEN_SUGGEST_METRES"]
     return render_template("citizens/queue.html", reports=queries.open_reports(),
                            closed=queries.recent_closed_reports(), suggestions=queries.suggestion_counts(metres),
-                           categories=dict(queries.category_choices(_locale())), metres=metres,
+                           categories=dict(queries.category_choices(page_locale())), metres=metres,
                            stages=stage_labels())
 
 
@@ -180,7 +176,7 @@ def _report_detail_page(report, errors: dict | None = None, status: int = 200):
         "citizens/report_detail.html", report=report, errors=errors or {}, point=point,
         suggested=queries.nearby_places(report, metres, same_category=True),
         nearby=queries.nearby_places(report, 4 * metres, same_category=False), metres=metres,
-        categories=dict(queries.category_choices(_locale())), times=time_of_day_labels(),
+        categories=dict(queries.category_choices(page_locale())), times=time_of_day_labels(),
         reasons=dismiss_reason_labels(), photo_ids=[link.photo_id for link in report.photo_links]), status
 
 

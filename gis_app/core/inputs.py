@@ -9,11 +9,16 @@ import json
 import math
 from datetime import date, datetime
 
+from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import fields
 
+from gis_app.errors import AppError
+
 MIN_YEAR, MAX_YEAR = 1900, 2200  # every date this product deals with, with room; far from datetime's limits
 DB_INT_MAX = 2**31 - 1  # a PostgreSQL integer
+JSON_TYPES = frozenset({"application/json", "application/geo+json"})
 JSON_MAX_DEPTH = 32  # GeoJSON needs 4 levels; anything near Python's recursion limit is an attack
 
 
@@ -73,6 +78,18 @@ def _depth(value) -> int:
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
     return deepest
+
+
+def json_body(media_types=JSON_TYPES):
+    """The request body parsed as JSON (depth-limited), after checking its media type; size is capped by
+    MAX_CONTENT_LENGTH."""
+    if request.mimetype not in media_types:
+        raise AppError(_("Send the body as %(types)s.", types=" or ".join(sorted(media_types))),
+                       field="Content-Type", status=415, code="UnsupportedMediaType")
+    try:
+        return load_json(request.get_data(cache=False))
+    except ValueError:
+        raise AppError(_("The body is not valid JSON."), field="body") from None
 
 
 # --- form fields: WTForms' own, with the range a database and datetime can take -----------------------------------

@@ -65,7 +65,3 @@ class AttendanceForm(FlaskForm):
 
     def values(self) -> dict:
         return {name: self[name].data for name in ("premises_id", "attendees", "names")}
-
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token."""

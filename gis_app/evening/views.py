@@ -17,16 +17,16 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from gis_app.core.forms import ConfirmForm, page_locale
 from gis_app.core.inputs import db_int
 from gis_app.auth.access import can, is_staff
 from gis_app.core.choices import safe_color
 from gis_app.core.clock import local_now
 from gis_app.errors import AppError, NotFound
 from gis_app.evening import export, queries, service
-from gis_app.evening.forms import AttendanceForm, ConfirmForm, FollowUpForm, InspectionForm, TrainingForm
+from gis_app.evening.forms import AttendanceForm, FollowUpForm, InspectionForm, TrainingForm
 from gis_app.evening.labels import (
     CHECK_ITEM_LABELS,
     CHECK_RESULT_LABELS,
@@ -59,10 +59,6 @@ PREMISES_COLOR = "#6a3d9a"
 ZONE_COLOR = "#5e2a84"
 
 
-def _locale() -> str:
-    return str(get_locale() or "sv")
-
-
 def _this_year() -> int:
     return local_now().year
 
@@ -75,7 +71,7 @@ def _year_arg() -> int:
 
 @blueprint.context_processor
 def _helpers() -> dict:
-    locale = _locale()
+    locale = page_locale()
     return {"label": lambda table, code: label(table, code, locale), "OUTCOME_LABELS": OUTCOME_LABELS,
             "CHECK_ITEM_LABELS": CHECK_ITEM_LABELS, "CHECK_RESULT_LABELS": CHECK_RESULT_LABELS,
             "THEME_LABELS": THEME_LABELS, "RATING_LABELS": RATING_LABELS, "EVIDENCE": EVIDENCE,
@@ -189,7 +185,7 @@ def _script_texts() -> dict:
 @blueprint.get("/")
 def map_page():
     """The Purple Flag map of the zone: premises, taxi ranks, night buses, toilets, lit routes, unsafe places."""
-    locale, zone_id, year = _locale(), _zone_id(), _year_arg()
+    locale, zone_id, year = page_locale(), _zone_id(), _year_arg()
     bounds = (queries.zone_bounds(zone_id) if zone_id else None) or reference.map_bounds(
         current_app.config["AREA_BOUNDS"])
     outcomes = tuple((_("Premises: %(outcome)s", outcome=label(OUTCOME_LABELS, code, locale)), OUTCOME_COLORS[code])
@@ -256,7 +252,7 @@ def premises_detail(premises_id: int):
 def new_inspection(premises_id: int):
     """Record a joint inspection (krogtillsyn) by the municipality and the police."""
     premises = service.get_premises(premises_id)
-    form = InspectionForm().fill_choices(_locale())
+    form = InspectionForm().fill_choices(page_locale())
     if request.method == "GET":
         form.inspected_at.data = local_now().replace(tzinfo=None, second=0, microsecond=0)
         for item in CHECK_ITEMS:
@@ -364,11 +360,11 @@ def _posted_themes() -> dict:
 
 
 def _assessment_page(zone, year: int, errors: dict | None = None, posted: dict | None = None):
-    document = export.assessment_document(zone, year, _locale())
+    document = export.assessment_document(zone, year, page_locale())
     return render_template("evening/assessment.html", zone=zone, year=year, document=document,
                            errors=errors or {}, posted=posted, form=ConfirmForm(),
-                           ratings=options(RATING_LABELS, _locale()),
-                           evidence_labels={code: label(EVIDENCE, code, _locale()) for code in EVIDENCE}
+                           ratings=options(RATING_LABELS, page_locale()),
+                           evidence_labels={code: label(EVIDENCE, code, page_locale()) for code in EVIDENCE}
                            ), 400 if errors else 200
 
 

@@ -68,10 +68,6 @@ class MeasureForm(FlaskForm):
                 if getattr(upload, "filename", "")]
 
 
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token: for the buttons that change one thing (close a year, delete a measure)."""
-
-
 class ReopenForm(FlaskForm):
     """An admin reopens a closed year, saying why (the reason goes into the audit trail)."""
 

@@ -1,16 +1,15 @@
 """Pages of the annual inventory. Who may come here is declared in auth/access.py (planners write, staff read)."""
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context,
                    url_for)
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from gis_app.auth.access import PLANNING
+from gis_app.core.forms import ConfirmForm, page_locale
+from gis_app.auth.access import can
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORT_CRS, EXPORTERS, crs_label
 from gis_app.core.inputs import db_int, db_ints
 from gis_app.inventory import queries, remediation, service
-from gis_app.inventory.forms import AssessmentForm, ConfirmForm, MeasureForm, OpenYearForm, ReopenForm, choices
+from gis_app.inventory.forms import AssessmentForm, MeasureForm, OpenYearForm, ReopenForm, choices
 from gis_app.inventory.labels import (MEASURE_STATUS_COLORS, MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS,
                                       RESPONSIBLE_LABELS, YEAR_STATUS_LABELS, label, options)
 from gis_app.inventory.queries import RemediationFilter
@@ -26,19 +25,11 @@ blueprint = Blueprint("inventory", __name__, url_prefix="/inventory")
 LIST_PAGE_ROWS = 200  # the page shows the first rows; the export has them all
 
 
-def _locale() -> str:
-    return str(get_locale() or "sv")
-
-
-def _may_write() -> bool:
-    return current_user.is_authenticated and current_user.role in PLANNING
-
-
 @blueprint.context_processor
 def _helpers() -> dict:
-    locale = _locale()
+    locale = page_locale()
     return {
-        "may_write": _may_write(),
+        "may_write": can("inventory.save_assessment"),
         "type_label": lambda code: label(MEASURE_TYPE_LABELS, code, locale),
         "responsible_label": lambda code: label(RESPONSIBLE_LABELS, code, locale),
         "measure_status_label": lambda code: label(MEASURE_STATUS_LABELS, code, locale),
@@ -101,7 +92,7 @@ def year_page(year: int, reopen_form=None):
     """The places the year covers, with their assessment; filters by district, category and not yet assessed."""
     inventory = service.get_year(year)
     reopen_form = reopen_form or ReopenForm(formdata=None)
-    locale = _locale()
+    locale = page_locale()
     district = db_int(request.args.get("district"))
     category = request.args.get("category") or None
     unassessed = request.args.get("unassessed") == "1"
@@ -110,7 +101,7 @@ def year_page(year: int, reopen_form=None):
                            counts=queries.place_counts(inventory, locale), districts=reference.districts(),
                            categories=reference.categories(locale), district=district, category=category,
                            unassessed=unassessed, reopen_form=reopen_form,
-                           may_reopen=current_user.role == "admin"), _status(reopen_form)
+                           may_reopen=can("inventory.reopen_year")), _status(reopen_form)
 
 
 @blueprint.route("/<int:year>/close", methods=["GET", "POST"])
@@ -167,7 +158,7 @@ def _assessment_form(assessment, formdata=True) -> AssessmentForm:
         data = {"still_unsafe": "yes" if assessment.still_unsafe else "no", "main_factor": assessment.main_factor,
                 "priority": assessment.priority, "note": assessment.note}
     form = AssessmentForm(data=data) if formdata else AssessmentForm(formdata=None, data=data)
-    form.main_factor.choices = choices((c.code, c.label) for c in reference.categories(_locale()))
+    form.main_factor.choices = choices((c.code, c.label) for c in reference.categories(page_locale()))
     return form
 
 
@@ -178,7 +169,7 @@ def _place_page(inventory, place, form, status: int = 200):
         if assessment is None:
             form.main_factor.data = place.category_code
             form.priority.data = place.priority
-    factors = {c.code: c.label for c in reference.categories(_locale())}
+    factors = {c.code: c.label for c in reference.categories(page_locale())}
     return render_template("inventory/place.html", inventory=inventory, place=place, assessment=assessment,
                            form=form, delete_form=ConfirmForm(), factors=factors), status
 
@@ -236,7 +227,7 @@ def new_measure(year: int, place_id: int):
     place = _place_in(inventory, place_id)
     if inventory.is_closed:
         raise service.YearClosed(year)
-    form = MeasureForm().fill_choices(_locale())
+    form = MeasureForm().fill_choices(page_locale())
     if form.validate_on_submit():
         try:
             service.create_measure(year, place_id, form.values(), form.photos())
@@ -255,7 +246,7 @@ def edit_measure(measure_id: int):
     inventory = measure.assessment.year
     if inventory.is_closed:
         raise service.YearClosed(inventory.year)
-    form = MeasureForm(obj=measure).fill_choices(_locale())
+    form = MeasureForm(obj=measure).fill_choices(page_locale())
     if form.validate_on_submit():
         try:
             service.update_measure(measure_id, form.values(), form.photos())
@@ -301,7 +292,7 @@ def parse_remediation_filter(year: int) -> RemediationFilter:
 def remediation_list(year: int):
     """The year's remediation list, filtered; planners export it from here."""
     inventory = service.get_year(year)
-    locale = _locale()
+    locale = page_locale()
     filters = parse_remediation_filter(year)
     choices = {"district": [(c.code, c.label) for c in reference.districts()],
                "category": [(c.code, c.label) for c in reference.categories(locale)],
@@ -329,7 +320,7 @@ def export(year: int):
     if separator not in (None, "", ";", ","):
         raise AppError(_("Separate CSV columns with ; or ,."), field="separator")
     filters = parse_remediation_filter(year)
-    prepared = remediation.prepare(exporter, filters, crs, separator or None, _locale())
+    prepared = remediation.prepare(exporter, filters, crs, separator or None, page_locale())
     rows = queries.remediation_count(filters)
     current_app.logger.info("remediation export %s of %d rows for %d", exporter.name, rows, year)
     headers = {"Content-Disposition": f'attachment; filename="{prepared.filename}"', "X-Export-Rows": str(rows),
@@ -341,7 +332,7 @@ def export(year: int):
 # --- the year's map and statistics ----------------------------------------------------------------------------------
 
 def _map_labels() -> InventoryMapLabels:
-    locale = _locale()
+    locale = page_locale()
     return InventoryMapLabels(
         statuses={code: label(MEASURE_STATUS_LABELS, code, locale) for code in MEASURE_STATUS_LABELS}
         | {"none": _("No measure yet")},
@@ -372,7 +363,7 @@ def year_map(year: int):
 def statistics(year: int):
     """Counts by category, district, responsible party and status; cost planned and done."""
     inventory = service.get_year(year)
-    locale = _locale()
+    locale = page_locale()
     groups = [(_("By category (main factor)"), queries.measure_counts(inventory, "category", locale)),
               (_("By district"), queries.measure_counts(inventory, "district", locale)),
               (_("By responsible party"), queries.measure_counts(inventory, "responsible", locale)),

@@ -3,13 +3,12 @@ from datetime import date, datetime
 
 from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request,
                    stream_with_context, url_for)
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user
 from geoalchemy2.shape import to_shape
 
 from gis_app.core.inputs import db_int
-from gis_app.auth.access import PLANNING
+from gis_app.auth.access import can
 from gis_app.errors import AppError
 from gis_app.exports import EXPORTERS, ExportColumn, ExportOptions
 from gis_app.lighting import darkness, queries, service, sun
@@ -35,14 +34,6 @@ GAP_COLUMNS = [
     ExportColumn("reports_nearby", "Rapporter inom 50 m", "int", 12),
     ExportColumn("dark_reports_nearby", "Varav i mörker", "int", 12),
 ]
-
-
-def _locale() -> str:
-    return str(get_locale() or "sv")
-
-
-def _may_plan() -> bool:
-    return current_user.is_authenticated and current_user.role in PLANNING
 
 
 @blueprint.app_template_global()
@@ -164,7 +155,7 @@ def index():
                         "states": {"working": _("Working"), "broken": _("Broken"), "removed": _("Removed")}}}
     return render_template("lighting/index.html", analysis=analysis, summary=queries.lamp_summary(),
                            lamp_sets=queries.datasets(Lamp), path_sets=queries.datasets(PathSegment),
-                           outages=queries.open_outages(), form=AnalyseForm(), may_plan=_may_plan(), config=config,
+                           outages=queries.open_outages(), form=AnalyseForm(), may_plan=can("lighting.analyse"), config=config,
                            now=datetime.now(darkness.zone()).strftime("%Y-%m-%dT%H:%M"))
 
 
@@ -212,13 +203,13 @@ def gaps():
     """The latest run's gaps ranked by length or by unsafe reports nearby, per district."""
     analysis = queries.latest_analysis()
     if analysis is None:
-        return render_template("lighting/gaps.html", analysis=None, may_plan=_may_plan(), form=AnalyseForm())
+        return render_template("lighting/gaps.html", analysis=None, may_plan=can("lighting.analyse"), form=AnalyseForm())
     filters = _gap_filter(analysis.id)
     year = darkness.today().year
     return render_template("lighting/gaps.html", analysis=analysis, filters=filters,
                            rows=queries.gap_page(filters, GAP_PAGE), total=queries.gap_count(filters),
                            limit=GAP_PAGE, districts=queries.district_choices(),
-                           by_district=queries.gaps_by_district(analysis.id), may_plan=_may_plan(),
+                           by_district=queries.gaps_by_district(analysis.id), may_plan=can("lighting.analyse"),
                            form=AnalyseForm(), formats=list(EXPORTERS.values()), crs_choices=CRS_CHOICES,
                            closed=queries.gaps_closed(year, darkness.zone()), year=year)
 
@@ -257,7 +248,7 @@ def lamp(lamp_id: int):
     """A lamp of the register: its facts, outages, and a form to report it out."""
     found = service.get_lamp(lamp_id)
     return render_template("lighting/lamp.html", lamp=found, form=OutageForm(), fixed_form=FixedForm(),
-                           place_id=queries.lighting_place_near(found.id), may_plan=_may_plan(),
+                           place_id=queries.lighting_place_near(found.id), may_plan=can("lighting.analyse"),
                            is_out=queries.open_outage(found.id) is not None)
 
 

@@ -51,7 +51,3 @@ class VisitForm(FlaskForm):
     follow_up = BooleanField(_l("Follow-up needed"))
     follow_up_note = TextAreaField(_l("What should the municipality follow up? (planners see this)"),
                                    validators=[Optional(), Length(max=NOTES_MAX)])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""

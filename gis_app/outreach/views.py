@@ -7,21 +7,21 @@ import uuid
 from datetime import datetime, time
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from gis_app.core.forms import ConfirmForm, page_locale
 from gis_app.core.db import get_or_404
 from gis_app.core.clock import local_now, local_zone
-from gis_app.api.writes import OBSERVATION_SCOPE, authorise, json_body
+from gis_app.auth.access import OBSERVATION_SCOPE, authorise
 from gis_app.errors import AppError
 from gis_app.extensions import db
-from gis_app.core.inputs import db_int, parse_date
+from gis_app.core.inputs import db_int, json_body, parse_date
 from gis_app.maps.assets import LEAFLET_HEAT_JS
 from gis_app.maps.embed import embed
 from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, build_route_map
 from gis_app.outreach import queries, service
-from gis_app.outreach.forms import ConfirmForm, PlanForm, SavePlanForm, VisitForm
+from gis_app.outreach.forms import PlanForm, SavePlanForm, VisitForm
 from gis_app.outreach.models import OutreachPlan
 from gis_app.outreach.scoring import FACTORS, parse_weights
 from gis_app.places import reference
@@ -35,10 +35,6 @@ api_blueprint = Blueprint("outreach_api", __name__)
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
 RISK_WEEKEND = {"weekday": [5, 6], "hour": [*range(18, 24), *range(0, 6)]}  # Friday and Saturday evenings/nights
 DEFAULT_HOURS = RISK_WEEKEND["hour"]
-
-
-def _locale() -> str:
-    return str(get_locale() or "sv")
 
 
 def _asset_url(path: str) -> str:
@@ -62,11 +58,6 @@ def _labels() -> dict:
     return {"factor_labels": factor_labels(), "factors": FACTORS}
 
 
-def _posted():
-    """The submitted form fields; never a JSON body (Flask-WTF would read one, and choke on a non-object)."""
-    return request.form if request.method == "POST" else None
-
-
 def _local_now() -> datetime:
     return local_now().replace(tzinfo=None, second=0, microsecond=0)
 
@@ -78,7 +69,7 @@ def priorities():
     """List places by outreach priority, with what each factor contributed."""
     areas = reference.districts()
     area_id = db_int(request.args.get("area"))
-    ranked = service.rank(area_id, locale=_locale())[:100]
+    ranked = service.rank(area_id, locale=page_locale())[:100]
     flagged = {row[0] for row in queries.flagged_for_outreach() or []}
     return render_template("outreach/priorities.html", ranked=ranked, areas=areas, area_id=area_id, flagged=flagged,
                            weights=parse_weights(current_app.config["OUTREACH_WEIGHTS"]),
@@ -103,7 +94,7 @@ def _start_point(name: str) -> service.StartPoint:
 def _plan_from(form) -> service.ShiftPlan:
     return service.plan_shift(db_int(form.area.data), form.shift_date.data, form.starts_at.data,
                               form.ends_at.data, _start_point(form.start.data), bool(form.return_to_start.data),
-                              form.count.data or 8, _locale())
+                              form.count.data or 8, page_locale())
 
 
 def _route_map(plan: service.ShiftPlan):
@@ -146,7 +137,7 @@ def _speeds() -> dict:
 @blueprint.post("/plans")
 def save_plan():
     """Save the plan shown (computed again from its inputs, so the stored route is the one shown)."""
-    form = SavePlanForm(formdata=_posted())
+    form = SavePlanForm()
     if not form.validate_on_submit():
         raise AppError(_("The plan could not be saved: %(errors)s", errors=form.errors), field="title")
     plan_form = _plan_form(MultiDict({"area": form.area.data, "shift_date": form.shift_date.data,
@@ -190,7 +181,7 @@ def plan_detail(plan_id: int):
 # --- the visit log --------------------------------------------------------------------------------------------------
 
 def _visit_form() -> VisitForm:
-    form = VisitForm(formdata=_posted())
+    form = VisitForm()
     plan_id = db_int(request.values.get("plan_id") or request.args.get("plan"))
     places = _place_choices(plan_id)
     form.place.choices = places
@@ -296,7 +287,7 @@ def tasks():
 @blueprint.post("/tasks/<int:task_id>/done")
 def complete_task(task_id: int):
     """Mark a follow-up task done."""
-    if not ConfirmForm(formdata=_posted()).validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         raise AppError(_("The form expired. Try again."), status=400, code="CSRFError")
     service.complete_task(task_id)
     flash(_("The task was marked done."))
@@ -310,15 +301,6 @@ def summary():
 
 
 # --- API ------------------------------------------------------------------------------------------------------------
-
-@api_blueprint.errorhandler(InvalidInput)
-def _invalid_input(error: InvalidInput):
-    from gis_app.errors import error_body
-
-    body = error_body(error.status, error.code, error.message, error.field)
-    body["errors"] = [{"field": name, "description": message} for name, message in error.errors]
-    return jsonify(body), error.status
-
 
 @api_blueprint.post("/visits")
 def create_visit():

@@ -10,7 +10,7 @@ from gis_app.core.db import find, transaction
 from gis_app.core.inputs import DB_INT_MAX
 from gis_app.areas.models import Area
 from gis_app.auth import audit
-from gis_app.auth.access import PLANNING, sees_police_only
+from gis_app.auth.access import can, sees_police_only
 from gis_app.auth.models import ApiToken
 from gis_app.core.geometry import check_geometry
 from gis_app.core.validation import INVALID, InvalidInput, Problems, check_code, check_priority, check_text
@@ -165,7 +165,7 @@ def observation_values(data, rules: Rules, problems: Problems, prefix: str = "")
 
 def _reviews_own_reports() -> bool:
     """Planners and admins review texts, so what they write needs no second look."""
-    return current_user.is_authenticated and current_user.role in PLANNING
+    return can("places.review_observation")
 
 
 def new_observation(place: Place, values: dict) -> Observation:

@@ -4,12 +4,13 @@ import json
 from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 
+from gis_app.core.forms import page_locale
 from gis_app.auth import audit
-from gis_app.auth.access import PLANNING, current_role, sees_police_only
+from gis_app.auth.access import can, sees_police_only
 from gis_app.maps.embed import embed
 from gis_app.maps.places_map import MapLabels, build_places_map
 from gis_app.places import reference, service
@@ -41,7 +42,7 @@ class MapFilters:
 @blueprint.get("/")
 def map_page():
     """Show the unsafe-places map with its filters; the script fetches the places in view."""
-    locale = _locale()
+    locale = page_locale()
     choices = _filter_choices(locale)
     filters = parse_filters(request.args, choices)
     places_map = build_places_map(
@@ -102,10 +103,6 @@ def _asset_url(path: str) -> str:
     return url_for("vendor.asset", filename=path)
 
 
-def _locale() -> str:
-    return str(get_locale() or "sv")
-
-
 def _script_config(js_names: dict, locale: str) -> dict:
     """What static/js/places_map.js needs: layer variable names, API addresses, limits and texts."""
     return {
@@ -142,15 +139,11 @@ def _script_texts() -> dict:
 # --- places and observations: detail, forms, history ----------------------------------------------------------------
 
 def _categories():
-    return reference.categories(_locale())
+    return reference.categories(page_locale())
 
 
 def _statuses():
-    return reference.statuses(_locale())
-
-
-def _is_planner() -> bool:
-    return current_role() in PLANNING
+    return reference.statuses(page_locale())
 
 
 @blueprint.get("/places/<int:place_id>")
@@ -160,8 +153,8 @@ def place_detail(place_id: int):
     police = sees_police_only()
     observations = [o for o in reversed(place.observations) if police or not o.police_only]
     return render_template("places/place_detail.html", place=place, observations=observations, labels=_labels(),
-                           locale=_locale(), location=_location(place), can_plan=_is_planner(),
-                           public_title=service.neutral_title(place, _locale()))
+                           locale=page_locale(), location=_location(place), can_plan=can("places.edit_place"),
+                           public_title=service.neutral_title(place, page_locale()))
 
 
 def _location(place) -> str:
@@ -254,7 +247,7 @@ def delete_place(place_id: int):
 def new_observation(place_id: int):
     """Show the form for an observation of a place; save it."""
     place = service.get_place(place_id)
-    form = ObservationForm(service.sources(_locale()))
+    form = ObservationForm(service.sources(page_locale()))
     if form.validate_on_submit():
         try:
             service.add_observation(place_id, form.observation_data())
@@ -332,7 +325,7 @@ def _field_labels() -> dict:
 
 def _value_labels() -> dict:
     """Codes shown as their labels in the page's language."""
-    locale = _locale()
+    locale = page_locale()
     return {"category_code": {c.code: c.label for c in reference.categories(locale)},
             "status_code": {s.code: s.label for s in reference.statuses(locale)},
             "source_code": {s.code: s.label for s in service.sources(locale)},

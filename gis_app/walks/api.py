@@ -5,14 +5,12 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from gis_app.api.writes import OBSERVATION_SCOPE, authorise, invalid_input
+from gis_app.auth.access import OBSERVATION_SCOPE, authorise
 from gis_app.errors import AppError
 from gis_app.core.inputs import load_json
-from gis_app.core.validation import InvalidInput
 from gis_app.walks import protocol, queries, service
 
 blueprint = Blueprint("walks_api", __name__)
-blueprint.register_error_handler(InvalidInput, invalid_input)
 
 
 def _no_store(response: Response) -> Response:

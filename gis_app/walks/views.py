@@ -5,14 +5,14 @@ import json
 from pathlib import Path
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, url_for)
-from flask_babel import get_locale
 from flask_babel import gettext as _
 import shapely
 from flask_login import current_user
 from markupsafe import Markup
 
+from gis_app.core.forms import page_locale
 from gis_app.core.clock import local_now, local_zone
-from gis_app.auth.access import PLANNING
+from gis_app.auth.access import can
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORTERS, ExportOptions, get_exporter, separator_for, spreadsheet_geometry_header
 from gis_app.core.inputs import load_json
@@ -41,16 +41,8 @@ SHELL_FILES = ("css/app.css", "js/walk_capture.js", "walks/icon.svg")
 VENDOR_FILES = ("leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css")
 
 
-def _locale() -> str:
-    return str(get_locale() or "sv")
-
-
 def _asset_url(path: str) -> str:
     return url_for("vendor.asset", filename=path)
-
-
-def _can_plan() -> bool:
-    return current_user.is_authenticated and current_user.role in PLANNING
 
 
 def _int_arg(name: str):
@@ -69,7 +61,7 @@ def parameter_labels() -> dict[str, str]:
 
 def responsible_labels() -> dict[str, str]:
     """The same parties, and words, as the inventory's measures."""
-    return dict(options(RESPONSIBLE_LABELS, _locale()))
+    return dict(options(RESPONSIBLE_LABELS, page_locale()))
 
 
 def _group_labels() -> dict[str, str]:
@@ -85,7 +77,7 @@ def _time_labels() -> dict[str, str]:
 @blueprint.get("/")
 def index():
     """All walks; planners can plan a new one."""
-    return render_template("walks/index.html", walks=queries.walks(), can_plan=_can_plan())
+    return render_template("walks/index.html", walks=queries.walks(), can_plan=can("walks.new_walk"))
 
 
 def _district_choices():
@@ -96,7 +88,7 @@ def _district_choices():
 def new_walk():
     """Plan a walk: title, time (evening by default), meeting point, area, organisers, participants."""
     # The form reads only form fields: a JSON body (which Flask-WTF would otherwise read) is no walk.
-    form = WalkForm(formdata=request.form if request.method == "POST" else None)
+    form = WalkForm()
     form.district_id.choices = _district_choices()
     if request.method == "GET":
         form.starts_at.data = service.default_start().replace(tzinfo=None)
@@ -153,7 +145,7 @@ def _walk_map(walk, summary):
 def _map_config(walk, walk_map) -> dict:
     return walk_map.config(
         walkId=walk.id, findingsUrl=url_for("walks_api.findings", walk_id=walk.id),
-        routeUrl=url_for(".save_route", walk_id=walk.id) if _can_plan() else None,
+        routeUrl=url_for(".save_route", walk_id=walk.id) if can("walks.new_walk") else None,
         texts={"flagged": _("Position uncertain"), "safe": _("Safe place"), "accuracy": _("Accuracy"),
                "photos": _("Photos"), "draw": _("Draw the route"), "clear": _("Straight legs"),
                "saved": _("Route saved"), "error": _("Could not save the route")})
@@ -165,9 +157,9 @@ def walk_detail(walk_id: int):
     walk = service.get_walk(walk_id)
     summary = service.route_summary(walk)
     walk_map = _walk_map(walk, summary)
-    locale = _locale()
+    locale = page_locale()
     filters = _filters()
-    can_plan = _can_plan()
+    can_plan = can("walks.new_walk")
     candidates = queries.candidate_places(filters) if can_plan else []
     earlier = _earlier_findings(walk.follows, locale) if walk.follows_walk_id and walk.follows else []
     return render_template(
@@ -269,7 +261,7 @@ def route_print(walk_id: int):
 def capture(walk_id: int):
     """The phone page for recording findings, offline too."""
     walk = service.get_walk(walk_id)
-    locale = _locale()
+    locale = page_locale()
     config = {
         "walkId": walk.id,
         "userId": current_user.id,
@@ -352,13 +344,13 @@ def manifest():
 def _protocol_context(walk, pdf: bool) -> dict:
     summary = service.route_summary(walk)
     findings = protocol.protocol_findings(walk)
-    locale = _locale()
+    locale = page_locale()
     context = {"walk": walk, "summary": summary, "findings": findings, "pdf": pdf,
                "svg": _static_map(walk, summary, findings), "categories": queries.category_labels(locale),
                "statuses": queries.status_labels(locale), "parameters": parameter_labels(),
                "parameter_order": SAFETIPIN_PARAMETERS, "responsible": responsible_labels(),
                "responsible_order": RESPONSIBLE_PARTIES, "organisers": dict(organiser_choices()),
-               "can_plan": _can_plan() and not pdf, "threshold": current_app.config["WALK_ACCURACY_THRESHOLD_M"],
+               "can_plan": can("walks.new_walk") and not pdf, "threshold": current_app.config["WALK_ACCURACY_THRESHOLD_M"],
                "formats": list(EXPORTERS.values())}
     if pdf:
         context["photo_src"] = protocol.photo_data_uris([p for f in findings for p in f.photos])
@@ -408,9 +400,9 @@ def export_findings(walk_id: int, fmt: str):
         raise NotFound(_("Export as %(formats)s.", formats=", ".join(sorted(EXPORTERS))))
     srid = exporter.srid(ExportOptions(srid=_int_arg("srid")))
     geometry_header = spreadsheet_geometry_header(srid) if exporter.geometry_format == "wkt" else "geometry"
-    options = ExportOptions(srid=srid, separator=separator_for(_locale()), layer=f"walk_{walk.id}_findings",
+    options = ExportOptions(srid=srid, separator=separator_for(page_locale()), layer=f"walk_{walk.id}_findings",
                             geometry_header=geometry_header, geometry_type="Point")
-    rows = protocol.export_rows(walk, exporter, options, _locale(), responsible_labels())
+    rows = protocol.export_rows(walk, exporter, options, page_locale(), responsible_labels())
     response = Response(b"".join(exporter.chunks(rows, protocol.export_columns(parameter_labels()), options)),
                         mimetype=exporter.media_type)
     filename = f"trygghetsvandring-{walk.id}-fynd-{local_now().date().isoformat()}.{exporter.extension}"
