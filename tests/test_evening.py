@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from gis_app.areas.importer import ImportRejected
+from gis_app.core.readers import ImportRejected
 from gis_app.auth.models import AuditEntry
 from gis_app.core.clock import local_now
 from gis_app.evening import demo, service
@@ -303,7 +303,7 @@ def test_the_summary_exports_read_back(client_as, evening, tmp_path):
     assert header[:4] == ("tillstand", "serveringsstalle", "adress", "tillsyner")
     assert {row[0]: row[3] for row in rows[1:]} == expected
     text = police.get(f"/evening/premises/export?year={year}&format=csv").data.decode("utf-8-sig")
-    parsed = list(csv.DictReader(io.StringIO(text)))
+    parsed = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert {row["tillstand"]: int(row["tillsyner"]) for row in parsed} == expected
     assert parsed[0]["geometry"].startswith("POINT")
     geojson = json.loads(police.get(f"/evening/premises/export?year={year}&format=geojson").data)

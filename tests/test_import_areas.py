@@ -10,7 +10,8 @@ from shapely.geometry import Point, Polygon
 from sqlalchemy import select, text
 
 from factories import STORTORGET, make_place
-from gis_app.areas.importer import ImportRejected, import_areas
+from gis_app.areas.importer import import_areas
+from gis_app.core.readers import ImportRejected
 from gis_app.areas.models import Area
 from gis_app.extensions import db
 from gis_app.places.models import Place

@@ -12,7 +12,7 @@ from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygo
 from sqlalchemy import func, select
 
 from factories import STORTORGET, make_area
-from gis_app.areas.importer import ImportRejected
+from gis_app.core.readers import ImportRejected
 from gis_app.extensions import db
 from gis_app.places import importer
 from gis_app.places.importer import import_places

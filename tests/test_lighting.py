@@ -12,7 +12,7 @@ from shapely.geometry import LineString, Point, box, mapping
 from sqlalchemy import func, select
 
 from factories import STORTORGET, csrf_token, make_area, make_place
-from gis_app.areas.importer import ImportRejected
+from gis_app.core.readers import ImportRejected
 from gis_app.extensions import db
 from gis_app.inventory.models import Assessment, InventoryYear, Measure
 from gis_app.lighting import importer, queries, service

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from gis_app.areas.importer import ImportRejected
+from gis_app.core.readers import ImportRejected
 from gis_app.extensions import db
 from gis_app.wastewater import demo, service
 from gis_app.wastewater.models import SampleResult, SamplingSite

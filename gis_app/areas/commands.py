@@ -7,7 +7,8 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from gis_app.areas.importer import ImportRejected, has_areas, import_areas as run_import
+from gis_app.areas.importer import has_areas, import_areas as run_import
+from gis_app.core.readers import ImportRejected
 from gis_app.areas.models import AREA_KINDS
 from gis_app.errors import AppError
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
 from sqlalchemy import delete, insert, text
 
-from gis_app.areas.importer import BadGeometry, RowError, read_source, rejected_rows
+from gis_app.core.readers import BadGeometry, RowError, read_source, rejected_rows
 from gis_app.citizens.models import GAZETTEER_KINDS, GazetteerEntry
 from gis_app.extensions import db
 

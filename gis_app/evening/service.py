@@ -10,16 +10,8 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.areas.importer import (
-    BadGeometry,
-    ImportRejected,
-    SourceFile,
-    database_refused,
-    is_blank,
-    read_source,
-    rejected_rows,
-    validity_problem,
-)
+from gis_app.core.geometry import validity_problem
+from gis_app.core.readers import BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows
 from gis_app.auth import audit
 from gis_app.core.clock import local_zone
 from gis_app.evening.labels import EVIDENCE

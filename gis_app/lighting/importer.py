@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.areas.importer import BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows
+from gis_app.core.readers import BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows
 from gis_app.core.geometry import validity_problem
 from gis_app.extensions import db
 from gis_app.lighting.models import Lamp, PathSegment

@@ -13,7 +13,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from gis_app.core.geometry import validity_problem
-from gis_app.areas.importer import WKT_COLUMN, X_COLUMNS, Y_COLUMNS, BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, municipality_outline, read_source, rejected_rows
+from gis_app.areas.importer import municipality_outline
+from gis_app.core.readers import WKT_COLUMN, X_COLUMNS, Y_COLUMNS, BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows
 from gis_app.extensions import db
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Category, Observation, Place, Source, Status
 

@@ -11,17 +11,8 @@ from sqlalchemy import literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.areas.importer import (
-    BadGeometry,
-    ImportRejected,
-    SourceFile,
-    database_refused,
-    is_blank,
-    read_source,
-    read_table,
-    rejected_rows,
-    validity_problem,
-)
+from gis_app.core.geometry import validity_problem
+from gis_app.core.readers import BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, read_table, rejected_rows
 from gis_app.extensions import db
 from gis_app.wastewater.models import SampleResult, SamplingSite
 
