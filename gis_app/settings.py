@@ -168,6 +168,8 @@ SETTINGS = (
     Setting("TILE_MIN_ZOOM", "GIS_APP_TILE_MIN_ZOOM", integer, "0"),
     Setting("TILE_MAX_ZOOM", "GIS_APP_TILE_MAX_ZOOM", integer, "19"),
     Setting("TILE_CACHE_MAX_BYTES", "GIS_APP_TILE_CACHE_MAX_BYTES", integer, str(256 * 1024 * 1024)),
+    Setting("MVT_POINT_ZOOM", "GIS_APP_MVT_POINT_ZOOM", integer, "16"),
+    Setting("MVT_MAX_AGE", "GIS_APP_MVT_MAX_AGE", integer, "60"),
     Setting("DB_POOL_SIZE", "GIS_APP_DB_POOL_SIZE", integer, "4"),
     Setting("DB_MAX_OVERFLOW", "GIS_APP_DB_MAX_OVERFLOW", integer, "4"),
     Setting("DB_POOL_TIMEOUT", "GIS_APP_DB_POOL_TIMEOUT", positive_number, "10"),

@@ -70,6 +70,11 @@ def offered(z: int, x: int, y: int) -> bool:
     config = current_app.config
     if not (config["TILE_MIN_ZOOM"] <= z <= config["TILE_MAX_ZOOM"] and x < 2 ** z and y < 2 ** z):
         return False
+    return offered_extent(z, x, y)
+
+
+def offered_extent(z: int, x: int, y: int) -> bool:
+    """Whether the tile overlaps the municipality (with a margin); the vector tiles use it too."""
     west, south, east, north = tile_bounds(z, x, y)
     ext_west, ext_south, ext_east, ext_north = _extent()
     m = EXTENT_MARGIN_DEGREES

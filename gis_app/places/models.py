@@ -1,5 +1,5 @@
 from geoalchemy2 import Geometry
-from sqlalchemy import (Boolean, CheckConstraint, Computed, Date, DateTime, Float, ForeignKey, Index, Integer,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, Float, ForeignKey, Index, Integer,
                         SmallInteger, String, Text, func)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +59,8 @@ class Place(db.Model):
         CheckConstraint("status_code <> 'dismissed' OR dismissed_reason IS NOT NULL",
                         name="ck_place_dismissed_reason"),
         Index("ix_place_category_status", "category_code", "status_code"),
+        Index("ix_place_cell_category", "cell", "category_code"),
+        Index("ix_place_public_cell_category", "public_cell", "category_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +81,10 @@ class Place(db.Model):
     # the place's grid cell for sensitive categories, else geom; and the district of that, never of geom.
     public_geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=False)
     public_district_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    # The zoom-20 Web Mercator tile of geom and of public_geom as a Morton number (migration 0015), so a vector
+    # tile's places are one index range and its counts come from the index alone (gis_app/places/tiles.py).
+    cell = mapped_column(BigInteger, Computed("mercator_cell(geom)", persisted=True), nullable=False)
+    public_cell = mapped_column(BigInteger, Computed("mercator_cell(public_geom)", persisted=True), nullable=False)
     reported_on = mapped_column(Date, server_default=func.current_date(), nullable=False, index=True)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
     updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),

@@ -1,0 +1,99 @@
+"""Spatial SQL for vector tiles of places (Mapbox Vector Tiles built by PostGIS's ST_AsMVT).
+
+Zoomed out, a tile holds counts: one point per grid cell (CELL_SPLIT² cells a tile) with the number of places
+and the number per category, counted from the position the audience sees. Each place is counted in exactly one
+cell of one tile (its cell number lies in exactly one tile's range), so the counts of the tiles in view add up
+to the number of places there. Zoomed in, a tile holds the places themselves: id, category, and whether the
+position is generalised; everything else comes from the API when a place is clicked.
+"""
+from dataclasses import replace
+
+from sqlalchemy import Boolean, and_, cast, func, literal, literal_column, select, text
+
+from gis_app.extensions import db
+from gis_app.places.models import Category, Place
+from gis_app.places.queries import Audience, PlaceFilter, _conditions, _shown_geometry
+
+CELL_ZOOM = 20  # the zoom of the cell numbers stored on each place (migration 0015)
+CELL_SPLIT = 2  # a counts tile is 2**2 × 2**2 cells: 64 px cells on a 256 px tile
+EXTENT = 4096  # MVT coordinates per tile side
+BUFFER = 64  # points and lines a little outside the tile are kept, so symbols at its edge are not cut
+
+
+def morton(x: int, y: int) -> int:
+    """Interleave the bits of x (even positions) and y (odd ones), as mercator_cell() in the database does."""
+    number = 0
+    for bit in range(CELL_ZOOM):
+        number |= ((x >> bit) & 1) << (2 * bit) | ((y >> bit) & 1) << (2 * bit + 1)
+    return number
+
+
+def tile_data_version() -> int:
+    """A number that moves on with every change of places and observations (a sequence: no lock, no scan)."""
+    return db.session.scalar(text("SELECT last_value FROM tile_data_version"))
+
+
+def _cell_column(audience: Audience):
+    return Place.public_cell if audience.public else Place.cell
+
+
+def counts_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int) -> bytes:
+    """A tile of counts per cell (layer 'cells': count, categories as JSON) over the positions the audience sees."""
+    if z + CELL_SPLIT > CELL_ZOOM:
+        raise ValueError("counts are made only below the cell zoom")
+    base = morton(x, y)
+    cell = _cell_column(audience)
+    local = (cell.op(">>")(_int(2 * (CELL_ZOOM - z - CELL_SPLIT))) - (base << 2 * CELL_SPLIT)).label("local")
+    conditions = _conditions(replace(f, bbox=None), audience)
+    counts = (select(local, Place.category_code.label("category"), func.count().label("n"))
+              .where(cell >= base << 2 * (CELL_ZOOM - z), cell < (base + 1) << 2 * (CELL_ZOOM - z), *conditions)
+              .group_by(local, Place.category_code)
+              .subquery("counts"))
+    side = EXTENT / 2 ** CELL_SPLIT
+    column, row = _deinterleave(counts.c.local)
+    cells = (select(func.ST_MakePoint((column + 0.5) * side, (row + 0.5) * side).label("geom"),
+                    cast(func.sum(counts.c.n), db.Integer).label("count"),
+                    cast(func.json_object_agg(counts.c.category, counts.c.n), db.Text).label("categories"))
+             .group_by(counts.c.local)
+             .subquery("cells"))
+    return _mvt(cells, "cells")
+
+
+def _int(number: int):
+    """A whole number written into the SQL (PostgreSQL shifts a bigint only by an integer)."""
+    return literal_column(str(int(number)), db.Integer)
+
+
+def _deinterleave(local):
+    """Column and row of a cell inside its tile from its Morton number (x on even bits, y on odd ones)."""
+    column, row = _int(0), _int(0)
+    for bit in range(CELL_SPLIT):
+        column = column.op("|")(local.op(">>")(_int(bit)).op("&")(_int(1 << bit)))
+        row = row.op("|")(local.op(">>")(_int(bit + 1)).op("&")(_int(1 << bit)))
+    return column, row
+
+
+def points_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int,
+                bounds: tuple[float, float, float, float]) -> bytes:
+    """A tile of the places themselves (layer 'places': id, category, generalised) at the positions the audience
+    sees; `bounds` is the tile's W, S, E, N in degrees (the index is searched in those, with the buffer)."""
+    west, south, east, north = bounds
+    margin_x, margin_y = (east - west) * BUFFER / EXTENT, (north - south) * BUFFER / EXTENT
+    box = (west - margin_x, south - margin_y, east + margin_x, north + margin_y)
+    shown = _shown_geometry(audience)
+    envelope = func.ST_TileEnvelope(z, x, y)
+    generalised = Category.sensitive if audience.public else literal(False)
+    places = (select(Place.id, Place.category_code.label("category"), cast(generalised, Boolean).label("generalised"),
+                     func.ST_AsMVTGeom(func.ST_Transform(shown, 3857), envelope, EXTENT, BUFFER, True).label("geom"))
+              .join(Category, Category.code == Place.category_code)
+              .where(*_conditions(replace(f, bbox=box), audience))
+              .subquery("raw"))
+    kept = select(places).where(places.c.geom.is_not(None)).subquery("places")
+    return _mvt(kept, "places")
+
+
+def _mvt(rows, layer: str) -> bytes:
+    """Encode the rows of a subquery (a 'geom' column in tile coordinates, the rest properties) as one layer."""
+    query = select(func.coalesce(func.ST_AsMVT(literal_column(rows.name), layer, EXTENT, "geom"),
+                                 literal(b"", db.LargeBinary))).select_from(rows)
+    return bytes(db.session.scalar(query))
