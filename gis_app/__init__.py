@@ -109,10 +109,8 @@ def _forget_earlier_caller() -> None:
 def register_features(app: Flask) -> None:
     """Each feature registers its models, pages, commands, navigation and demo loaders (see core.registry)."""
     from gis_app import tiles, vendor
-    from gis_app.maps import vectortiles
 
     for feature in FEATURES:
         import_module(f"gis_app.{feature}").init_app(app)
     app.register_blueprint(vendor.blueprint)
     app.register_blueprint(tiles.blueprint)
-    app.register_blueprint(vectortiles.blueprint)

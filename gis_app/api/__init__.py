@@ -2,9 +2,11 @@
 
 
 def init_app(app) -> None:
-    """Register the API under /api."""
+    """Register the API under /api and the places' vector tiles."""
+    from gis_app.api.vectortiles import blueprint as vector_tiles
     from gis_app.api.views import blueprint
     from gis_app.extensions import csrf
 
     app.register_blueprint(blueprint, url_prefix="/api")
+    app.register_blueprint(vector_tiles)  # /tiles/places/{z}/{x}/{y}.mvt
     csrf.exempt(blueprint)  # writes check a token's scope, or the CSRF header for a browser session

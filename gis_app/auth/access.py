@@ -25,7 +25,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "static": EVERYONE,
     "vendor.asset": EVERYONE,
     "tiles.tile": EVERYONE,
-    "vectortiles.places_tile": EVERYONE,  # generalised for the public (gis_app/maps/vectortiles.py)
+    "vectortiles.places_tile": EVERYONE,  # generalised for the public (gis_app/api/vectortiles.py)
     "places.map_page": EVERYONE,
     # Accounts
     "auth.login": EVERYONE,
