@@ -5,12 +5,13 @@ from wtforms.validators import ValidationError
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from gis_app.auth.models import ROLES as ACCOUNT_ROLES
 from gis_app.core.registry import navigation
 from gis_app.errors import AppError
 
 PUBLIC = "public"
 PLACE_SCOPE, OBSERVATION_SCOPE = "write:places", "write:observations"  # API token scopes that allow writes
-ROLES = (PUBLIC, "field_staff", "planner", "police", "admin")
+ROLES = (PUBLIC, *ACCOUNT_ROLES)
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset(ROLES) - {PUBLIC}
 PLANNING = frozenset({"planner", "admin"})
