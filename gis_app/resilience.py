@@ -34,6 +34,8 @@ def install(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(InterfaceError, _database_error)
     app.full_dispatch_request = _with_read_retries(app.full_dispatch_request)
+    # Teardowns run last-registered first, so this one ends the session before Flask-SQLAlchemy's would fail to.
+    app.teardown_appcontext(lambda _error: _reset_session())
 
 
 def lost_connection(error: DBAPIError) -> bool:
@@ -84,7 +86,9 @@ def _database_error(error: DBAPIError):
 
 
 def _reset_session() -> None:
-    """Drop the broken transaction and connection, so the next attempt checks out a fresh, pinged one."""
+    """Drop the transaction and return the connection, also one the database dropped (a restart): the next
+    attempt or request checks out a fresh, pinged one, and the answer already made stands."""
     with suppress(DBAPIError):
         db.session.rollback()
-    db.session.remove()
+    with suppress(DBAPIError):
+        db.session.remove()

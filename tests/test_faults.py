@@ -317,3 +317,20 @@ def test_acknowledged_writes_survive_kill_9_and_nothing_is_half_written(own_serv
     half_written = {title: row for title, row in stored.items()
                     if row["observations"] != 1 or row["place_audits"] != 1 or row["unaudited_observations"]}
     assert not half_written, f"half-written: {half_written}"
+
+
+def test_a_connection_dropped_after_the_answer_leaves_the_answer_standing(client, monkeypatch):
+    """A restart can end the connection between the answer and the session's end (seen as a 500 under load)."""
+    from sqlalchemy.exc import OperationalError
+
+    real_remove, calls = db.session.remove, []
+
+    def dropped_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+        real_remove()
+
+    monkeypatch.setattr(db.session, "remove", dropped_once)
+    assert client.get("/api/collections/places/items?limit=1").status_code == 200
+    assert len(calls) >= 2
