@@ -317,3 +317,37 @@ def test_police_only_observations_stay_out_of_the_place_history_audit(client_as,
     assert POLICE_ONLY_TEXT not in trail and "Delad iakttagelse" in trail
     audited = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "police_observation"))
     assert audited.after["text"] == POLICE_ONLY_TEXT
+
+
+# --- issue 11: an explanation an officer can trust ------------------------------------------------------------------
+
+def test_each_factor_shows_its_facts_beside_the_weighted_points(client_as, app_context):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("Europe/Stockholm")
+    place = make_place(title="Besökt för länge sedan", category_code="violence")
+    for hour in (13, 22):
+        db.session.add(Observation(place_id=place.id, source_code="citizen_report", text="x", geom=place.geom,
+                                   observed_at=(datetime.now(local) - timedelta(days=3)).replace(hour=hour)))
+    db.session.add(OutreachVisit(client_uuid=uuid.uuid4(), place_id=place.id,
+                                 visited_at=datetime.now(local) - timedelta(days=43, hours=1)))
+    db.session.commit()
+    police = client_as("police")
+    for url in ("/outreach/", f"/outreach/places/{place.id}"):
+        html = police.get(url).get_data(as_text=True)
+        since = re.search(r'data-factor="since_visit">(.*?)</div>', html, re.S).group(1)
+        assert "43 dagar sedan senaste besöket" in since and "3.0 poäng" in since, url
+        reports = re.search(r'data-factor="recent_reports">(.*?)</div>', html, re.S).group(1)
+        assert "2 rapporter de senaste 90 dagarna" in reports, url
+        share = re.search(r'data-factor="evening_night">(.*?)</div>', html, re.S).group(1)
+        assert "50 % efter 18.00" in share and "1 av 2" in share and "1.5 poäng" in share, url
+
+
+def test_one_contact_is_singular(client_as, app_context):
+    place = make_place()
+    police = client_as("police")
+    assert post_visit(police, visit_body(place, contacts=1)).status_code == 201
+    html = police.get(f"/outreach/places/{place.id}").get_data(as_text=True)
+    assert "1 kontakt " in html or "1 kontakt<" in html or "1 kontakt\n" in html
+    assert "1 kontakter" not in html

@@ -55,10 +55,10 @@ def rank(area_id: int | None = None, as_of: datetime | None = None, locale: str 
     return sorted(ranked, key=lambda r: (-r.breakdown.total, r.candidate.place_id))
 
 
-def place_breakdown(place_id: int) -> Breakdown | None:
-    """Return one place's priority breakdown (None for a dismissed place)."""
-    ranked = rank(place_ids=[place_id])
-    return ranked[0].breakdown if ranked else None
+def place_ranking(place_id: int, locale: str = "sv") -> Ranked | None:
+    """Return one place's priority, its inputs and breakdown (None for a dismissed place)."""
+    ranked = rank(place_ids=[place_id], locale=locale)
+    return ranked[0] if ranked else None
 
 
 # --- shift plans ----------------------------------------------------------------------------------------------------

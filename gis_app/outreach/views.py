@@ -9,6 +9,7 @@ from datetime import datetime, time
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from gis_app.core.db import get_or_404
@@ -23,7 +24,7 @@ from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, b
 from gis_app.outreach import queries, service
 from gis_app.outreach.forms import ConfirmForm, PlanForm, SavePlanForm, VisitForm
 from gis_app.outreach.models import OutreachPlan
-from gis_app.outreach.scoring import FACTORS, parse_weights
+from gis_app.outreach.scoring import EVENING_NIGHT_TIMES, FACTORS, POLICE_CATEGORIES, parse_weights
 from gis_app.places import reference
 from gis_app.places.models import Place
 from gis_app.core.validation import InvalidInput
@@ -59,7 +60,43 @@ def factor_labels() -> dict[str, str]:
 
 @blueprint.context_processor
 def _labels() -> dict:
-    return {"factor_labels": factor_labels(), "factors": FACTORS}
+    return {"factor_labels": factor_labels(), "factors": FACTORS, "factor_facts": factor_facts}
+
+
+def factor_facts(candidate: queries.Candidate) -> dict[str, str]:
+    """The facts behind each factor (counts, share, days), so a weighted point is never read as a count."""
+    inputs, window = candidate.inputs, current_app.config["OUTREACH_WINDOW_DAYS"]
+    return {"recent_reports": ngettext("%(num)d report in the last %(days)d days",
+                                       "%(num)d reports in the last %(days)d days", inputs.reports, days=window),
+            "evening_night": _evening_fact(inputs),
+            "police_category": (_("%(category)s: calls for police presence", category=candidate.category_label)
+                                if inputs.category_code in POLICE_CATEGORIES else
+                                _("%(category)s: not a police category", category=candidate.category_label)),
+            "unresolved": _("Status: %(status)s", status=_status_labels().get(inputs.status_code, inputs.status_code)),
+            "since_visit": _visit_fact(inputs.days_since_visit)}
+
+
+def _evening_fact(inputs) -> str:
+    if inputs.reports:
+        return _("%(share)d %% after 18:00 (%(evening)d of %(total)d reports between 18:00 and 06:00)",
+                 share=round(100 * inputs.evening_night_reports / inputs.reports),
+                 evening=inputs.evening_night_reports, total=inputs.reports)
+    if inputs.time_of_day in EVENING_NIGHT_TIMES:
+        return _("No reports in the window; the place is unsafe in the evening or at night")
+    return _("No reports in the window; the place is not marked as an evening or night place")
+
+
+def _visit_fact(days: float | None) -> str:
+    if days is None:
+        return _("Never visited by the police")
+    whole = int(days)
+    cap = current_app.config["OUTREACH_VISIT_CAP_DAYS"]
+    text = ngettext("%(num)d day since the last visit", "%(num)d days since the last visit", whole)
+    return text + " " + _("(counts in full from %(cap)d days)", cap=cap) if whole < cap else text
+
+
+def _status_labels() -> dict[str, str]:
+    return {choice.code: choice.label for choice in reference.statuses(_locale())}
 
 
 def _posted():
@@ -246,7 +283,7 @@ def place_visits(place_id: int):
     place = get_or_404(Place, place_id, _("No place %(id)s.", id=place_id))
     return render_template("outreach/place.html", place=place, visits=queries.place_visits(place_id),
                            observations=queries.police_observations(place_id),
-                           breakdown=service.place_breakdown(place_id))
+                           ranked=service.place_ranking(place_id, _locale()))
 
 
 # --- layers ---------------------------------------------------------------------------------------------------------
