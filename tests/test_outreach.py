@@ -351,3 +351,62 @@ def test_one_contact_is_singular(client_as, app_context):
     html = police.get(f"/outreach/places/{place.id}").get_data(as_text=True)
     assert "1 kontakt " in html or "1 kontakt<" in html or "1 kontakt\n" in html
     assert "1 kontakter" not in html
+
+
+# --- issue 11: on the phone -----------------------------------------------------------------------------------------
+
+POSITION_QUERY = ("/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=position&count=3"
+                  "&return_to_start=y")
+
+
+def test_the_plan_can_start_at_my_position(client_as, app_context):
+    for k in range(4):
+        make_place(title=f"Plats {k}", geometry=_near(k))
+    police = client_as("police")
+    missing = police.get(POSITION_QUERY)
+    assert missing.status_code == 400
+    assert 'data-field="start"' in missing.get_data(as_text=True)
+    assert police.get(POSITION_QUERY + "&start_lon=999&start_lat=63.17").status_code == 400
+    here = (14.6500, 63.1800)
+    html = police.get(POSITION_QUERY + f"&start_lon={here[0]}&start_lat={here[1]}").get_data(as_text=True)
+    assert "Start: Min position" in html
+    start = json.loads(re.search(r'id="outreach-map-config">(.*?)</script>', html, re.S).group(1))["features"]["start"]
+    assert (start["lon"], start["lat"], start["name"]) == (here[0], here[1], "Min position")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    form = dict(re.findall(r'<input id="(\w+)" name="\1" type="hidden" value="([^"]*)"', html))
+    form.update({"csrf_token": token, "title": "Från där jag står"})
+    assert police.post("/outreach/plans", data=form).status_code == 302
+    plan = db.session.scalar(select(OutreachPlan))
+    assert plan.start_name == "Min position"
+    assert db.session.scalar(select(func.ST_X(OutreachPlan.start_geom))) == pytest.approx(here[0])
+
+
+def test_times_per_stop_say_on_foot_or_by_car(client_as, app_context):
+    for k in range(4):
+        make_place(title=f"Plats {k}", geometry=_near(k))
+    html = client_as("police").get(PLAN_QUERY).get_data(as_text=True)
+    stop = re.search(r'<li class="stop" data-stop="1".*?</li>', html, re.S).group(0)
+    assert re.search(r'data-mode="foot">till fots \d\d:\d\d<', stop)
+    assert re.search(r'data-mode="car">med bil \d\d:\d\d<', stop)
+
+
+def test_after_a_visit_the_plan_opens_at_the_next_stop(client_as, app_context):
+    for k in range(5):
+        make_place(title=f"Plats {k}", geometry=_near(k))
+    police = client_as("police")
+    html = police.get(PLAN_QUERY).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    form = dict(re.findall(r'<input id="(\w+)" name="\1" type="hidden" value="([^"]*)"', html))
+    police.post("/outreach/plans", data={**form, "csrf_token": token, "title": "Pass"})
+    plan = db.session.scalar(select(OutreachPlan))
+    second = plan.stops[1].place_id
+    page = police.get(f"/outreach/visits/new?plan={plan.id}&place={second}").get_data(as_text=True)
+    visit = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+             "client_uuid": re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', page).group(1),
+             "plan_id": str(plan.id), "place": str(second), "visited_at": "2026-11-20T20:15", "contacts": "0"}
+    saved = police.post("/outreach/visits/new", data=visit)
+    assert saved.status_code == 302
+    after = police.get(saved.headers["Location"])
+    assert after.status_code == 302 and after.headers["Location"].endswith(f"/outreach/plans/{plan.id}#stop-3")
+    detail = police.get(f"/outreach/plans/{plan.id}").get_data(as_text=True)
+    assert 'id="stop-3"' in detail

@@ -24,6 +24,7 @@ from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, b
 from gis_app.outreach import queries, service
 from gis_app.outreach.forms import ConfirmForm, PlanForm, SavePlanForm, VisitForm
 from gis_app.outreach.models import OutreachPlan
+from gis_app.outreach.service import MY_POSITION
 from gis_app.outreach.scoring import EVENING_NIGHT_TIMES, FACTORS, POLICE_CATEGORIES, parse_weights
 from gis_app.places import reference
 from gis_app.places.models import Place
@@ -128,26 +129,35 @@ def priorities():
 def _plan_form(formdata) -> PlanForm:
     form = PlanForm(formdata=formdata)
     form.area.choices = [("", _("The whole municipality"))] + [(a.code, a.label) for a in reference.districts()]
-    form.start.choices = [(p.name, p.name) for p in service.start_points()]
+    form.start.choices = [(p.name, p.name) for p in service.start_points()] + [(MY_POSITION, _("My position"))]
     return form
 
 
-def _start_point(name: str) -> service.StartPoint:
+def _start_point(form) -> service.StartPoint:
+    if form.start.data == MY_POSITION:
+        return service.StartPoint(_("My position"), form.start_lon.data, form.start_lat.data)
     points = service.start_points()
-    return next((p for p in points if p.name == name), points[0])
+    return next((p for p in points if p.name == form.start.data), points[0])
 
 
 def _plan_from(form) -> service.ShiftPlan:
     return service.plan_shift(db_int(form.area.data), form.shift_date.data, form.starts_at.data,
-                              form.ends_at.data, _start_point(form.start.data), bool(form.return_to_start.data),
+                              form.ends_at.data, _start_point(form), bool(form.return_to_start.data),
                               form.count.data or 8, _locale())
 
 
+def _route_texts() -> dict[str, str]:
+    """The route map's words (the page's JSON carries them; the script sets them as text)."""
+    return {"start": _("Start"), "planned": _("Planned"), "visited": _("Visited"),
+            "not-visited": _("Not yet visited"), "logVisit": _("Log a visit"), "place": _("The place's visits")}
+
+
 def _route_map(plan: service.ShiftPlan):
-    stops = [RouteStop(s.position, s.ranked.candidate.title, s.ranked.candidate.lon, s.ranked.candidate.lat)
-             for s in plan.stops]
+    stops = [RouteStop(s.position, s.ranked.candidate.title, s.ranked.candidate.lon, s.ranked.candidate.lat,
+                       url=url_for(".place_visits", place_id=s.ranked.candidate.place_id)) for s in plan.stops]
     start = (plan.start.lon, plan.start.lat)
-    return build_route_map(start, plan.start.name, start if plan.return_to_start else None, stops, **_map_args())
+    return build_route_map(start, plan.start.name, start if plan.return_to_start else None, stops,
+                           texts=_route_texts(), **_map_args())
 
 
 @blueprint.get("/plan")
@@ -168,11 +178,16 @@ def plan_shift():
                        start=plan.starts_at.strftime("%H:%M"), end=plan.ends_at.strftime("%H:%M")),
             "area": form.area.data or "", "shift_date": plan.shift_date.isoformat(),
             "starts_at": plan.starts_at.strftime("%H:%M"), "ends_at": plan.ends_at.strftime("%H:%M"),
-            "start": plan.start.name, "return_to_start": "1" if plan.return_to_start else "",
+            "start": form.start.data, "start_lon": _coordinate(form.start_lon.data),
+            "start_lat": _coordinate(form.start_lat.data), "return_to_start": "1" if plan.return_to_start else "",
             "count": str(form.count.data)})
     return render_template("outreach/plan.html", form=form, plan=plan, map=route_map and embed(route_map.map),
                            map_config=route_map and route_map.config(), save_form=save_form,
                            speeds=_speeds()), 400 if form.errors else 200
+
+
+def _coordinate(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}"
 
 
 def _speeds() -> dict:
@@ -188,7 +203,8 @@ def save_plan():
         raise AppError(_("The plan could not be saved: %(errors)s", errors=form.errors), field="title")
     plan_form = _plan_form(MultiDict({"area": form.area.data, "shift_date": form.shift_date.data,
                             "starts_at": form.starts_at.data, "ends_at": form.ends_at.data,
-                            "start": form.start.data, "count": form.count.data or "8",
+                            "start": form.start.data, "start_lon": form.start_lon.data or "",
+                            "start_lat": form.start_lat.data or "", "count": form.count.data or "8",
                             **({"return_to_start": "y"} if form.return_to_start.data else {})}))
     if not plan_form.validate():
         raise AppError(_("The plan could not be saved: %(errors)s", errors=plan_form.errors), field="shift_date")
@@ -207,14 +223,18 @@ def plans():
 def plan_detail(plan_id: int):
     """A saved plan: the route with visited and not yet visited stops, and the printable stop list."""
     plan = service.get_plan(plan_id)
+    if "after" in request.args:  # back from logging a visit: on to the next stop, not the top of the page
+        position = service.next_stop(plan, db_int(request.args.get("after")))
+        return redirect(url_for(".plan_detail", plan_id=plan.id, _anchor=f"stop-{position}" if position else "route"))
     points = queries.plan_points(plan)
     visited = queries.visited_place_ids(plan)
     arrivals = service.plan_times(points["stops"], points["start"], plan.shift_date, plan.starts_at)
-    stops = [{**stop, "visited": stop["place_id"] in visited, "arrive": arrive}
-             for stop, arrive in zip(points["stops"], arrivals)]
+    stops = [{**stop, "visited": stop["place_id"] in visited, "arrive": walk, "arrive_by_car": car}
+             for stop, (walk, car) in zip(points["stops"], arrivals)]
     route_map = build_route_map(points["start"], plan.start_name, points["end"],
-                                [RouteStop(s["position"], s["title"], s["lon"], s["lat"], s["visited"])
-                                 for s in stops], **_map_args())
+                                [RouteStop(s["position"], s["title"], s["lon"], s["lat"], s["visited"],
+                                           url_for(".new_visit", plan=plan.id, place=s["place_id"]))
+                                 for s in stops], texts=_route_texts(), **_map_args())
     walk = service.minutes(plan.total_metres, current_app.config["OUTREACH_WALK_KMH"])
     car = service.minutes(plan.total_metres, current_app.config["OUTREACH_CAR_KMH"])
     dwell = current_app.config["OUTREACH_STOP_MINUTES"] * len(stops)
@@ -272,7 +292,7 @@ def new_visit():
         else:
             flash(_("The visit was logged.") if created else _("This visit was already logged."))
             if visit.plan_id:
-                return redirect(url_for(".plan_detail", plan_id=visit.plan_id))
+                return redirect(url_for(".plan_detail", plan_id=visit.plan_id, after=visit.place_id))
             return redirect(url_for(".place_visits", place_id=visit.place_id))
     return render_template("outreach/visit_form.html", form=form), 400 if form.errors else 200
 
