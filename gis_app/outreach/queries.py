@@ -178,6 +178,13 @@ def plan_points(plan: OutreachPlan) -> dict:
                       for pos, pid, title, lon, lat, score in rows]}
 
 
+def place_points() -> list[tuple[int, str, float, float]]:
+    """Every place by title: (id, title, lon, lat) of a point on it, so a phone can list them by distance."""
+    point = func.ST_PointOnSurface(Place.geom)
+    query = select(Place.id, Place.title, func.ST_X(point), func.ST_Y(point)).order_by(Place.title, Place.id)
+    return [(pid, title, float(lon), float(lat)) for pid, title, lon, lat in db.session.execute(query)]
+
+
 def plans(limit: int = 100) -> list[OutreachPlan]:
     """Return the saved plans, the latest shift first."""
     return list(db.session.scalars(select(OutreachPlan)

@@ -8,6 +8,8 @@ from datetime import datetime, time
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
@@ -256,18 +258,21 @@ def _visit_form() -> VisitForm:
         form.visited_at.data = _local_now()
         form.plan_id.data = str(plan_id) if plan_id else ""
         chosen = db_int(request.args.get("place"))
-        if chosen in {value for value, _label in places}:
+        if chosen in {choice[0] for choice in places}:
             form.place.data = chosen
     return form
 
 
-def _place_choices(plan_id: int | None) -> list[tuple[int, str]]:
-    """The plan's stops in route order when logging for a plan, else every place by title."""
+def _place_choices(plan_id: int | None) -> list[tuple[int, str, dict]]:
+    """The plan's stops in route order when logging for a plan, else every place by title; each with its point,
+    so the page can list them by distance from the officer."""
     plan = db.session.get(OutreachPlan, plan_id) if plan_id is not None else None
     if plan is not None:
-        return [(s["place_id"], f"{s['position']}. {s['title']}") for s in queries.plan_points(plan)["stops"]]
-    rows = db.session.execute(db.select(Place.id, Place.title).order_by(Place.title, Place.id))
-    return [(place_id, f"{title} (#{place_id})") for place_id, title in rows]
+        rows = [(s["place_id"], f"{s['position']}. {s['title']}", s["lon"], s["lat"])
+                for s in queries.plan_points(plan)["stops"]]
+    else:
+        rows = [(pid, f"{title} (#{pid})", lon, lat) for pid, title, lon, lat in queries.place_points()]
+    return [(pid, label, {"data-lon": f"{lon:.6f}", "data-lat": f"{lat:.6f}"}) for pid, label, lon, lat in rows]
 
 
 def _visit_data(form: VisitForm) -> dict:
@@ -276,6 +281,24 @@ def _visit_data(form: VisitForm) -> dict:
             "plan_id": db_int(form.plan_id.data), "visited_at": local, "contacts": form.contacts.data,
             "notes": form.notes.data, "follow_up": form.follow_up.data, "follow_up_note": form.follow_up_note.data,
             "observation": form.observation.data, "police_only": form.police_only.data}
+
+
+def _visit_config(form: VisitForm) -> dict:
+    """What the page's script needs to queue visits on the phone and send them when the signal returns."""
+    plan_id = db_int(form.plan_id.data)
+    return {"userId": current_user.id, "planId": plan_id, "visitsUrl": url_for("outreach_api.create_visit"),
+            "csrfUrl": url_for("outreach_api.csrf"),
+            "planUrl": url_for(".plan_detail", plan_id=plan_id) if plan_id else None,
+            "placeUrl": url_for(".place_visits", place_id=0).rsplit("/", 1)[0] + "/", "texts": _visit_texts()}
+
+
+def _visit_texts() -> dict[str, str]:
+    return {"offline": _("Offline: the visit is kept on this phone and sent when the signal returns."),
+            "online": _("Online"), "saved": _("Saved on the phone: it will be sent when the signal returns."),
+            "sending": _("Sending…"), "sent": _("The visit was logged."),
+            "queued": _("{n} visits waiting to be sent"), "failed": _("Not accepted: {reason}"),
+            "login": _("Log in again to send the visits kept on this phone."),
+            "metres": _("{m} m"), "km": _("{km} km")}
 
 
 @blueprint.route("/visits/new", methods=["GET", "POST"])
@@ -294,7 +317,8 @@ def new_visit():
             if visit.plan_id:
                 return redirect(url_for(".plan_detail", plan_id=visit.plan_id, after=visit.place_id))
             return redirect(url_for(".place_visits", place_id=visit.place_id))
-    return render_template("outreach/visit_form.html", form=form), 400 if form.errors else 200
+    return (render_template("outreach/visit_form.html", form=form, config=_visit_config(form)),
+            400 if form.errors else 200)
 
 
 @blueprint.get("/places/<int:place_id>")
@@ -385,6 +409,14 @@ def create_visit():
     response = jsonify(service.visit_json(visit))
     response.status_code = 201 if created else 200
     response.headers["Location"] = url_for(".visits", place=visit.place_id, _external=True)
+    return response
+
+
+@api_blueprint.get("/csrf")
+def csrf():
+    """A fresh CSRF token for the visits a phone kept while offline (the page's token may have expired)."""
+    response = jsonify({"token": generate_csrf()})
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

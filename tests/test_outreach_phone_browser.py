@@ -1,0 +1,128 @@
+"""In Chromium at 390 px (issue 11): an officer's outreach pages fit a phone, start at the phone's position, list
+places by distance, keep a visit typed without signal and send it once, and draw every stop on the route map."""
+import pytest
+from sqlalchemy import func, select
+
+from conftest import guarded_page
+from factories import PASSWORD, STORTORGET, make_place, make_user
+from gis_app.extensions import db
+from gis_app.outreach.models import OutreachPlan, OutreachVisit
+
+PHONE = {"width": 390, "height": 844}
+HERE = {"longitude": STORTORGET[0] + 0.02, "latitude": STORTORGET[1] + 0.005}
+
+
+@pytest.fixture
+def phone(chromium):
+    """A phone-sized page that knows its position."""
+    context = chromium.new_context(viewport=PHONE, geolocation=HERE, permissions=["geolocation"], locale="sv-SE",
+                                   timezone_id="Europe/Stockholm")
+    yield guarded_page(context)
+    context.close()
+
+
+def _log_in(page, live_server, user) -> None:
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].button-primary")
+    page.wait_for_url(f"{live_server}/")
+
+
+def _no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, (page.url, width)
+
+
+def _places(count: int = 4) -> list:
+    return [make_place(title=f"Plats {k}", category_code="youth_gatherings",
+                       geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.004 * k, STORTORGET[1]]})
+            for k in range(count)]
+
+
+def test_outreach_pages_fit_a_phone(live_server, phone, app_context):
+    places = _places()
+    _log_in(phone, live_server, make_user("police"))
+    for path in ("/outreach/", f"/outreach/places/{places[0].id}", "/outreach/visits/new", "/outreach/layers",
+                 "/outreach/plan?shift_date=2026-11-27&starts_at=20:00&ends_at=23:00&start=Polisstationen&count=3"):
+        phone.goto(f"{live_server}{path}")
+        _no_sideways_scroll(phone)
+    phone.goto(f"{live_server}/outreach/")
+    assert phone.locator(".priority-card").count() == 4 and phone.locator("table").count() == 0
+    assert phone.js_errors == [] and phone.external_requests == []
+
+
+def test_the_plan_starts_at_my_position(live_server, phone, app_context):
+    _places()
+    _log_in(phone, live_server, make_user("police"))
+    phone.goto(f"{live_server}/outreach/plan")
+    phone.select_option("#start", "position")
+    phone.wait_for_function("() => document.getElementById('plan-start-lon').value !== ''")
+    phone.click(".plan-form button[type=submit]")
+    phone.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon .outreach-stop').length > 0")
+    assert phone.locator(".stop-start").inner_text().startswith("Start: Min position")
+    assert phone.locator(".outreach-start-tooltip").inner_text() == "Start: Min position"  # labelled on the map
+    assert "start_lon=14." in phone.url
+    assert phone.js_errors == []
+
+
+def test_log_a_visit_lists_places_by_distance(live_server, phone, app_context):
+    far = make_place(title="Långt bort", geometry={"type": "Point", "coordinates": [STORTORGET[0] - 0.05, STORTORGET[1]]})
+    near = make_place(title="Alldeles nära", geometry={"type": "Point",
+                                                       "coordinates": [HERE["longitude"], HERE["latitude"]]})
+    _log_in(phone, live_server, make_user("police"))
+    phone.goto(f"{live_server}/outreach/visits/new")
+    phone.wait_for_function("() => document.getElementById('place').dataset.order === 'distance'")
+    labels = phone.eval_on_selector_all("#place option", "options => options.map(o => o.textContent)")
+    assert labels[0].startswith(f"Alldeles nära (#{near.id}) – ") and labels[0].endswith(" m")
+    assert labels[-1].startswith(f"Långt bort (#{far.id})")
+
+
+def test_a_visit_typed_without_signal_is_kept_and_sent_once(live_server, phone, app_context):
+    place = make_place(title="Tunneln")
+    _log_in(phone, live_server, make_user("police"))
+    phone.goto(f"{live_server}/outreach/visits/new?place={place.id}")
+    phone.wait_for_function("() => document.body.dataset.visitReady === 'true'")
+    phone.fill("#notes", "Fem ungdomar, lugnt")
+    phone.fill("#contacts", "5")
+    phone.wait_for_timeout(600)  # the draft is saved a moment after typing
+    phone.reload()  # what was typed survives a reload
+    phone.wait_for_function("() => document.body.dataset.visitReady === 'true'")
+    assert phone.input_value("#notes") == "Fem ungdomar, lugnt"
+    phone.context.set_offline(True)
+    phone.click("#visit-form button[type=submit]")
+    phone.wait_for_function("() => document.getElementById('visit-queue-count').dataset.count === '1'")
+    assert "Sparat i telefonen" in phone.inner_text("#visit-message")
+    assert phone.input_value("#notes") == ""  # ready for the next visit
+    assert db.session.scalar(select(func.count()).select_from(OutreachVisit)) == 0
+    phone.context.set_offline(False)
+    phone.wait_for_function("() => document.getElementById('visit-queue-count').dataset.count === '0'")
+    phone.evaluate("window.dispatchEvent(new Event('online'))")  # a second sync sends nothing again
+    phone.wait_for_timeout(500)
+    db.session.expire_all()
+    visits = db.session.scalars(select(OutreachVisit)).all()
+    assert len(visits) == 1 and visits[0].notes == "Fem ungdomar, lugnt" and visits[0].contacts == 5
+    assert phone.js_errors == []
+
+
+def test_route_map_shows_every_stop_at_a_shared_position(live_server, phone, app_context):
+    same = {"type": "Point", "coordinates": [STORTORGET[0] + 0.003, STORTORGET[1] + 0.001]}
+    for k in range(3):
+        make_place(title=f"Samma punkt {k}", category_code="violence", geometry=same)
+    _log_in(phone, live_server, make_user("police"))
+    phone.goto(f"{live_server}/outreach/plan?shift_date=2026-11-27&starts_at=20:00&ends_at=23:00"
+               "&start=Polisstationen&count=3&return_to_start=y")
+    phone.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon .outreach-stop').length === 3")
+    boxes = [phone.locator(f".outreach-stop[data-stop='{n}']").bounding_box() for n in (1, 2, 3)]
+    centres = {(round(b["x"] + b["width"] / 2), round(b["y"] + b["height"] / 2)) for b in boxes}
+    assert len(centres) == 3
+    for a in range(3):
+        for b in range(a + 1, 3):
+            ba, bb = boxes[a], boxes[b]
+            assert abs(ba["x"] - bb["x"]) >= 20 or abs(ba["y"] - bb["y"]) >= 20  # none hides another
+    for n in (1, 2, 3):
+        phone.locator(f".outreach-stop[data-stop='{n}']").click()
+        phone.wait_for_function(f"() => (document.querySelector('.leaflet-popup-content') || {{}}).textContent"
+                                f" && document.querySelector('.leaflet-popup-content').textContent.startsWith('{n}.')")
+    assert phone.locator(".outreach-start-tooltip").inner_text() == "Start: Polisstationen"
+    assert phone.js_errors == []
