@@ -242,7 +242,8 @@ def test_heat_map_plugin_is_served_from_the_app(client_as, app_context):
                        .values(observed_at=func.now()))
     make_place(observations=["a", "b"])
     police = client_as("police")
-    html = police.get("/outreach/layers?filtered=1").get_data(as_text=True)  # every weekday and hour
+    everything = "&".join([f"weekday={d}" for d in range(1, 8)] + [f"hour={h}" for h in range(24)])
+    html = police.get(f"/outreach/layers?filtered=1&{everything}").get_data(as_text=True)  # none ticked is none
     assert "/vendor/leaflet.heat/dist/leaflet-heat.js" in html and "/static/js/outreach_map.js" in html
     assert map_features(html)["heat"]  # [lat, lon] points for Leaflet.heat
     assert police.get("/vendor/leaflet.heat/dist/leaflet-heat.js").status_code == 200
@@ -410,3 +411,29 @@ def test_after_a_visit_the_plan_opens_at_the_next_stop(client_as, app_context):
     assert after.status_code == 302 and after.headers["Location"].endswith(f"/outreach/plans/{plan.id}#stop-3")
     detail = police.get(f"/outreach/plans/{plan.id}").get_data(as_text=True)
     assert 'id="stop-3"' in detail
+
+
+# --- issue 11: the heat map's weekday and hour controls -------------------------------------------------------------
+
+def test_no_weekday_or_hour_selected_means_none_said_plainly(client_as, app_context):
+    place = make_place(observations=["a", "b"])
+    police = client_as("police")
+    cleared = police.get("/outreach/layers?filtered=1").get_data(as_text=True)
+    assert 'data-count="0"' in cleared and "data-nothing-selected" in cleared
+    assert "Ingen veckodag och ingen timme är vald" in cleared and not map_features(cleared)["heat"]
+    no_hour = police.get("/outreach/layers?filtered=1&weekday=1&weekday=2").get_data(as_text=True)
+    assert 'data-count="0"' in no_hour and "Ingen timme är vald" in no_hour
+    everything = "&".join([f"weekday={d}" for d in range(1, 8)] + [f"hour={h}" for h in range(24)])
+    full = police.get(f"/outreach/layers?filtered=1&{everything}").get_data(as_text=True)
+    assert 'data-count="2"' in full and "data-nothing-selected" not in full
+    assert place.id
+
+
+def test_heat_map_presets_replace_one_dimension_and_keep_the_other(client_as, app_context):
+    html = client_as("police").get("/outreach/layers?filtered=1&weekday=3&hour=20").get_data(as_text=True)
+    fri_sat = re.search(r'data-preset="weekday-fri_sat" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "weekday=5&weekday=6" in fri_sat and "hour=20" in fri_sat and "weekday=3" not in fri_sat
+    night = re.search(r'data-preset="hour-evening_night" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "weekday=3" in night and "hour=18" in night and "hour=5" in night and "hour=20&hour=21" in night
+    clear = re.search(r'data-preset="clear" href="([^"]+)"', html).group(1)
+    assert clear.endswith("/outreach/layers?filtered=1")

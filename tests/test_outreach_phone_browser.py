@@ -126,3 +126,34 @@ def test_route_map_shows_every_stop_at_a_shared_position(live_server, phone, app
                                 f" && document.querySelector('.leaflet-popup-content').textContent.startsWith('{n}.')")
     assert phone.locator(".outreach-start-tooltip").inner_text() == "Start: Polisstationen"
     assert phone.js_errors == []
+
+
+def test_heat_map_layer_box_leaves_the_zoom_buttons_free(live_server, phone, app_context):
+    inventory = pytest.importorskip("gis_app.inventory.models")
+    place = make_place(title="Flaggad plats med ett långt namn", category_code="youth_gatherings",
+                       observations=["kväll"])
+    year = db.session.scalar(select(inventory.InventoryYear).where(inventory.InventoryYear.year == 2026))
+    if year is None:
+        year = inventory.InventoryYear(year=2026)
+        db.session.add(year)
+        db.session.flush()
+    assessment = inventory.Assessment(year_id=year.id, place_id=place.id, still_unsafe=True,
+                                      main_factor="youth_gatherings")
+    db.session.add(assessment)
+    db.session.flush()
+    db.session.add(inventory.Measure(assessment_id=assessment.id, measure_type="police_outreach", responsible="police"))
+    db.session.commit()
+    _log_in(phone, live_server, make_user("police"))
+    everything = "&".join([f"weekday={d}" for d in range(1, 8)] + [f"hour={h}" for h in range(24)])
+    phone.goto(f"{live_server}/outreach/layers?filtered=1&{everything}")
+    phone.wait_for_function("() => document.querySelector('.leaflet-container').dataset.featuresDrawn === 'true'")
+    zoom = phone.locator(".leaflet-control-zoom").bounding_box()
+    layers = phone.locator(".leaflet-control-layers").bounding_box()
+    overlap_x = min(zoom["x"] + zoom["width"], layers["x"] + layers["width"]) - max(zoom["x"], layers["x"])
+    overlap_y = min(zoom["y"] + zoom["height"], layers["y"] + layers["height"]) - max(zoom["y"], layers["y"])
+    assert overlap_x <= 0 or overlap_y <= 0, (zoom, layers)
+    phone.click("a[data-preset='clear']")
+    phone.wait_for_url("**/outreach/layers?filtered=1")
+    assert phone.locator("[data-nothing-selected]").is_visible()
+    assert phone.locator("input[name=weekday]:checked").count() == 0
+    _no_sideways_scroll(phone)

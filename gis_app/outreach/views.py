@@ -39,6 +39,10 @@ api_blueprint = Blueprint("outreach_api", __name__)
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
 RISK_WEEKEND = {"weekday": [5, 6], "hour": [*range(18, 24), *range(0, 6)]}  # Friday and Saturday evenings/nights
 DEFAULT_HOURS = RISK_WEEKEND["hour"]
+# One-tap choices of the heat map's weekdays and hours: each replaces one of the two and keeps the other.
+HEAT_PRESETS = {"weekday": {"all": list(WEEKDAYS), "mon_thu": [1, 2, 3, 4], "fri_sat": [5, 6], "none": []},
+                "hour": {"all": list(range(24)), "evening_night": DEFAULT_HOURS, "day": list(range(6, 18)),
+                         "none": []}}
 
 
 def _locale() -> str:
@@ -350,14 +354,15 @@ def layers():
         weekdays, hours = _int_list("weekday", WEEKDAYS), _int_list("hour", range(24))
     else:
         weekdays, hours = list(WEEKDAYS), list(DEFAULT_HOURS)
-    points = queries.heat_points(weekdays, hours)
+    # No day or no hour ticked selects nothing (never "everything"); the page says so.
+    points = queries.heat_points(weekdays, hours) if weekdays and hours else []
     flagged = flagged_places()
     heat_map = build_heat_map(points, flagged or [], heat_label=_("Observations"),
                               flagged_label=_("Flagged for police outreach (EST)"), **_map_args())
     return render_template("outreach/layers.html", map=embed(heat_map.map), map_config=heat_map.config(),
                            heat_js=_asset_url(LEAFLET_HEAT_JS), weekdays=weekdays, hours=hours,
                            count=len(points), flagged=flagged, risk_weekend=RISK_WEEKEND,
-                           weekday_labels=_weekday_labels())
+                           weekday_labels=_weekday_labels(), presets=HEAT_PRESETS)
 
 
 def _weekday_labels() -> dict[int, str]:
