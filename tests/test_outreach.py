@@ -437,3 +437,33 @@ def test_heat_map_presets_replace_one_dimension_and_keep_the_other(client_as, ap
     assert "weekday=3" in night and "hour=18" in night and "hour=5" in night and "hour=20&hour=21" in night
     clear = re.search(r'data-preset="clear" href="([^"]+)"', html).group(1)
     assert clear.endswith("/outreach/layers?filtered=1")
+
+
+# --- issue 11: follow-up tasks and token owners -----------------------------------------------------------------
+
+def test_tasks_link_their_place_and_show_who_completed_them_and_when(client_as, app_context):
+    place = make_place(title="Busshållplatsen")
+    assert post_visit(client_as("police"), visit_body(place, follow_up=True,
+                                                      follow_up_note="Lampan är trasig")).status_code == 201
+    planner = client_as("planner")
+    page = planner.get("/outreach/tasks").get_data(as_text=True)
+    assert f'href="/places/{place.id}"' in page
+    assert "data-confirm=" in page and "Lampan är trasig" in re.search(r'data-confirm="([^"]*)"', page).group(1)
+    task = db.session.scalar(select(FollowUpTask))
+    planner.post(f"/outreach/tasks/{task.id}/done", data={"csrf_token": csrf_token(planner, "/outreach/tasks")})
+    done = planner.get("/outreach/tasks?status=done").get_data(as_text=True)
+    db.session.refresh(task)
+    assert f'data-done-by="{planner.user.email}"' in done
+    assert f"Markerad klar <time datetime=\"{task.done_at.isoformat()}\">" in done and planner.user.email in done
+
+
+def test_token_owners_are_shown_with_swedish_role_names_and_revoking_asks_first(client_as, app_context):
+    make_user("field_staff")
+    admin = client_as("admin")
+    page = admin.get("/admin/tokens").get_data(as_text=True)
+    assert "(Fältpersonal)" in page and "(field_staff)" not in page and "(Administratör)" in page
+    officer = make_user("police")
+    make_token(officer, ["read"], name="Larmcentral")
+    page = admin.get("/admin/tokens").get_data(as_text=True)
+    assert re.search(r'action="/admin/tokens/\d+/revoke" class="inline-form"\s+data-confirm="[^"]*Larmcentral', page)
+    assert "/static/js/confirm.js" in page

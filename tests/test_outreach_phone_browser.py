@@ -31,7 +31,13 @@ def _log_in(page, live_server, user) -> None:
 
 def _no_sideways_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, (page.url, width)
+    wide = page.evaluate(WIDE_ELEMENTS)
+    assert width <= 390, (page.url, width, wide)
+
+
+WIDE_ELEMENTS = """() => Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > 391 || e.scrollWidth > e.clientWidth + 1)
+    .slice(0, 8).map(e => `${e.tagName}.${e.className} ${e.scrollWidth}/${e.clientWidth}`)"""
 
 
 def _places(count: int = 4) -> list:
@@ -157,3 +163,44 @@ def test_heat_map_layer_box_leaves_the_zoom_buttons_free(live_server, phone, app
     assert phone.locator("[data-nothing-selected]").is_visible()
     assert phone.locator("input[name=weekday]:checked").count() == 0
     _no_sideways_scroll(phone)
+
+
+def test_marking_a_task_done_and_revoking_a_token_ask_first(live_server, phone, app_context):
+    from factories import make_token
+    from gis_app.auth.models import ApiToken
+    from gis_app.outreach.models import FollowUpTask
+    import uuid
+
+    place = make_place(title="Entrén")
+    visit = OutreachVisit(client_uuid=uuid.uuid4(), place_id=place.id, follow_up=True)
+    db.session.add(visit)
+    db.session.flush()
+    db.session.add(FollowUpTask(visit_id=visit.id, place_id=place.id, description="Byt lampan"))
+    db.session.commit()
+    make_token(make_user("police"), ["read"], name="Larm")
+    _log_in(phone, live_server, make_user("admin"))
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    for path, button in (("/outreach/tasks", ".task form button"),
+                         ("/admin/tokens", "form[action$='/revoke'] button")):
+        phone.goto(f"{live_server}{path}")
+        phone.once("dialog", lambda dialog: answer(dialog, False))
+        phone.click(button)
+        phone.wait_for_timeout(300)
+        assert phone.url == f"{live_server}{path}"  # declined: nothing was sent
+        _no_sideways_scroll(phone)
+    db.session.expire_all()
+    assert db.session.scalar(select(FollowUpTask)).status == "open"
+    assert db.session.scalar(select(ApiToken)).revoked_at is None
+    assert "Byt lampan" in questions[0] and "Larm" in questions[1]
+    phone.goto(f"{live_server}/outreach/tasks")
+    phone.once("dialog", lambda dialog: answer(dialog, True))
+    phone.click(".task form button")
+    phone.wait_for_url(f"{live_server}/outreach/tasks")
+    db.session.expire_all()
+    assert db.session.scalar(select(FollowUpTask)).status == "done"
+    assert phone.js_errors == []
