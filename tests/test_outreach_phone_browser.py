@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from conftest import guarded_page
 from factories import PASSWORD, STORTORGET, make_place, make_user
 from gis_app.extensions import db
-from gis_app.outreach.models import OutreachPlan, OutreachVisit
+from gis_app.outreach.models import OutreachVisit
 
 PHONE = {"width": 390, "height": 844}
 HERE = {"longitude": STORTORGET[0] + 0.02, "latitude": STORTORGET[1] + 0.005}
@@ -73,7 +73,8 @@ def test_the_plan_starts_at_my_position(live_server, phone, app_context):
 
 
 def test_log_a_visit_lists_places_by_distance(live_server, phone, app_context):
-    far = make_place(title="Långt bort", geometry={"type": "Point", "coordinates": [STORTORGET[0] - 0.05, STORTORGET[1]]})
+    far = make_place(title="Långt bort",
+                     geometry={"type": "Point", "coordinates": [STORTORGET[0] - 0.05, STORTORGET[1]]})
     near = make_place(title="Alldeles nära", geometry={"type": "Point",
                                                        "coordinates": [HERE["longitude"], HERE["latitude"]]})
     _log_in(phone, live_server, make_user("police"))

@@ -318,7 +318,8 @@ def test_history_shows_local_times_and_draws_a_moved_location_on_a_map(client_as
     assert '"type": "Point"' not in text and "coordinates" not in text  # no raw GeoJSON
     observation = db.session.scalars(select(Observation)).one()
     local = observation.observed_at.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M")
-    assert f'<th scope="row">Observed</th><td class="history-before">—</td><td class="history-after">{local}</td>' in page
+    assert (f'<th scope="row">Observed</th><td class="history-before">—</td>'
+            f'<td class="history-after">{local}</td>') in page
     assert "+00:00" not in text
     maps = json.loads(re.search(r'<script type="application/json" id="history-maps">(.*?)</script>', page,
                                 re.S).group(1))

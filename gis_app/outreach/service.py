@@ -194,7 +194,7 @@ def plan_times(stops: list[dict], start: tuple[float, float], shift_date: date,
     """Estimated arrival on foot and by car at each stop of a saved plan (stops as from queries.plan_points)."""
     points = [(stop["lon"], stop["lat"]) for stop in stops]
     return list(zip(arrivals(points, start, shift_date, starts_at, _config("OUTREACH_WALK_KMH")),
-                    arrivals(points, start, shift_date, starts_at, _config("OUTREACH_CAR_KMH"))))
+                    arrivals(points, start, shift_date, starts_at, _config("OUTREACH_CAR_KMH")), strict=True))
 
 
 def next_stop(plan: OutreachPlan, place_id: int | None) -> int | None:

@@ -236,7 +236,7 @@ def plan_detail(plan_id: int):
     visited = queries.visited_place_ids(plan)
     arrivals = service.plan_times(points["stops"], points["start"], plan.shift_date, plan.starts_at)
     stops = [{**stop, "visited": stop["place_id"] in visited, "arrive": walk, "arrive_by_car": car}
-             for stop, (walk, car) in zip(points["stops"], arrivals)]
+             for stop, (walk, car) in zip(points["stops"], arrivals, strict=True)]
     route_map = build_route_map(points["start"], plan.start_name, points["end"],
                                 [RouteStop(s["position"], s["title"], s["lon"], s["lat"], s["visited"],
                                            url_for(".new_visit", plan=plan.id, place=s["place_id"]))

@@ -81,7 +81,9 @@
     TEXT_FIELDS.forEach(function (name) {
       if (field(name) && saved[name] !== undefined) { field(name).value = saved[name]; }
     });
-    FLAGS.forEach(function (name) { if (field(name) && saved[name] !== undefined) { field(name).checked = saved[name]; } });
+    FLAGS.forEach(function (name) {
+      if (field(name) && saved[name] !== undefined) { field(name).checked = saved[name]; }
+    });
   }
 
   function text(value) { return value && value.trim() ? value.trim() : null; }
@@ -116,7 +118,9 @@
   }
 
   function startNext() {
-    ["notes", "observation", "follow_up_note"].forEach(function (name) { if (field(name)) { field(name).value = ""; } });
+    ["notes", "observation", "follow_up_note"].forEach(function (name) {
+      if (field(name)) { field(name).value = ""; }
+    });
     if (field("follow_up")) { field("follow_up").checked = false; }
     if (field("contacts")) { field("contacts").value = "0"; }
     field("client_uuid").value = newUuid();
@@ -201,9 +205,10 @@
   function submit(event) {
     event.preventDefault();
     if (!state.db) { form.submit(); return; }  // no IndexedDB (private mode): the plain form still works
+    var option = field("place").selectedOptions[0];
     var item = {uuid: field("client_uuid").value, userId: config.userId, createdAt: new Date().toISOString(),
-                state: "queued", body: body(values()), label: field("place").selectedOptions[0]
-                  ? field("place").selectedOptions[0].dataset.label || field("place").selectedOptions[0].textContent : ""};
+                state: "queued", body: body(values()),
+                label: option ? option.dataset.label || option.textContent : ""};
     store("queue", "readwrite", function (s) { s.put(item); }).then(function () {
       if (!navigator.onLine) { throw {retry: true}; }
       say(texts.sending, "");
