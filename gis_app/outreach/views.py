@@ -6,7 +6,7 @@ planners see follow-up tasks and monthly visit counts only.
 import uuid
 from datetime import datetime, time
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -103,7 +103,10 @@ def _visit_fact(days: float | None) -> str:
 
 
 def _status_labels() -> dict[str, str]:
-    return {choice.code: choice.label for choice in reference.statuses(_locale())}
+    """The status labels, read once per request (a priorities page explains a hundred places)."""
+    if "outreach_status_labels" not in g:
+        g.outreach_status_labels = {choice.code: choice.label for choice in reference.statuses(_locale())}
+    return g.outreach_status_labels
 
 
 def _posted():
