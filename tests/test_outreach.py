@@ -242,7 +242,8 @@ def test_heat_map_plugin_is_served_from_the_app(client_as, app_context):
                        .values(observed_at=func.now()))
     make_place(observations=["a", "b"])
     police = client_as("police")
-    html = police.get("/outreach/layers?filtered=1").get_data(as_text=True)  # every weekday and hour
+    everything = "&".join([f"weekday={d}" for d in range(1, 8)] + [f"hour={h}" for h in range(24)])
+    html = police.get(f"/outreach/layers?filtered=1&{everything}").get_data(as_text=True)  # none ticked is none
     assert "/vendor/leaflet.heat/dist/leaflet-heat.js" in html and "/static/js/outreach_map.js" in html
     assert map_features(html)["heat"]  # [lat, lon] points for Leaflet.heat
     assert police.get("/vendor/leaflet.heat/dist/leaflet-heat.js").status_code == 200
@@ -317,3 +318,152 @@ def test_police_only_observations_stay_out_of_the_place_history_audit(client_as,
     assert POLICE_ONLY_TEXT not in trail and "Delad iakttagelse" in trail
     audited = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "police_observation"))
     assert audited.after["text"] == POLICE_ONLY_TEXT
+
+
+# --- issue 11: an explanation an officer can trust ------------------------------------------------------------------
+
+def test_each_factor_shows_its_facts_beside_the_weighted_points(client_as, app_context):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("Europe/Stockholm")
+    place = make_place(title="Besökt för länge sedan", category_code="violence")
+    for hour in (13, 22):
+        db.session.add(Observation(place_id=place.id, source_code="citizen_report", text="x", geom=place.geom,
+                                   observed_at=(datetime.now(local) - timedelta(days=3)).replace(hour=hour)))
+    db.session.add(OutreachVisit(client_uuid=uuid.uuid4(), place_id=place.id,
+                                 visited_at=datetime.now(local) - timedelta(days=43, hours=1)))
+    db.session.commit()
+    police = client_as("police")
+    for url in ("/outreach/", f"/outreach/places/{place.id}"):
+        html = police.get(url).get_data(as_text=True)
+        since = re.search(r'data-factor="since_visit">(.*?)</div>', html, re.S).group(1)
+        assert "43 dagar sedan senaste besöket" in since and "3.0 poäng" in since, url
+        reports = re.search(r'data-factor="recent_reports">(.*?)</div>', html, re.S).group(1)
+        assert "2 rapporter de senaste 90 dagarna" in reports, url
+        share = re.search(r'data-factor="evening_night">(.*?)</div>', html, re.S).group(1)
+        assert "50 % efter 18.00" in share and "1 av 2" in share and "1.5 poäng" in share, url
+
+
+def test_one_contact_is_singular(client_as, app_context):
+    place = make_place()
+    police = client_as("police")
+    assert post_visit(police, visit_body(place, contacts=1)).status_code == 201
+    html = police.get(f"/outreach/places/{place.id}").get_data(as_text=True)
+    assert "1 kontakt " in html or "1 kontakt<" in html or "1 kontakt\n" in html
+    assert "1 kontakter" not in html
+
+
+# --- issue 11: on the phone -----------------------------------------------------------------------------------------
+
+POSITION_QUERY = ("/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=position&count=3"
+                  "&return_to_start=y")
+
+
+def test_the_plan_can_start_at_my_position(client_as, app_context):
+    for k in range(4):
+        make_place(title=f"Plats {k}", geometry=_near(k))
+    police = client_as("police")
+    missing = police.get(POSITION_QUERY)
+    assert missing.status_code == 400
+    assert 'data-field="start"' in missing.get_data(as_text=True)
+    assert police.get(POSITION_QUERY + "&start_lon=999&start_lat=63.17").status_code == 400
+    here = (14.6500, 63.1800)
+    html = police.get(POSITION_QUERY + f"&start_lon={here[0]}&start_lat={here[1]}").get_data(as_text=True)
+    assert "Start: Min position" in html
+    start = json.loads(re.search(r'id="outreach-map-config">(.*?)</script>', html, re.S).group(1))["features"]["start"]
+    assert (start["lon"], start["lat"], start["name"]) == (here[0], here[1], "Min position")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    form = dict(re.findall(r'<input id="(\w+)" name="\1" type="hidden" value="([^"]*)"', html))
+    form.update({"csrf_token": token, "title": "Från där jag står"})
+    assert police.post("/outreach/plans", data=form).status_code == 302
+    plan = db.session.scalar(select(OutreachPlan))
+    assert plan.start_name == "Min position"
+    assert db.session.scalar(select(func.ST_X(OutreachPlan.start_geom))) == pytest.approx(here[0])
+
+
+def test_times_per_stop_say_on_foot_or_by_car(client_as, app_context):
+    for k in range(4):
+        make_place(title=f"Plats {k}", geometry=_near(k))
+    html = client_as("police").get(PLAN_QUERY).get_data(as_text=True)
+    stop = re.search(r'<li class="stop" data-stop="1".*?</li>', html, re.S).group(0)
+    assert re.search(r'data-mode="foot">till fots \d\d:\d\d<', stop)
+    assert re.search(r'data-mode="car">med bil \d\d:\d\d<', stop)
+
+
+def test_after_a_visit_the_plan_opens_at_the_next_stop(client_as, app_context):
+    for k in range(5):
+        make_place(title=f"Plats {k}", geometry=_near(k))
+    police = client_as("police")
+    html = police.get(PLAN_QUERY).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    form = dict(re.findall(r'<input id="(\w+)" name="\1" type="hidden" value="([^"]*)"', html))
+    police.post("/outreach/plans", data={**form, "csrf_token": token, "title": "Pass"})
+    plan = db.session.scalar(select(OutreachPlan))
+    second = plan.stops[1].place_id
+    page = police.get(f"/outreach/visits/new?plan={plan.id}&place={second}").get_data(as_text=True)
+    visit = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+             "client_uuid": re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', page).group(1),
+             "plan_id": str(plan.id), "place": str(second), "visited_at": "2026-11-20T20:15", "contacts": "0"}
+    saved = police.post("/outreach/visits/new", data=visit)
+    assert saved.status_code == 302
+    after = police.get(saved.headers["Location"])
+    assert after.status_code == 302 and after.headers["Location"].endswith(f"/outreach/plans/{plan.id}#stop-3")
+    detail = police.get(f"/outreach/plans/{plan.id}").get_data(as_text=True)
+    assert 'id="stop-3"' in detail
+
+
+# --- issue 11: the heat map's weekday and hour controls -------------------------------------------------------------
+
+def test_no_weekday_or_hour_selected_means_none_said_plainly(client_as, app_context):
+    place = make_place(observations=["a", "b"])
+    police = client_as("police")
+    cleared = police.get("/outreach/layers?filtered=1").get_data(as_text=True)
+    assert 'data-count="0"' in cleared and "data-nothing-selected" in cleared
+    assert "Ingen veckodag och ingen timme är vald" in cleared and not map_features(cleared)["heat"]
+    no_hour = police.get("/outreach/layers?filtered=1&weekday=1&weekday=2").get_data(as_text=True)
+    assert 'data-count="0"' in no_hour and "Ingen timme är vald" in no_hour
+    everything = "&".join([f"weekday={d}" for d in range(1, 8)] + [f"hour={h}" for h in range(24)])
+    full = police.get(f"/outreach/layers?filtered=1&{everything}").get_data(as_text=True)
+    assert 'data-count="2"' in full and "data-nothing-selected" not in full
+    assert place.id
+
+
+def test_heat_map_presets_replace_one_dimension_and_keep_the_other(client_as, app_context):
+    html = client_as("police").get("/outreach/layers?filtered=1&weekday=3&hour=20").get_data(as_text=True)
+    fri_sat = re.search(r'data-preset="weekday-fri_sat" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "weekday=5&weekday=6" in fri_sat and "hour=20" in fri_sat and "weekday=3" not in fri_sat
+    night = re.search(r'data-preset="hour-evening_night" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "weekday=3" in night and "hour=18" in night and "hour=5" in night and "hour=20&hour=21" in night
+    clear = re.search(r'data-preset="clear" href="([^"]+)"', html).group(1)
+    assert clear.endswith("/outreach/layers?filtered=1")
+
+
+# --- issue 11: follow-up tasks and token owners -----------------------------------------------------------------
+
+def test_tasks_link_their_place_and_show_who_completed_them_and_when(client_as, app_context):
+    place = make_place(title="Busshållplatsen")
+    assert post_visit(client_as("police"), visit_body(place, follow_up=True,
+                                                      follow_up_note="Lampan är trasig")).status_code == 201
+    planner = client_as("planner")
+    page = planner.get("/outreach/tasks").get_data(as_text=True)
+    assert f'href="/places/{place.id}"' in page
+    assert "data-confirm=" in page and "Lampan är trasig" in re.search(r'data-confirm="([^"]*)"', page).group(1)
+    task = db.session.scalar(select(FollowUpTask))
+    planner.post(f"/outreach/tasks/{task.id}/done", data={"csrf_token": csrf_token(planner, "/outreach/tasks")})
+    done = planner.get("/outreach/tasks?status=done").get_data(as_text=True)
+    db.session.refresh(task)
+    assert f'data-done-by="{planner.user.email}"' in done
+    assert f"Markerad klar <time datetime=\"{task.done_at.isoformat()}\">" in done and planner.user.email in done
+
+
+def test_token_owners_are_shown_with_swedish_role_names_and_revoking_asks_first(client_as, app_context):
+    make_user("field_staff")
+    admin = client_as("admin")
+    page = admin.get("/admin/tokens").get_data(as_text=True)
+    assert "(Fältpersonal)" in page and "(field_staff)" not in page and "(Administratör)" in page
+    officer = make_user("police")
+    make_token(officer, ["read"], name="Larmcentral")
+    page = admin.get("/admin/tokens").get_data(as_text=True)
+    assert re.search(r'action="/admin/tokens/\d+/revoke" class="inline-form"\s+data-confirm="[^"]*Larmcentral', page)
+    assert "/static/js/confirm.js" in page

@@ -124,3 +124,41 @@ def test_dismissed_places_are_not_candidates_and_areas_filter(app, app_context):
     assert set(ranking(app)) == {kept.id, far.id}
     with app.test_request_context():
         assert [r.candidate.place_id for r in service.rank(area.id)] == [kept.id]
+
+
+# --- what the score counts: reports, at the time they happened --------------------------------------------------------
+
+def test_a_police_visit_with_a_note_is_not_a_report(app, client_as, app_context):
+    """Issue 11: one visit with a note moved "recent reports" 0 → 1 and the evening share 3 → 0."""
+    import json
+    import uuid
+
+    from factories import csrf_token
+
+    place = make_place(title="Kvällsplats", time_of_day="evening")
+    before = ranking(app)[place.id].breakdown.contributions
+    assert before["recent_reports"] == 0 and before["evening_night"] == DEFAULT_WEIGHTS["evening_night"]
+    police = client_as("police")
+    at_lunch = datetime.now(LOCAL).replace(hour=13, minute=8, second=0, microsecond=0) - timedelta(days=1)
+    body = {"client_uuid": str(uuid.uuid4()), "place_id": place.id, "visited_at": at_lunch.isoformat(),
+            "contacts": 1, "notes": "Lugnt", "observation": "Två personer på bänken"}
+    response = police.post("/api/outreach/visits", data=json.dumps(body), content_type="application/json",
+                           headers={"X-CSRFToken": csrf_token(police, "/outreach/visits/new")})
+    assert response.status_code == 201, response.get_json()
+    after = ranking(app)[place.id]
+    assert after.breakdown.contributions["recent_reports"] == 0  # the visit's note is not a report
+    assert after.breakdown.contributions["evening_night"] == before["evening_night"]
+    assert after.candidate.inputs.reports == 0
+    since_visit = (datetime.now(LOCAL) - at_lunch).total_seconds() / 86400  # since the visit, not the typing
+    assert after.candidate.inputs.days_since_visit == pytest.approx(since_visit, abs=0.01)
+
+
+def test_a_report_typed_in_later_counts_at_the_time_it_happened(app, app_context):
+    """A report of last night typed in at lunch today is an evening/night report of yesterday."""
+    place = make_place(title="Sent inskriven")
+    night = (datetime.now(LOCAL) - timedelta(days=1)).replace(hour=23, minute=0, second=0, microsecond=0)
+    db.session.add(Observation(place_id=place.id, source_code="citizen_report", text="x", reviewed=True,
+                               observed_at=night, geom=from_shape(Point(*STORTORGET), srid=4326)))
+    db.session.commit()
+    inputs = ranking(app)[place.id].candidate.inputs
+    assert inputs.reports == 1 and inputs.evening_night_reports == 1

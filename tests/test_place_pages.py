@@ -301,3 +301,28 @@ def test_a_place_imported_without_history_has_an_empty_history(client_as, app_co
     place = make_place()
     page = html(client_as("police").get(f"/places/{place.id}/history?lang=en"))
     assert "No changes recorded yet." in page
+
+
+def test_history_shows_local_times_and_draws_a_moved_location_on_a_map(client_as, app_context):
+    import json
+    from zoneinfo import ZoneInfo
+
+    planner = client_as("planner")
+    post_form(planner, "/places/new", new_place_data(title="Flyttas"))
+    place = db.session.scalars(select(Place)).one()
+    post_form(planner, f"/places/{place.id}/observations/new", {"text": "Sent på kvällen", "source": "citizen_report"})
+    moved = [14.64, 63.179]
+    post_form(planner, f"/places/{place.id}/edit", edit_data(place, lon=repr(moved[0]), lat=repr(moved[1])))
+    page = html(planner.get(f"/places/{place.id}/history?lang=en"))
+    text = page.split('id="history-maps"')[0]
+    assert '"type": "Point"' not in text and "coordinates" not in text  # no raw GeoJSON
+    observation = db.session.scalars(select(Observation)).one()
+    local = observation.observed_at.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M")
+    assert (f'<th scope="row">Observed</th><td class="history-before">—</td>'
+            f'<td class="history-after">{local}</td>') in page
+    assert "+00:00" not in text
+    maps = json.loads(re.search(r'<script type="application/json" id="history-maps">(.*?)</script>', page,
+                                re.S).group(1))
+    changed = [g for g in maps["geometries"] if g and g["before"]]
+    assert changed and changed[0]["after"]["coordinates"] == pytest.approx(moved)
+    assert 'class="history-map" data-geometry="' in page

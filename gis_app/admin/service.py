@@ -131,10 +131,10 @@ def list_tokens() -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
-def token_owner_choices() -> list[tuple[int, str]]:
-    """Active users, who may own a token (a deactivated user's tokens do not authenticate)."""
+def token_owner_choices(role_labels: dict) -> list[tuple[int, str]]:
+    """Active users, who may own a token (a deactivated user's tokens do not authenticate), with their role's label."""
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.email))
-    return [(user.id, f"{user.email} ({user.role})") for user in users]
+    return [(user.id, f"{user.email} ({role_labels.get(user.role, user.role)})") for user in users]
 
 
 def token_snapshot(token: ApiToken) -> dict:

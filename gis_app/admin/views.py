@@ -122,7 +122,7 @@ def organisations():
 def tokens():
     """List the API tokens and issue one; its secret is shown once, on this response only."""
     form = TokenForm()
-    form.user.choices = choices(service.token_owner_choices())
+    form.user.choices = choices(service.token_owner_choices(ROLE_LABELS))
     new_token = secret = None
     if form.validate_on_submit():
         try:
@@ -131,7 +131,7 @@ def tokens():
             _show_on_field(form, error)
         else:
             form = TokenForm(formdata=None)
-            form.user.choices = choices(service.token_owner_choices())
+            form.user.choices = choices(service.token_owner_choices(ROLE_LABELS))
     page = render_template("admin/tokens.html", form=form, tokens=service.list_tokens(), revoke_form=ConfirmForm(),
                            new_token=new_token, secret=secret)
     return page, _status(form), NO_STORE if secret else {}

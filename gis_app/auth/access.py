@@ -86,6 +86,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "outreach.summary": PLANNING | POLICE,
     "outreach_api.create_visit": POLICE,
     "outreach_api.visits": POLICE,
+    "outreach_api.csrf": POLICE,
     "outreach_api.visit_counts": PLANNING | POLICE,
     # Safety walks: planners and admins plan; field staff, police and planners capture; the public sees nothing
     "walks.index": STAFF,

@@ -27,6 +27,7 @@ class RouteStop:
     lon: float
     lat: float
     visited: bool | None = None
+    url: str = ""  # where clicking the stop leads (log a visit there), or nothing
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,21 @@ def _stop_state(stop: RouteStop) -> str:
 
 
 def build_route_map(start: LonLat, start_name: str, end: LonLat | None, stops: list[RouteStop], fallback_bounds,
-                    asset_url: AssetUrl, tile_url: str = "", attribution: str = "", basemap: str = "") -> ScriptedMap:
-    """The route from the start through the numbered stops (and back to `end`, if given)."""
+                    asset_url: AssetUrl, tile_url: str = "", attribution: str = "", basemap: str = "",
+                    texts: dict | None = None) -> ScriptedMap:
+    """The route from the start through the numbered stops (and back to `end`, if given).
+
+    `texts` holds the page's words for the map: the start label, the stop states and the link text.
+    """
     path = [start, *((s.lon, s.lat) for s in stops), *([end] if end is not None else [])]
     m = _base(path, fallback_bounds, asset_url, tile_url, attribution, basemap)
     route = folium.FeatureGroup(name="route", control=False).add_to(m)
     features = {
         "kind": "route", "routeColor": ROUTE_COLOR, "path": [list(p) for p in path] if len(path) > 1 else [],
         "start": {"lon": start[0], "lat": start[1], "name": start_name},
-        "stops": [{"position": s.position, "title": s.title, "lon": s.lon, "lat": s.lat, "state": _stop_state(s)}
-                  for s in stops],
+        "stops": [{"position": s.position, "title": s.title, "lon": s.lon, "lat": s.lat, "state": _stop_state(s),
+                   "url": s.url} for s in stops],
+        "texts": texts or {},
     }
     return ScriptedMap(m, {"map": m.get_name(), "route": route.get_name()}, features)
 

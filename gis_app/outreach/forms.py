@@ -1,11 +1,13 @@
 """Forms of the outreach pages; choices from the database are filled in by the views."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import ValidationError
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, UUID
+from wtforms.widgets import HiddenInput
 
-from gis_app.core.inputs import DateField, DateTimeLocalField, IntegerField
-from gis_app.outreach.service import MAX_CONTACTS, MAX_STOPS, NOTES_MAX
+from gis_app.core.inputs import DateField, DateTimeLocalField, FloatField, IntegerField
+from gis_app.outreach.service import MAX_CONTACTS, MAX_STOPS, MY_POSITION, NOTES_MAX
 
 
 class PlanForm(FlaskForm):
@@ -19,8 +21,17 @@ class PlanForm(FlaskForm):
     starts_at = TimeField(_l("From"), validators=[DataRequired()])
     ends_at = TimeField(_l("To"), validators=[DataRequired()])
     start = SelectField(_l("Start and end point"))
+    # The phone's position when the start is "my position" (filled in by static/js/outreach.js).
+    start_lon = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-180, 180)])
+    start_lat = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-90, 90)])
     return_to_start = BooleanField(_l("Return to the start point"), default=True)
     count = IntegerField(_l("Number of places"), default=8, validators=[NumberRange(1, MAX_STOPS)])
+
+    def validate_start(self, field) -> None:
+        """'My position' needs the phone's position."""
+        if field.data == MY_POSITION and (self.start_lon.data is None or self.start_lat.data is None):
+            raise ValidationError(_l("Your position is not known: allow this page to use your location, "
+                                     "or choose another start point."))
 
 
 class SavePlanForm(FlaskForm):
@@ -32,6 +43,8 @@ class SavePlanForm(FlaskForm):
     starts_at = HiddenField(validators=[DataRequired()])
     ends_at = HiddenField(validators=[DataRequired()])
     start = HiddenField()
+    start_lon = HiddenField()
+    start_lat = HiddenField()
     return_to_start = HiddenField()
     count = HiddenField()
 

@@ -92,3 +92,4 @@ class FollowUpTask(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
     place = relationship(Place)
+    done_by = relationship(User, foreign_keys=[done_by_id])

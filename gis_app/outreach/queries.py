@@ -42,8 +42,16 @@ def _is_evening_or_night(column):
     return or_(hour >= EVENING_STARTS, hour < NIGHT_ENDS)
 
 
+def _is_report():
+    """An observation that is a report: not the note a police visit recorded about the place."""
+    return ~select(OutreachVisit.id).where(OutreachVisit.observation_id == Observation.id).exists()
+
+
 def _report_stats(as_of, window_days: int):
-    """Per place: Σ recency weights, number of reports and of evening/night reports within the window."""
+    """Per place: Σ recency weights, number of reports and of evening/night reports within the window.
+
+    Each report counts at observed_at (when it happened), never at created_at (when it was typed in).
+    """
     age_days = extract("epoch", as_of - Observation.observed_at) / 86400.0
     weight = func.greatest(literal(0.0), 1.0 - cast(age_days, Float) / window_days)
     return (select(Observation.place_id,
@@ -51,7 +59,7 @@ def _report_stats(as_of, window_days: int):
                    func.count().label("reports"),
                    func.count().filter(_is_evening_or_night(Observation.observed_at)).label("evening_night"))
             .where(Observation.observed_at > as_of - func.make_interval(0, 0, 0, window_days),
-                   Observation.observed_at <= as_of)
+                   Observation.observed_at <= as_of, _is_report())
             .group_by(Observation.place_id)
             .subquery())
 
@@ -105,8 +113,8 @@ def _shift_weekday(column):
 
 
 def heat_points(weekdays: list[int], hours: list[int], since: date | None = None) -> list[tuple[float, float]]:
-    """Return (lat, lon) of every observation (police-only ones too) on those weekdays and local hours."""
-    query = select(func.ST_Y(Observation.geom), func.ST_X(Observation.geom))
+    """Return (lat, lon) of every report (police-only ones too, not visit notes) on those weekdays and local hours."""
+    query = select(func.ST_Y(Observation.geom), func.ST_X(Observation.geom)).where(_is_report())
     if weekdays:
         query = query.where(_shift_weekday(Observation.observed_at).in_(weekdays))
     if hours:
@@ -168,6 +176,13 @@ def plan_points(plan: OutreachPlan) -> dict:
     return {"start": (start[0], start[1]), "end": (start[2], start[3]) if start[2] is not None else None,
             "stops": [{"position": pos, "place_id": pid, "title": title, "lon": lon, "lat": lat, "score": score}
                       for pos, pid, title, lon, lat, score in rows]}
+
+
+def place_points() -> list[tuple[int, str, float, float]]:
+    """Every place by title: (id, title, lon, lat) of a point on it, so a phone can list them by distance."""
+    point = func.ST_PointOnSurface(Place.geom)
+    query = select(Place.id, Place.title, func.ST_X(point), func.ST_Y(point)).order_by(Place.title, Place.id)
+    return [(pid, title, float(lon), float(lat)) for pid, title, lon, lat in db.session.execute(query)]
 
 
 def plans(limit: int = 100) -> list[OutreachPlan]:

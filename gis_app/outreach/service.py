@@ -30,6 +30,7 @@ from gis_app.core.validation import InvalidInput, Problems, check_text, text_pro
 NOTES_MAX = 4000
 MAX_STOPS = 25
 MAX_CONTACTS = 10_000
+MY_POSITION = "position"  # the start point choice meaning the phone's own position
 VISIT_FIELDS = frozenset({"client_uuid", "place_id", "plan_id", "visited_at", "contacts", "notes", "follow_up",
                           "follow_up_note", "observation", "police_only"})
 
@@ -55,10 +56,10 @@ def rank(area_id: int | None = None, as_of: datetime | None = None, locale: str 
     return sorted(ranked, key=lambda r: (-r.breakdown.total, r.candidate.place_id))
 
 
-def place_breakdown(place_id: int) -> Breakdown | None:
-    """Return one place's priority breakdown (None for a dismissed place)."""
-    ranked = rank(place_ids=[place_id])
-    return ranked[0].breakdown if ranked else None
+def place_ranking(place_id: int, locale: str = "sv") -> Ranked | None:
+    """Return one place's priority, its inputs and breakdown (None for a dismissed place)."""
+    ranked = rank(place_ids=[place_id], locale=locale)
+    return ranked[0] if ranked else None
 
 
 # --- shift plans ----------------------------------------------------------------------------------------------------
@@ -85,7 +86,8 @@ class PlannedStop:
     position: int
     ranked: Ranked
     leg_metres: float
-    arrive: datetime
+    arrive: datetime  # on foot
+    arrive_by_car: datetime | None = None
 
 
 @dataclass
@@ -131,14 +133,13 @@ def plan_shift(area_id: int | None, shift_date: date, starts_at: time, ends_at: 
     order, total = routing.order_stops(origin, [(r.candidate.lon, r.candidate.lat) for r in top], end)
     plan = ShiftPlan(area_id, shift_date, starts_at, ends_at, start, return_to_start, total_metres=total)
     walk_kmh, dwell = _config("OUTREACH_WALK_KMH"), timedelta(minutes=_config("OUTREACH_STOP_MINUTES"))
-    clock, here = datetime.combine(shift_date, starts_at), origin
+    here, points = origin, [(top[index].candidate.lon, top[index].candidate.lat) for index in order]
+    walking = arrivals(points, origin, shift_date, starts_at, walk_kmh)
+    driving = arrivals(points, origin, shift_date, starts_at, _config("OUTREACH_CAR_KMH"))
     for position, index in enumerate(order, start=1):
-        ranked = top[index]
-        there = (ranked.candidate.lon, ranked.candidate.lat)
-        leg = routing.distance_m(here, there)
-        clock += timedelta(minutes=minutes(leg, walk_kmh))
-        plan.stops.append(PlannedStop(position, ranked, leg, clock))
-        clock += dwell
+        there = points[position - 1]
+        plan.stops.append(PlannedStop(position, top[index], routing.distance_m(here, there), walking[position - 1],
+                                      driving[position - 1]))
         here = there
     plan.return_leg_metres = routing.distance_m(here, origin) if return_to_start and order else 0.0
     dwell_minutes = dwell.total_seconds() / 60 * len(order)
@@ -175,17 +176,34 @@ def get_plan(plan_id: int) -> OutreachPlan:
     return get_or_404(OutreachPlan, plan_id, _("No outreach plan %(id)s.", id=plan_id))
 
 
-def plan_times(stops: list[dict], start: tuple[float, float], shift_date: date, starts_at: time) -> list[datetime]:
-    """Estimated arrival on foot at each stop of a saved plan (stops as from queries.plan_points)."""
-    clock, here, arrivals = datetime.combine(shift_date, starts_at), start, []
+def arrivals(points: list[tuple[float, float]], start: tuple[float, float], shift_date: date, starts_at: time,
+             kmh: float) -> list[datetime]:
+    """Estimated arrival at each point in turn at `kmh`, staying OUTREACH_STOP_MINUTES at each."""
+    clock, here, found = datetime.combine(shift_date, starts_at), start, []
     dwell = timedelta(minutes=_config("OUTREACH_STOP_MINUTES"))
-    for stop in stops:
-        there = (stop["lon"], stop["lat"])
-        clock += timedelta(minutes=minutes(routing.distance_m(here, there), _config("OUTREACH_WALK_KMH")))
-        arrivals.append(clock)
+    for there in points:
+        clock += timedelta(minutes=minutes(routing.distance_m(here, there), kmh))
+        found.append(clock)
         clock += dwell
         here = there
-    return arrivals
+    return found
+
+
+def plan_times(stops: list[dict], start: tuple[float, float], shift_date: date,
+               starts_at: time) -> list[tuple[datetime, datetime]]:
+    """Estimated arrival on foot and by car at each stop of a saved plan (stops as from queries.plan_points)."""
+    points = [(stop["lon"], stop["lat"]) for stop in stops]
+    return list(zip(arrivals(points, start, shift_date, starts_at, _config("OUTREACH_WALK_KMH")),
+                    arrivals(points, start, shift_date, starts_at, _config("OUTREACH_CAR_KMH")), strict=True))
+
+
+def next_stop(plan: OutreachPlan, place_id: int | None) -> int | None:
+    """The position of the first stop not yet visited after the place's stop (then from the start), or None."""
+    stops = queries.plan_points(plan)["stops"]
+    visited = queries.visited_place_ids(plan)
+    after = next((s["position"] for s in stops if s["place_id"] == place_id), 0)
+    waiting = [s["position"] for s in stops if s["place_id"] not in visited]
+    return next((p for p in waiting if p > after), waiting[0] if waiting else None)
 
 
 # --- visits ---------------------------------------------------------------------------------------------------------

@@ -6,8 +6,11 @@ planners see follow-up tasks and monthly visit counts only.
 import uuid
 from datetime import datetime, time
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from gis_app.core.forms import ConfirmForm, page_locale
@@ -23,7 +26,8 @@ from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, b
 from gis_app.outreach import queries, service
 from gis_app.outreach.forms import PlanForm, SavePlanForm, VisitForm
 from gis_app.outreach.models import OutreachPlan
-from gis_app.outreach.scoring import FACTORS, parse_weights
+from gis_app.outreach.service import MY_POSITION
+from gis_app.outreach.scoring import EVENING_NIGHT_TIMES, FACTORS, POLICE_CATEGORIES, parse_weights
 from gis_app.places import reference
 from gis_app.places.models import Place
 from gis_app.core.validation import InvalidInput
@@ -35,6 +39,10 @@ api_blueprint = Blueprint("outreach_api", __name__)
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
 RISK_WEEKEND = {"weekday": [5, 6], "hour": [*range(18, 24), *range(0, 6)]}  # Friday and Saturday evenings/nights
 DEFAULT_HOURS = RISK_WEEKEND["hour"]
+# One-tap choices of the heat map's weekdays and hours: each replaces one of the two and keeps the other.
+HEAT_PRESETS = {"weekday": {"all": list(WEEKDAYS), "mon_thu": [1, 2, 3, 4], "fri_sat": [5, 6], "none": []},
+                "hour": {"all": list(range(24)), "evening_night": DEFAULT_HOURS, "day": list(range(6, 18)),
+                         "none": []}}
 
 
 def _asset_url(path: str) -> str:
@@ -55,7 +63,46 @@ def factor_labels() -> dict[str, str]:
 
 @blueprint.context_processor
 def _labels() -> dict:
-    return {"factor_labels": factor_labels(), "factors": FACTORS}
+    return {"factor_labels": factor_labels(), "factors": FACTORS, "factor_facts": factor_facts}
+
+
+def factor_facts(candidate: queries.Candidate) -> dict[str, str]:
+    """The facts behind each factor (counts, share, days), so a weighted point is never read as a count."""
+    inputs, window = candidate.inputs, current_app.config["OUTREACH_WINDOW_DAYS"]
+    return {"recent_reports": ngettext("%(num)d report in the last %(days)d days",
+                                       "%(num)d reports in the last %(days)d days", inputs.reports, days=window),
+            "evening_night": _evening_fact(inputs),
+            "police_category": (_("%(category)s: calls for police presence", category=candidate.category_label)
+                                if inputs.category_code in POLICE_CATEGORIES else
+                                _("%(category)s: not a police category", category=candidate.category_label)),
+            "unresolved": _("Status: %(status)s", status=_status_labels().get(inputs.status_code, inputs.status_code)),
+            "since_visit": _visit_fact(inputs.days_since_visit)}
+
+
+def _evening_fact(inputs) -> str:
+    if inputs.reports:
+        return _("%(share)d %% after 18:00 (%(evening)d of %(total)d reports between 18:00 and 06:00)",
+                 share=round(100 * inputs.evening_night_reports / inputs.reports),
+                 evening=inputs.evening_night_reports, total=inputs.reports)
+    if inputs.time_of_day in EVENING_NIGHT_TIMES:
+        return _("No reports in the window; the place is unsafe in the evening or at night")
+    return _("No reports in the window; the place is not marked as an evening or night place")
+
+
+def _visit_fact(days: float | None) -> str:
+    if days is None:
+        return _("Never visited by the police")
+    whole = int(days)
+    cap = current_app.config["OUTREACH_VISIT_CAP_DAYS"]
+    text = ngettext("%(num)d day since the last visit", "%(num)d days since the last visit", whole)
+    return text + " " + _("(counts in full from %(cap)d days)", cap=cap) if whole < cap else text
+
+
+def _status_labels() -> dict[str, str]:
+    """The status labels, read once per request (a priorities page explains a hundred places)."""
+    if "outreach_status_labels" not in g:
+        g.outreach_status_labels = {choice.code: choice.label for choice in reference.statuses(page_locale())}
+    return g.outreach_status_labels
 
 
 def _local_now() -> datetime:
@@ -82,26 +129,35 @@ def priorities():
 def _plan_form(formdata) -> PlanForm:
     form = PlanForm(formdata=formdata)
     form.area.choices = [("", _("The whole municipality"))] + [(a.code, a.label) for a in reference.districts()]
-    form.start.choices = [(p.name, p.name) for p in service.start_points()]
+    form.start.choices = [(p.name, p.name) for p in service.start_points()] + [(MY_POSITION, _("My position"))]
     return form
 
 
-def _start_point(name: str) -> service.StartPoint:
+def _start_point(form) -> service.StartPoint:
+    if form.start.data == MY_POSITION:
+        return service.StartPoint(_("My position"), form.start_lon.data, form.start_lat.data)
     points = service.start_points()
-    return next((p for p in points if p.name == name), points[0])
+    return next((p for p in points if p.name == form.start.data), points[0])
 
 
 def _plan_from(form) -> service.ShiftPlan:
     return service.plan_shift(db_int(form.area.data), form.shift_date.data, form.starts_at.data,
-                              form.ends_at.data, _start_point(form.start.data), bool(form.return_to_start.data),
+                              form.ends_at.data, _start_point(form), bool(form.return_to_start.data),
                               form.count.data or 8, page_locale())
 
 
+def _route_texts() -> dict[str, str]:
+    """The route map's words (the page's JSON carries them; the script sets them as text)."""
+    return {"start": _("Start"), "planned": _("Planned"), "visited": _("Visited"),
+            "not-visited": _("Not yet visited"), "logVisit": _("Log a visit"), "place": _("The place's visits")}
+
+
 def _route_map(plan: service.ShiftPlan):
-    stops = [RouteStop(s.position, s.ranked.candidate.title, s.ranked.candidate.lon, s.ranked.candidate.lat)
-             for s in plan.stops]
+    stops = [RouteStop(s.position, s.ranked.candidate.title, s.ranked.candidate.lon, s.ranked.candidate.lat,
+                       url=url_for(".place_visits", place_id=s.ranked.candidate.place_id)) for s in plan.stops]
     start = (plan.start.lon, plan.start.lat)
-    return build_route_map(start, plan.start.name, start if plan.return_to_start else None, stops, **_map_args())
+    return build_route_map(start, plan.start.name, start if plan.return_to_start else None, stops,
+                           texts=_route_texts(), **_map_args())
 
 
 @blueprint.get("/plan")
@@ -122,11 +178,16 @@ def plan_shift():
                        start=plan.starts_at.strftime("%H:%M"), end=plan.ends_at.strftime("%H:%M")),
             "area": form.area.data or "", "shift_date": plan.shift_date.isoformat(),
             "starts_at": plan.starts_at.strftime("%H:%M"), "ends_at": plan.ends_at.strftime("%H:%M"),
-            "start": plan.start.name, "return_to_start": "1" if plan.return_to_start else "",
+            "start": form.start.data, "start_lon": _coordinate(form.start_lon.data),
+            "start_lat": _coordinate(form.start_lat.data), "return_to_start": "1" if plan.return_to_start else "",
             "count": str(form.count.data)})
     return render_template("outreach/plan.html", form=form, plan=plan, map=route_map and embed(route_map.map),
                            map_config=route_map and route_map.config(), save_form=save_form,
                            speeds=_speeds()), 400 if form.errors else 200
+
+
+def _coordinate(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}"
 
 
 def _speeds() -> dict:
@@ -142,7 +203,8 @@ def save_plan():
         raise AppError(_("The plan could not be saved: %(errors)s", errors=form.errors), field="title")
     plan_form = _plan_form(MultiDict({"area": form.area.data, "shift_date": form.shift_date.data,
                             "starts_at": form.starts_at.data, "ends_at": form.ends_at.data,
-                            "start": form.start.data, "count": form.count.data or "8",
+                            "start": form.start.data, "start_lon": form.start_lon.data or "",
+                            "start_lat": form.start_lat.data or "", "count": form.count.data or "8",
                             **({"return_to_start": "y"} if form.return_to_start.data else {})}))
     if not plan_form.validate():
         raise AppError(_("The plan could not be saved: %(errors)s", errors=plan_form.errors), field="shift_date")
@@ -161,14 +223,18 @@ def plans():
 def plan_detail(plan_id: int):
     """A saved plan: the route with visited and not yet visited stops, and the printable stop list."""
     plan = service.get_plan(plan_id)
+    if "after" in request.args:  # back from logging a visit: on to the next stop, not the top of the page
+        position = service.next_stop(plan, db_int(request.args.get("after")))
+        return redirect(url_for(".plan_detail", plan_id=plan.id, _anchor=f"stop-{position}" if position else "route"))
     points = queries.plan_points(plan)
     visited = queries.visited_place_ids(plan)
     arrivals = service.plan_times(points["stops"], points["start"], plan.shift_date, plan.starts_at)
-    stops = [{**stop, "visited": stop["place_id"] in visited, "arrive": arrive}
-             for stop, arrive in zip(points["stops"], arrivals)]
+    stops = [{**stop, "visited": stop["place_id"] in visited, "arrive": walk, "arrive_by_car": car}
+             for stop, (walk, car) in zip(points["stops"], arrivals, strict=True)]
     route_map = build_route_map(points["start"], plan.start_name, points["end"],
-                                [RouteStop(s["position"], s["title"], s["lon"], s["lat"], s["visited"])
-                                 for s in stops], **_map_args())
+                                [RouteStop(s["position"], s["title"], s["lon"], s["lat"], s["visited"],
+                                           url_for(".new_visit", plan=plan.id, place=s["place_id"]))
+                                 for s in stops], texts=_route_texts(), **_map_args())
     walk = service.minutes(plan.total_metres, current_app.config["OUTREACH_WALK_KMH"])
     car = service.minutes(plan.total_metres, current_app.config["OUTREACH_CAR_KMH"])
     dwell = current_app.config["OUTREACH_STOP_MINUTES"] * len(stops)
@@ -190,18 +256,21 @@ def _visit_form() -> VisitForm:
         form.visited_at.data = _local_now()
         form.plan_id.data = str(plan_id) if plan_id else ""
         chosen = db_int(request.args.get("place"))
-        if chosen in {value for value, _label in places}:
+        if chosen in {choice[0] for choice in places}:
             form.place.data = chosen
     return form
 
 
-def _place_choices(plan_id: int | None) -> list[tuple[int, str]]:
-    """The plan's stops in route order when logging for a plan, else every place by title."""
+def _place_choices(plan_id: int | None) -> list[tuple[int, str, dict]]:
+    """The plan's stops in route order when logging for a plan, else every place by title; each with its point,
+    so the page can list them by distance from the officer."""
     plan = db.session.get(OutreachPlan, plan_id) if plan_id is not None else None
     if plan is not None:
-        return [(s["place_id"], f"{s['position']}. {s['title']}") for s in queries.plan_points(plan)["stops"]]
-    rows = db.session.execute(db.select(Place.id, Place.title).order_by(Place.title, Place.id))
-    return [(place_id, f"{title} (#{place_id})") for place_id, title in rows]
+        rows = [(s["place_id"], f"{s['position']}. {s['title']}", s["lon"], s["lat"])
+                for s in queries.plan_points(plan)["stops"]]
+    else:
+        rows = [(pid, f"{title} (#{pid})", lon, lat) for pid, title, lon, lat in queries.place_points()]
+    return [(pid, label, {"data-lon": f"{lon:.6f}", "data-lat": f"{lat:.6f}"}) for pid, label, lon, lat in rows]
 
 
 def _visit_data(form: VisitForm) -> dict:
@@ -210,6 +279,24 @@ def _visit_data(form: VisitForm) -> dict:
             "plan_id": db_int(form.plan_id.data), "visited_at": local, "contacts": form.contacts.data,
             "notes": form.notes.data, "follow_up": form.follow_up.data, "follow_up_note": form.follow_up_note.data,
             "observation": form.observation.data, "police_only": form.police_only.data}
+
+
+def _visit_config(form: VisitForm) -> dict:
+    """What the page's script needs to queue visits on the phone and send them when the signal returns."""
+    plan_id = db_int(form.plan_id.data)
+    return {"userId": current_user.id, "planId": plan_id, "visitsUrl": url_for("outreach_api.create_visit"),
+            "csrfUrl": url_for("outreach_api.csrf"),
+            "planUrl": url_for(".plan_detail", plan_id=plan_id) if plan_id else None,
+            "placeUrl": url_for(".place_visits", place_id=0).rsplit("/", 1)[0] + "/", "texts": _visit_texts()}
+
+
+def _visit_texts() -> dict[str, str]:
+    return {"offline": _("Offline: the visit is kept on this phone and sent when the signal returns."),
+            "online": _("Online"), "saved": _("Saved on the phone: it will be sent when the signal returns."),
+            "sending": _("Sending…"), "sent": _("The visit was logged."),
+            "queued": _("{n} visits waiting to be sent"), "failed": _("Not accepted: {reason}"),
+            "login": _("Log in again to send the visits kept on this phone."),
+            "metres": _("{m} m"), "km": _("{km} km")}
 
 
 @blueprint.route("/visits/new", methods=["GET", "POST"])
@@ -226,9 +313,10 @@ def new_visit():
         else:
             flash(_("The visit was logged.") if created else _("This visit was already logged."))
             if visit.plan_id:
-                return redirect(url_for(".plan_detail", plan_id=visit.plan_id))
+                return redirect(url_for(".plan_detail", plan_id=visit.plan_id, after=visit.place_id))
             return redirect(url_for(".place_visits", place_id=visit.place_id))
-    return render_template("outreach/visit_form.html", form=form), 400 if form.errors else 200
+    return (render_template("outreach/visit_form.html", form=form, config=_visit_config(form)),
+            400 if form.errors else 200)
 
 
 @blueprint.get("/places/<int:place_id>")
@@ -237,7 +325,7 @@ def place_visits(place_id: int):
     place = get_or_404(Place, place_id, _("No place %(id)s.", id=place_id))
     return render_template("outreach/place.html", place=place, visits=queries.place_visits(place_id),
                            observations=queries.police_observations(place_id),
-                           breakdown=service.place_breakdown(place_id))
+                           ranked=service.place_ranking(place_id, page_locale()))
 
 
 # --- layers ---------------------------------------------------------------------------------------------------------
@@ -260,14 +348,15 @@ def layers():
         weekdays, hours = _int_list("weekday", WEEKDAYS), _int_list("hour", range(24))
     else:
         weekdays, hours = list(WEEKDAYS), list(DEFAULT_HOURS)
-    points = queries.heat_points(weekdays, hours)
+    # No day or no hour ticked selects nothing (never "everything"); the page says so.
+    points = queries.heat_points(weekdays, hours) if weekdays and hours else []
     flagged = flagged_places()
     heat_map = build_heat_map(points, flagged or [], heat_label=_("Observations"),
                               flagged_label=_("Flagged for police outreach (EST)"), **_map_args())
     return render_template("outreach/layers.html", map=embed(heat_map.map), map_config=heat_map.config(),
                            heat_js=_asset_url(LEAFLET_HEAT_JS), weekdays=weekdays, hours=hours,
                            count=len(points), flagged=flagged, risk_weekend=RISK_WEEKEND,
-                           weekday_labels=_weekday_labels())
+                           weekday_labels=_weekday_labels(), presets=HEAT_PRESETS)
 
 
 def _weekday_labels() -> dict[int, str]:
@@ -310,6 +399,14 @@ def create_visit():
     response = jsonify(service.visit_json(visit))
     response.status_code = 201 if created else 200
     response.headers["Location"] = url_for(".visits", place=visit.place_id, _external=True)
+    return response
+
+
+@api_blueprint.get("/csrf")
+def csrf():
+    """A fresh CSRF token for the visits a phone kept while offline (the page's token may have expired)."""
+    response = jsonify({"token": generate_csrf()})
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

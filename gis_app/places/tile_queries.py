@@ -8,7 +8,7 @@ position is generalised; everything else comes from the API when a place is clic
 """
 from dataclasses import replace
 
-from sqlalchemy import Boolean, and_, cast, func, literal, literal_column, select, text
+from sqlalchemy import Boolean, cast, func, literal, literal_column, select, text
 
 from gis_app.extensions import db
 from gis_app.places.models import Category, Place

@@ -1,7 +1,9 @@
 """Pages about unsafe places: the map (its places reach the browser through the API), a place's detail page,
 its forms and its history."""
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -283,8 +285,11 @@ def place_history(place_id: int):
     tokens, labels, values = service.token_names(entries), _field_labels(), _value_labels()
     rows = [history_row(entry, tokens, labels, values) for entry in reversed(entries)]
     place = service.find_place(place_id)
+    # Moved locations are drawn on small maps (static/js/place_history.js) from this JSON, never shown as GeoJSON.
+    maps = {"tileUrl": proxied_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"],
+            "geometries": [row.geometry for row in rows]}
     return render_template("places/place_history.html", place_id=place_id, rows=rows, exists=place is not None,
-                           title=place.title if place else _last_title(entries))
+                           title=place.title if place else _last_title(entries), maps=maps)
 
 
 def _last_title(entries) -> str | None:
@@ -303,6 +308,10 @@ HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at", "version", "place_i
 VALUE_MAX = 300
 
 
+GEOMETRY_FIELDS = ("geom",)  # drawn on a map beside the row instead of listed as text
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     at: str
@@ -310,6 +319,7 @@ class HistoryRow:
     action: str
     entity: str
     changes: list[tuple[str, str, str]]
+    geometry: dict | None = None  # {"before": GeoJSON or None, "after": GeoJSON or None} when the location changed
 
 
 def _field_labels() -> dict:
@@ -341,6 +351,8 @@ def _shown(value, codes: dict | None = None) -> str:
         return _("Yes") if value else _("No")
     if codes and value in codes:
         return str(codes[value])
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        return format_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")), "yyyy-MM-dd HH:mm")  # local
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
     return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
 
@@ -359,7 +371,9 @@ def history_row(entry, tokens: dict[int, str], labels: dict, values: dict) -> Hi
     order = {key: index for index, key in enumerate(labels)}
     changed = sorted(audit.changes(entry, HIDDEN_FIELDS), key=lambda change: (order.get(change[0], len(order)),
                                                                               change[0]))
+    geometry = next(({"before": before, "after": after} for key, before, after in changed if key in GEOMETRY_FIELDS),
+                    None)
     changes = [(labels.get(key, key), _shown(before, values.get(key)), _shown(after, values.get(key)))
-               for key, before, after in changed]
+               for key, before, after in changed if key not in GEOMETRY_FIELDS]
     return HistoryRow(format_datetime(entry.at, "short"), _who(entry, tokens), actions.get(entry.action, entry.action),
-                      entity, changes)
+                      entity, changes, geometry)
