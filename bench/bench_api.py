@@ -85,8 +85,8 @@ def main() -> None:
                 print(f"{label:48} {'n/a':>8} {'n/a':>8} {'':>9}")
                 continue
             features = response.json["numberReturned"]
-            api = median_ms(lambda: client.get(url), args.repeat)
-            sql = median_ms(lambda: _bare_sql(query, features), args.repeat)
+            api = median_ms(lambda url=url: client.get(url), args.repeat)
+            sql = median_ms(lambda query=query, features=features: _bare_sql(query, features), args.repeat)
             print(f"{label:48} {api:8.1f} {sql:8.1f} {features:9d}")
         db.session.remove()
         db.engine.dispose()

@@ -154,10 +154,10 @@ def _cached_tiles(root: Path) -> list[tuple[float, int, Path]]:
 def evict(root: Path, limit: int) -> int:
     """If the cache is over `limit` bytes, delete the least recently used tiles; return the bytes it holds."""
     tiles = _cached_tiles(root)
-    total = sum(size for _, size, _ in tiles)
+    total = sum(size for _used, size, _path in tiles)
     if total <= limit:
         return total
-    for _, size, path in sorted(tiles):
+    for _used, size, path in sorted(tiles):
         path.unlink(missing_ok=True)
         total -= size
         if total <= limit * CACHE_EVICT_TO:

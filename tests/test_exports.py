@@ -111,7 +111,7 @@ def test_xlsx(client_as, measures, tmp_path):
     due = header.index("Klart senast") + 1
     by_id = {row[0]: row for row in rows[1:]}
     assert sorted(by_id) == sorted(measures)
-    for measure_id, (geometry, due_on, done_on) in measures.items():
+    for measure_id, (geometry, due_on, _done_on) in measures.items():
         row = by_id[measure_id]
         assert shapely.from_wkt(row[-1]).equals_exact(_projected(geometry, 3006), 0.01)
         if due_on:

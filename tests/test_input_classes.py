@@ -102,9 +102,9 @@ class FormParser(HTMLParser):
 
 def _baseline(form: Form) -> dict[str, list[str]]:
     values = {}
-    for name, given in form.fields.items():
-        filled = [v for v in given if v]
-        values[name] = filled or ([REQUIRED[name]] if name in REQUIRED else given[:1] or [""])
+    for name, offered in form.fields.items():
+        filled = [v for v in offered if v]
+        values[name] = filled or ([REQUIRED[name]] if name in REQUIRED else offered[:1] or [""])
     return values
 
 

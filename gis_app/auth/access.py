@@ -253,4 +253,4 @@ def access_matrix_markdown(app=None) -> str:
 if __name__ == "__main__":  # python -m gis_app.auth.access
     from gis_app import create_app
 
-    print(access_matrix_markdown(create_app()))
+    print(access_matrix_markdown(create_app()))  # noqa: T201  (this command prints the table)

@@ -33,7 +33,8 @@ class XlsxExporter(FileExporter):
         sheet.append([_cell(sheet, header, font=bold)
                       for header in [str(column.header) for column in columns] + [str(options.geometry_header)]])
         count = 0
-        for count, row in enumerate(rows, 1):
+        for row in rows:
+            count += 1
             cells = [_cell(sheet, row.get(column.key), column.kind) for column in columns]
             geometry = row.get("geometry")
             cells.append(spreadsheet_text(geometry[:MAX_CELL]) if geometry else None)
