@@ -3,6 +3,7 @@ the promise's indicators and hand-entered values; photos approved for publicatio
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -121,7 +122,8 @@ def get_published(report_id: int) -> PublicReport:
 
 
 def _user_id():
-    return current_user.id if current_user.is_authenticated else None
+    """The user behind this request (none outside requests, e.g. CLI commands and the demo loader)."""
+    return current_user.id if has_request_context() and current_user.is_authenticated else None
 
 
 def new_draft(title, starts_on, ends_on, intro=None, supersedes_id: int | None = None) -> PublicReport:
