@@ -5,11 +5,11 @@ import io
 import shutil
 import subprocess
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from xml.etree import ElementTree
 
 import pytest
-from factories import STORTORGET, csrf_token, make_area, make_place, make_user
+from factories import STORTORGET, csrf_token, make_area, make_place
 from geoalchemy2.shape import from_shape
 from PIL import Image
 from shapely.geometry import Point, box
@@ -89,21 +89,21 @@ def period_data(app_context):
     _measure(sensitive, year, "lighting", "in_progress", None, 9000)       # not done: not counted
     _measure(earlier, year, "lighting", "done", date(2024, 5, 1), 7000)    # done before the period
     before, after = _photo(lamp, "before", (10, 10, 10)), _photo(lamp, "after", (250, 250, 200))
-    walk = Walk(title="Kvällsvandring", starts_at=datetime(2024, 10, 3, 17, 0, tzinfo=timezone.utc),
+    walk = Walk(title="Kvällsvandring", starts_at=datetime(2024, 10, 3, 17, 0, tzinfo=UTC),
                 meeting_place="Stortorget", meeting_point=_point(), district_id=None)
-    planned = Walk(title="Planerad", starts_at=datetime(2099, 1, 1, 17, 0, tzinfo=timezone.utc),
+    planned = Walk(title="Planerad", starts_at=datetime(2099, 1, 1, 17, 0, tzinfo=UTC),
                    meeting_place="Stortorget", meeting_point=_point())
     db.session.add_all([walk, planned])
     db.session.flush()
     db.session.add(Finding(walk_id=walk.id, client_uuid=uuid.uuid4(), geom=_point(), recorded_at=walk.starts_at))
-    _visit(west, datetime(2024, 8, 2, 21, 17, tzinfo=timezone.utc))
-    _visit(east, datetime(2024, 8, 3, 22, 43, tzinfo=timezone.utc), contacts=5)
-    _visit(east, datetime(2024, 12, 31, 22, 30, tzinfo=timezone.utc))  # 23:30 local on the period's last day
-    _visit(east, datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc))     # after the period
+    _visit(west, datetime(2024, 8, 2, 21, 17, tzinfo=UTC))
+    _visit(east, datetime(2024, 8, 3, 22, 43, tzinfo=UTC), contacts=5)
+    _visit(east, datetime(2024, 12, 31, 22, 30, tzinfo=UTC))  # 23:30 local on the period's last day
+    _visit(east, datetime(2025, 1, 1, 12, 0, tzinfo=UTC))     # after the period
     db.session.add(CitizenReport(reference="K7QF-M3XP", category_code="poor_lighting", text=CITIZEN_TEXT,
                                  reporter_name=CITIZEN_NAME, reporter_contact=CITIZEN_CONTACT, contact_consent=True,
                                  geom=_point(0.0001), address_label="Hemköp, Kyrkgatan",
-                                 created_at=datetime(2024, 9, 5, 20, 0, tzinfo=timezone.utc)))
+                                 created_at=datetime(2024, 9, 5, 20, 0, tzinfo=UTC)))
     db.session.commit()
     return {"west": west, "east": east, "before": before, "after": after}
 
@@ -345,3 +345,20 @@ def test_the_demo_promise_loads_once(app_context):
     report = db.session.scalar(select(PublicReport))
     assert report.status == "draft"  # no demo logins in tests: nobody to approve it
     assert db.session.scalar(select(func.count()).select_from(Observation)) == 0
+
+
+def test_staff_pages_render_for_planners_and_police(client, client_as, period_data):
+    demo.load(1)
+    planner, police = client_as("planner"), client_as("police")
+    draft = service.new_draft("Utkast hösten 2024", "2024-07-01", "2024-12-31")
+    for user, url in ((planner, f"/what-we-did/drafts/{draft.id}"), (police, f"/what-we-did/drafts/{draft.id}"),
+                      (planner, f"/what-we-did/drafts/{draft.id}/photos"), (planner, "/promises"),
+                      (police, "/promises"), (planner, "/what-we-did/drafts")):
+        answer = user.get(url)
+        assert answer.status_code == 200, url
+    photos = planner.get(f"/what-we-did/drafts/{draft.id}/photos").get_data(as_text=True)
+    assert photos.count("data-measure-photo=") == 2 and 'data-approved="no"' in photos
+    assert "Godkänn för min organisation" in police.get(f"/what-we-did/drafts/{draft.id}").get_data(as_text=True)
+    assert police.get(f"/what-we-did/drafts/{draft.id}/photos").status_code == 403
+    assert client.get("/promises").status_code == 302
+    assert "Det här har vi gjort" in client.get("/").get_data(as_text=True)  # the footer links the archive

@@ -10,8 +10,14 @@ from sqlalchemy import func, select
 from gis_app.auth import audit
 from gis_app.auth.models import User
 from gis_app.extensions import db
-from gis_app.promise.models import IndicatorValue, Promise, PromiseActivity, PromiseIndicator, PromisePeriod
-from gis_app.promise.models import PublicReport
+from gis_app.promise.models import (
+    IndicatorValue,
+    Promise,
+    PromiseActivity,
+    PromiseIndicator,
+    PromisePeriod,
+    PublicReport,
+)
 from gis_app.promise.service import build_content
 
 PERIOD = ("Medborgarlöfte Östersund 2023–2024", date(2023, 1, 1), date(2024, 12, 31))

@@ -1,7 +1,18 @@
 """The citizen promise as data (periods, promises, activities, indicators, hand-entered values) and the
 twice-yearly report to citizens with its approvals, and the photos approved for publication."""
-from sqlalchemy import (CheckConstraint, Date, DateTime, ForeignKey, Index, Numeric, SmallInteger, String, Text,
-                        UniqueConstraint, func)
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -15,8 +15,7 @@ from gis_app.inputs import parse_date
 from gis_app.inventory.models import MeasurePhoto
 from gis_app.places.service import INVALID, Problems, check_text, transaction
 from gis_app.promise import queries
-from gis_app.promise.models import (APPROVER_KINDS, IndicatorValue, PromiseIndicator, PublicationPhoto,
-                                    PublicReport)
+from gis_app.promise.models import APPROVER_KINDS, IndicatorValue, PromiseIndicator, PublicationPhoto, PublicReport
 
 TITLE_MAX = 200
 INTRO_MAX = 5000
