@@ -362,3 +362,21 @@ def test_staff_pages_render_for_planners_and_police(client, client_as, period_da
     assert police.get(f"/what-we-did/drafts/{draft.id}/photos").status_code == 403
     assert client.get("/promises").status_code == 302
     assert "Det här har vi gjort" in client.get("/").get_data(as_text=True)  # the footer links the archive
+
+
+def test_deleting_an_approvers_account_keeps_the_published_report(client, client_as, period_data):
+    from gis_app.auth.models import User
+
+    report = _published(client_as, "Rapport")
+    approver = db.session.get(User, report.police_approved_by_id)
+    db.session.delete(approver)  # the foreign key sets the approver to NULL: the only change a published row takes
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(PublicReport, report.id)
+    assert (kept.police_approved_by_id, kept.title, kept.status) == (None, "Rapport", "published")
+    assert kept.police_approved_at is not None
+    with pytest.raises(DBAPIError, match="never edited"):
+        db.session.execute(text("UPDATE public_report SET police_approved_by_id = :other WHERE id = :id"),
+                           {"other": report.municipality_approved_by_id, "id": report.id})
+    db.session.rollback()
+    assert client.get(f"/what-we-did/{report.id}").status_code == 200

@@ -18,8 +18,14 @@ SOURCES = ("source IN ('places_reported', 'places_remediated', 'measures_done', 
            "'vandalism_measures_done', 'walks_held', 'outreach_visits', 'citizen_reports', 'manual')")
 
 # A published report is never edited nor deleted: only the two columns that say what superseded it may be set, once.
+# A user column may only become NULL: that is its foreign key at work when an account is deleted (the audit trail
+# still names who approved and published).
 FROZEN_FUNCTION = """
 CREATE FUNCTION public_report_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  old_row jsonb;
+  new_row jsonb;
+  user_column text;
 BEGIN
   IF OLD.status <> 'published' THEN
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
@@ -27,8 +33,16 @@ BEGIN
   IF TG_OP = 'DELETE' THEN
     RAISE EXCEPTION 'a published report is never deleted, only superseded' USING ERRCODE = 'check_violation';
   END IF;
-  IF (to_jsonb(NEW) - 'superseded_by_id' - 'superseded_at') IS DISTINCT FROM
-     (to_jsonb(OLD) - 'superseded_by_id' - 'superseded_at')
+  old_row := to_jsonb(OLD) - 'superseded_by_id' - 'superseded_at';
+  new_row := to_jsonb(NEW) - 'superseded_by_id' - 'superseded_at';
+  FOREACH user_column IN ARRAY ARRAY['created_by_id', 'municipality_approved_by_id', 'police_approved_by_id',
+                                     'published_by_id'] LOOP
+    IF new_row -> user_column = 'null'::jsonb THEN
+      old_row := old_row - user_column;
+      new_row := new_row - user_column;
+    END IF;
+  END LOOP;
+  IF old_row IS DISTINCT FROM new_row
      OR (OLD.superseded_by_id IS NOT NULL AND NEW.superseded_by_id IS DISTINCT FROM OLD.superseded_by_id) THEN
     RAISE EXCEPTION 'a published report is never edited, only superseded' USING ERRCODE = 'check_violation';
   END IF;
