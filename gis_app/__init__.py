@@ -16,8 +16,8 @@ from gis_app.security import register_security
 from gis_app.settings import LOCALES, check_secret_key, load_settings
 
 # Feature packages, lowest layer first; each has init_app(app).
-FEATURES = ("areas", "auth", "photos", "places", "inventory", "walks", "outreach", "lighting", "citizens", "evening",
-            "wastewater", "api", "admin", "maintenance")
+FEATURES = ("areas", "auth", "photos", "places", "inventory", "walks", "outreach", "lighting", "citizens", "promise",
+            "evening", "wastewater", "api", "admin", "maintenance")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -14,7 +14,8 @@ LAYERS = {
     "core": 0, "routing": 0, "database": 0, "ratelimits": 0, "settings": 0, "extensions": 0, "errors": 0, "devdb": 0, "exports": 0,
     "areas": 1, "auth": 1, "photos": 1,
     "places": 2,
-    "inventory": 3, "walks": 3, "outreach": 3, "lighting": 3, "citizens": 3, "evening": 3, "wastewater": 3,
+    "inventory": 3, "walks": 3, "outreach": 3, "lighting": 3, "citizens": 3, "promise": 3, "evening": 3,
+    "wastewater": 3,
     "api": 4, "maps": 4, "admin": 4, "tiles": 4, "vendor": 4, "security": 4, "resilience": 4, "maintenance": 4,
     "demo": 4, "cli": 5, "__init__": 5,
 }
