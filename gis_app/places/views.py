@@ -12,7 +12,7 @@ from gis_app.core.forms import page_locale
 from gis_app.auth import audit
 from gis_app.auth.access import can, is_staff, sees_police_only
 from gis_app.maps.embed import embed
-from gis_app.maps.places_map import MapLabels, build_places_map
+from gis_app.maps.places_map import CLUSTER_OPTIONS, MapLabels, build_places_map
 from gis_app.places import reference, service
 from gis_app.places.forms import (PRIORITIES, EditPlaceForm, ObservationForm, PlaceForm, VersionForm,
                                   affected_group_labels, time_of_day_labels)
@@ -121,6 +121,7 @@ def _script_config(js_names: dict, locale: str, bounds: tuple[float, float, floa
         # The route's integer converters cannot spell {z}: put the template's placeholders into a real tile address.
         "tilesUrl": tile[: -len("0/0/0.mvt")] + "{z}/{x}/{y}.mvt",
         "pointZoom": current_app.config["MVT_POINT_ZOOM"],
+        "openZoom": max(current_app.config["MVT_POINT_ZOOM"], CLUSTER_OPTIONS["disable_clustering_at_zoom"]),
         "bounds": [[south, west], [north, east]],
         "public": not is_staff(),
         "sensitiveCategories": reference.sensitive_categories(),

@@ -527,8 +527,9 @@
   function openDrawn(id) {
     var entry = drawn[id];
     if (!entry) { return false; }
-    if (entry.point) {
-      categories[entry.code].cluster.zoomToShowLayer(entry.layer, function () { entry.layer.openPopup(); });
+    var cluster = categories[entry.code].cluster;
+    if (entry.point && cluster.getVisibleParent(entry.layer) !== entry.layer) {
+      cluster.zoomToShowLayer(entry.layer, function () { entry.layer.openPopup(); });
     } else {
       entry.layer.openPopup();
     }
@@ -545,7 +546,8 @@
     var feature = await fetchJson(config.placesUrl + "/" + encodeURIComponent(id) + "?lang=" + config.locale);
     pendingOpen = id;
     var centre = L.geoJSON(feature).getBounds().getCenter();
-    map.setView(centre, Math.max(map.getZoom(), config.pointZoom), {animate: false});
+    // At the zoom where points are no longer clustered: the popup opens without a further zoom.
+    map.setView(centre, Math.max(map.getZoom(), config.openZoom), {animate: false});
     return true;
   }
 
