@@ -527,9 +527,9 @@
   function openDrawn(id) {
     var entry = drawn[id];
     if (!entry) { return false; }
-    var cluster = categories[entry.code].cluster;
-    if (entry.point && cluster.getVisibleParent(entry.layer) !== entry.layer) {
-      cluster.zoomToShowLayer(entry.layer, function () { entry.layer.openPopup(); });
+    // A point drawn on its own is on the map; one inside a cluster is not (the cluster is).
+    if (entry.point && !map.hasLayer(entry.layer)) {
+      categories[entry.code].cluster.zoomToShowLayer(entry.layer, function () { entry.layer.openPopup(); });
     } else {
       entry.layer.openPopup();
     }
