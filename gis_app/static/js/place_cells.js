@@ -128,8 +128,8 @@
         if (!f.point) { return; }
         var properties = {};
         for (var i = 0; i + 1 < f.tags.length; i += 2) { properties[data.keys[f.tags[i]]] = data.values[f.tags[i + 1]]; }
-        var categories = {};
-        try { categories = JSON.parse(properties.categories || "{}"); } catch (error) { categories = {}; }
+        var categories;
+        try { categories = JSON.parse(properties.categories || "{}"); } catch { categories = {}; }
         cells.push({x: f.point.x / data.extent, y: f.point.y / data.extent, count: Number(properties.count) || 0,
                     categories: categories});
       });
