@@ -3,6 +3,7 @@ drawing, popups, layer toggling and filtering against the real API."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from factories import STORTORGET, make_area, make_place
 from gis_app import create_app
@@ -146,23 +147,42 @@ def _open_map(page, live_server, query=""):
 
 
 def _drawn(page) -> int:
-    """Places drawn on the map: clusters count their members, single places are SVG paths."""
+    """Places drawn on the map: count bubbles and clusters count their members, single places are SVG paths."""
     return page.evaluate("""() => {
         let n = document.querySelectorAll("path.place").length;
-        document.querySelectorAll(".place-cluster span").forEach(s => { n += Number(s.textContent); });
+        document.querySelectorAll(".place-cluster span, .place-cell span").forEach(s => {
+            n += Number(s.textContent.replace(/\\D/g, ""));
+        });
         return n;
     }""")
+
+
+def _zoom_in(page, lat, lon, zoom=16):
+    """Go to the zoom where places are drawn one by one (the opening view shows counts per cell)."""
+    page.evaluate(f"window.placesMap.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    page.wait_for_function(f"() => document.querySelector('#map-status').dataset.state === 'ready'"
+                           f" && window.placesMap.map.getZoom() === {zoom} && !document.querySelector('.place-cell')")
 
 
 @pytest.mark.browser
 def test_map_draws_places_and_escapes_user_text(live_server, page, demo_places):
     assert _open_map(page, live_server) == 6
-    assert page.locator(".leaflet-marker-pane .place-cluster, path.place").count() > 0
-    page.wait_for_function("() => document.querySelectorAll('path.place').length >= 2")  # the line and polygon
-    assert page.locator(f"path.place-{demo_places['path']}").count() == 1
-    assert page.locator(f"path.place-{demo_places['park']}").count() == 1
+    assert page.locator(".leaflet-marker-pane .place-cell").count() > 0  # counts per cell at the opening zoom
     assert _drawn(page) == 6
+    assert page.text_content("#map-status") == "6 platser i kartbilden"
     page.locator(".leaflet-districts-pane path").wait_for()  # the district outline
+    lon, lat = STORTORGET
+    page.evaluate(f"window.placesMap.map.setView([{lat + 0.005}, {lon - 0.005}], 13, {{animate: false}})")
+    page.wait_for_function("() => document.querySelector('#map-status').dataset.state === 'ready'"
+                           " && window.placesMap.map.getZoom() === 13")
+    assert _drawn(page) == 6  # still all in view, in smaller cells
+    _zoom_in(page, lat - 0.011, lon + 0.01)  # the line's middle
+    page.locator(f"path.place-{demo_places['path']}").wait_for()
+    page.evaluate("window.placesMap.map.setZoom(15, {animate: false})")  # below the point zoom: counts again
+    page.wait_for_selector(".place-cell")
+    assert page.locator("path.place").count() == 0
+    _zoom_in(page, lat + 0.015, lon - 0.025)  # the park
+    page.locator(f"path.place-{demo_places['park']}").wait_for()
 
     assert page.evaluate(f"window.placesMap.openPlace({demo_places['xss']})")
     popup = page.locator(".leaflet-popup-content .place-popup")
@@ -185,7 +205,7 @@ def test_map_draws_places_and_escapes_user_text(live_server, page, demo_places):
 def test_popup_opens_on_click(live_server, page, demo_places):
     _open_map(page, live_server)
     lon, lat = STORTORGET
-    page.evaluate(f"window.placesMap.map.setView([{lat + 0.015}, {lon - 0.025}], 16)")  # the park's centre
+    _zoom_in(page, lat + 0.015, lon - 0.025)  # the park's centre
     page.locator(f"path.place-{demo_places['park']}").click()
     popup = page.locator(".leaflet-popup-content .place-popup")
     popup.wait_for()
@@ -196,8 +216,17 @@ def test_popup_opens_on_click(live_server, page, demo_places):
 
 @pytest.mark.browser
 def test_layer_control_toggles_a_category(live_server, page, demo_places):
-    _open_map(page, live_server)
-    page.wait_for_function("() => document.querySelectorAll('path.place').length >= 2")
+    assert _open_map(page, live_server) == 6
+    page.hover(".leaflet-control-layers")
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Mörk gångväg").locator("input")
+    toggle.uncheck()  # zoomed out: the bubbles and the counter leave the category out
+    page.wait_for_function("() => document.querySelector('#map-status').dataset.featureCount === '5'")
+    assert _drawn(page) == 5
+    toggle.check()
+    page.wait_for_function("() => document.querySelector('#map-status').dataset.featureCount === '6'")
+    lon, lat = STORTORGET
+    _zoom_in(page, lat - 0.011, lon + 0.01, 15 + 1)
+    page.wait_for_function("() => document.querySelectorAll('path.place').length >= 1")
     before = _drawn(page)
     page.hover(".leaflet-control-layers")
     toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Mörk gångväg").locator("input")
@@ -237,12 +266,17 @@ def test_map_page_in_english_and_on_a_phone(live_server, page, demo_places):
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(f"{live_server}/?lang=en")
     page.wait_for_selector("#map-status[data-state=ready]")
-    assert page.text_content("#map-status") == "6 places"
+    assert page.text_content("#map-status") == "6 places in view"
     assert not page.locator("#filter-panel").is_visible()  # folded away on a narrow screen
     page.screenshot(path="/tmp/map-phone-closed.png")
     page.click(".filters-toggle")
     assert page.locator("#filter-panel").is_visible()
     assert page.locator("#filter-panel").get_by_text("Poor lighting").is_visible()
     page.screenshot(path="/tmp/map-phone.png")
+    page.locator("#filter-panel").get_by_text("Poor lighting").click()
+    page.locator("#map-filters button[type=submit]").click()  # "Show" closes the panel: the map is what one wants
+    expect(page.locator("#filter-panel")).to_be_hidden()
+    assert page.get_attribute(".filters-toggle", "aria-expanded") == "false"
+    page.wait_for_function("() => document.querySelector('#map-status').dataset.featureCount === '2'")
     assert page.js_errors == []
     assert page.external_requests == []

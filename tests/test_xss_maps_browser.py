@@ -38,6 +38,8 @@ OPEN_EVERYTHING = """() => {
   });
   return opened;
 }"""
+# The public map opens zoomed out (counts per cell); this shared link opens it over the planted places, unclustered.
+MAP = f"/?lat={LAT + 0.0009}&lon={LON + 0.003}&zoom=17"
 WATCH_CSP = ("document.addEventListener('securitypolicyviolation', "
              "e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));")
 
@@ -226,11 +228,11 @@ def test_planted_texts_stay_text_on_every_page_for_every_role(live_server, chrom
     assert (walk.title, walk.meeting_place, len(walk.stops)) == (CORPUS[0], CORPUS[1], len(titles) - len(CORPUS))
     place_id = db.session.scalar(select(Place.id).where(Place.title == CORPUS[0]).order_by(Place.id).limit(1))
 
-    staff = ["/", f"/places/{place_id}", f"/places/{place_id}/history", "/walks/", f"/walks/{walk_id}",
+    staff = ["/", MAP, f"/places/{place_id}", f"/places/{place_id}/history", "/walks/", f"/walks/{walk_id}",
              f"/walks/{walk_id}/capture", f"/walks/{walk_id}/protocol", f"/walks/{walk_id}/print",
              f"/inventory/{YEAR}/map", f"/inventory/{YEAR}/remediation", f"/inventory/{YEAR}/statistics"]
     police = ["/outreach/", PLAN_QUERY, f"/outreach/plans/{plan_id}", "/outreach/layers?filtered=1"]
-    pages = {"public": ["/"], "field_staff": staff, "planner": staff, "police": [*staff, *police],
+    pages = {"public": ["/", MAP], "field_staff": staff, "planner": staff, "police": [*staff, *police],
              "admin": ["/admin/users", "/admin/organisations", "/admin/tokens", f"/walks/{walk_id}"]}
     drawn = {}
     for role, paths in pages.items():
@@ -244,6 +246,7 @@ def test_planted_texts_stay_text_on_every_page_for_every_role(live_server, chrom
     # The maps drew the planted texts, as text: numbered walk stops, outreach stops, flagged places, inventory.
     stops = drawn[("planner", f"/walks/{walk_id}")]
     assert any(text.endswith(CORPUS[5]) for text in stops) and any(CORPUS[0] in text for text in stops), stops
+    assert any(MARKER in text for text in drawn[("planner", MAP)])  # the public map's popups, as text
     assert any(CORPUS[3] in text for text in drawn[("police", f"/walks/{walk_id}/protocol")])
     assert any(MARKER in text for text in drawn[("police", f"/outreach/plans/{plan_id}")])
     assert any(CORPUS[6] in text for text in drawn[("police", "/outreach/layers?filtered=1")])

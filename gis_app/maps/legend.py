@@ -19,6 +19,9 @@ class Legend(MacroElement):
               <li><span class="swatch swatch-outline"></span>{{ this.outline_label|e }}</li>
               {%- endif %}
             </ul>
+            {%- if this.note %}
+            <p class="map-legend-note">{{ this.note|e }}</p>
+            {%- endif %}
           </details>
         </div>
         {% endmacro %}
@@ -37,9 +40,10 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, title: str, items, outline_label: str | None = None):
+    def __init__(self, title: str, items, outline_label: str | None = None, note: str = ""):
         super().__init__()
         self._name = "Legend"
         self.title = title
         self.items = list(items)
         self.outline_label = outline_label
+        self.note = note

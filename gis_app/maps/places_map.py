@@ -25,6 +25,7 @@ class MapLabels:
     legend_title: str
     districts: str
     basemap: str
+    generalised: str = ""  # why sensitive places are shown approximately (the legend's note)
 
 
 @dataclass
@@ -58,7 +59,8 @@ def build_places_map(categories, bounds, labels: MapLabels, asset_url: AssetUrl,
     districts = folium.FeatureGroup(name=str(escape(labels.districts))).add_to(m)
     places_map.districts_layer = districts.get_name()
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    Legend(labels.legend_title, [_legend_item(c) for c in categories], labels.districts).add_to(m)
+    Legend(labels.legend_title, [_legend_item(c) for c in categories], labels.districts,
+           note=labels.generalised).add_to(m)
     return places_map
 
 

@@ -14,6 +14,11 @@ def categories(locale: str) -> list[Choice]:
     return [Choice(c.code, c.label(locale), safe_color(c.color)) for c in rows]  # colours go into style attributes
 
 
+def sensitive_categories() -> list[str]:
+    """Return the codes of the categories the public sees only at their grid cell."""
+    return list(db.session.scalars(select(Category.code).where(Category.sensitive).order_by(Category.code)))
+
+
 def statuses(locale: str) -> list[Choice]:
     """Return the place statuses in workflow order, labelled in `locale`."""
     rows = db.session.scalars(select(Status).order_by(Status.sort_order, Status.code))

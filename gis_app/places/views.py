@@ -12,9 +12,9 @@ from geoalchemy2.shape import to_shape
 
 from gis_app.core.forms import page_locale
 from gis_app.auth import audit
-from gis_app.auth.access import can, sees_police_only
+from gis_app.auth.access import can, is_staff, sees_police_only
 from gis_app.maps.embed import embed
-from gis_app.maps.places_map import MapLabels, build_places_map
+from gis_app.maps.places_map import CLUSTER_OPTIONS, MapLabels, build_places_map
 from gis_app.places import reference, service
 from gis_app.places.forms import (PRIORITIES, EditPlaceForm, ObservationForm, PlaceForm, VersionForm,
                                   affected_group_labels, time_of_day_labels)
@@ -47,11 +47,11 @@ def map_page():
     locale = page_locale()
     choices = _filter_choices(locale)
     filters = parse_filters(request.args, choices)
-    places_map = build_places_map(
-        choices["category"], reference.map_bounds(current_app.config["AREA_BOUNDS"]), _map_labels(), _asset_url,
-        proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
+    bounds = reference.map_bounds(current_app.config["AREA_BOUNDS"])
+    places_map = build_places_map(choices["category"], bounds, _map_labels(), _asset_url, proxied_tile_url(),
+                                  current_app.config["TILE_ATTRIBUTION"])
     return render_template("places/map.html", map=embed(places_map.map), choices=choices, filters=filters,
-                           config=_script_config(places_map.js_names(), locale))
+                           config=_script_config(places_map.js_names(), locale, bounds))
 
 
 def parse_filters(args, choices: dict) -> MapFilters:
@@ -98,18 +98,35 @@ def _times_of_day() -> list[reference.Choice]:
 
 
 def _map_labels() -> MapLabels:
-    return MapLabels(legend_title=_("Categories"), districts=_("District boundaries"), basemap=_("Basemap"))
+    return MapLabels(legend_title=_("Categories"), districts=_("District boundaries"), basemap=_("Basemap"),
+                     generalised=_generalised_text())
+
+
+def _generalised_text() -> str:
+    """Why the public sees some places only approximately (legend and popups say the same)."""
+    return _("Places in sensitive categories (drugs, intoxication, youth gatherings, violence) are shown at an "
+             "approximate position, somewhere in a %(metres)d m square, so that no person or home can be singled out.",
+             metres=current_app.config["PUBLIC_GRID_METRES"])
 
 
 def _asset_url(path: str) -> str:
     return url_for("vendor.asset", filename=path)
 
 
-def _script_config(js_names: dict, locale: str) -> dict:
-    """What static/js/places_map.js needs: layer variable names, API addresses, limits and texts."""
+def _script_config(js_names: dict, locale: str, bounds: tuple[float, float, float, float]) -> dict:
+    """What static/js/places_map.js needs: layer variable names, API and tile addresses, limits and texts."""
+    west, south, east, north = bounds
+    tile = url_for("vectortiles.places_tile", z=0, x=0, y=0)
     return {
         "layers": js_names,
         "placesUrl": url_for("api.items", collection_id="places"),
+        # The route's integer converters cannot spell {z}: put the template's placeholders into a real tile address.
+        "tilesUrl": tile[: -len("0/0/0.mvt")] + "{z}/{x}/{y}.mvt",
+        "pointZoom": current_app.config["MVT_POINT_ZOOM"],
+        "openZoom": max(current_app.config["MVT_POINT_ZOOM"], CLUSTER_OPTIONS["disable_clustering_at_zoom"]),
+        "bounds": [[south, west], [north, east]],
+        "public": not is_staff(),
+        "sensitiveCategories": reference.sensitive_categories(),
         "districtsUrl": url_for("api.items", collection_id="areas", kind="district", limit=1000),
         "locale": locale,
         "pageSize": PAGE_SIZE,
@@ -121,9 +138,13 @@ def _script_config(js_names: dict, locale: str) -> dict:
 def _script_texts() -> dict:
     return {
         "loading": _("Loading places…"),
-        "count_one": _("1 place"),
-        "count_other": _("{n} places"),
-        "capped": _("Showing the first {n} places. Zoom in to see all."),
+        "count_one": _("1 place in view"),
+        "count_other": _("{n} places in view"),
+        "count_more": _("More than {n} places in view"),
+        "count_one_zoom": _("1 place here: zoom in"),
+        "count_other_zoom": _("{n} places here: zoom in"),
+        "list_zoom_in": _("Zoom in to list the places in view."),
+        "generalised": _generalised_text(),
         "error": _("The places could not be loaded. Try again."),
         "category": _("Category"),
         "status": _("Status"),

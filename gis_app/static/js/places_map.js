@@ -1,5 +1,7 @@
-// The unsafe-places map: fetches GeoJSON for the visible area and the chosen filters from the API
-// and draws it into the layers folium created. User text only ever reaches the page as textContent.
+// The unsafe-places map. Zoomed out (below config.pointZoom) it draws the counts per grid cell from the app's
+// vector tiles as bubbles (place_cells.js), so the counter is true for any number of places; zoomed in it fetches
+// GeoJSON for the visible area and the chosen filters from the API and draws each place with its popup.
+// User text only ever reaches the page as textContent.
 (function () {
   "use strict";
 
@@ -14,6 +16,11 @@
   var inFlight = null;   // AbortController of the running load
   var shownUrl = null;   // the request whose places are drawn (or being fetched)
   var moveTimer = null;
+  var cellTiles = {};    // tile key -> {markers: [L.Marker], cells: [{latlng, categories}]}
+  var cellGrid = null;   // the zoomed-out layer of counts
+  var cellsGroup = L.layerGroup();
+  var cellsFailed = false;
+  var pendingOpen = null;  // a place to open once the zoomed-in load has drawn it
 
   function setUpLayers() {
     Object.keys(config.layers.categories).forEach(function (code) {
@@ -90,6 +97,9 @@
     addRow(list, texts.status, p.status_label);
     if (p.reported_on) { addRow(list, texts.reported_on, p.reported_on); }
     root.appendChild(list);
+    if (config.public && config.sensitiveCategories.indexOf(p.category) !== -1) {
+      root.appendChild(element("p", "place-popup-generalised", texts.generalised));
+    }
     root.appendChild(observationContent(p.last_observation));
     return root;
   }
@@ -256,8 +266,149 @@
 
   function countText(n, complete) {
     var number = n.toLocaleString(config.locale);
-    if (!complete) { return texts.capped.replace("{n}", number); }
+    if (!complete) { return texts.count_more.replace("{n}", number); }
     return n === 1 ? texts.count_one : texts.count_other.replace("{n}", number);
+  }
+
+  function zoomedIn() {
+    return map.getZoom() >= config.pointZoom;
+  }
+
+  // --- zoomed out: counts per cell from the vector tiles ---------------------------------------------------------
+
+  function tilesUrl() {
+    var query = filterParams().toString();
+    return config.tilesUrl + (query ? "?" + query : "");
+  }
+
+  function visibleCategories() {
+    var shown = {};
+    Object.keys(config.layers.categories).forEach(function (code) {
+      shown[code] = map.hasLayer(window[config.layers.categories[code].group]);
+    });
+    return shown;
+  }
+
+  // The places of a cell in the categories the layer control shows (unknown categories count: they are places).
+  function cellCount(cell, shown) {
+    return Object.keys(cell.categories).reduce(function (sum, code) {
+      return shown[code] === false ? sum : sum + Number(cell.categories[code]);
+    }, 0);
+  }
+
+  function cellIcon(count) {
+    var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 44 : 52;
+    var disc = document.createElement("div");
+    disc.appendChild(element("span", null, count.toLocaleString(config.locale)));
+    return L.divIcon({html: disc, className: "place-cell", iconSize: L.point(size, size)});
+  }
+
+  function cellMarker(cell, count) {
+    var title = (count === 1 ? texts.count_one_zoom : texts.count_other_zoom)
+      .replace("{n}", count.toLocaleString(config.locale));
+    var marker = L.marker(cell.latlng, {icon: cellIcon(count), title: title, alt: title, keyboard: true});
+    marker.on("click", function () {
+      map.setView(cell.latlng, Math.min(map.getZoom() + 2, config.pointZoom));
+    });
+    return marker;
+  }
+
+  function drawTileCells(key) {
+    var entry = cellTiles[key];
+    var shown = visibleCategories();
+    entry.markers.forEach(function (marker) { cellsGroup.removeLayer(marker); });
+    entry.markers = [];
+    entry.cells.forEach(function (cell) {
+      var count = cellCount(cell, shown);
+      if (count > 0) { entry.markers.push(cellMarker(cell, count).addTo(cellsGroup)); }
+    });
+  }
+
+  function onTileCells(key, coords, cells) {
+    var size = 256;
+    cellTiles[key] = {markers: (cellTiles[key] || {markers: []}).markers, zoom: coords.z, cells: cells.map(function (c) {
+      var pixel = L.point((coords.x + c.x) * size, (coords.y + c.y) * size);
+      return {latlng: map.unproject(pixel, coords.z), categories: c.categories};
+    })};
+    drawTileCells(key);
+  }
+
+  function onTileUnload(key) {
+    var entry = cellTiles[key];
+    if (!entry) { return; }
+    entry.markers.forEach(function (marker) { cellsGroup.removeLayer(marker); });
+    delete cellTiles[key];
+  }
+
+  // The places in view: the cells of the current zoom whose centre lies in the view.
+  function cellsInView() {
+    var bounds = map.getBounds(), zoom = map.getZoom(), shown = visibleCategories(), total = 0;
+    Object.keys(cellTiles).forEach(function (key) {
+      if (cellTiles[key].zoom !== zoom) { return; }
+      cellTiles[key].cells.forEach(function (cell) {
+        if (bounds.contains(cell.latlng)) { total += cellCount(cell, shown); }
+      });
+    });
+    return total;
+  }
+
+  function showCellCount() {
+    if (zoomedIn() || !cellGrid || cellGrid.isLoading()) { return; }
+    if (cellsFailed) { showStatus("error", texts.error); return; }
+    var count = cellsInView();
+    showStatus("ready", countText(count, true), count);
+    listZoomIn(count);
+  }
+
+  function listZoomIn(count) {
+    var list = document.getElementById("places-list");
+    if (!list) { return; }
+    list.replaceChildren(element("li", "muted", texts.list_zoom_in));
+    document.getElementById("places-list-count").textContent = "(" + count + ")";
+  }
+
+  function setUpCells() {
+    cellGrid = new window.placeCells.CellGrid(tilesUrl(), {
+      cells: onTileCells, unload: onTileUnload, failed: function (error) {
+        cellsFailed = true;
+        if (window.console) { console.warn(error); }
+      }
+    }, {bounds: L.latLngBounds(config.bounds), maxZoom: config.pointZoom - 1});
+    cellGrid.on("loading", function () { cellsFailed = false; showStatus("loading", texts.loading); });
+    cellGrid.on("load", showCellCount);
+    map.on("overlayadd overlayremove", function () {
+      Object.keys(cellTiles).forEach(drawTileCells);
+      showCellCount();
+    });
+  }
+
+  function showCells() {
+    if (inFlight) { inFlight.abort(); }
+    shownUrl = null;
+    draw([]);  // the places of the zoomed-in view give way to the counts
+    if (!map.hasLayer(cellsGroup)) { cellsGroup.addTo(map); }
+    if (!map.hasLayer(cellGrid)) {
+      cellGrid.addTo(map);
+    } else {
+      showCellCount();
+    }
+  }
+
+  function hideCells() {
+    if (map.hasLayer(cellGrid)) { map.removeLayer(cellGrid); }
+    map.removeLayer(cellsGroup);
+  }
+
+  // Counts zoomed out, places zoomed in; `force` fetches anew even when nothing changed.
+  function loadView(force) {
+    if (zoomedIn()) {
+      hideCells();
+      loadPlaces(force);
+    } else if (force === true && map.hasLayer(cellGrid)) {
+      cellGrid.setCellsUrl(tilesUrl());
+    } else {
+      showCells();
+    }
   }
 
   async function loadPlaces(force) {
@@ -273,6 +424,7 @@
       var count = draw(result.features);
       listPlaces(result.features);
       showStatus("ready", countText(count, result.complete), count);
+      openPending();
     } catch (error) {
       if (error.name === "AbortError") { return; }  // a newer load replaced this one
       shownUrl = null;  // so the next move or filter change tries again
@@ -295,9 +447,18 @@
     }
   }
 
-  function rememberFilters() {
-    // Keep the filters in the address, so a reload, a bookmark or the language switch keeps them.
+  function viewParams() {
+    // The filters and the view (centre and zoom), so a reload, a shared link or the language switch shows the same.
     var params = filterParams();
+    var centre = map.getCenter();
+    params.set("lat", centre.lat.toFixed(5));
+    params.set("lon", centre.lng.toFixed(5));
+    params.set("zoom", String(map.getZoom()));
+    return params;
+  }
+
+  function rememberFilters() {
+    var params = viewParams();
     var query = params.toString();
     window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
     document.querySelectorAll("[data-lang-link]").forEach(function (link) {
@@ -309,7 +470,8 @@
 
   function onFiltersChanged(force) {
     rememberFilters();
-    loadPlaces(force);
+    if (cellGrid && !zoomedIn()) { cellGrid.setCellsUrl(tilesUrl()); }
+    if (zoomedIn()) { loadPlaces(force); } else { showCells(); }
   }
 
   function clearFilters() {
@@ -327,10 +489,33 @@
     });
   }
 
+  function closeFilterPanelOnPhones() {
+    // On a phone the panel covers the map: after "Show" the user wants to see the map.
+    var panel = document.getElementById("filter-panel");
+    if (!window.matchMedia("(max-width: 47.99em)").matches || !panel.classList.contains("is-open")) { return; }
+    panel.classList.remove("is-open");
+    var toggle = document.querySelector(".filters-toggle");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.focus();
+  }
+
+  function restoreView() {
+    // The view from a shared link (lat, lon, zoom), if it is a sane one; otherwise the municipality stays fitted.
+    var params = new URLSearchParams(window.location.search);
+    var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon")), zoom = parseInt(params.get("zoom"), 10);
+    if (!isFinite(lat) || !isFinite(lon) || !isFinite(zoom)) { return; }
+    if (Math.abs(lat) > 85 || Math.abs(lon) > 180) { return; }
+    map.setView([lat, lon], clamp(zoom, map.getMinZoom() || 0, map.getMaxZoom()), {animate: false});
+  }
+
   function onMoveEnd() {
     // A pan often ends in several moveend events (inertia, zoom animation): load once they settle.
     window.clearTimeout(moveTimer);
-    moveTimer = window.setTimeout(function () { loadPlaces(false); }, 150);
+    moveTimer = window.setTimeout(function () {
+      rememberFilters();
+      loadView(false);
+      showCellCount();  // a pan within loaded tiles loads nothing new: count what is now in view
+    }, 150);
   }
 
   function foldLegendOnPhones() {
@@ -339,28 +524,50 @@
     document.querySelectorAll(".map-legend details").forEach(function (details) { details.open = false; });
   }
 
+  function openDrawn(id) {
+    var entry = drawn[id];
+    if (!entry) { return false; }
+    // A point drawn on its own is on the map; one inside a cluster is not (the cluster is).
+    if (entry.point && !map.hasLayer(entry.layer)) {
+      categories[entry.code].cluster.zoomToShowLayer(entry.layer, function () { entry.layer.openPopup(); });
+    } else {
+      entry.layer.openPopup();
+    }
+    return true;
+  }
+
+  function openPending() {
+    if (pendingOpen !== null && openDrawn(pendingOpen)) { pendingOpen = null; }
+  }
+
+  // Open one place's popup; zoomed out (or elsewhere) first go to it, at the zoom where places are drawn.
+  async function openPlace(id) {
+    if (openDrawn(id)) { return true; }
+    var feature = await fetchJson(config.placesUrl + "/" + encodeURIComponent(id) + "?lang=" + config.locale);
+    pendingOpen = id;
+    var centre = L.geoJSON(feature).getBounds().getCenter();
+    // At the zoom where points are no longer clustered: the popup opens without a further zoom.
+    map.setView(centre, Math.max(map.getZoom(), config.openZoom), {animate: false});
+    return true;
+  }
+
   setUpLayers();
+  setUpCells();
   setUpFilterPanel();
   foldLegendOnPhones();
+  restoreView();
   form.addEventListener("change", function () { onFiltersChanged(false); });
   // "Show" also fetches anew when nothing changed: it is how one sees places reported meanwhile.
-  form.addEventListener("submit", function (event) { event.preventDefault(); onFiltersChanged(true); });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    closeFilterPanelOnPhones();
+    onFiltersChanged(true);
+  });
   form.querySelector(".filters-clear").addEventListener("click", clearFilters);
   map.on("moveend", onMoveEnd);
   loadDistricts();
-  loadPlaces(false);
-  // For tests and deep links: open one place's popup, zooming past its cluster first.
-  window.placesMap = {
-    map: map,
-    openPlace: function (id) {
-      var entry = drawn[id];
-      if (!entry) { return false; }
-      if (entry.point) {
-        categories[entry.code].cluster.zoomToShowLayer(entry.layer, function () { entry.layer.openPopup(); });
-      } else {
-        entry.layer.openPopup();
-      }
-      return true;
-    }
-  };
+  rememberFilters();
+  loadView(false);
+  // For tests, deep links and the list of places.
+  window.placesMap = {map: map, openPlace: openPlace};
 })();
