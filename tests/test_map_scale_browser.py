@@ -69,6 +69,7 @@ def test_zoomed_out_bubbles_add_up_to_the_database_count_and_zoomed_in_shows_pop
 
     page.evaluate(f"window.placesMap.map.setView([{LAT}, {LON}], 17, {{animate: false}})")
     _wait_ready(page, 17)
+    page.wait_for_function("() => window.location.search.includes('zoom=17')")  # written once moves settle
     assert page.locator(".place-cell").count() == 0
     assert "zoom=17" in page.url and f"lat={LAT:.5f}" in page.url  # the view is kept for a shared link
     assert "zoom=17" in page.get_attribute("[data-lang-link=en]", "href")  # and for the language switch
