@@ -1,4 +1,5 @@
-"""OGC API – Features, Part 4 style: create, replace, update and delete places, and add observations."""
+"""OGC API – Features, Part 4: create, replace, update (JSON Merge Patch) and delete the features of a writable
+collection, each against the version the client read (ETag, If-Match); and add observations to places."""
 import json
 
 from flask import Response, jsonify, request, url_for
@@ -6,27 +7,33 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
-from gis_app.core.geometry import crs_problem
-from gis_app.core.inputs import db_int
-from gis_app.api.collections import COLLECTIONS
-from gis_app.api.views import GEOJSON, JSON, blueprint, item_body
+from gis_app.api.collections import COLLECTIONS, WritableCollection
+from gis_app.api.views import blueprint, collection_or_404, feature_response, item_body
 from gis_app.auth.access import api_token
 from gis_app.auth.audit import PERSONAL_FIELDS, snapshot
+from gis_app.core.geometry import crs_problem
+from gis_app.core.inputs import db_int
+from gis_app.core.validation import InvalidInput, Problems
 from gis_app.errors import AppError, NotFound, error_body
 from gis_app.places import service
 from gis_app.places.service import VersionConflict
-from gis_app.core.validation import InvalidInput, Problems
 
-WRITABLE = ("places",)  # collections that accept writes; the others answer 405
 BODY_TYPES = frozenset({"application/json", "application/geo+json"})
 PATCH_TYPES = BODY_TYPES | {"application/merge-patch+json"}
 FEATURE_MEMBERS = frozenset({"type", "id", "geometry", "properties", "crs", "bbox", "links"})
 PLACE_SCOPE, OBSERVATION_SCOPE = "write:places", "write:observations"
 
 
-class NotWritable(AppError):
-    status = 405
-    code = "MethodNotAllowed"
+class PreconditionFailed(AppError):
+    """If-Match names a version that is no longer the feature's: the client must read it again."""
+
+    status = 412
+    code = "PreconditionFailed"
+
+    def __init__(self, collection_id: str, feature_id: int):
+        super().__init__(_("Someone else changed this place after you read it. Here is its current state: "
+                           "apply your change to it again."), field="If-Match")
+        self.collection_id, self.feature_id = collection_id, feature_id
 
 
 # --- errors with more to say than the one shape: every field, or the current state -----------------------------------
@@ -38,32 +45,37 @@ def invalid_input(error: InvalidInput):
     return jsonify(body), error.status
 
 
-@blueprint.errorhandler(VersionConflict)
-def version_conflict(error: VersionConflict):
-    body = error_body(error.status, error.code, error.message)
-    feature = COLLECTIONS["places"].feature(error.place_id)
-    body["current"] = json.loads(item_body(COLLECTIONS["places"], feature, error.place_id)) if feature else None
-    response = Response(json.dumps(body), status=error.status, mimetype=JSON)
-    version = service.place_version(error.place_id)
+def _with_current(error: AppError, collection_id: str, feature_id: int) -> Response:
+    """The error with the feature as it is now (and its ETag), to apply the change to again."""
+    body = error_body(error.status, error.code, error.message, error.field)
+    coll = COLLECTIONS[collection_id]
+    feature = coll.feature(feature_id, coll.audience())
+    body["current"] = json.loads(item_body(coll, feature, feature_id)) if feature else None
+    response = Response(json.dumps(body), status=error.status, mimetype="application/json")
+    version = coll.version(feature_id)
     if version is not None:
         response.set_etag(str(version))
     return response
 
 
-@blueprint.errorhandler(NotWritable)
-def not_writable(error: NotWritable):
-    response = jsonify(error_body(error.status, error.code, error.message))
-    response.headers["Allow"] = "GET, HEAD, OPTIONS"
-    return response, error.status
+@blueprint.errorhandler(PreconditionFailed)
+def precondition_failed(error: PreconditionFailed):
+    return _with_current(error, error.collection_id, error.feature_id)
+
+
+@blueprint.errorhandler(VersionConflict)
+def version_conflict(error: VersionConflict):
+    """Another write won the race between this one's check and its commit."""
+    return _with_current(error, "places", error.place_id)
 
 
 # --- request checks -------------------------------------------------------------------------------------------------
 
-def _writable(collection_id: str) -> None:
-    if collection_id not in COLLECTIONS:
+def _writable(collection_id: str) -> WritableCollection:
+    coll = collection_or_404(collection_id)
+    if not isinstance(coll, WritableCollection):  # refused before the role check already (views._refuse_early)
         raise NotFound(_("No collection '%(id)s'.", id=collection_id))
-    if collection_id not in WRITABLE:
-        raise NotWritable(_("The collection '%(id)s' is read-only.", id=collection_id))
+    return coll
 
 
 def _feature_id(raw: str) -> int:
@@ -91,8 +103,8 @@ def _require_scope(scope: str) -> None:
         raise AppError(_("This API token lacks the scope %(scope)s.", scope=scope), status=403, code="Forbidden")
 
 
-def _expected_version() -> int:
-    """The version named by If-Match (required); a tag that is no version can never match."""
+def _expected_version(coll: WritableCollection, feature_id: int) -> int:
+    """The version named by If-Match (required, 428), which must be the feature's current one (412)."""
     if not request.headers.get("If-Match", "").strip() or request.if_match.star_tag:
         raise AppError(_("Send If-Match with the ETag of the version you read."), field="If-Match",
                        status=428, code="PreconditionRequired")
@@ -101,7 +113,12 @@ def _expected_version() -> int:
         raise AppError(_("Send one ETag in If-Match."), field="If-Match")
     tag = next(iter(tags), "")
     version = db_int(tag, minimum=0, maximum=10**12)
-    return -1 if version is None else version
+    current = coll.version(feature_id)
+    if current is None:
+        raise NotFound(_("No place %(id)s.", id=feature_id))
+    if version != current:
+        raise PreconditionFailed(coll.id, feature_id)
+    return version
 
 
 def json_body(media_types=BODY_TYPES):
@@ -153,41 +170,32 @@ def _feature_data(body, feature_id: int | None = None, partial: bool = False) ->
     return data
 
 
-# --- responses ------------------------------------------------------------------------------------------------------
-
-def _place_response(place_id: int, version: int, status: int = 200) -> Response:
-    coll = COLLECTIONS["places"]
-    response = Response(item_body(coll, coll.feature(place_id), place_id), status=status, mimetype=GEOJSON)
-    response.set_etag(str(version))
-    return response
-
-
 # --- routes ---------------------------------------------------------------------------------------------------------
 
 @blueprint.post("/collections/<collection_id>/items")
 def create_item(collection_id: str):
     """Add a feature (a place, optionally with its first observation)."""
-    _writable(collection_id)
-    authorise(PLACE_SCOPE)
+    coll = _writable(collection_id)
+    authorise(coll.write_scope)
     _check_content_crs()
     data = _feature_data(json_body())
     if data.get("observation") is not None:
         _require_scope(OBSERVATION_SCOPE)
-    place = service.create_place(data)
-    response = _place_response(place.id, place.version, 201)
-    response.headers["Location"] = url_for(".item", collection_id=collection_id, feature_id=place.id, _external=True)
+    feature_id, _version = coll.create(data)
+    response = feature_response(coll, feature_id, status=201)
+    response.headers["Location"] = url_for(".item", collection_id=coll.id, feature_id=feature_id, _external=True)
     return response
 
 
 def _change(collection_id: str, feature_id: str, partial: bool) -> Response:
-    _writable(collection_id)
-    place_id = _feature_id(feature_id)
-    authorise(PLACE_SCOPE)
-    expected = _expected_version()
+    coll = _writable(collection_id)
+    number = _feature_id(feature_id)
+    authorise(coll.write_scope)
+    expected = _expected_version(coll, number)
     _check_content_crs()
-    data = _feature_data(json_body(PATCH_TYPES if partial else BODY_TYPES), place_id, partial)
-    place = service.update_place(place_id, data, expected, partial=partial)
-    return _place_response(place.id, place.version)
+    data = _feature_data(json_body(PATCH_TYPES if partial else BODY_TYPES), number, partial)
+    coll.change(number, data, expected, partial)
+    return feature_response(coll, number)
 
 
 @blueprint.put("/collections/<collection_id>/items/<feature_id>")
@@ -198,17 +206,17 @@ def replace_item(collection_id: str, feature_id: str):
 
 @blueprint.patch("/collections/<collection_id>/items/<feature_id>")
 def update_item(collection_id: str, feature_id: str):
-    """Change some properties or the geometry of a feature; If-Match must carry the ETag you read."""
+    """Change some properties or the geometry of a feature (JSON Merge Patch); If-Match must carry the ETag."""
     return _change(collection_id, feature_id, partial=True)
 
 
 @blueprint.delete("/collections/<collection_id>/items/<feature_id>")
 def delete_item(collection_id: str, feature_id: str):
-    """Delete a feature and its observations; If-Match must carry the ETag you read."""
-    _writable(collection_id)
-    place_id = _feature_id(feature_id)
-    authorise(PLACE_SCOPE)
-    service.delete_place(place_id, _expected_version())
+    """Delete a feature (a place with its observations); If-Match must carry the ETag you read."""
+    coll = _writable(collection_id)
+    number = _feature_id(feature_id)
+    authorise(coll.write_scope)
+    coll.delete(number, _expected_version(coll, number))
     return Response(status=204)
 
 
