@@ -67,9 +67,13 @@ CAPTURE_SCHEMAS = {
 }
 
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}}
+# 414 comes from the HTTP server in front of the app (gunicorn), as its own small HTML page.
+_HTML_ERROR = {"content": {"text/html": {"schema": {"type": "string"}}}}
 _ERRORS = {"400": "A parameter or the body is wrong", "401": "Log in or send an API token",
+           "405": "An id beyond the largest one: the route matches only another method",
            "403": "Your role or your token's scopes do not allow this", "404": "No such walk",
-           "413": "The body is too large", "415": "Send application/json (or multipart/form-data for findings)",
+           "413": "The body is too large", "414": "The URL is too long",
+           "415": "Send application/json (or multipart/form-data for findings)",
            "422": "A field is wrong; every wrong field is listed"}
 _QUERY = {  # endpoint: its query parameters
     "outreach_api.visits": [
@@ -82,12 +86,12 @@ _QUERY = {  # endpoint: its query parameters
 }
 _ANSWERS = {  # endpoint: (success codes, schema, error codes)
     "walks_api.create_finding": (("200", "201"), "finding", ("400", "401", "403", "404", "413", "415", "422")),
-    "walks_api.findings": (("200",), "findings", ("401", "403", "404")),
-    "walks_api.places": (("200",), "walkPlaces", ("401", "403", "404")),
+    "walks_api.findings": (("200",), "findings", ("401", "403", "404", "405")),
+    "walks_api.places": (("200",), "walkPlaces", ("401", "403", "404", "405")),
     "walks_api.csrf": (("200",), "csrfToken", ("401", "403")),
     "outreach_api.create_visit": (("200", "201"), "visit", ("400", "401", "403", "413", "415", "422")),
-    "outreach_api.visits": (("200",), "visits", ("400", "401", "403")),
-    "outreach_api.visit_counts": (("200",), "visitCounts", ("400", "401", "403")),
+    "outreach_api.visits": (("200",), "visits", ("400", "401", "403", "414")),
+    "outreach_api.visit_counts": (("200",), "visitCounts", ("400", "401", "403", "414")),
 }
 _BODIES = {
     "walks_api.create_finding": {
@@ -101,14 +105,15 @@ def capture_operations(endpoint: str, methods: list[str], path_params: list[str]
     """The OpenAPI operations of one field-API route."""
     successes, schema, errors = _ANSWERS[endpoint]
     body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
-    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}}
+    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0,
+                                                                         "maximum": DB_INT_MAX}}
                   for name in path_params] + _QUERY.get(endpoint, [])
     operations = {}
     for method in methods:
         op = {"operationId": endpoint.replace(".", "_"), "summary": summary, "parameters": parameters,
               "security": [{"bearerAuth": []}, {"session": []}],
               "responses": {code: {"description": "Success", "content": body} for code in successes}
-              | {code: {"description": _ERRORS[code], **_ERROR} for code in errors}}
+              | {code: {"description": _ERRORS[code], **(_HTML_ERROR if code == "414" else _ERROR)} for code in errors}}
         if endpoint in _BODIES:
             op["requestBody"] = {"required": True, "content": _BODIES[endpoint]}
         operations[method] = op

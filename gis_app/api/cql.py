@@ -14,6 +14,7 @@ import shapely
 from sqlalchemy import String, and_, bindparam, false, func, literal, not_, or_, true
 from sqlalchemy.types import Boolean, Date, DateTime, Float
 
+from gis_app.api import crs
 from gis_app.core.spatial_sql import in_stored_crs
 from gis_app.errors import AppError
 
@@ -145,6 +146,8 @@ class _ToSql:
         coordinates = shapely.get_coordinates(shape)
         if shape.is_empty or len(coordinates) > MAX_POSITIONS or not bool(shapely.is_finite(coordinates).all()):
             raise InvalidFilter(f"a geometry must be non-empty and finite, with at most {MAX_POSITIONS} positions")
+        if not all(crs.inside(first, second, self.srid) for first, second in coordinates):
+            raise InvalidFilter("a geometry lies outside where its CRS (filter-crs, default CRS84) is defined")
         return in_stored_crs(func.ST_GeomFromText(bindparam(None, shape.wkt, String)), self.srid)
 
     # --- operations ---

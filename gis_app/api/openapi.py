@@ -150,12 +150,15 @@ _PROPERTIES = {
 
 def _write_feature_schema(properties: dict, full: bool) -> dict:
     """A Feature to write: a full one (POST, PUT) needs its geometry, title and category; a merge patch nothing."""
-    members = {"type": {"type": "string", "enum": ["Feature"]}, "geometry": {"$ref": "#/components/schemas/geometry"},
-               "properties": {"type": "object", "properties": properties}}
+    members = {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "integer"},
+               "geometry": {"$ref": "#/components/schemas/geometry"},
+               "properties": {"type": "object", "properties": properties, "additionalProperties": False},
+               "bbox": {"type": "array", "items": {"type": "number"}}, "links": {"type": "array"}}
     if not full:
-        return {"type": "object", "properties": members}
+        return {"type": "object", "properties": members, "additionalProperties": False}
     members["properties"]["required"] = ["title", "category"]
-    return {"type": "object", "required": ["type", "geometry", "properties"], "properties": members}
+    return {"type": "object", "required": ["type", "geometry", "properties"], "properties": members,
+            "additionalProperties": False}
 
 
 WRITE_SCHEMAS = {
@@ -183,6 +186,7 @@ ERRORS = {
     "409": "Another write won the race while this one was made; the body holds the feature's current state",
     "412": "If-Match names a version that is no longer current; the body holds the current state and the ETag",
     "413": "The body is too large",
+    "414": "The URL is too long (the server reads at most about 4 KB of request line)",
     "415": "The body is not application/geo+json or application/json",
     "422": "A field is wrong; every wrong field is listed",
     "428": "If-Match is missing",
@@ -203,7 +207,9 @@ _CSRF = {"name": "X-CSRFToken", "in": "header", "required": False, "schema": _ST
 
 def _errors(*codes: str) -> dict:
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/exception"}}}}
-    return {code: {"description": ERRORS[code], **error} for code in codes}
+    # 414 comes from the HTTP server in front of the app (gunicorn), as its own small HTML page.
+    too_long = {"content": {"text/html": {"schema": {"type": "string"}}}}
+    return {code: {"description": ERRORS[code], **(too_long if code == "414" else error)} for code in codes}
 
 
 def _json(schema_ref: str, media_type: str = "application/json") -> dict:
@@ -279,7 +285,7 @@ def _summary(app: Flask, endpoint: str) -> str:
 def _read_operation(app: Flask, endpoint: str, path_params: list[str], query: list[Param],
                     collection_id: str | None) -> dict:
     parameters = [_path_parameter(n) for n in path_params] + GENERAL + [_query_parameter(p) for p in query]
-    errors = ("400", "404", "406") + (("503",) if endpoint in ("api.items", "api.item") else ())
+    errors = ("400", "404", "406", "414") + (("503",) if endpoint in ("api.items", "api.item") else ())
     return {"operationId": endpoint.replace(".", "_") + "_" + "_".join(path_params), "summary": _summary(app, endpoint),
             "parameters": parameters, "responses": {"200": _read_success(endpoint, collection_id)} | _errors(*errors)}
 

@@ -8,6 +8,7 @@ from werkzeug.exceptions import abort
 from gis_app.api import cql
 from gis_app.api.budget import limit_public_request, within_time_budget
 from gis_app.api.collections import COLLECTIONS, Collection, page_maximum
+from gis_app.api.crs import clamp_box
 from gis_app.api.crs import uri as crs_uri
 from gis_app.api.openapi import OPENAPI_MEDIA_TYPE, conformance_classes, openapi_document
 from gis_app.api.params import NotAcceptable, check_crs84_box, parse_query
@@ -24,7 +25,7 @@ SCHEMA_JSON = "application/schema+json"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_ENDPOINTS = frozenset({"api.create_item", "api.replace_item", "api.update_item", "api.delete_item"})
 # The media types each read can answer in; any other Accept gets 406.
-OFFERED = {"api.openapi": (OPENAPI_MEDIA_TYPE, JSON), "api.queryables": (SCHEMA_JSON, JSON)}
+OFFERED = {"api.openapi": (OPENAPI_MEDIA_TYPE, "application/vnd.oai.openapi+json", JSON), "api.queryables": (SCHEMA_JSON, JSON)}
 READ_TYPES = (JSON, GEOJSON)
 CORS_EXPOSED = "ETag, Content-Crs, Location, Link"
 
@@ -243,6 +244,8 @@ def feature_filter(coll: Collection, values: dict, audience):
     bbox_srid = values.pop("bbox-crs", None)
     if "bbox" in values and bbox_srid is None:
         check_crs84_box(values["bbox"])
+    elif "bbox" in values:
+        values["bbox"] = clamp_box(values["bbox"], bbox_srid)
     where = _where(coll, values, audience)
     return coll.make_filter(**values, bbox_srid=bbox_srid, where=where)
 

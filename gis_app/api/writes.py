@@ -1,6 +1,7 @@
 """OGC API – Features, Part 4: create, replace, update (JSON Merge Patch) and delete the features of a writable
 collection, each against the version the client read (ETag, If-Match); and add observations to places."""
 import json
+import re
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +23,7 @@ BODY_TYPES = frozenset({"application/json", "application/geo+json"})
 PATCH_TYPES = BODY_TYPES | {"application/merge-patch+json"}
 FEATURE_MEMBERS = frozenset({"type", "id", "geometry", "properties", "crs", "bbox", "links"})
 PLACE_SCOPE, OBSERVATION_SCOPE = "write:places", "write:observations"
+IF_MATCH = re.compile(r'(W/)?"[^"*]*"')  # one entity tag; "*" is refused with 428
 
 
 class PreconditionFailed(AppError):
@@ -108,6 +110,8 @@ def _expected_version(coll: WritableCollection, feature_id: int) -> int:
     if not request.headers.get("If-Match", "").strip() or request.if_match.star_tag:
         raise AppError(_("Send If-Match with the ETag of the version you read."), field="If-Match",
                        status=428, code="PreconditionRequired")
+    if not IF_MATCH.fullmatch(request.headers["If-Match"].strip()):
+        raise AppError(_("If-Match must be one ETag in quotes, as the server sent it."), field="If-Match")
     tags = request.if_match.as_set()
     if len(tags) > 1:
         raise AppError(_("Send one ETag in If-Match."), field="If-Match")
@@ -152,8 +156,6 @@ def _feature_data(body, feature_id: int | None = None, partial: bool = False) ->
     for member in body:
         if member not in FEATURE_MEMBERS:
             problems.add(str(member), _("unknown member"))
-    if feature_id is not None and "id" in body and str(body["id"]) != str(feature_id):
-        problems.add("id", _("does not match the URL"))
     problem = crs_problem(body.get("crs"))
     if problem:
         problems.add("crs", problem)
@@ -164,6 +166,8 @@ def _feature_data(body, feature_id: int | None = None, partial: bool = False) ->
         problems.add("properties.geometry", _("unknown property"))
     if problems.errors:
         raise InvalidInput(problems.errors, status=400)
+    if feature_id is not None and "id" in body and str(body["id"]) != str(feature_id):
+        raise InvalidInput([("id", _("does not match the URL"))])  # a well-formed Feature with a wrong value: 422
     data = dict(properties)
     if "geometry" in body or not partial:
         data["geometry"] = body.get("geometry")
@@ -191,10 +195,10 @@ def _change(collection_id: str, feature_id: str, partial: bool) -> Response:
     coll = _writable(collection_id)
     number = _feature_id(feature_id)
     authorise(coll.write_scope)
-    expected = _expected_version(coll, number)
     _check_content_crs()
+    # The body is judged before the version, so a malformed request is a 4xx about the request whatever its tag.
     data = _feature_data(json_body(PATCH_TYPES if partial else BODY_TYPES), number, partial)
-    coll.change(number, data, expected, partial)
+    coll.change(number, data, _expected_version(coll, number), partial)
     return feature_response(coll, number)
 
 
