@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import cql2
+import numpy
 import shapely
 from sqlalchemy import String, and_, bindparam, false, func, literal, not_, or_, true
 from sqlalchemy.types import Boolean, Date, DateTime, Float
@@ -144,7 +145,7 @@ class _ToSql:
         except (ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.ShapelyError) as error:
             raise InvalidFilter(f"not a geometry: {_first_line(error)}") from None
         coordinates = shapely.get_coordinates(shape)
-        if shape.is_empty or len(coordinates) > MAX_POSITIONS or not bool(shapely.is_finite(coordinates).all()):
+        if shape.is_empty or len(coordinates) > MAX_POSITIONS or not bool(numpy.isfinite(coordinates).all()):
             raise InvalidFilter(f"a geometry must be non-empty and finite, with at most {MAX_POSITIONS} positions")
         if not all(crs.inside(first, second, self.srid) for first, second in coordinates):
             raise InvalidFilter("a geometry lies outside where its CRS (filter-crs, default CRS84) is defined")

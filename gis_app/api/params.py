@@ -185,7 +185,8 @@ def datetime_interval(raw: str) -> tuple[date | None, date | None]:
     return start_date, end_date
 
 
-FILTER_LANGS = ("cql2-text", "cql2-json")
+# cql-text is the draft's name for cql2-text: GDAL's OAPIF driver (to 3.12 at least) sends filters only with it.
+FILTER_LANGS = ("cql2-text", "cql2-json", "cql-text")
 _CRS_SCHEMA = {"type": "string", "format": "uri", "enum": list(crs.SUPPORTED)}
 BBOX = Param("bbox", "Only features that intersect this box: west,south,east,north in CRS84 (lon/lat), or the "
              "lower and upper corner in bbox-crs's axis order.", bbox,
@@ -196,7 +197,7 @@ CRS = Param("crs", "The CRS of the geometries sent (default CRS84); the axis ord
             "latitude first, SWEREF 99 northing first.", crs_uri, _CRS_SCHEMA)
 FILTER = Param("filter", "A CQL2 filter on the collection's queryables (see its /queryables).", filter_text,
                {"type": "string", "minLength": 1})
-FILTER_LANG = Param("filter-lang", "cql2-text (default) or cql2-json.", filter_lang,
+FILTER_LANG = Param("filter-lang", "cql2-text (default) or cql2-json; cql-text is read as cql2-text.", filter_lang,
                     {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"})
 FILTER_CRS = Param("filter-crs", "The CRS of the geometries in filter (default CRS84).", crs_uri, _CRS_SCHEMA)
 DATETIME = Param("datetime", "Date the place was reported: an instant, or an interval with '..' for an open end "
