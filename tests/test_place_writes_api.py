@@ -175,7 +175,7 @@ def test_delete_removes_the_place_and_its_observations_with_an_audit_row_each(cl
 
 # --- optimistic concurrency -----------------------------------------------------------------------------------------
 
-def test_a_stale_if_match_gets_409_with_the_current_state(client, app_context):
+def test_a_stale_if_match_gets_412_with_the_current_state(client, app_context):
     place = make_place(title="Original")
     headers = bearer()
     first = client.patch(f"{ITEMS}/{place.id}", json={"properties": {"title": "Först"}},
@@ -186,8 +186,8 @@ def test_a_stale_if_match_gets_409_with_the_current_state(client, app_context):
                          ("delete", None)):
         response = getattr(client, method)(english(f"{ITEMS}/{place.id}"), json=body,
                                            headers=headers | {"If-Match": '"1"'})
-        assert response.status_code == 409, (method, response.json)
-        assert response.json["code"] == "Conflict" and "changed" in response.json["description"]
+        assert response.status_code == 412, (method, response.json)  # Part 4: a failed If-Match precondition
+        assert response.json["code"] == "PreconditionFailed" and "changed" in response.json["description"]
         assert response.json["current"]["properties"]["title"] == "Först"
         assert response.json["current"]["id"] == place.id
         assert response.headers["ETag"] == '"2"'
@@ -197,11 +197,11 @@ def test_a_stale_if_match_gets_409_with_the_current_state(client, app_context):
 
 
 @pytest.mark.parametrize("if_match", ['"abc"', 'W/"1"', '"99999999999999999999"'])
-def test_tags_that_are_no_current_version_conflict(client, app_context, if_match):
+def test_tags_that_are_no_current_version_fail_the_precondition(client, app_context, if_match):
     place = make_place()
     response = client.patch(f"{ITEMS}/{place.id}", json={"properties": {"title": "x"}},
                             headers=bearer() | {"If-Match": if_match})
-    assert response.status_code == 409
+    assert response.status_code == 412
 
 
 @pytest.mark.parametrize("if_match", [None, "", "*"])

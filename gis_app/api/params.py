@@ -1,14 +1,25 @@
 """Query parameters of the API: parsed from the request and described in the OpenAPI document by one definition."""
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable
 
+from gis_app.api import crs
 from gis_app.core.inputs import DB_INT_MAX
 from gis_app.errors import AppError
 
 # Parameters any API request may carry: output format and label language.
 GENERAL_PARAMS = {"f", "lang"}
+FORMATS = ("json", "geojson")
+LANGUAGES = ("sv", "en")
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,30}")
+NUMBER = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+class NotAcceptable(AppError):
+    status = 406
+    code = "NotAcceptable"
 
 
 @dataclass(frozen=True)
@@ -18,8 +29,12 @@ class Param:
     name: str
     description: str
     parse: Callable[[str], Any]
-    schema: dict = field(default_factory=lambda: {"type": "string"})
+    schema: dict | Callable[[], dict] = field(default_factory=lambda: {"type": "string", "minLength": 1})
     explode: bool = True
+
+    def openapi_schema(self) -> dict:
+        """The JSON Schema of the value (looked up now when it lists codes from the database)."""
+        return self.schema() if callable(self.schema) else self.schema
 
 
 def parse_query(params: tuple[Param, ...], args) -> dict:
@@ -29,6 +44,8 @@ def parse_query(params: tuple[Param, ...], args) -> dict:
         if name not in known:
             raise AppError(f"Unknown query parameter '{name}'.", field=name)
     _check_format(args.get("f"))
+    if args.get("lang") not in (None, *LANGUAGES):
+        raise AppError("lang must be sv or en.", field="lang")
     values = {}
     for param in params:
         raw = args.get(param.name)
@@ -42,16 +59,20 @@ def parse_query(params: tuple[Param, ...], args) -> dict:
 
 
 def _check_format(value: str | None) -> None:
-    if value not in (None, "json", "geojson"):
-        raise AppError("Only f=json is offered.", field="f")
+    if value not in (None, *FORMATS):
+        raise NotAcceptable("f must be json or geojson.", field="f")
+
+
+def whole_number(raw: str) -> int:
+    """Digits with an optional minus: no spaces, signs, underscores or other scripts' digits, which int() takes."""
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise ValueError("expected a whole number")
+    return int(raw)
 
 
 def integer(minimum: int, maximum: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ValueError("expected a whole number") from None
+        value = whole_number(raw)
         if not minimum <= value <= maximum:
             raise ValueError(f"expected a number from {minimum} to {maximum}")
         return value
@@ -59,19 +80,22 @@ def integer(minimum: int, maximum: int) -> Callable[[str], int]:
     return parse
 
 
+LIMIT_MAXIMUM = 10_000  # what the document allows; anything up to it is served, capped at the page maximum
+
+
 def page_size(maximum: int) -> Callable[[str], int]:
-    """A positive number; a larger one than the cap is served as the cap, as OGC API allows."""
-    parse_positive = integer(1, 10**9)
+    """A number from 1 to LIMIT_MAXIMUM; one above the page maximum is served as the maximum, as OGC API says."""
+    parse_positive = integer(1, LIMIT_MAXIMUM)
     return lambda raw: min(parse_positive(raw), maximum)
 
 
 def code_list(allowed: Callable[[], set[str]]) -> Callable[[str], list[str]]:
     """A comma-separated list of codes, each one of `allowed()` (looked up only when the parameter is given)."""
     def parse(raw: str) -> list[str]:
-        codes = [c.strip() for c in raw.split(",") if c.strip()]
-        if not codes:
+        codes = raw.split(",")
+        if not raw or "" in codes:
             raise ValueError("expected one or more codes separated by commas")
-        unknown = sorted(set(codes) - allowed())
+        unknown = sorted(set(codes) - set(allowed()))
         if unknown:
             raise ValueError(f"unknown code(s): {', '.join(unknown)}")
         return codes
@@ -79,9 +103,17 @@ def code_list(allowed: Callable[[], set[str]]) -> Callable[[str], list[str]]:
     return parse
 
 
+def codes_schema(allowed: Callable[[], Any]) -> Callable[[], dict]:
+    """The schema of a comma-separated code list (form style, not exploded): an array of the known codes."""
+    return lambda: {"type": "array", "minItems": 1, "items": {"type": "string", "enum": sorted(allowed())}}
+
+
+IDS_SCHEMA = {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX}}
+
+
 def id_list(raw: str) -> list[int]:
     try:
-        ids = [int(v) for v in raw.split(",")]
+        ids = [whole_number(v) for v in raw.split(",")]
     except ValueError:
         raise ValueError("expected whole numbers separated by commas") from None
     if not ids or any(not 0 < i <= DB_INT_MAX for i in ids):
@@ -90,21 +122,44 @@ def id_list(raw: str) -> list[int]:
 
 
 def bbox(raw: str) -> tuple[float, float, float, float]:
-    """W,S,E,N in CRS84 (a 6-number 3D box is accepted and its heights ignored)."""
-    try:
-        numbers = [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise ValueError("expected 4 numbers: west,south,east,north") from None
+    """Four numbers, lower corner then upper corner, in bbox-crs's axis order (a 3D box's heights are ignored)."""
+    parts = raw.split(",")
+    if not all(NUMBER.fullmatch(v) for v in parts) or len(parts) not in (4, 6):
+        raise ValueError("expected 4 numbers: west,south,east,north (in CRS84)")
+    numbers = [float(v) for v in parts]
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise ValueError("expected 4 numbers: west,south,east,north")
-    west, south, east, north = numbers
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
-        raise ValueError("coordinates must be longitude -180..180 and latitude -90..90 with south <= north")
-    if west > east:
+    if not all(math.isfinite(n) for n in numbers):
+        raise ValueError("expected 4 finite numbers")
+    if numbers[1] > numbers[3]:
+        raise ValueError("the lower corner's second coordinate is above the upper corner's")
+    if numbers[0] > numbers[2]:
         raise ValueError("boxes crossing the antimeridian are not supported")
-    return west, south, east, north
+    return numbers[0], numbers[1], numbers[2], numbers[3]
+
+
+def check_crs84_box(box: tuple[float, float, float, float]) -> None:
+    """A CRS84 box must lie on the globe."""
+    west, south, east, north = box
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        raise AppError("Invalid value for 'bbox': coordinates must be longitude -180..180 and latitude -90..90.",
+                       field="bbox")
+
+
+def crs_uri(raw: str) -> int | None:
+    return crs.srid(raw)
+
+
+def filter_lang(raw: str) -> str:
+    if raw not in FILTER_LANGS:
+        raise ValueError("expected cql2-text or cql2-json")
+    return raw
+
+
+def filter_text(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("expected a CQL2 expression")
+    return raw
 
 
 def _instant(raw: str) -> date | None:
@@ -130,14 +185,29 @@ def datetime_interval(raw: str) -> tuple[date | None, date | None]:
     return start_date, end_date
 
 
-BBOX = Param("bbox", "Only features that intersect this box: west,south,east,north in CRS84 (lon/lat).", bbox,
-             {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 6}, explode=False)
-DATETIME = Param("datetime", "Date the place was reported: an instant, or an interval with '..' for an open end.",
-                 datetime_interval)
+# cql-text is the draft's name for cql2-text: GDAL's OAPIF driver (to 3.12 at least) sends filters only with it.
+FILTER_LANGS = ("cql2-text", "cql2-json", "cql-text")
+_CRS_SCHEMA = {"type": "string", "format": "uri", "enum": list(crs.SUPPORTED)}
+BBOX = Param("bbox", "Only features that intersect this box: west,south,east,north in CRS84 (lon/lat), or the "
+             "lower and upper corner in bbox-crs's axis order.", bbox,
+             {"type": "array", "items": {"type": "number"},
+              "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}]}, explode=False)
+BBOX_CRS = Param("bbox-crs", "The CRS of bbox (default CRS84).", crs_uri, _CRS_SCHEMA)
+CRS = Param("crs", "The CRS of the geometries sent (default CRS84); the axis order is the CRS's own: EPSG:4326 "
+            "latitude first, SWEREF 99 northing first.", crs_uri, _CRS_SCHEMA)
+FILTER = Param("filter", "A CQL2 filter on the collection's queryables (see its /queryables).", filter_text,
+               {"type": "string", "minLength": 1})
+FILTER_LANG = Param("filter-lang", "cql2-text (default) or cql2-json; cql-text is read as cql2-text.", filter_lang,
+                    {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"})
+FILTER_CRS = Param("filter-crs", "The CRS of the geometries in filter (default CRS84).", crs_uri, _CRS_SCHEMA)
+DATETIME = Param("datetime", "Date the place was reported: an instant, or an interval with '..' for an open end "
+                 "(RFC 3339 dates or date-times).", datetime_interval,
+                 {"type": "string", "minLength": 1,
+                  "pattern": r"^(\d{4}-\d{2}-\d{2}(T\S+)?|\.\.|)(/(\d{4}-\d{2}-\d{2}(T\S+)?|\.\.|))?$"})
 OFFSET = Param("offset", "Number of features to skip (paging; the `next` links use `cursor`, which costs the same "
-               "on every page).", integer(0, 10**9), {"type": "integer", "minimum": 0, "default": 0})
+               "on every page).", integer(0, 10**9), {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0})
 CURSOR = Param("cursor", "Keyset paging: only features whose id comes after this one. The `next` links carry it.",
-               integer(0, DB_INT_MAX), {"type": "integer", "minimum": 0})
+               integer(0, DB_INT_MAX), {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX})
 
 
 def limit_param(default: int, maximum: int, public_maximum: int) -> Param:
@@ -145,4 +215,4 @@ def limit_param(default: int, maximum: int, public_maximum: int) -> Param:
     description = (f"Number of features per page. Larger values are served as {public_maximum} without a staff "
                    f"login or API token, and as {maximum} with one.")
     return Param("limit", description, page_size(maximum),
-                 {"type": "integer", "minimum": 1, "maximum": max(maximum, public_maximum), "default": default})
+                 {"type": "integer", "minimum": 1, "maximum": LIMIT_MAXIMUM, "default": default})

@@ -1,9 +1,11 @@
 """Spatial SQL for areas: GeoJSON features, the municipality's extent."""
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import JSON, Text, cast, func, select
+from sqlalchemy import Text, cast, func, select
 
 from gis_app.areas.models import Area
+from gis_app.core.spatial_sql import envelope, geojson_geometry
 from gis_app.extensions import capped_count, db
 
 
@@ -11,12 +13,17 @@ from gis_app.extensions import capped_count, db
 class AreaFilter:
     bbox: tuple[float, float, float, float] | None = None
     kind: list[str] | None = None
+    bbox_srid: int | None = None  # the bbox's CRS (north first); None: CRS84
+    where: Any = None  # a condition on QUERYABLE_COLUMNS, from an API filter (CQL2)
 
 
-def _feature():
+QUERYABLE_COLUMNS = {"geometry": Area.geom, "kind": Area.kind, "code": Area.code, "name": Area.name}
+
+
+def _feature(srid: int | None = None):
     return func.json_build_object(
         "type", "Feature", "id", Area.id,
-        "geometry", cast(func.ST_AsGeoJSON(Area.geom, 7), JSON),
+        "geometry", geojson_geometry(Area.geom, srid),
         "properties", func.json_build_object("kind", Area.kind, "code", Area.code, "name", Area.name),
     )
 
@@ -24,21 +31,24 @@ def _feature():
 def _conditions(f: AreaFilter, after: int | None = None) -> list:
     conditions = [Area.id > after] if after is not None else []
     if f.bbox:
-        conditions.append(Area.geom.ST_Intersects(func.ST_MakeEnvelope(*f.bbox, 4326)))
+        conditions.append(Area.geom.ST_Intersects(envelope(f.bbox, f.bbox_srid)))
+    if f.where is not None:
+        conditions.append(f.where)
     if f.kind:
         conditions.append(Area.kind.in_(f.kind))
     return conditions
 
 
-def area_features(f: AreaFilter, limit: int, offset: int, after: int | None = None) -> list[str]:
-    """Return up to `limit` areas as GeoJSON text, in id order (after the keyset cursor `after`)."""
+def area_features(f: AreaFilter, limit: int, offset: int, after: int | None = None,
+                  srid: int | None = None) -> list[str]:
+    """Return up to `limit` areas as GeoJSON text (in EPSG:srid, or CRS84), in id order (after the cursor)."""
     page = select(Area.id).where(*_conditions(f, after)).order_by(Area.id).limit(limit).offset(offset).subquery()
-    query = select(cast(_feature(), Text)).join(page, page.c.id == Area.id).order_by(Area.id)
+    query = select(cast(_feature(srid), Text)).join(page, page.c.id == Area.id).order_by(Area.id)
     return list(db.session.scalars(query))
 
 
-def area_feature(area_id: int) -> str | None:
-    return db.session.scalar(select(cast(_feature(), Text)).where(Area.id == area_id))
+def area_feature(area_id: int, srid: int | None = None) -> str | None:
+    return db.session.scalar(select(cast(_feature(srid), Text)).where(Area.id == area_id))
 
 
 def count_areas(f: AreaFilter, cap: int) -> int | None:

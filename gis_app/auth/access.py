@@ -48,6 +48,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.collection": EVERYONE,
     "api.items": EVERYONE,
     "api.item": EVERYONE,
+    "api.queryables": EVERYONE,
     "api.create_item": STAFF,
     "api.replace_item": PLANNING,
     "api.update_item": PLANNING,

@@ -17,9 +17,10 @@ from gis_app.core.forms import ConfirmForm, page_locale
 from gis_app.core.db import get_or_404
 from gis_app.core.clock import local_now, local_zone
 from gis_app.auth.access import OBSERVATION_SCOPE, authorise
+from gis_app.api.params import Param, integer, parse_query
 from gis_app.errors import AppError
 from gis_app.extensions import db
-from gis_app.core.inputs import db_int, json_body, parse_date
+from gis_app.core.inputs import DB_INT_MAX, db_int, json_body, parse_date
 from gis_app.maps.assets import LEAFLET_HEAT_JS
 from gis_app.maps.embed import embed
 from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, build_route_map
@@ -410,19 +411,24 @@ def csrf():
     return response
 
 
+VISIT_QUERY = (Param("place", "", integer(1, DB_INT_MAX)), Param("plan", "", integer(1, DB_INT_MAX)))
+
+
 @api_blueprint.get("/visits")
 def visits():
     """Visits, newest first, optionally of one place (?place=) or plan (?plan=)."""
-    found = queries.visits(db_int(request.args.get("place")), db_int(request.args.get("plan")))
+    values = parse_query(VISIT_QUERY, request.args)  # a wrong id is a 400, not silently all visits
+    found = queries.visits(values.get("place"), values.get("plan"))
     return jsonify({"visits": [service.visit_json(v) for v in found]})
 
 
 @api_blueprint.get("/visit-counts")
 def visit_counts():
     """Visits per place per month: aggregated counts, no notes."""
+    parse_query((Param("since", "", str),), request.args)  # no other parameters
     since = request.args.get("since")
     try:
-        since_date = parse_date(since) if since else None
+        since_date = parse_date(since) if since is not None else None
     except ValueError:
         raise AppError(_("since must be a date (YYYY-MM-DD)."), field="since") from None
     return jsonify({"counts": queries.monthly_visit_counts(since_date)})

@@ -1,12 +1,14 @@
 """Spatial SQL for places: GeoJSON features built by PostGIS, filtered by box, time and attributes."""
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import JSON, Text, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Text, and_, case, cast, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from gis_app.areas.models import Area
+from gis_app.core.spatial_sql import envelope, geojson_geometry
 from gis_app.extensions import capped_count, db
 from gis_app.places.models import LIGHT_FILTERS, Category, Observation, Place, PublicGrid, Source, Status
 
@@ -24,6 +26,8 @@ class PlaceFilter:
     affected_group: list[str] | None = None
     district: list[int] | None = None
     light: list[str] | None = None  # dark, twilight, daylight: a report made in that light (gis_app/lighting)
+    bbox_srid: int | None = None  # the bbox's CRS (north first); None: CRS84
+    where: Any = None  # a condition on queryable_columns(audience), from an API filter (CQL2)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Audience:
 
     locale: str = "sv"
     public: bool = True
+    srid: int | None = None  # the CRS geometries are sent in (EPSG, north first); None: CRS84
 
 
 def _shown_geometry(audience: Audience):
@@ -94,7 +99,7 @@ def _feature(audience: Audience):
     )
     return func.json_build_object(
         "type", "Feature", "id", Place.id,
-        "geometry", cast(func.ST_AsGeoJSON(_shown_geometry(audience), 7), JSON),
+        "geometry", geojson_geometry(_shown_geometry(audience), audience.srid),
         "properties", properties,
     )
 
@@ -107,15 +112,29 @@ def _year_condition(year: int):
     return or_(and_(Place.reported_on >= start, Place.reported_on < end), observed)
 
 
-def _bbox_condition(bbox, audience: Audience):
+def _bbox_condition(bbox, audience: Audience, srid: int | None = None):
     """Filter on the geometry the audience sees (indexed), so tiny boxes cannot locate a generalised place."""
-    return func.ST_Intersects(_shown_geometry(audience), func.ST_MakeEnvelope(*bbox, 4326))
+    return func.ST_Intersects(_shown_geometry(audience), envelope(bbox, srid))
+
+
+def queryable_columns(audience: Audience) -> dict[str, Any]:
+    """What an API filter may name, as the audience sees it: the public's geometry and district are the public ones,
+    and an unreviewed title is matched by nothing, so no filter reveals more than the features show."""
+    title = Place.title if not audience.public else case((Place.title_reviewed, Place.title), else_=None)
+    return {
+        "geometry": _shown_geometry(audience), "title": title, "category": Place.category_code,
+        "status": Place.status_code, "time_of_day": Place.time_of_day, "affected_group": Place.affected_group,
+        "priority": Place.priority, "district_id": _shown_district(audience), "reported_on": Place.reported_on,
+        "updated_at": Place.updated_at,
+    }
 
 
 def _conditions(f: PlaceFilter, audience: Audience, after: int | None = None) -> list:
     conditions = [Place.id > after] if after is not None else []
     if f.bbox:
-        conditions.append(_bbox_condition(f.bbox, audience))
+        conditions.append(_bbox_condition(f.bbox, audience, f.bbox_srid))
+    if f.where is not None:
+        conditions.append(f.where)
     if f.datetime:
         start, end = f.datetime
         if start:
