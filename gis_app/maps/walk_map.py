@@ -34,7 +34,8 @@ def build_walk_map(meeting: tuple[float, float], stops: list[Stop], route: list[
                    asset_url: AssetUrl, meeting_label: str, tile_url: str = "",
                    tile_attribution: str = "") -> ScriptedMap:
     """Build the route map's scaffolding; static/js/walk_map.js draws the meeting point, stops, route and findings."""
-    m = folium.Map(location=[meeting[1], meeting[0]], zoom_start=15, tiles=None, control_scale=True,
+    # The scale bar (metric only) is added by static/js/walk_map.js: folium's shows miles and feet too.
+    m = folium.Map(location=[meeting[1], meeting[0]], zoom_start=15, tiles=None, control_scale=False,
                    width="100%", height="100%")
     m.options["max_zoom"] = MAX_ZOOM
     use_local_map_assets(m, asset_url)
