@@ -329,3 +329,90 @@ def test_a_finding_that_joins_a_remediated_place_reopens_it(client_as, app_conte
     moves = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "place", AuditEntry.action == "update"))
     assert sorted((m.before["status_code"], m.after["status_code"]) for m in moves) == [
         ("remediated", "reported"), ("verified", "confirmed")]
+
+
+def _svg_of(html: str) -> str:
+    import base64
+
+    encoded = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
+    return base64.b64decode(encoded).decode()
+
+
+def test_static_map_numbers_do_not_overlap_and_it_has_a_legend():
+    import math
+
+    from gis_app.maps.walk_map import Stop, svg_map
+
+    here = (14.6372, 63.1767)
+    stops = [Stop(*here, "A"), Stop(here[0] + 0.00001, here[1], "B")]
+    findings = [(here[0], here[1] + 0.00001, "1", "#ff0000"), (*here, "2", "#00ff00")]
+    svg = svg_map(here, [], stops, findings, texts={"legend": "Teckenförklaring", "no_basemap": "Ingen karta"})
+    centres = [(float(x), float(y)) for x, y in re.findall(r'<text class="number" x="([\d.]+)" y="([\d.]+)"', svg)]
+    assert len(centres) == 4
+    assert all(math.dist(a, b) >= 20 for i, a in enumerate(centres) for b in centres[i + 1:])
+    assert svg.count('class="stop"') == 2 and svg.count('class="finding"') == 2  # squares and circles
+    assert "Teckenförklaring" in svg and "<line" in svg  # a leader line to each moved symbol's point
+    assert 'class="no-basemap"' in svg and "Ingen karta" in svg and "<image" not in svg
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 220, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_print_sheet_draws_the_basemap_from_the_tile_cache(client_as, app, app_context, tmp_path, monkeypatch):
+    import http.server
+    import threading
+
+    tile = _png()
+    requested = []
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            requested.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(tile)))
+            self.end_headers()
+            self.wfile.write(tile)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    walk = make_walk()
+    planner = client_as("planner")
+    monkeypatch.setitem(app.config, "TILE_CACHE_DIR", str(tmp_path))
+    try:
+        monkeypatch.setitem(app.config, "TILE_URL", f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png")
+        svg = _svg_of(planner.get(f"/walks/{walk.id}/print").get_data(as_text=True))
+        assert svg.count("<image") >= 1 and 'class="no-basemap"' not in svg and requested
+    finally:
+        server.shutdown()
+        server.server_close()
+    fetched = len(requested)
+    svg = _svg_of(planner.get(f"/walks/{walk.id}/print").get_data(as_text=True))
+    assert svg.count("<image") >= 1 and len(requested) == fetched  # the second time, from the cache alone
+    monkeypatch.setitem(app.config, "TILE_URL", "")
+    svg = _svg_of(planner.get(f"/walks/{walk.id}/print").get_data(as_text=True))
+    assert "<image" not in svg and "Ingen bakgrundskarta tillgänglig" in svg and "Teckenförklaring" in svg
+
+
+def test_the_protocol_pdf_has_a_summary_and_page_numbers(client_as, app_context, tmp_path):
+    import subprocess
+
+    planner = client_as("planner")
+    walk = _walk_with_findings(planner)
+    path = tmp_path / "protocol.pdf"
+    path.write_bytes(planner.get(f"/walks/{walk.id}/protocol.pdf").data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.count("\f")
+    assert "Sammanfattning" in text and "Iakttagelser: 3" in text
+    assert all(re.search(rf"\b{n} ?/ ?{pages}\b", text) for n in range(1, pages + 1))

@@ -1,7 +1,9 @@
 """Safety walk pages: list, plan, route, field capture (with its service worker), protocol, exports, follow-up."""
 import base64
 import hashlib
+import html
 import json
+import re
 from pathlib import Path
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, url_for)
@@ -25,7 +27,7 @@ from gis_app.maps.walk_map import Stop, build_walk_map, svg_map
 from gis_app.places import reference
 from gis_app.places.importer import load_rules
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY
-from gis_app.tiles import proxied_tile_url
+from gis_app.tiles import proxied_tile_url, tile_bytes
 from gis_app.walks import protocol, queries, service
 from gis_app.walks.forms import WalkForm, organiser_choices
 from gis_app.walks.models import RESPONSIBLE_PARTIES, SAFETIPIN_PARAMETERS
@@ -341,12 +343,21 @@ def follow_up(walk_id: int):
     return redirect(url_for(".edit_walk", walk_id=walk.id))
 
 
+def _svg_texts() -> dict:
+    attribution = html.unescape(re.sub(r"<[^>]+>", "", current_app.config["TILE_ATTRIBUTION"] or ""))
+    return {"legend": _("Legend"), "meeting": _("Meeting point"), "stop": _("Stop"), "finding": _("Finding"),
+            "safe": _("Safe place"), "route": _("Route"), "no_basemap": _("No basemap available"),
+            "attribution": attribution}
+
+
 def _static_map(walk, summary, findings) -> str:
+    """The route (and findings) as an SVG data URI, over the basemap the server has or can fetch and cache."""
     colors = queries.category_colors()
     points = [(f.lon, f.lat, str(f.number), "#2ca02c" if f.finding.safe_place else
                colors.get(f.finding.category_code, "#666666")) for f in findings]
     svg = svg_map(service.meeting_point(walk), _route_line(summary), _stops(walk), points,
-                  queries.district_outline(walk.district_id))
+                  queries.district_outline(walk.district_id),
+                  tiles=tile_bytes if current_app.config["TILE_URL"] else None, texts=_svg_texts())
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
@@ -448,11 +459,27 @@ def manifest():
 
 # --- protocol and exports -------------------------------------------------------------------------------------------
 
+def _findings_summary(findings, categories: dict[str, str]) -> dict:
+    """What the walk found, counted: per category, safe places, uncertain positions, priority 1, new places."""
+    per_category: dict[str, int] = {}
+    for item in findings:
+        if not item.finding.safe_place:
+            name = categories.get(item.finding.category_code, item.finding.category_code)
+            per_category[name] = per_category.get(name, 0) + 1
+    return {"per_category": sorted(per_category.items(), key=lambda pair: (-pair[1], pair[0])),
+            "safe": sum(item.finding.safe_place for item in findings),
+            "flagged": sum(item.finding.flagged for item in findings),
+            "urgent": sum(item.finding.priority == 1 for item in findings),
+            "new_places": sum(item.finding.new_place for item in findings),
+            "photos": sum(len(item.photos) for item in findings)}
+
+
 def _protocol_context(walk, pdf: bool) -> dict:
     summary = service.route_summary(walk)
     findings = protocol.protocol_findings(walk)
     locale = _locale()
     context = {"walk": walk, "summary": summary, "findings": findings, "pdf": pdf,
+               "counts": _findings_summary(findings, queries.category_labels(locale)),
                "svg": _static_map(walk, summary, findings), "categories": queries.category_labels(locale),
                "statuses": queries.status_labels(locale), "parameters": parameter_labels(),
                "parameter_order": SAFETIPIN_PARAMETERS, "responsible": responsible_labels(),
