@@ -218,7 +218,7 @@ def _map_texts() -> dict:
             "photos": _("Photos"), "draw": _("Draw the route"), "clear": _("Straight legs"),
             "saved": _("Route saved"), "error": _("Could not save the route"), "stop": _("Stop"),
             "finding": _("Finding"), "meeting": _("Meeting point"), "candidate": _("Place to choose"),
-            "chosen": _("Chosen"), "legend": _("Legend"), "metres": _("{m} m from the meeting point"),
+            "legend": _("Legend"), "metres": _("{m} m from the meeting point"),
             "picked": _("{n} places ticked: save the stops to keep them.")}
 
 
