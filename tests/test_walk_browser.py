@@ -262,13 +262,13 @@ def test_the_capture_page_keeps_feedback_in_view_and_never_moves_the_buttons(liv
         button.scroll_into_view_if_needed()
         box, cover = button.bounding_box(), save.bounding_box()
         assert box["y"] + box["height"] <= cover["y"] or box["y"] >= cover["y"] + cover["height"]
-        assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
     buttons.nth(0).tap()
     save.tap()
     _wait(page, "document.getElementById('capture-message').dataset.kind === 'ok'")
     for selector in ("#capture-message", "#net-state", "#gps-state"):  # where the eye is, without scrolling
         box = page.locator(selector).bounding_box()
-        assert box and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], selector
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], selector
     assert page.js_errors == []
 
 
@@ -294,6 +294,7 @@ def test_staff_walk_pages_fit_a_phone(live_server, phone, app_context):
 
 def test_a_planner_picks_places_on_the_map(live_server, page, app_context):
     from factories import make_area
+
     from gis_app.walks.models import Walk
 
     centre = make_area({"type": "MultiPolygon", "coordinates": [[[[14.62, 63.17], [14.66, 63.17], [14.66, 63.19],

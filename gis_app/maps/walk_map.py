@@ -238,7 +238,7 @@ def svg_map(meeting: tuple[float, float] | None, route: list[tuple[float, float]
     symbols = [(project(s.lon, s.lat), "square", s.color, str(n)) for n, s in enumerate(stops, start=1)]
     symbols += [(project(lon, lat), "circle", color, label) for lon, lat, label, color in findings]
     spots = _place_labels([point for point, *_ in symbols])
-    for ((true_x, true_y), shape, color, label), (x, y) in zip(symbols, spots):
+    for ((true_x, true_y), shape, color, label), (x, y) in zip(symbols, spots, strict=True):
         parts.append(_numbered(x, y, true_x, true_y, shape, color, label))
     parts.append(_scale_bar(pixels_per_metre, height))
     parts.append(_legend(width, height, texts, bool(findings)))
@@ -257,6 +257,5 @@ def _corners(project, width: int, height: int):
     """The lon/lat of the image's top-left and bottom-right corners (inverting the linear projection)."""
     x0, y0 = project(0, 0)
     x1, y1 = project(1, 1)
-    def unproject(x, y):
-        return (x - x0) / (x1 - x0), (y - y0) / (y1 - y0)
-    return unproject(0, 0), unproject(width, height)
+    return ((-x0 / (x1 - x0), -y0 / (y1 - y0)),
+            ((width - x0) / (x1 - x0), (height - y0) / (y1 - y0)))
