@@ -416,3 +416,36 @@ def test_the_protocol_pdf_has_a_summary_and_page_numbers(client_as, app_context,
     pages = text.count("\f")
     assert "Sammanfattning" in text and "Iakttagelser: 3" in text
     assert all(re.search(rf"\b{n} ?/ ?{pages}\b", text) for n in range(1, pages + 1))
+
+
+def test_the_follow_up_table_names_the_place_and_splits_done_from_planned(client_as, app_context):
+    from datetime import date
+
+    planner = client_as("planner")
+    place = make_place(title="Gångtunneln")
+    walk = make_walk()  # 2026-11-30
+    post(planner, walk.id, finding(place_id=place.id, note="Mörkt"))
+    year = InventoryYear(year=2026)
+    db.session.add(year)
+    db.session.flush()
+    assessment = Assessment(year_id=year.id, place_id=place.id, still_unsafe=True, main_factor="poor_lighting")
+    db.session.add(assessment)
+    db.session.flush()
+    db.session.add_all([
+        Measure(assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit", status="done",
+                description="Gammal armatur", done_on=date(2026, 10, 1)),  # before the walk: not taken since
+        Measure(assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit", status="done",
+                description="Ny LED-armatur", done_on=date(2026, 12, 1)),
+        Measure(assessment_id=assessment.id, measure_type="vegetation", responsible="municipal_unit",
+                status="decided", description="Röj buskar", due_on=date(2027, 4, 30))])
+    db.session.commit()
+    token = csrf_token(planner, f"/walks/{walk.id}")
+    planner.post(f"/walks/{walk.id}/follow-up", data={"csrf_token": token, "starts_at": "2027-05-12T19:00"})
+    follow = db.session.scalar(select(Walk).where(Walk.follows_walk_id == walk.id))
+    html = planner.get(f"/walks/{follow.id}").get_data(as_text=True)
+    row = html.split('data-earlier-finding="')[1].split("</tr>")[0]
+    assert f'href="/places/{place.id}"' in row and "Gångtunneln" in row
+    done = row.split('class="measures-done">')[1].split("</td>")[0]
+    planned = row.split('class="measures-planned">')[1].split("</td>")[0]
+    assert "Ny LED-armatur" in done and "2026-12-01" in done and "Gammal armatur" not in row
+    assert "Röj buskar" in planned and "2027-04-30" in planned and "Röj buskar" not in done
