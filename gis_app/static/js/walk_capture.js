@@ -420,13 +420,14 @@
     window.addEventListener("offline", showNetwork);
     window.setInterval(sync, 20000);
     var pageKept = keepForOffline();
-    openDb().then(function (db) {
+    var ready = openDb().then(function (db) {
       state.db = db;
       document.body.dataset.captureReady = "true";
       return Promise.all([loadPlaces(), render()]);
-    }).then(function () {
-      return pageKept.then(showOfflineReady);
-    }).then(sync);
+    });
+    ready.then(sync);
+    // Ready offline: the page is in the worker's cache and the walk's places are on the phone.
+    Promise.all([pageKept, ready]).then(function (results) { showOfflineReady(results[0]); });
   }
 
   // The first visit is loaded before the service worker controls the page: ask it to keep a copy of this page
