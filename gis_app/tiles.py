@@ -187,6 +187,25 @@ def _cached(path: Path) -> bool:
         return False
 
 
+def tile_bytes(z: int, x: int, y: int) -> bytes | None:
+    """One basemap tile for a server-side image (print, PDF): from the cache, else fetched once and cached; None
+    when no basemap is configured, the tile is not offered, or the tile server is busy, limited or down."""
+    if not current_app.config["TILE_URL"] or not offered(z, x, y):
+        return None
+    root = Path(current_app.config["TILE_CACHE_DIR"])
+    path = root / str(z) / str(x) / f"{y}.png"
+    try:
+        if not _cached(path):
+            enforce("TILE_FETCH_TOTAL_RATE_LIMIT", "tile-fetch-total")  # the same budget as the map's tiles
+            content = _fetch_in_a_slot(z, x, y)
+            _store(path, content)
+            _keep_cache_bounded(root, len(content))
+            return content
+        return path.read_bytes()
+    except (AppError, OSError):
+        return None
+
+
 @blueprint.get("/tiles/<int:z>/<int:x>/<int:y>.png")
 def tile(z: int, x: int, y: int):
     """One basemap tile, from the cache or fetched once from the configured tile server."""

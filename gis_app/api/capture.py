@@ -89,6 +89,7 @@ _ANSWERS = {  # endpoint: (success codes, schema, error codes)
     "walks_api.findings": (("200",), "findings", ("401", "403", "404", "405")),
     "walks_api.places": (("200",), "walkPlaces", ("401", "403", "404", "405")),
     "walks_api.csrf": (("200",), "csrfToken", ("401", "403")),
+    "outreach_api.csrf": (("200",), "csrfToken", ("401", "403")),
     "outreach_api.create_visit": (("200", "201"), "visit", ("400", "401", "403", "413", "415", "422")),
     "outreach_api.visits": (("200",), "visits", ("400", "401", "403", "414")),
     "outreach_api.visit_counts": (("200",), "visitCounts", ("400", "401", "403", "414")),

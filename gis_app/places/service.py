@@ -138,6 +138,24 @@ def _status_order(status: str) -> int:
     return LIFECYCLE.index(status) if status in LIFECYCLE else len(LIFECYCLE)
 
 
+# A new report of a problem at a place marked solved sends it back for review, so the map does not show it solved.
+SOLVED = frozenset({"remediated", "verified"})
+
+
+def reopen_for_review(place: Place) -> bool:
+    """Move a remediated or verified place back in the lifecycle after a new report of its problem; audit it.
+
+    A planner's or admin's report is already reviewed, so the place is confirmed; anyone else's goes back to
+    reported for a planner to look at. Runs inside the caller's transaction; returns whether the place moved.
+    """
+    if place.status_code not in SOLVED:
+        return False
+    before = audit.snapshot(place)
+    place.status_code = LIFECYCLE[1] if _reviews_own_reports() else LIFECYCLE[0]
+    audit.record("update", "place", place.id, before, audit.stored(place))
+    return True
+
+
 # --- observations: input to column values ---------------------------------------------------------------------------
 
 OBSERVATION_FIELDS = ("text", "source", "reporter_name", "reporter_contact", "geometry")

@@ -26,7 +26,7 @@ class WalkForm(FlaskForm):
     meeting_lat = FloatField(_l("Meeting point latitude"), validators=[DataRequired(), NumberRange(-90, 90)])
     meeting_lon = FloatField(_l("Meeting point longitude"), validators=[DataRequired(), NumberRange(-180, 180)])
     district_id = SelectField(_l("District"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
-    area_name = StringField(_l("Area"), validators=[Optional(), Length(max=200)])
+    area_name = StringField(_l("Part of town or street (free text)"), validators=[Optional(), Length(max=200)])
     organiser_kinds = MultiCheckboxField(_l("Organisers"), choices=organiser_choices)
     organisers = TextAreaField(_l("Organisations taking part"), validators=[Optional(), Length(max=2000)])
     expected_participants = IntegerField(_l("Expected participants"),

@@ -38,10 +38,15 @@ class Walk(db.Model):
     follows_walk_id: Mapped[int | None] = mapped_column(ForeignKey("walk.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+    # A cancelled walk is kept and marked, so its plan and history stay readable.
+    cancelled_at = mapped_column(DateTime(timezone=True))
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     stops = relationship("WalkStop", order_by="WalkStop.position", cascade="all, delete-orphan",
                          passive_deletes=True, back_populates="walk")
     follows = relationship("Walk", remote_side=[id])
+    district = relationship("Area")
 
 
 class WalkStop(db.Model):

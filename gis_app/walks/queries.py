@@ -24,15 +24,22 @@ class PlaceFilter:
     district_id: int | None = None
 
 
-def candidate_places(filters: PlaceFilter, today: date | None = None, limit: int = 500) -> list[dict]:
-    """Return places matching the filter (id, title, category, lon, lat, ...), newest first."""
+def candidate_places(filters: PlaceFilter, today: date | None = None, limit: int = 500,
+                     origin: tuple[float, float] | None = None) -> list[dict]:
+    """Return places matching the filter (id, title, category, lon, lat, ...): nearest the origin first, with
+    `distance_m` from it, or newest first without one."""
     point = func.ST_PointOnSurface(Place.geom)
-    query = (select(Place.id, Place.title, Place.category_code, Category.label_sv, Category.label_en, Category.color,
-                    Place.time_of_day, Place.affected_group, Place.reported_on, Place.status_code,
-                    func.ST_X(point).label("lon"), func.ST_Y(point).label("lat"))
-             .join(Category, Category.code == Place.category_code)
-             .where(Place.status_code != "dismissed")
-             .order_by(Place.reported_on.desc(), Place.id.desc()).limit(limit))
+    columns = [Place.id, Place.title, Place.category_code, Category.label_sv, Category.label_en, Category.color,
+               Place.time_of_day, Place.affected_group, Place.reported_on, Place.status_code,
+               func.ST_X(point).label("lon"), func.ST_Y(point).label("lat")]
+    order = [Place.reported_on.desc(), Place.id.desc()]
+    if origin is not None:
+        here = cast(func.ST_SetSRID(func.ST_MakePoint(*origin), 4326), Geography)
+        distance = func.ST_Distance(cast(Place.geom, Geography), here)
+        columns.append(distance.label("distance_m"))
+        order = [distance, Place.id]
+    query = (select(*columns).join(Category, Category.code == Place.category_code)
+             .where(Place.status_code != "dismissed").order_by(*order).limit(limit))
     if filters.category:
         query = query.where(Place.category_code.in_(filters.category))
     if filters.time_of_day:
@@ -47,6 +54,19 @@ def candidate_places(filters: PlaceFilter, today: date | None = None, limit: int
         district = select(Area.geom).where(Area.id == filters.district_id).scalar_subquery()
         query = query.where(func.ST_Intersects(Place.geom, district))
     return [row._asdict() for row in db.session.execute(query)]
+
+
+def district_bounds() -> dict[str, list[float]]:
+    """Each district's extent [west, south, east, north] by id, so the planning map can centre on the chosen one."""
+    box = func.Box2D(Area.geom)
+    rows = db.session.execute(select(Area.id, func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box),
+                                     func.ST_YMax(box)).where(Area.kind == "district"))
+    return {str(area_id): [west, south, east, north] for area_id, west, south, east, north in rows}
+
+
+def district_name(district_id: int | None) -> str | None:
+    """The district's name, or None."""
+    return db.session.scalar(select(Area.name).where(Area.id == district_id)) if district_id else None
 
 
 def places_near_walk(walk: Walk, metres: float = 3000) -> list[dict]:
@@ -79,6 +99,11 @@ def findings(walk_id: int) -> list[Finding]:
     """The walk's findings in the order they were made."""
     return list(db.session.scalars(select(Finding).where(Finding.walk_id == walk_id)
                                    .order_by(Finding.recorded_at, Finding.id)))
+
+
+def finding_count(walk_id: int) -> int:
+    """How many findings the walk has."""
+    return db.session.scalar(select(func.count()).where(Finding.walk_id == walk_id)) or 0
 
 
 def finding_photo_ids(finding_ids: list[int]) -> dict[int, list[int]]:
@@ -133,13 +158,14 @@ def finding_geometries(walk_id: int, srid: int, geometry_format: str) -> dict[in
 
 
 def place_measures(place_ids: list[int]) -> dict[int, list]:
-    """The inventory measures decided for these places (any year), newest first: what has been done since."""
+    """The inventory measures decided for these places (any year), newest first, with when each was done."""
     from gis_app.inventory.models import Assessment, Measure
 
     if not place_ids:
         return {}
     rows = db.session.execute(
-        select(Assessment.place_id, Measure.measure_type, Measure.description, Measure.status, Measure.done_on)
+        select(Assessment.place_id, Measure.measure_type, Measure.description, Measure.status, Measure.done_on,
+               Measure.due_on, Measure.updated_at)
         .join(Measure, Measure.assessment_id == Assessment.id)
         .where(Assessment.place_id.in_(place_ids)).order_by(Measure.created_at.desc(), Measure.id.desc()))
     measures: dict[int, list] = {}

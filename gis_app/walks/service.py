@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from gis_app import routing
@@ -59,6 +59,74 @@ def create_walk(values: dict) -> Walk:
     return walk
 
 
+def update_walk(walk: Walk, values: dict) -> bool:
+    """Apply checked form values (every field of the plan, the date too); audit the change; commit.
+
+    Returns whether anything changed.
+    """
+    values = dict(values)
+    lon, lat = values.pop("meeting_lon"), values.pop("meeting_lat")
+    point = shapely.Point(lon, lat)
+    changed = {key: value for key, value in values.items() if getattr(walk, key) != value}
+    if not to_shape(walk.meeting_point).equals_exact(point, 0):
+        changed["meeting_point"] = from_shape(point, srid=4326)
+    if not changed:
+        return False
+    before = audit.snapshot(walk)
+    with transaction(passthrough=(IntegrityError,)):
+        for key, value in changed.items():
+            setattr(walk, key, value)
+        audit.record("update", "walk", walk.id, before, audit.stored(walk))
+    return True
+
+
+CANCEL_REASON_MAX = 2000
+
+
+def cancel_walk(walk: Walk, reason) -> None:
+    """Mark the walk cancelled (it is kept, with who, when and why); audit it; commit."""
+    problems = Problems()
+    reason = check_text(reason, "cancel_reason", CANCEL_REASON_MAX, problems)
+    problems.raise_any()
+    if walk.cancelled_at is not None:
+        raise AppError(_("The walk is already cancelled."), field="cancel_reason", status=409, code="Conflict")
+    before = audit.snapshot(walk)
+    with transaction(passthrough=(IntegrityError,)):
+        walk.cancelled_at = func.now()
+        walk.cancelled_by_id = _user_id()
+        walk.cancel_reason = reason
+        audit.record("update", "walk", walk.id, before, audit.stored(walk))
+
+
+def reinstate_walk(walk: Walk) -> None:
+    """Undo a cancellation: the walk is planned again; audit it; commit."""
+    if walk.cancelled_at is None:
+        return
+    before = audit.snapshot(walk)
+    with transaction(passthrough=(IntegrityError,)):
+        walk.cancelled_at = walk.cancelled_by_id = walk.cancel_reason = None
+        audit.record("update", "walk", walk.id, before, audit.stored(walk))
+
+
+def delete_walk(walk: Walk) -> None:
+    """Delete a walk without findings, and its stops; audit both; commit. A walk with findings is cancelled."""
+    if db.session.scalar(select(func.count()).where(Finding.walk_id == walk.id)):
+        raise AppError(_("A walk with findings cannot be deleted: cancel it instead."), field="walk", status=409,
+                       code="Conflict")
+    with transaction(passthrough=(IntegrityError,)):
+        if walk.stops:
+            audit.record("delete", "walk_stops", walk.id, {"place_ids": [s.place_id for s in walk.stops]}, None)
+        audit.record("delete", "walk", walk.id, audit.snapshot(walk), None)
+        db.session.delete(walk)
+
+
+def check_open(walk: Walk) -> None:
+    """New findings go only to a walk that is not cancelled."""
+    if walk.cancelled_at is not None:
+        raise AppError(_("This walk is cancelled: no new findings can be recorded on it."), field="walk_id",
+                       status=409, code="Conflict")
+
+
 def meeting_point(walk: Walk) -> routing.Point:
     point = to_shape(walk.meeting_point)
     return point.x, point.y
@@ -79,8 +147,16 @@ def _audit_stops(walk: Walk, before: list[int]) -> None:
         audit.record("update", "walk_stops", walk.id, {"place_ids": before}, {"place_ids": after})
 
 
-def set_stops(walk: Walk, place_ids: list[int]) -> None:
-    """Make these places the walk's stops, in the suggested walking order from the meeting point and back."""
+def set_stops(walk: Walk, place_ids: list[int], shown: list[int] | None = None) -> None:
+    """Make these places the walk's stops, in the suggested walking order from the meeting point and back.
+
+    With `shown` (the places the planner saw in a filtered list or on the map), only those can be taken off:
+    a stop the planner did not see is kept, so adding places from another district keeps the others.
+    """
+    if shown is not None:
+        hidden = set(shown)
+        kept = [stop.place_id for stop in walk.stops if stop.place_id not in hidden]
+        place_ids = kept + [i for i in place_ids if i not in kept]
     found = {place.id: place for place in db.session.scalars(select(Place).where(Place.id.in_(place_ids)))}
     chosen = [found[i] for i in dict.fromkeys(place_ids) if i in found]
     start = meeting_point(walk)
@@ -302,6 +378,7 @@ def _place_and_observation(values: dict, rules, problems: Problems):
     observation = places.new_observation(place, observation_values)
     observation.observed_at = values["recorded_at"]
     audit.record_create(observation, "observation")
+    places.reopen_for_review(place)  # a problem found again at a place marked solved is not solved
     return place, observation
 
 
@@ -325,6 +402,7 @@ def record_finding(walk: Walk, data, photo_streams=()) -> tuple[Finding, bool]:
             return existing, False
     elif client_uuid is None:
         problems.add("client_uuid", _("required"))
+    check_open(walk)  # after the repeat check: a finding synced before the cancellation is still answered
     rules = load_rules()
     values = finding_values(data, rules, problems)
     problems.raise_any()

@@ -1,7 +1,9 @@
 """Safety walk pages: list, plan, route, field capture (with its service worker), protocol, exports, follow-up."""
 import base64
 import hashlib
+import html
 import json
+import re
 from pathlib import Path
 
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, url_for)
@@ -10,12 +12,13 @@ import shapely
 from flask_login import current_user
 from markupsafe import Markup
 
+from gis_app.core.choices import safe_color
 from gis_app.core.forms import page_locale
 from gis_app.core.clock import local_now, local_zone
 from gis_app.auth.access import can
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORTERS, ExportOptions, get_exporter, separator_for, spreadsheet_geometry_header
-from gis_app.core.inputs import load_json
+from gis_app.core.inputs import load_json, parse_datetime
 from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label,
                                       options)
 from gis_app.maps.assets import LEAFLET_DRAW_CSS, LEAFLET_DRAW_JS
@@ -24,7 +27,7 @@ from gis_app.maps.walk_map import Stop, build_walk_map, svg_map
 from gis_app.places import reference
 from gis_app.places.importer import load_rules
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY
-from gis_app.tiles import proxied_tile_url
+from gis_app.tiles import proxied_tile_url, tile_bytes
 from gis_app.walks import protocol, queries, service
 from gis_app.walks.forms import WalkForm, organiser_choices
 from gis_app.walks.models import RESPONSIBLE_PARTIES, SAFETIPIN_PARAMETERS
@@ -37,7 +40,7 @@ def _walk_globals() -> dict:
     return {"local_time": local_zone()}
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-SHELL_FILES = ("css/app.css", "js/walk_capture.js", "walks/icon.svg")
+SHELL_FILES = ("css/app.css", "js/walk_capture.js", "walks/icon.svg", "favicon.svg")
 VENDOR_FILES = ("leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css")
 
 
@@ -84,43 +87,103 @@ def _district_choices():
     return [("", _("No district"))] + [(c.code, c.label) for c in reference.districts()]
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
-def new_walk():
-    """Plan a walk: title, time (evening by default), meeting point, area, organisers, participants."""
+FORM_FIELDS = ("title", "meeting_place", "meeting_lon", "meeting_lat", "district_id", "area_name", "organisers",
+               "expected_participants")
+
+
+def _walk_form() -> WalkForm:
     # The form reads only form fields: a JSON body (which Flask-WTF would otherwise read) is no walk.
     form = WalkForm()
     form.district_id.choices = _district_choices()
+    return form
+
+
+def _checked_values(form: WalkForm) -> dict | None:
+    """The form's values when it validates and the meeting point is in the area; else None (errors on the form)."""
+    if not form.validate_on_submit():
+        return None
+    rules = load_rules()
+    if not rules.inside(shapely.Point(form.meeting_lon.data, form.meeting_lat.data)):
+        form.meeting_lon.errors = [rules.outside_reason]
+        return None
+    values = {name: getattr(form, name).data for name in FORM_FIELDS}
+    values["organiser_kinds"] = form.organiser_kinds.data or []
+    values["starts_at"] = form.starts_at.data.replace(tzinfo=local_zone())
+    return values
+
+
+def _form_page(form: WalkForm, walk=None):
+    config = {"bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
+              "tileUrl": proxied_tile_url(), "districtBounds": queries.district_bounds()}
+    return render_template("walks/new.html", form=form, walk=walk, config=config)
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+def new_walk():
+    """Plan a walk: title, time (evening by default), meeting point, area, organisers, participants."""
+    form = _walk_form()
     if request.method == "GET":
         form.starts_at.data = service.default_start().replace(tzinfo=None)
         form.organiser_kinds.data = ["municipality", "police"]
-    if form.validate_on_submit():
-        rules = load_rules()
-        if not rules.inside(shapely.Point(form.meeting_lon.data, form.meeting_lat.data)):
-            form.meeting_lon.errors = [rules.outside_reason]
-        else:
-            values = {name: getattr(form, name).data for name in (
-                "title", "meeting_place", "meeting_lon", "meeting_lat", "district_id", "area_name", "organisers",
-                "expected_participants")}
-            values["organiser_kinds"] = form.organiser_kinds.data or []
-            values["starts_at"] = form.starts_at.data.replace(tzinfo=local_zone())
-            walk = service.create_walk(values)
-            flash(_("The walk is planned. Now choose the places to visit."))
-            return redirect(url_for(".walk_detail", walk_id=walk.id))
-    return render_template("walks/new.html", form=form,
-                           config={"bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
-                                   "tileUrl": proxied_tile_url()})
+    values = _checked_values(form)
+    if values is not None:
+        walk = service.create_walk(values)
+        flash(_("The walk is planned. Now choose the places to visit."))
+        return redirect(url_for(".walk_detail", walk_id=walk.id))
+    return _form_page(form)
+
+
+@blueprint.route("/<int:walk_id>/edit", methods=["GET", "POST"])
+def edit_walk(walk_id: int):
+    """Change any field of a walk's plan, its date and time too."""
+    walk = service.get_walk(walk_id)
+    form = _walk_form()
+    if request.method == "GET":
+        for name in FORM_FIELDS[:2] + FORM_FIELDS[4:]:
+            getattr(form, name).data = getattr(walk, name)
+        form.meeting_lon.data, form.meeting_lat.data = service.meeting_point(walk)
+        form.starts_at.data = walk.starts_at.astimezone(local_zone()).replace(tzinfo=None)
+        form.organiser_kinds.data = list(walk.organiser_kinds or [])
+    values = _checked_values(form)
+    if values is not None:
+        changed = service.update_walk(walk, values)
+        flash(_("The walk is changed.") if changed else _("Nothing was changed."))
+        return redirect(url_for(".walk_detail", walk_id=walk.id))
+    return _form_page(form, walk)
+
+
+@blueprint.post("/<int:walk_id>/cancel")
+def cancel_walk(walk_id: int):
+    """Cancel a walk (it is kept, marked cancelled), or plan it again with action=reinstate."""
+    walk = service.get_walk(walk_id)
+    if request.form.get("action") == "reinstate":
+        service.reinstate_walk(walk)
+        flash(_("The walk is planned again."))
+    else:
+        service.cancel_walk(walk, request.form.get("cancel_reason") or None)
+        flash(_("The walk is cancelled."))
+    return redirect(url_for(".walk_detail", walk_id=walk.id))
+
+
+@blueprint.post("/<int:walk_id>/delete")
+def delete_walk(walk_id: int):
+    """Delete a walk that has no findings."""
+    service.delete_walk(service.get_walk(walk_id))
+    flash(_("The walk is deleted."))
+    return redirect(url_for(".index"))
 
 
 # --- the walk and its route -----------------------------------------------------------------------------------------
 
-def _filters() -> queries.PlaceFilter:
+def _filters(walk) -> queries.PlaceFilter:
+    """The candidate filter; the walk's own district until the planner picks another (or all, with an empty one)."""
     args = request.args
     return queries.PlaceFilter(
         category=[c for c in args.getlist("category") if c],
         time_of_day=[t for t in args.getlist("time_of_day") if t in TIMES_OF_DAY],
         affected_group=[g for g in args.getlist("affected_group") if g in AFFECTED_GROUPS],
         months=_int_arg("months"),
-        district_id=_int_arg("district"),
+        district_id=_int_arg("district") if "district" in args else walk.district_id,
     )
 
 
@@ -142,13 +205,23 @@ def _walk_map(walk, summary):
                           _("Meeting point"), proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
 
 
-def _map_config(walk, walk_map) -> dict:
+def _map_texts() -> dict:
+    return {"flagged": _("Position uncertain"), "safe": _("Safe place"), "accuracy": _("Accuracy"),
+            "photos": _("Photos"), "draw": _("Draw the route"), "clear": _("Straight legs"),
+            "saved": _("Route saved"), "error": _("Could not save the route"), "stop": _("Stop"),
+            "finding": _("Finding"), "meeting": _("Meeting point"), "candidate": _("Place to choose"),
+            "legend": _("Legend"), "metres": _("{m} m from the meeting point"),
+            "picked": _("{n} places ticked: save the stops to keep them.")}
+
+
+def _map_config(walk, walk_map, candidates=()) -> dict:
     return walk_map.config(
         walkId=walk.id, findingsUrl=url_for("walks_api.findings", walk_id=walk.id),
         routeUrl=url_for(".save_route", walk_id=walk.id) if can("walks.new_walk") else None,
-        texts={"flagged": _("Position uncertain"), "safe": _("Safe place"), "accuracy": _("Accuracy"),
-               "photos": _("Photos"), "draw": _("Draw the route"), "clear": _("Straight legs"),
-               "saved": _("Route saved"), "error": _("Could not save the route")})
+        candidates=[{"id": c["id"], "title": c["title"], "lon": c["lon"], "lat": c["lat"],
+                     "color": safe_color(c["color"]), "distance": round(c.get("distance_m") or 0)}
+                    for c in candidates],
+        texts=_map_texts())
 
 
 @blueprint.get("/<int:walk_id>")
@@ -158,33 +231,49 @@ def walk_detail(walk_id: int):
     summary = service.route_summary(walk)
     walk_map = _walk_map(walk, summary)
     locale = page_locale()
-    filters = _filters()
+    filters = _filters(walk)
     can_plan = can("walks.new_walk")
-    candidates = queries.candidate_places(filters) if can_plan else []
+    candidates = queries.candidate_places(filters, origin=service.meeting_point(walk)) if can_plan else []
     earlier = _earlier_findings(walk.follows, locale) if walk.follows_walk_id and walk.follows else []
     return render_template(
-        "walks/walk.html", walk=walk, summary=summary, map=embed(walk_map.map), config=_map_config(walk, walk_map),
+        "walks/walk.html", walk=walk, summary=summary, map=embed(walk_map.map),
+        config=_map_config(walk, walk_map, candidates),
         can_plan=can_plan, candidates=candidates, filters=filters, stop_ids={s.place_id for s in walk.stops},
         choices={"category": reference.categories(locale), "time_of_day": _time_labels(),
                  "affected_group": _group_labels(), "district": reference.districts()},
         organisers=dict(organiser_choices()), earlier=earlier, statuses=queries.status_labels(locale),
-        categories=queries.category_labels(locale),
+        categories=queries.category_labels(locale), finding_count=queries.finding_count(walk.id),
+        follow_up_start=service.default_start().strftime("%Y-%m-%dT%H:%M"),
         draw_assets={"js": _asset_url(LEAFLET_DRAW_JS), "css": _asset_url(LEAFLET_DRAW_CSS)} if can_plan else None)
 
 
+DONE_MEASURES = ("done", "verified")
+PLANNED_MEASURES = ("proposed", "decided", "in_progress")
+
+
 def _earlier_findings(earlier, locale: str) -> list[dict]:
-    """The earlier walk's findings with what has happened since: the place's status now, and the measure."""
+    """The earlier walk's findings with what has happened since: the place's status now, the measures done since
+    that walk (with their date) and those still planned. A measure done before the walk was not taken since."""
     statuses = queries.status_labels(locale)
     findings = protocol.protocol_findings(earlier)
     measures = queries.place_measures([item.finding.place_id for item in findings if item.finding.place_id])
+    walked_on = earlier.starts_at.astimezone(local_zone()).date()
     rows = []
     for item in findings:
         place = item.finding.place
-        done = [{"what": m.description or label(MEASURE_TYPE_LABELS, m.measure_type, locale),
-                 "status": label(MEASURE_STATUS_LABELS, m.status, locale), "status_code": m.status,
-                 "done_on": m.done_on} for m in measures.get(item.finding.place_id, [])]
-        rows.append({"item": item, "status": statuses.get(place.status_code, place.status_code) if place else None,
-                     "status_code": place.status_code if place else None, "measures": done})
+        done, planned = [], []
+        for m in measures.get(item.finding.place_id, []):
+            entry = {"what": m.description or label(MEASURE_TYPE_LABELS, m.measure_type, locale),
+                     "status": label(MEASURE_STATUS_LABELS, m.status, locale), "status_code": m.status,
+                     "done_on": m.done_on or (m.updated_at.astimezone(local_zone()).date()
+                                              if m.status in DONE_MEASURES else None), "due_on": m.due_on}
+            if m.status in DONE_MEASURES and entry["done_on"] >= walked_on:
+                done.append(entry)
+            elif m.status in PLANNED_MEASURES:
+                planned.append(entry)
+        rows.append({"item": item, "place": place,
+                     "status": statuses.get(place.status_code, place.status_code) if place else None,
+                     "status_code": place.status_code if place else None, "done": done, "planned": planned})
     return rows
 
 
@@ -193,7 +282,9 @@ def set_stops(walk_id: int):
     """Make the ticked places the walk's stops, in the suggested order."""
     walk = service.get_walk(walk_id)
     ids = [int(v) for v in request.form.getlist("place_id") if v.isdigit() and len(v) < 10]
-    service.set_stops(walk, ids)
+    # The places the planner was shown: only these can be unticked; stops filtered out of view are kept.
+    shown = [int(v) for v in request.form.getlist("shown_id") if v.isdigit() and len(v) < 10]
+    service.set_stops(walk, ids, shown)
     flash(_("Stops saved in the suggested walking order."))
     return redirect(url_for(".walk_detail", walk_id=walk.id))
 
@@ -232,17 +323,33 @@ def save_route(walk_id: int):
 @blueprint.post("/<int:walk_id>/follow-up")
 def follow_up(walk_id: int):
     """Plan a follow-up walk over the same route, showing this walk's findings and what was done."""
-    walk = service.follow_up(service.get_walk(walk_id))
+    raw = request.form.get("starts_at", "").strip()
+    try:
+        starts_at = parse_datetime(raw) if raw else None
+    except ValueError:
+        raise AppError(_("Give the follow-up walk's date and time as YYYY-MM-DDTHH:MM."), field="starts_at") from None
+    if starts_at is not None and starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=local_zone())
+    walk = service.follow_up(service.get_walk(walk_id), starts_at)
     flash(_("Follow-up walk planned. Check the date and time."))
-    return redirect(url_for(".walk_detail", walk_id=walk.id))
+    return redirect(url_for(".edit_walk", walk_id=walk.id))
+
+
+def _svg_texts() -> dict:
+    attribution = html.unescape(re.sub(r"<[^>]+>", "", current_app.config["TILE_ATTRIBUTION"] or ""))
+    return {"legend": _("Legend"), "meeting": _("Meeting point"), "stop": _("Stop"), "finding": _("Finding"),
+            "safe": _("Safe place"), "route": _("Route"), "no_basemap": _("No basemap available"),
+            "attribution": attribution}
 
 
 def _static_map(walk, summary, findings) -> str:
+    """The route (and findings) as an SVG data URI, over the basemap the server has or can fetch and cache."""
     colors = queries.category_colors()
     points = [(f.lon, f.lat, str(f.number), "#2ca02c" if f.finding.safe_place else
                colors.get(f.finding.category_code, "#666666")) for f in findings]
     svg = svg_map(service.meeting_point(walk), _route_line(summary), _stops(walk), points,
-                  queries.district_outline(walk.district_id))
+                  queries.district_outline(walk.district_id),
+                  tiles=tile_bytes if current_app.config["TILE_URL"] else None, texts=_svg_texts())
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
@@ -305,6 +412,9 @@ def _capture_texts() -> dict:
         "safePlace": _("Safe place"),
         "photos": _("{n} photos"),
         "tooManyPhotos": _("At most {n} photos per finding"),
+        "offlineReady": _("Ready offline"),
+        "noNearby": _("No recorded place of this category within {m} m."),
+        "saving": _("Saving…"),
     }
 
 
@@ -341,11 +451,27 @@ def manifest():
 
 # --- protocol and exports -------------------------------------------------------------------------------------------
 
+def _findings_summary(findings, categories: dict[str, str]) -> dict:
+    """What the walk found, counted: per category, safe places, uncertain positions, priority 1, new places."""
+    per_category: dict[str, int] = {}
+    for item in findings:
+        if not item.finding.safe_place:
+            name = categories.get(item.finding.category_code, item.finding.category_code)
+            per_category[name] = per_category.get(name, 0) + 1
+    return {"per_category": sorted(per_category.items(), key=lambda pair: (-pair[1], pair[0])),
+            "safe": sum(item.finding.safe_place for item in findings),
+            "flagged": sum(item.finding.flagged for item in findings),
+            "urgent": sum(item.finding.priority == 1 for item in findings),
+            "new_places": sum(item.finding.new_place for item in findings),
+            "photos": sum(len(item.photos) for item in findings)}
+
+
 def _protocol_context(walk, pdf: bool) -> dict:
     summary = service.route_summary(walk)
     findings = protocol.protocol_findings(walk)
     locale = page_locale()
     context = {"walk": walk, "summary": summary, "findings": findings, "pdf": pdf,
+               "counts": _findings_summary(findings, queries.category_labels(locale)),
                "svg": _static_map(walk, summary, findings), "categories": queries.category_labels(locale),
                "statuses": queries.status_labels(locale), "parameters": parameter_labels(),
                "parameter_order": SAFETIPIN_PARAMETERS, "responsible": responsible_labels(),

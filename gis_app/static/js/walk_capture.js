@@ -1,6 +1,7 @@
 // Field capture on a phone: position (with its accuracy) on a draggable pin, category, note, photos, scores.
-// Every finding gets a UUID here and goes into an IndexedDB queue first; the queue syncs whenever there is
-// network, and the server answers a repeated UUID with the finding it already has, so nothing is doubled.
+// The finding being drafted has a UUID from the moment the form is empty; Save puts the draft into an IndexedDB
+// queue under that UUID (a second tap on Save overwrites the same entry), the queue syncs whenever there is network,
+// and the server answers a repeated UUID with the finding it already has, so one press of Save is one finding.
 (function () {
   "use strict";
 
@@ -11,7 +12,9 @@
   var form = document.getElementById("capture-form");
   var message = document.getElementById("capture-message");
   var photoInput = document.getElementById("photo");
-  var state = {fix: null, pinMoved: false, places: [], nearby: null, syncing: false, db: null};
+  var saveButton = document.getElementById("save-finding");
+  var state = {fix: null, pinMoved: false, places: [], nearby: null, syncing: false, syncAgain: false, db: null,
+               draftUuid: null, saving: false};
   var map, pin, circle;
 
   function format(text, values) {
@@ -66,6 +69,7 @@
   function setUpMap() {
     map = L.map("capture-map", {zoomControl: false, attributionControl: false})
       .setView([config.meeting[1], config.meeting[0]], 17);
+    L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
     if (config.tileUrl) { L.tileLayer(config.tileUrl, {maxZoom: 19}).addTo(map); }
     // The draggable pin is a keyboard-focusable button: the map's own label names it for screen readers.
     var pinName = document.getElementById("capture-map").getAttribute("aria-label");
@@ -143,14 +147,19 @@
         }
       });
     }
+    var changed = !state.nearby || !best || state.nearby.place.id !== best.place.id;
     state.nearby = best;
     var box = document.getElementById("nearby");
+    var none = document.getElementById("nearby-none");
     box.hidden = !best;
+    none.hidden = Boolean(best) || !category || category === "safe_place";
+    none.textContent = format(texts.noNearby, {m: config.nearbyMetres});
     if (best) {
       document.getElementById("nearby-text").textContent =
         format(texts.nearby, {title: best.place.title, m: Math.round(best.distance)});
-      document.getElementById("join-place").checked = true;
     }
+    // Joining is the user's explicit choice: never ticked by default, and untick it when the offer changes.
+    if (changed) { document.getElementById("join-place").checked = false; }
   }
 
   function loadPlaces() {
@@ -176,20 +185,32 @@
     return result;
   }
 
+  function say(text, kind) {
+    message.textContent = text;
+    message.dataset.kind = kind;
+  }
+
+  function newDraft() {
+    state.draftUuid = newUuid();
+  }
+
   function save(event) {
     event.preventDefault();
+    if (state.saving) { return; }  // the draft is already on its way into the queue
     var category = chosenCategory();
-    if (!category) { message.textContent = texts.chooseCategory; message.dataset.kind = "error"; return; }
+    if (!category) { say(texts.chooseCategory, "error"); return; }
     var files = Array.prototype.slice.call(photoInput.files || []);
     if (files.length > config.maxPhotos) {
-      message.textContent = format(texts.tooManyPhotos, {n: config.maxPhotos});
-      message.dataset.kind = "error";
+      say(format(texts.tooManyPhotos, {n: config.maxPhotos}), "error");
       return;
     }
+    state.saving = true;
+    saveButton.disabled = true;
+    say(texts.saving, "busy");
     var here = pin.getLatLng();
     var safe = category === "safe_place";
     var finding = {
-      client_uuid: newUuid(),
+      client_uuid: state.draftUuid,  // the draft's, not the tap's: a repeated save is the same finding
       geometry: {type: "Point", coordinates: [Number(here.lng.toFixed(7)), Number(here.lat.toFixed(7))]},
       accuracy_m: state.fix ? state.fix.accuracy : null,  // the fix as measured, even if the pin was moved
       pin_moved: state.pinMoved,
@@ -207,10 +228,15 @@
       return store("queue", "readwrite", function (s) { s.put(item); });
     }).then(function () {
       resetForm();
-      message.textContent = texts.saved;
-      message.dataset.kind = "ok";
+      say(texts.saved, "ok");
       return render();
-    }).then(sync);
+    }, function () {
+      say(format(texts.failed, {reason: "IndexedDB"}), "error");
+    }).then(function () {
+      state.saving = false;
+      saveButton.disabled = false;
+      return sync();
+    });
   }
 
   // A phone camera's photo can be 5–10 MB; a few of them would exceed the upload limit. Large photos are
@@ -237,8 +263,10 @@
 
   function resetForm() {
     form.reset();
+    newDraft();
     document.getElementById("photo-count").textContent = "";
     document.getElementById("nearby").hidden = true;
+    document.getElementById("nearby-none").hidden = true;
     state.nearby = null;
     state.pinMoved = false;
     if (state.fix) {
@@ -291,8 +319,13 @@
   }
 
   function sync() {
-    if (state.syncing || !navigator.onLine) { return Promise.resolve(); }
+    if (!navigator.onLine) { return Promise.resolve(); }
+    if (state.syncing) {  // a finding queued during a round goes in the next one, at once
+      state.syncAgain = true;
+      return Promise.resolve();
+    }
     state.syncing = true;
+    state.syncAgain = false;
     return all("queue").then(function (items) {
       var pending = items.filter(function (item) { return item.state !== "failed"; });
       if (!pending.length) { return null; }
@@ -302,10 +335,13 @@
         }, Promise.resolve());
       });
     }).catch(function (problem) {
-      if (problem && problem.login) { message.textContent = texts.login; message.dataset.kind = "error"; }
+      if (problem && problem.login) { say(texts.login, "error"); }
     }).then(function () {
       state.syncing = false;
       return render();
+    }).then(function () {
+      if (state.syncAgain) { return sync(); }
+      return null;
     });
   }
 
@@ -367,6 +403,7 @@
   // --- start ----------------------------------------------------------------------------------------------------------
 
   function start() {
+    newDraft();
     setUpMap();
     watchPosition();
     showGps();
@@ -382,14 +419,38 @@
     window.addEventListener("online", function () { showNetwork(); sync(); });
     window.addEventListener("offline", showNetwork);
     window.setInterval(sync, 20000);
-    if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register(config.swUrl, {scope: config.swScope}).catch(function () {});
-    }
-    openDb().then(function (db) {
+    var pageKept = keepForOffline();
+    var ready = openDb().then(function (db) {
       state.db = db;
       document.body.dataset.captureReady = "true";
       return Promise.all([loadPlaces(), render()]);
-    }).then(sync);
+    });
+    ready.then(sync);
+    // Ready offline: the page is in the worker's cache and the walk's places are on the phone.
+    Promise.all([pageKept, ready]).then(function (results) { showOfflineReady(results[0]); });
+  }
+
+  // The first visit is loaded before the service worker controls the page: ask it to keep a copy of this page
+  // now, so that an offline reload works after one visit. Resolves true once the page is in its cache.
+  function keepForOffline() {
+    if (!("serviceWorker" in navigator)) { return Promise.resolve(false); }
+    return navigator.serviceWorker.register(config.swUrl, {scope: config.swScope})
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) {
+        return new Promise(function (resolve) {
+          var channel = new MessageChannel();
+          channel.port1.onmessage = function (event) { resolve(Boolean(event.data && event.data.cached)); };
+          registration.active.postMessage({type: "cache-page", path: location.pathname}, [channel.port2]);
+        });
+      })
+      .catch(function () { return false; });
+  }
+
+  function showOfflineReady(kept) {
+    var pill = document.getElementById("offline-state");
+    pill.hidden = !kept;
+    pill.textContent = texts.offlineReady;
+    document.body.dataset.offlineReady = String(kept);
   }
 
   start();

@@ -79,9 +79,12 @@
     var map = window[config.layers.map];
     var routeGroup = window[config.layers.route];
     var status = document.getElementById("route-status");
+    var picking = config.candidates && config.candidates.length;
     map.addControl(new L.Control.Draw({
       position: "topleft",
-      draw: {polyline: {shapeOptions: {color: "#1f3a93", weight: 5}}, polygon: false, rectangle: false,
+      draw: {polyline: {shapeOptions: {color: "#1f3a93", weight: 5}},
+             polygon: picking ? {shapeOptions: {color: "#b35c00", dashArray: "6 4"}} : false,
+             rectangle: picking ? {shapeOptions: {color: "#b35c00", dashArray: "6 4"}} : false,
              circle: false, marker: false, circlemarker: false},
       edit: {featureGroup: routeGroup, remove: false}
     }));
@@ -101,6 +104,10 @@
     }
 
     map.on(L.Draw.Event.CREATED, function (event) {
+      if (event.layerType === "rectangle" || event.layerType === "polygon") {
+        pickInside(event.layer);  // an area picks places; it is not kept on the map
+        return;
+      }
       routeGroup.clearLayers();
       routeGroup.addLayer(event.layer);
       save();
@@ -108,8 +115,101 @@
     map.on(L.Draw.Event.EDITED, save);
   }
 
+  // Candidate places for planners: shown on the map with their distance from the meeting point; a click ticks or
+  // unticks the place in the list, and a drawn rectangle or polygon ticks every place inside it.
+  var candidateMarkers = {};
+
+  function checkbox(id) {
+    return document.querySelector('input[data-candidate="' + id + '"]');
+  }
+
+  function styleCandidate(id) {
+    var box = checkbox(id), marker = candidateMarkers[id];
+    if (!box || !marker) { return; }
+    marker.setStyle({fillOpacity: box.checked ? 1 : 0.25, weight: box.checked ? 4 : 2,
+                     color: box.checked ? "#111111" : "#555555"});
+  }
+
+  function announcePicked() {
+    var picked = document.querySelectorAll("input[data-candidate]:checked").length;
+    var status = document.getElementById("pick-status");
+    if (status) { status.textContent = texts.picked.replace("{n}", String(picked)); }
+    document.body.dataset.candidatesTicked = String(picked);
+  }
+
+  function toggle(id, value) {
+    var box = checkbox(id);
+    if (!box) { return; }
+    box.checked = value === undefined ? !box.checked : value;
+    styleCandidate(id);
+  }
+
+  function drawCandidates() {
+    if (!config.candidates || !config.candidates.length) { return; }
+    var group = L.layerGroup().addTo(window[config.layers.map]);
+    config.candidates.forEach(function (place) {
+      // A hollow circle: distinct from the numbered square stops and the round filled findings.
+      var marker = L.circleMarker([place.lat, place.lon], {radius: 8, color: "#555555", weight: 2,
+                                                             fillColor: place.color, fillOpacity: 0.25,
+                                                             className: "walk-candidate"});
+      var tip = element("span", null, place.title + " · " + texts.metres.replace("{m}", String(place.distance)));
+      marker.bindTooltip(tip, {sticky: true});
+      marker.on("click", function () { toggle(place.id); announcePicked(); });
+      marker.addTo(group);
+      candidateMarkers[place.id] = marker;
+      styleCandidate(place.id);
+    });
+    document.querySelectorAll("input[data-candidate]").forEach(function (box) {
+      box.addEventListener("change", function () { styleCandidate(box.getAttribute("data-candidate")); });
+    });
+    document.body.dataset.candidatesDrawn = String(config.candidates.length);
+  }
+
+  function pickInside(layer) {
+    var picked = 0;
+    config.candidates.forEach(function (place) {
+      var point = L.latLng(place.lat, place.lon);
+      var inside = layer instanceof L.Rectangle ? layer.getBounds().contains(point) : insidePolygon(point, layer);
+      if (inside) { toggle(place.id, true); picked += 1; }
+    });
+    announcePicked();
+    return picked;
+  }
+
+  function insidePolygon(point, polygon) {
+    var ring = polygon.getLatLngs()[0], inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i, i += 1) {
+      var a = ring[i], b = ring[j];
+      if ((a.lat > point.lat) !== (b.lat > point.lat) &&
+          point.lng < (b.lng - a.lng) * (point.lat - a.lat) / (b.lat - a.lat) + a.lng) { inside = !inside; }
+    }
+    return inside;
+  }
+
+  // A legend, so that a stop, a finding, a candidate and the meeting point are told apart without colour alone.
+  function addLegend() {
+    var legend = L.control({position: "bottomright"});
+    legend.onAdd = function () {
+      var box = element("div", "walk-legend");
+      box.appendChild(element("strong", null, texts.legend));
+      [["walk-legend-meeting", texts.meeting], ["walk-legend-stop", texts.stop],
+       ["walk-legend-finding", texts.finding]].concat(config.candidates && config.candidates.length
+        ? [["walk-legend-candidate", texts.candidate]] : []).forEach(function (entry) {
+        var row = element("div", "walk-legend-row");
+        row.appendChild(element("span", "walk-legend-symbol " + entry[0], ""));
+        row.appendChild(element("span", null, entry[1]));
+        box.appendChild(row);
+      });
+      return box;
+    };
+    legend.addTo(window[config.layers.map]);
+  }
+
+  L.control.scale({imperial: false}).addTo(window[config.layers.map]);
   drawRoute();
   drawStops();
+  drawCandidates();
+  addLegend();
   setUpDrawing();
 
   fetch(config.findingsUrl, {credentials: "same-origin", headers: {Accept: "application/geo+json"}})

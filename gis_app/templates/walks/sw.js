@@ -2,6 +2,8 @@
 // API answers are never cached: they hold findings and personal data; the page's own queue is in IndexedDB.
 "use strict";
 var CACHE = "walk-shell-{{ version }}";
+var TILES = "walk-tiles";
+var MAX_TILES = 600;  // about the streets around a walk at three zoom levels; the oldest go first
 var SHELL = {{ shell|tojson }};
 
 self.addEventListener("install", function (event) {
@@ -18,6 +20,51 @@ self.addEventListener("activate", function (event) {
 
 function isCapturePage(url) {
   return url.origin === self.location.origin && /^\/walks\/\d+\/capture$/.test(url.pathname);
+}
+
+function isTile(url) {
+  return /^\/tiles\/\d+\/\d+\/\d+\.png$/.test(url.pathname);
+}
+
+// Keep a copy of the capture page. The first visit was loaded before this worker controlled it, so the page asks
+// for its own copy (message "cache-page"); later visits are copied as they pass (network first).
+function keepPage(path) {
+  return fetch(path, {credentials: "same-origin", redirect: "manual"}).then(function (response) {
+    if (!response.ok || response.type !== "basic") { throw new Error("not cached"); }
+    return caches.open(CACHE).then(function (cache) { return cache.put(path, response); });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var port = event.ports && event.ports[0];
+  if (data.type !== "cache-page" || typeof data.path !== "string") { return; }
+  var url = new URL(data.path, self.location.origin);
+  if (!isCapturePage(url)) { return; }
+  event.waitUntil(keepPage(url.pathname)
+    .catch(function () { return caches.match(url.pathname).then(function (hit) { if (!hit) { throw hit; } }); })
+    .then(function () { if (port) { port.postMessage({cached: true}); } },
+          function () { if (port) { port.postMessage({cached: false}); } }));
+});
+
+function trimTiles(cache) {
+  return cache.keys().then(function (keys) {
+    return Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_TILES)).map(function (key) {
+      return cache.delete(key);
+    }));
+  });
+}
+
+// Basemap tiles the page has shown are kept too, so the map still has streets offline.
+function tile(request) {
+  return caches.open(TILES).then(function (cache) {
+    return cache.match(request).then(function (hit) {
+      return hit || fetch(request).then(function (response) {
+        if (response.ok) { cache.put(request, response.clone()).then(function () { return trimTiles(cache); }); }
+        return response;
+      });
+    });
+  });
 }
 
 self.addEventListener("fetch", function (event) {
@@ -37,6 +84,10 @@ self.addEventListener("fetch", function (event) {
     }).catch(function () {
       return caches.match(url.pathname).then(function (cached) { return cached || Response.error(); });
     }));
+    return;
+  }
+  if (isTile(url)) {
+    event.respondWith(tile(request));
     return;
   }
   if (SHELL.indexOf(url.pathname) >= 0) {
