@@ -1,47 +1,22 @@
 """Shared fixtures: a real PostGIS database (migrated once), the app, a client, a live server and Chromium."""
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from gis_app import create_app
-from gis_app.devdb import start_private_instance
 from gis_app.extensions import db
-from gis_app.settings import load_settings
-from factories import PASSWORD, csrf_token, make_user
+from tests.factories import PASSWORD, csrf_token, make_user
+from tests.helpers import (CHROMIUM_ARGS, drop_database, free_port, fresh_database_url,
+                           guarded_page, wait_for)
 
 REFERENCE_DATA = Path(__file__).resolve().parents[1] / "data"
 # Reference data the migrations seed; every other table is emptied after each test.
 KEPT_TABLES = ("alembic_version", "spatial_ref_sys", "category", "observation_source", "place_status",
                "organisation")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _admin_engine():
-    settings = load_settings()
-    admin_url = start_private_instance(settings["PGDATA_DIR"], settings["PG_PORT"], "postgres")
-    return create_engine(admin_url, isolation_level="AUTOCOMMIT")
-
-
-def drop_database(name: str) -> None:
-    engine = _admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
-def fresh_database_url(name: str) -> str:
-    """A new, empty database of this name on the private instance (with PostGIS)."""
-    drop_database(name)
-    settings = load_settings()
-    return start_private_instance(settings["PGDATA_DIR"], settings["PG_PORT"], name)
 
 
 @pytest.fixture(scope="session")
@@ -119,12 +94,6 @@ def cli(app):
     return app.test_cli_runner()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class LiveServer(str):
     """The server's base URL, which also knows where its access log is."""
 
@@ -134,7 +103,7 @@ class LiveServer(str):
 @pytest.fixture(scope="session")
 def live_server(app, database_url, tmp_path_factory):
     """The app served by gunicorn on 127.0.0.1 in its own process, as `make run` serves it."""
-    port = _free_port()
+    port = free_port()
     url = LiveServer(f"http://127.0.0.1:{port}")
     url.access_log = tmp_path_factory.mktemp("server") / "access.log"
     # No API rate limit: load and browser tests read far more than one visitor would (test_capacity tests limits).
@@ -143,23 +112,10 @@ def live_server(app, database_url, tmp_path_factory):
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                                "--workers", "2", "--threads", "4", "--access-logfile", str(url.access_log),
                                "gis_app:create_app()"], env=env)
-    _wait_for(url, server)
+    wait_for(url, server)
     yield url
     server.terminate()
     server.wait(timeout=10)
-
-
-def _wait_for(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("the app server exited at start-up")
-        try:
-            urllib.request.urlopen(url + "/api/conformance", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"the app server did not answer at {url}")
 
 
 @pytest.fixture(scope="session")
@@ -172,45 +128,12 @@ def chromium():
         browser.close()
 
 
-def guarded_page(context):
-    """A new page of `context` that records JavaScript errors (CSP violations too), refuses every request off
-    127.0.0.1 (recording it), and polls for wait_for_function."""
-    page = context.new_page()
-    page.js_errors = []
-    page.external_requests = []
-    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and page.js_errors.append(message.text))
-    # Playwright's own wait_for_function evaluates strings inside the page, which our CSP (rightly) forbids;
-    # poll from outside instead, where evaluation is not subject to the page's policy.
-    page.wait_for_function = lambda expression, timeout=10_000, **_: _poll(page, expression, timeout)
-
-    def guard(route):
-        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            page.external_requests.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)  # on the context, so a service worker's requests are guarded too
-    return page
-
-
 @pytest.fixture
 def page(chromium):
     """A fresh browser page in its own context, guarded as guarded_page says."""
     context = chromium.new_context()
     yield guarded_page(context)
     context.close()
-
-
-def _poll(page, expression: str, timeout_ms: float):
-    """Wait until a JavaScript expression (or arrow function) is truthy in the page."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"still false after {timeout_ms} ms: {expression}")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

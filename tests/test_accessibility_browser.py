@@ -4,8 +4,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import guarded_page
-from factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.helpers import guarded_page
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 
 from gis_app.citizens import demo
 
@@ -81,7 +81,7 @@ def test_the_status_page_has_no_serious_violations(live_server, viewport_page, a
 
 
 def test_staff_pages_have_no_serious_violations(live_server, viewport_page, app_context):
-    from test_walk_api import make_walk
+    from tests.test_walk_api import make_walk
 
     walk = make_walk()
     user = make_user("planner")

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from factories import PASSWORD, csrf_token, make_token, make_user
+from tests.factories import PASSWORD, csrf_token, make_token, make_user
 from gis_app.auth.access import current_role
 from gis_app.auth.models import ApiToken, AuditEntry, Organisation, User
 from gis_app.extensions import db

@@ -5,7 +5,7 @@ import pytest
 from openapi_spec_validator import validate
 from shapely.geometry import LineString, box
 
-from factories import STORTORGET, make_area, make_place
+from tests.factories import STORTORGET, make_area, make_place
 from gis_app.extensions import db
 from gis_app.places.models import Observation
 

@@ -10,7 +10,7 @@ import pytest
 from openapi_spec_validator import validate
 from shapely.geometry import box
 
-from factories import make_area, make_place, make_token, make_user
+from tests.factories import make_area, make_place, make_token, make_user
 
 ITEMS = "/api/collections/places/items"
 CONFIG = Path(__file__).with_name("schemathesis.toml")

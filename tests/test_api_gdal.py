@@ -4,7 +4,7 @@ import subprocess
 import pyogrio
 from shapely.geometry import box
 
-from factories import make_area, make_place
+from tests.factories import make_area, make_place
 
 
 def test_gdal_reads_every_page_of_places_and_areas(live_server, app_context):

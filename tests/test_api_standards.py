@@ -9,7 +9,7 @@ from owslib.ogcapi.features import Features
 from pyproj import Transformer
 from shapely.geometry import box
 
-from factories import STORTORGET, make_area, make_place
+from tests.factories import STORTORGET, make_area, make_place
 from gis_app.api.crs import CRS84, epsg_uri
 
 ITEMS = "/api/collections/places/items"

@@ -6,12 +6,12 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select
 
-from factories import STORTORGET, csrf_token, make_place
+from tests.factories import STORTORGET, csrf_token, make_place
 from gis_app.auth import audit
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places.models import Observation
-from test_outreach import POLICE_ONLY_TEXT, post_visit, visit_body
+from tests.test_outreach import POLICE_ONLY_TEXT, post_visit, visit_body
 
 SHARED_TEXT = "Delad-iakttagelse-3307"
 

@@ -1,5 +1,5 @@
 """Logging in and out, lockout, rate limiting, cookies and API tokens."""
-from factories import PASSWORD, csrf_token, make_token, make_user
+from tests.factories import PASSWORD, csrf_token, make_token, make_user
 from gis_app.auth.access import current_role
 from gis_app.auth.models import ApiToken
 from gis_app.extensions import db

@@ -3,7 +3,7 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString, Point, box
 from sqlalchemy import text
 
-from factories import make_area, make_place, make_token, make_user
+from tests.factories import make_area, make_place, make_token, make_user
 from gis_app.auth.models import AuditEntry, User
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place

@@ -11,7 +11,7 @@ from urllib.parse import quote, quote_from_bytes
 import pytest
 from sqlalchemy import func, select
 
-from factories import STORTORGET, csrf_token, make_place, make_token, make_user
+from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place

@@ -6,7 +6,7 @@ import sys
 
 from sqlalchemy import text
 
-from factories import csrf_token, make_place
+from tests.factories import csrf_token, make_place
 from gis_app.extensions import db
 from gis_app.places import queries
 

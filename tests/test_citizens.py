@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from factories import STORTORGET, csrf_token, make_area, make_place
+from tests.factories import STORTORGET, csrf_token, make_area, make_place
 from PIL import Image
 from sqlalchemy import func, select
 

@@ -5,8 +5,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import guarded_page
-from factories import PASSWORD, make_place, make_user
+from tests.helpers import guarded_page
+from tests.factories import PASSWORD, make_place, make_user
 from sqlalchemy import select
 
 from gis_app.citizens import demo

@@ -107,7 +107,7 @@ def test_existing_places_are_protected(cli, municipality):
 
 def test_real_places_get_no_demo_rows(cli, municipality):
     """A municipality's own import is never seeded with demo inventory years, measures or outreach."""
-    from factories import make_place
+    from tests.factories import make_place
 
     make_place(title="Verklig plats")
 

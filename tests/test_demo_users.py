@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from factories import csrf_token, make_place
+from tests.factories import csrf_token, make_place
 from gis_app.auth.demo import DEMO_PASSWORD, DEMO_USERS
 from gis_app.auth.models import User
 from gis_app.extensions import db

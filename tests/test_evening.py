@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas
 import openpyxl
 import pytest
-from factories import STORTORGET, csrf_token, make_place
+from tests.factories import STORTORGET, csrf_token, make_place
 from flask_babel import force_locale
 from shapely.geometry import Point
 from sqlalchemy import func, select

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 from sqlalchemy import select
 
 from gis_app.evening import demo, service

@@ -8,13 +8,13 @@ from datetime import date
 import openpyxl
 import pytest
 
-from factories import STORTORGET, make_area, make_place
+from tests.factories import STORTORGET, make_area, make_place
 from gis_app.exports import EXPORTERS, spreadsheet_text
 from gis_app.exports.base import FORMULA_STARTS
 from gis_app.inventory import service as inventory
 from gis_app.walks import service as walks
 from gis_app.walks.models import Finding
-from test_walk_api import finding, make_walk, post
+from tests.test_walk_api import finding, make_walk, post
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(1)", "\tTAB=1+1", "\rCR=1+1"]
 # Services strip surrounding whitespace, so tab and CR prefixes can only come from rows written another way

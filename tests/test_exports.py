@@ -10,7 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from factories import make_place
+from tests.factories import make_place
 from gis_app.exports import EXPORTERS
 from gis_app.inventory import service
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from conftest import _free_port, _wait_for
-from factories import make_place, make_token, make_user
+from tests.helpers import free_port, wait_for
+from tests.factories import make_place, make_token, make_user
 from gis_app import create_app
 from gis_app.auth.access import ACCESS, EVERYONE
 from gis_app.devdb import PG_BIN
@@ -246,13 +246,13 @@ def post_feature(url: str, secret: str, n: int) -> tuple[int, int | str, int | N
 @pytest.fixture
 def own_server(app, database_url):
     """A gunicorn of this test's own (2 workers), whose database sessions are named so they can be found."""
-    port = _free_port()
+    port = free_port()
     named_url = database_url + ("&" if "?" in database_url else "?") + "application_name=gis-kill-test"
     env = os.environ | {"DATABASE_URL": named_url, "GIS_APP_TILE_URL": "", "SECRET_KEY": "test"}
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                                "--workers", "2", "--threads", "4", "gis_app:create_app()"], env=env)
     url = f"http://127.0.0.1:{port}"
-    _wait_for(url, server)
+    wait_for(url, server)
     server.url, server.port = url, port
     yield server
     kill_server(server)  # in case the test failed before its kill

@@ -9,7 +9,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point, Polygon
 from sqlalchemy import select, text
 
-from factories import STORTORGET, make_place
+from tests.factories import STORTORGET, make_place
 from gis_app.areas.importer import import_areas
 from gis_app.core.readers import ImportRejected
 from gis_app.areas.models import Area

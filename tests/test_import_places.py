@@ -11,7 +11,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
 from sqlalchemy import func, select
 
-from factories import STORTORGET, make_area
+from tests.factories import STORTORGET, make_area
 from gis_app.core.readers import ImportRejected
 from gis_app.extensions import db
 from gis_app.places import importer

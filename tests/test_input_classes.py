@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factories import STORTORGET, make_area, make_place, make_token, make_user
+from tests.factories import STORTORGET, make_area, make_place, make_token, make_user
 from gis_app.extensions import db
 from gis_app.inventory import service as inventory
 from gis_app.places.models import Observation
 from gis_app.walks import service as walks
-from test_outreach import post_visit, visit_body
-from test_walk_api import finding, make_walk, post
+from tests.test_outreach import post_visit, visit_body
+from tests.test_walk_api import finding, make_walk, post
 
 ROOT = Path(__file__).resolve().parents[1] / "gis_app"
 LON, LAT = STORTORGET

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from factories import csrf_token, make_area, make_place
+from tests.factories import csrf_token, make_area, make_place
 from gis_app.auth.access import ACCESS
 from gis_app.auth.models import AuditEntry
 from gis_app.errors import AppError

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from factories import PASSWORD, make_place, make_user
+from tests.factories import PASSWORD, make_place, make_user
 from gis_app.inventory import service
 
 XSS_TITLE = '<img src=x onerror="window.__xss=1">Mörk gränd'
@@ -72,7 +72,7 @@ def test_year_map_draws_layers_and_counts_locally(live_server, page, planner_wit
 @pytest.mark.browser
 def test_year_map_fills_points_with_the_status_colour_and_folds_layers_on_a_phone(live_server, chromium,
                                                                                     planner_with_year):
-    from conftest import guarded_page
+    from tests.helpers import guarded_page
 
     from gis_app.inventory.labels import MEASURE_STATUS_COLORS
 
@@ -137,7 +137,7 @@ def test_closing_asks_first_and_an_admin_reopens_with_a_reason(live_server, page
 @pytest.fixture
 def many_districts(planner_with_year):
     """37 districts, as Östersund's DeSO areas, the two places in two of them."""
-    from factories import make_area
+    from tests.factories import make_area
 
     from gis_app.extensions import db
     from gis_app.places.models import Place

@@ -11,7 +11,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point, box, mapping
 from sqlalchemy import func, select
 
-from factories import STORTORGET, csrf_token, make_area, make_place
+from tests.factories import STORTORGET, csrf_token, make_area, make_place
 from gis_app.core.readers import ImportRejected
 from gis_app.extensions import db
 from gis_app.inventory.models import Assessment, InventoryYear, Measure
@@ -326,7 +326,7 @@ def test_sun_times_for_the_walk_form(client_as, app_context):
 
 
 def test_a_daylight_walk_to_places_unsafe_at_night_is_warned(client_as, app_context):
-    from test_walk_api import make_walk
+    from tests.test_walk_api import make_walk
     from gis_app.walks.models import WalkStop
 
     night_place = make_place(time_of_day="night", title="Tunneln")

@@ -2,10 +2,10 @@
 shows when it gets dark and proposes start times; register text stays text."""
 import pytest
 
-from factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from gis_app.extensions import db
 from gis_app.lighting import service
-from test_lighting import _lamp, _network
+from tests.test_lighting import _lamp, _network
 
 XSS_OWNER = '<img src=x onerror="window.__xss=1">Kommunen'
 

@@ -8,7 +8,7 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select, text
 
-from factories import STORTORGET, make_place, make_token, make_user
+from tests.factories import STORTORGET, make_place, make_token, make_user
 from gis_app.extensions import db
 from gis_app.lighting import sun
 from gis_app.places.models import Observation

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from factories import PASSWORD, csrf_token, make_token, make_user
+from tests.factories import PASSWORD, csrf_token, make_token, make_user
 from gis_app.auth import models, service
 from gis_app.auth.models import ApiToken, User
 from gis_app.extensions import db

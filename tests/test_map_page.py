@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from factories import STORTORGET, make_area, make_place
+from tests.factories import STORTORGET, make_area, make_place
 from gis_app import create_app
 from gis_app.maps.places_map import MapLabels, build_places_map
 from gis_app.core.choices import Choice

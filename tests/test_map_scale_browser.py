@@ -4,7 +4,7 @@ note for sensitive places."""
 import pytest
 from sqlalchemy import text
 
-from factories import STORTORGET
+from tests.factories import STORTORGET
 from gis_app.extensions import db
 
 LON, LAT = STORTORGET

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from conftest import drop_database, fresh_database_url
+from tests.helpers import drop_database, fresh_database_url
 from gis_app import create_app
 
 TABLES = {"area", "category", "observation", "observation_source", "place", "place_status"}
@@ -35,10 +35,10 @@ def test_models_match_migrations(cli):
 
 
 def _database_without_postgis(name: str, owner: str) -> str:
-    from conftest import _admin_engine
+    from tests.helpers import admin_engine
 
     drop_database(name)
-    engine = _admin_engine()
+    engine = admin_engine()
     with engine.connect() as conn:
         conn.execute(text(f'DROP ROLE IF EXISTS "{owner}"'))
         conn.execute(text(f'CREATE ROLE "{owner}" LOGIN NOSUPERUSER'))

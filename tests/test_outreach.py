@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from factories import STORTORGET, csrf_token, make_place, make_token, make_user
+from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.outreach.models import FollowUpTask, OutreachPlan, OutreachVisit

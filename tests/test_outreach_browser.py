@@ -1,5 +1,5 @@
 """In Chromium: an officer logs in, plans a shift and sees the numbered stops on the map and in the list."""
-from factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 
 
 def _log_in(page, live_server, user) -> None:

@@ -3,8 +3,8 @@ places by distance, keep a visit typed without signal and send it once, and draw
 import pytest
 from sqlalchemy import func, select
 
-from conftest import guarded_page
-from factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.helpers import guarded_page
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 from gis_app.extensions import db
 from gis_app.outreach.models import OutreachVisit
 
@@ -167,7 +167,7 @@ def test_heat_map_layer_box_leaves_the_zoom_buttons_free(live_server, phone, app
 
 
 def test_marking_a_task_done_and_revoking_a_token_ask_first(live_server, phone, app_context):
-    from factories import make_token
+    from tests.factories import make_token
     from gis_app.auth.models import ApiToken
     from gis_app.outreach.models import FollowUpTask
     import uuid

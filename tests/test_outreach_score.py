@@ -6,7 +6,7 @@ import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 
-from factories import STORTORGET, make_place
+from tests.factories import STORTORGET, make_place
 from gis_app.extensions import db
 from gis_app.outreach import service
 from gis_app.outreach.models import OutreachVisit
@@ -113,7 +113,7 @@ def test_constructed_places_rank_by_each_factor(app, app_context):
 
 
 def test_dismissed_places_are_not_candidates_and_areas_filter(app, app_context):
-    from factories import make_area
+    from tests.factories import make_area
 
     kept = make_place(title="Kvar")
     make_place(title="Avfärdad", status_code="dismissed", dismissed_reason="Inte otryggt")
@@ -133,7 +133,7 @@ def test_a_police_visit_with_a_note_is_not_a_report(app, client_as, app_context)
     import json
     import uuid
 
-    from factories import csrf_token
+    from tests.factories import csrf_token
 
     place = make_place(title="Kvällsplats", time_of_day="evening")
     before = ranking(app)[place.id].breakdown.contributions

@@ -1,7 +1,7 @@
 """Keyset paging: every feature once while rows come and go, and numberMatched never wrong."""
 from sqlalchemy import text
 
-from factories import make_place
+from tests.factories import make_place
 from gis_app.extensions import db
 
 ITEMS = "/api/collections/places/items"

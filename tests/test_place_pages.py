@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from factories import STORTORGET, csrf_token, make_place
+from tests.factories import STORTORGET, csrf_token, make_place
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place

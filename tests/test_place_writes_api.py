@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from factories import STORTORGET, csrf_token, make_place, make_token, make_user
+from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places import service

@@ -4,7 +4,7 @@ import json
 import pytest
 from pyproj import Transformer
 
-from factories import make_place, make_token, make_user
+from tests.factories import make_place, make_token, make_user
 from gis_app.extensions import db
 from gis_app.places.models import Observation
 

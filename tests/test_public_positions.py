@@ -6,7 +6,7 @@ from pyproj import Transformer
 from shapely.geometry import box
 from sqlalchemy import text
 
-from factories import STORTORGET, make_area, make_place
+from tests.factories import STORTORGET, make_area, make_place
 from gis_app.extensions import db
 from gis_app.places.queries import set_public_grid
 

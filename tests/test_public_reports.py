@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from xml.etree import ElementTree
 
 import pytest
-from factories import STORTORGET, csrf_token, make_area, make_place
+from tests.factories import STORTORGET, csrf_token, make_area, make_place
 from geoalchemy2.shape import from_shape
 from PIL import Image
 from shapely.geometry import Point, box

@@ -3,10 +3,10 @@ import json
 
 from shapely.geometry import box
 
-from factories import STORTORGET, csrf_token, make_area, make_token, make_user
+from tests.factories import STORTORGET, csrf_token, make_area, make_token, make_user
 from gis_app.extensions import db
 from gis_app.places.models import Place
-from test_walk_api import finding, make_walk, post
+from tests.test_walk_api import finding, make_walk, post
 
 NOTE = "Testperson Svensson 070-123 45 67 vid lampan"
 ITEMS = "/api/collections/places/items"

@@ -5,7 +5,7 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select, text
 
-from factories import STORTORGET, make_place
+from tests.factories import STORTORGET, make_place
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place

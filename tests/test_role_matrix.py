@@ -6,7 +6,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from factories import PASSWORD, csrf_token, make_place, make_token, make_user
+from tests.factories import PASSWORD, csrf_token, make_place, make_token, make_user
 from gis_app.auth.access import ACCESS, PUBLIC, ROLES, access_matrix_markdown
 from gis_app.auth.models import ApiToken
 from gis_app.extensions import db

@@ -9,14 +9,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from factories import STORTORGET, make_area, make_place, make_token, make_user
+from tests.factories import STORTORGET, make_area, make_place, make_token, make_user
 from gis_app.admin import service as admin
 from gis_app.extensions import db
 from gis_app.inventory import service as inventory
 from gis_app.walks import service as walks
 from gis_app.walks.models import Finding
-from test_walk_api import finding, make_walk, post
-from xss_corpus import CORPUS, MARKER, drop_planted_organisations, script_problems
+from tests.test_walk_api import finding, make_walk, post
+from tests.xss_corpus import CORPUS, MARKER, drop_planted_organisations, script_problems
 
 LON, LAT = STORTORGET
 YEAR = 2025

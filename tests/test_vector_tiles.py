@@ -7,7 +7,7 @@ import pytest
 from pyproj import Transformer
 from sqlalchemy import text
 
-from factories import STORTORGET, make_place
+from tests.factories import STORTORGET, make_place
 from gis_app.extensions import db
 
 SENSITIVE = "drug_related"

@@ -11,7 +11,7 @@ from PIL import Image
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from factories import STORTORGET, csrf_token, make_place, make_token, make_user
+from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 from gis_app import routing
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db

@@ -7,13 +7,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from conftest import guarded_page
-from factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.helpers import guarded_page
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 from gis_app.extensions import db
 from gis_app.photos.models import Photo
 from gis_app.places.models import Observation, Place
 from gis_app.walks.models import Finding, FindingPhoto
-from test_walk_api import make_walk
+from tests.test_walk_api import make_walk
 
 PHONE = {"width": 360, "height": 740}
 TIMINGS: dict = {}
@@ -293,7 +293,7 @@ def test_staff_walk_pages_fit_a_phone(live_server, phone, app_context):
 
 
 def test_a_planner_picks_places_on_the_map(live_server, page, app_context):
-    from factories import make_area
+    from tests.factories import make_area
 
     from gis_app.walks.models import Walk
 

@@ -5,13 +5,13 @@ import re
 
 from sqlalchemy import func, select
 
-from factories import STORTORGET, csrf_token, make_area, make_place
+from tests.factories import STORTORGET, csrf_token, make_area, make_place
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.inventory.models import Assessment, InventoryYear, Measure
 from gis_app.places.models import Place
 from gis_app.walks.models import Finding, Walk
-from test_walk_api import SQUARE, finding, jpeg_with_gps, make_walk, post
+from tests.test_walk_api import SQUARE, finding, jpeg_with_gps, make_walk, post
 
 EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 

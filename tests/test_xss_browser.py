@@ -5,7 +5,7 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
-from factories import PASSWORD, STORTORGET, make_token, make_user
+from tests.factories import PASSWORD, STORTORGET, make_token, make_user
 from gis_app.extensions import db
 from gis_app.places.models import Place
 

@@ -10,16 +10,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from conftest import guarded_page
-from factories import STORTORGET, make_token, make_user
+from tests.helpers import guarded_page
+from tests.factories import STORTORGET, make_token, make_user
 from gis_app.extensions import db
 from gis_app.inventory import service as inventory
 from gis_app.places.importer import import_places
 from gis_app.places.models import Place
 from gis_app.walks import service as walks
 from gis_app.walks.models import Finding, Walk
-from test_xss_browser import _log_in
-from xss_corpus import CORPUS, MARKER, drop_planted_organisations
+from tests.test_xss_browser import _log_in
+from tests.xss_corpus import CORPUS, MARKER, drop_planted_organisations
 
 pytestmark = pytest.mark.browser
 LON, LAT = STORTORGET
