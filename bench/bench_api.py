@@ -6,6 +6,7 @@ public: no login) and for the page's SQL alone, so the app's own overhead shows.
 sensitive category, so the public's generalised positions are exercised. Requests the code under test does not
 support (a keyset cursor, before it existed) print n/a.
 """
+
 import argparse
 import statistics
 import sys

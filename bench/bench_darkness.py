@@ -4,6 +4,7 @@ Usage: .venv/bin/python bench/bench_darkness.py [--observations 1000000] [--segm
 Prints the seconds each step takes (targets: back-fill of 1,000,000 observations ≤ 60 s; gap analysis of
 10,000 segments and 20,000 lamps ≤ 10 s).
 """
+
 import argparse
 import sys
 import time
@@ -70,8 +71,10 @@ def bench_backfill(observations: int) -> None:
         done = service.backfill_sun()
         seconds = time.perf_counter() - start
         missing = db.session.scalar(select(func.count()).where(Observation.sun_altitude.is_(None)))
-        print(f"back-filled the sun altitude and light class of {done} observations in {seconds:.1f} s "
-              f"({missing} left without)")
+        print(
+            f"back-filled the sun altitude and light class of {done} observations in {seconds:.1f} s "
+            f"({missing} left without)"
+        )
         db.session.remove()
     drop_database(name)
 
@@ -85,8 +88,10 @@ def bench_gaps(segments: int, lamps: int) -> None:
         start = time.perf_counter()
         run = service.analyse_gaps(25)
         seconds = time.perf_counter() - start
-        print(f"gap analysis of {run.segments} segments ({run.network_m / 1000:.0f} km) and {run.lamps} working lamps "
-              f"in {seconds:.1f} s: {run.gap_m / 1000:.1f} km unlit")
+        print(
+            f"gap analysis of {run.segments} segments ({run.network_m / 1000:.0f} km) and {run.lamps} working lamps "
+            f"in {seconds:.1f} s: {run.gap_m / 1000:.1f} km unlit"
+        )
         db.session.remove()
     drop_database(name)
 

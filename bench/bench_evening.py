@@ -4,6 +4,7 @@ with many premises, inspections and unsafe places in the zone.
 Usage: .venv/bin/python bench/bench_evening.py [--premises 5000] [--repeat 5]
 Prints seconds for the import and median milliseconds per page (Flask test client, no HTTP).
 """
+
 import argparse
 import random
 import statistics
@@ -51,8 +52,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     name = "gis_app_bench_evening"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(name), "SECRET_KEY": "bench", "TILE_URL": "",
-                      "IMPORT_MAX_FEATURES": 1_000_000, "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": fresh_database_url(name),
+            "SECRET_KEY": "bench",
+            "TILE_URL": "",
+            "IMPORT_MAX_FEATURES": 1_000_000,
+            "TESTING": True,
+        }
+    )
     try:
         with app.app_context():
             upgrade()
@@ -63,7 +71,8 @@ def main() -> None:
             lines = ["licence_ref,name,opens_at,closes_at,lon,lat"] + [
                 f"B-{i},Ställe {i},17:00,{rng.choice(['22:00', '01:00', '03:00'])},"
                 f"{14.628 + rng.random() * 0.022:.6f},{63.172 + rng.random() * 0.010:.6f}"
-                for i in range(args.premises)]
+                for i in range(args.premises)
+            ]
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             started = time.perf_counter()
             service.import_premises(path)

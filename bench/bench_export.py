@@ -6,6 +6,7 @@ assessments and measures, then runs each export in a fresh Python process and pr
 the seconds, the process's peak resident memory, how much of it the export added over the process
 before the export started (imports and app included), and the file size.
 """
+
 import argparse
 import json
 import resource
@@ -17,7 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import drop_database, fresh_database_url  # noqa: E402
-
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -62,21 +62,24 @@ def fill(measures: int) -> None:
     started = time.perf_counter()
     for statement in FILL.split(";"):
         if statement.strip():
-            db.session.execute(text(statement), {"places": measures // MEASURES_PER_PLACE,
-                                                 "per_place": MEASURES_PER_PLACE})
+            db.session.execute(
+                text(statement), {"places": measures // MEASURES_PER_PLACE, "per_place": MEASURES_PER_PLACE}
+            )
     db.session.commit()
-    print(f"generated {measures} measures on {measures // MEASURES_PER_PLACE} places in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {measures} measures on {measures // MEASURES_PER_PLACE} places in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
 
 
 def run_one(url: str, format_name: str, out: str) -> None:
     """In a fresh process: export once; print seconds and memory as JSON."""
+    import openpyxl  # noqa: F401  (imported before the baseline, so the figures are the export's own)
+    import pyogrio.raw  # noqa: F401
+
     from gis_app.exports import EXPORTERS
     from gis_app.inventory import remediation
     from gis_app.inventory.queries import RemediationFilter
-
-    import openpyxl  # noqa: F401  (imported before the baseline, so the figures are the export's own)
-    import pyogrio.raw  # noqa: F401
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -87,15 +90,23 @@ def run_one(url: str, format_name: str, out: str) -> None:
         size = remediation.write(remediation.prepare(EXPORTERS[format_name], filters), filters, out)
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "added_mb": (peak - before) / 1024,
-                      "size_mb": size / 1024 / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": peak / 1024,
+                "added_mb": (peak - before) / 1024,
+                "size_mb": size / 1024 / 1024,
+            }
+        )
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--measures", type=int, default=100_000)
     parser.add_argument("--formats", default="xlsx,csv,gpkg,geojson")
-    parser.add_argument("--run", help=argparse.SUPPRESS)   # internal: the child process
+    parser.add_argument("--run", help=argparse.SUPPRESS)  # internal: the child process
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -114,14 +125,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for format_name in args.formats.split(","):
             out = str(Path(folder) / f"export.{format_name}")
-            child = subprocess.run([sys.executable, __file__, "--run", format_name, "--url", url, "--out", out],
-                                   capture_output=True, text=True)
+            child = subprocess.run(
+                [sys.executable, __file__, "--run", format_name, "--url", url, "--out", out],
+                capture_output=True,
+                text=True,
+            )
             if child.returncode:
                 print(f"{format_name}: failed\n{child.stderr[-3000:]}")
                 continue
             result = json.loads(child.stdout.strip().splitlines()[-1])
-            print(f"{format_name:8} {result['seconds']:8.1f} {result['peak_mb']:8.0f} {result['added_mb']:9.1f} "
-                  f"{result['size_mb']:8.1f}")
+            print(
+                f"{format_name:8} {result['seconds']:8.1f} {result['peak_mb']:8.0f} {result['added_mb']:9.1f} "
+                f"{result['size_mb']:8.1f}"
+            )
     drop_database(name)
 
 

@@ -5,6 +5,7 @@ Generates places with three recent reports each, and a police visit with a note 
 visit) at one place in four; prints the median milliseconds of service.rank() (every place scored) with the
 reports-only clause (issue 11) and with it replaced by TRUE (what the score did before).
 """
+
 import argparse
 import statistics
 import sys

@@ -4,15 +4,17 @@ Runs the photo service's decode, metadata removal, encoding and thumbnail (what 
 writes to the database) and prints the peak resident set size. The upload is made by a child process first,
 so making it does not count.
 """
-import io
+
 import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-MAKE = ("import sys; from PIL import Image; "
-        "Image.new('RGB', (7000, 7000), (30, 60, 90)).save(sys.argv[1], format=sys.argv[2])")
+MAKE = (
+    "import sys; from PIL import Image; "
+    "Image.new('RGB', (7000, 7000), (30, 60, 90)).save(sys.argv[1], format=sys.argv[2])"
+)
 
 
 def upload(image_format: str) -> bytes:
@@ -41,8 +43,10 @@ def main(image_format: str) -> None:
             except AppError as error:
                 outcome = f"refused {error.status}"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"{image_format} {len(content) // 1000} kB x4: {outcome}; peak RSS {peak // 1024} MB "
-          f"(before the uploads {before // 1024} MB)")
+    print(
+        f"{image_format} {len(content) // 1000} kB x4: {outcome}; peak RSS {peak // 1024} MB "
+        f"(before the uploads {before // 1024} MB)"
+    )
 
 
 if __name__ == "__main__":

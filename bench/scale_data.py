@@ -3,6 +3,7 @@
 Reproducible without a random seed: every "random" number is read from md5(row number, salt), so the same
 `--places` gives the same rows whatever plan or parallelism PostgreSQL picks.
 """
+
 from sqlalchemy import text
 
 CENTRE = (14.6372, 63.1767)  # Stortorget, central Östersund
@@ -54,8 +55,10 @@ def build(session, places: int, observations: int) -> None:
     """Fill an empty, migrated database with `places` places and `observations` observations, then ANALYZE."""
     west, south, east, north = BOUNDS
     session.execute(text(UNIFORM))
-    session.execute(text(PLACES), {"n": places, "lon": CENTRE[0], "lat": CENTRE[1], "west": west, "south": south,
-                                   "east": east, "north": north})
+    session.execute(
+        text(PLACES),
+        {"n": places, "lon": CENTRE[0], "lat": CENTRE[1], "west": west, "south": south, "east": east, "north": north},
+    )
     session.execute(text(OBSERVATIONS), {"n": observations, "places": places})
     session.commit()
     session.execute(text("VACUUM ANALYZE place"))

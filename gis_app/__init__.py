@@ -1,4 +1,5 @@
 """Safety-inventory GIS: the Flask application factory."""
+
 from importlib import import_module
 
 from flask import Flask, current_app, g, has_request_context, make_response, request, session
@@ -16,8 +17,23 @@ from gis_app.security import register_security
 from gis_app.settings import LOCALES, check_secret_key, load_settings
 
 # Feature packages, lowest layer first; each has init_app(app).
-FEATURES = ("areas", "auth", "photos", "places", "inventory", "walks", "outreach", "lighting", "citizens", "promise",
-            "evening", "wastewater", "api", "admin", "maintenance")
+FEATURES = (
+    "areas",
+    "auth",
+    "photos",
+    "places",
+    "inventory",
+    "walks",
+    "outreach",
+    "lighting",
+    "citizens",
+    "promise",
+    "evening",
+    "wastewater",
+    "api",
+    "admin",
+    "maintenance",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -65,10 +81,14 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
-                     include_object=alembic_helpers.include_object,
-                     process_revision_directives=alembic_helpers.writer,
-                     render_item=alembic_helpers.render_item)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app.root_path + "/../migrations"),
+        include_object=alembic_helpers.include_object,
+        process_revision_directives=alembic_helpers.writer,
+        render_item=alembic_helpers.render_item,
+    )
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(lambda: {"current_locale": str(get_locale())})
     csrf.init_app(app)

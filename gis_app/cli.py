@@ -1,4 +1,5 @@
 """The `gis-app` console script: Flask's CLI over create_app (db upgrade, run, imports, demo data)."""
+
 from flask.cli import FlaskGroup
 
 from gis_app import create_app

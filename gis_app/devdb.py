@@ -1,4 +1,5 @@
 """The project's private PostGIS instance, used whenever DATABASE_URL is unset; started by the CLI and tests."""
+
 import fcntl
 import os
 import shutil
@@ -28,24 +29,41 @@ def _initdb(data: Path) -> None:
     data.mkdir(parents=True, exist_ok=True)
     _chown_to_postgres(data.parent)
     _chown_to_postgres(data)
-    _run([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-          "--locale=C.UTF-8"])
+    _run([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
 
 
 def _is_running(data: Path) -> bool:
-    return subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "status", "-D", str(data)]),
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "status", "-D", str(data)]), capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 def _start(data: Path, socket_dir: Path, port: int) -> None:
     options = f"-k {socket_dir} -p {port} -c listen_addresses=127.0.0.1 -c fsync=on"
-    _run([str(PG_BIN / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data), "-l", str(data.parent / "postgres.log"),
-          "-o", options])
+    _run(
+        [
+            str(PG_BIN / "pg_ctl"),
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(data),
+            "-l",
+            str(data.parent / "postgres.log"),
+            "-o",
+            options,
+        ]
+    )
 
 
 def _psql(socket_dir: Path, port: int, database: str, sql: str) -> str:
-    out = _run([str(PG_BIN / "psql"), "-h", str(socket_dir), "-p", str(port), "-U", "postgres", "-d", database,
-                "-tAc", sql])
+    out = _run(
+        [str(PG_BIN / "psql"), "-h", str(socket_dir), "-p", str(port), "-U", "postgres", "-d", database, "-tAc", sql]
+    )
     return out.stdout.strip()
 
 

@@ -1,4 +1,5 @@
 """One error family (HTTP status, machine code, user message) and one handler: JSON for the API, HTML elsewhere."""
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -34,8 +35,9 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def error_body(status: int, code: str, message: str, field: str | None = None,
-               errors: list[tuple[str, str]] = ()) -> dict:
+def error_body(
+    status: int, code: str, message: str, field: str | None = None, errors: list[tuple[str, str]] = ()
+) -> dict:
     """The one JSON error shape (OGC API exception: code, description) plus status, field and every field error."""
     body: dict = {"code": code, "description": message, "status": status}
     if field:

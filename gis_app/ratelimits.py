@@ -4,6 +4,7 @@
 through the app's database engine, so no extra service is needed. `enforce` applies a limit from a setting to any
 key (an address, an account, a scope such as the API or upstream tile fetches).
 """
+
 import math
 import random
 import time
@@ -19,7 +20,8 @@ from gis_app.errors import AppError, render_error
 from gis_app.extensions import db, limiter
 
 rate_limit_table = Table(
-    "rate_limit", db.metadata,
+    "rate_limit",
+    db.metadata,
     Column("key", Text, primary_key=True),
     Column("count", Integer, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
@@ -35,8 +37,9 @@ INCREMENT = text("""
         expires_at = CASE WHEN r.expires_at <= clock_timestamp() THEN excluded.expires_at ELSE r.expires_at END
     RETURNING count
 """)
-CURRENT = text("SELECT count, extract(epoch FROM expires_at) FROM rate_limit "
-               "WHERE key = :key AND expires_at > clock_timestamp()")
+CURRENT = text(
+    "SELECT count, extract(epoch FROM expires_at) FROM rate_limit WHERE key = :key AND expires_at > clock_timestamp()"
+)
 PURGE = text("DELETE FROM rate_limit WHERE expires_at < clock_timestamp() - interval '1 minute'")
 PURGE_CHANCE = 0.002  # about one hit in 500 sweeps out windows that ended, so the table stays small
 
@@ -109,8 +112,10 @@ def enforce(setting: str, scope: str, *identifiers: str) -> None:
     for item in parse_many(value):
         if not strategy.hit(item, scope, *identifiers):
             reset_at = strategy.get_window_stats(item, scope, *identifiers).reset_time
-            raise TooManyRequests(_("Too many requests. Please wait a moment and try again."),
-                                  retry_after=max(1, math.ceil(reset_at - time.time())))
+            raise TooManyRequests(
+                _("Too many requests. Please wait a moment and try again."),
+                retry_after=max(1, math.ceil(reset_at - time.time())),
+            )
 
 
 def _too_many(error: TooManyRequests):

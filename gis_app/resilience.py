@@ -1,4 +1,5 @@
 """Riding out database restarts: reads that lost their connection are retried; what still fails answers 503."""
+
 import functools
 import time
 from contextlib import suppress
@@ -51,6 +52,7 @@ def lost_connection(error: DBAPIError) -> bool:
 
 def _with_read_retries(full_dispatch_request):
     """Wrap Flask's dispatch so a GET or HEAD runs again, whole, after a lost connection."""
+
     @functools.wraps(full_dispatch_request)
     def dispatch():
         # Writes are never repeated: a lost COMMIT may have succeeded, and only the client can tell.
@@ -60,8 +62,13 @@ def _with_read_retries(full_dispatch_request):
             try:
                 return full_dispatch_request()
             except _RetryRead as retry:
-                current_app.logger.warning("Retrying %s %s (attempt %d) after a lost database connection: %s",
-                                           request.method, request.path, attempt + 1, retry.__cause__.orig)
+                current_app.logger.warning(
+                    "Retrying %s %s (attempt %d) after a lost database connection: %s",
+                    request.method,
+                    request.path,
+                    attempt + 1,
+                    retry.__cause__.orig,
+                )
                 _reset_session()
                 time.sleep(delay)
             finally:

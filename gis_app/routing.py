@@ -2,6 +2,7 @@
 
 Pure functions of (longitude, latitude) pairs, so outreach shifts and safety walks share them.
 """
+
 import math
 from collections.abc import Sequence
 
@@ -55,7 +56,7 @@ def _two_opt(start: Point, stops: Sequence[Point], end: Point | None, order: lis
         for i in range(len(order) - 1):
             for j in range(i + 1, len(order)):
                 if _reversal_gain(start, stops, end, order, i, j) > 1e-6:
-                    order[i:j + 1] = reversed(order[i:j + 1])
+                    order[i : j + 1] = reversed(order[i : j + 1])
                     improved = True
     return order
 

@@ -1,4 +1,5 @@
 """Security headers on every response: a Content-Security-Policy with no third-party origin, and the usual others."""
+
 import secrets
 
 from flask import Flask, Response, current_app, g, request
@@ -15,18 +16,20 @@ def csp_nonce() -> str:
 
 
 def _policy() -> str:
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{csp_nonce()}'",
-        "style-src 'self' 'unsafe-inline'",  # Leaflet and folium style elements inline
-        "img-src 'self' data: blob:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{csp_nonce()}'",
+            "style-src 'self' 'unsafe-inline'",  # Leaflet and folium style elements inline
+            "img-src 'self' data: blob:",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def set_security_headers(response: Response) -> Response:
@@ -44,8 +47,11 @@ def set_security_headers(response: Response) -> Response:
 
 def refuse_json_on_pages() -> None:
     """Pages take form posts only: a JSON body there would be read as form data by Flask-WTF."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json \
-            and not request.path.startswith("/api/"):
+    if (
+        request.method in ("POST", "PUT", "PATCH", "DELETE")
+        and request.is_json
+        and not request.path.startswith("/api/")
+    ):
         raise AppError(_("This page takes a form, not JSON."), field="body", status=415, code="UnsupportedMediaType")
 
 

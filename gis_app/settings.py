@@ -1,4 +1,5 @@
 """All configuration comes from the environment, typed and checked at start-up. Each variable is in README.md."""
+
 import hashlib
 import os
 import tempfile
@@ -146,8 +147,12 @@ SETTINGS = (
     Setting("WALK_MAX_PHOTOS", "GIS_APP_WALK_MAX_PHOTOS", integer, "4"),
     Setting("MAX_CONTENT_LENGTH", "GIS_APP_MAX_UPLOAD_BYTES", integer, str(20 * 1024 * 1024)),
     # Police outreach: priority weights (see gis_app/outreach/scoring.py), windows, speeds and start points
-    Setting("OUTREACH_WEIGHTS", "GIS_APP_OUTREACH_WEIGHTS", text,
-            "recent_reports=1,evening_night=3,police_category=3,unresolved=2,since_visit=3"),
+    Setting(
+        "OUTREACH_WEIGHTS",
+        "GIS_APP_OUTREACH_WEIGHTS",
+        text,
+        "recent_reports=1,evening_night=3,police_category=3,unresolved=2,since_visit=3",
+    ),
     Setting("OUTREACH_WINDOW_DAYS", "GIS_APP_OUTREACH_WINDOW_DAYS", integer, "90"),
     Setting("OUTREACH_VISIT_CAP_DAYS", "GIS_APP_OUTREACH_VISIT_CAP_DAYS", integer, "30"),
     Setting("OUTREACH_WALK_KMH", "GIS_APP_OUTREACH_WALK_KMH", positive_number, "5"),
@@ -185,8 +190,12 @@ SETTINGS = (
 )
 
 # Fixed, not configurable: cookies are never readable by scripts nor sent cross-site.
-FIXED = {"SESSION_COOKIE_HTTPONLY": True, "SESSION_COOKIE_SAMESITE": "Lax",
-         "REMEMBER_COOKIE_HTTPONLY": True, "REMEMBER_COOKIE_SAMESITE": "Lax"}
+FIXED = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+}
 
 
 def _read(setting: Setting, env: Mapping[str, str]) -> object:
@@ -218,8 +227,10 @@ def check_secret_key(config: Mapping) -> None:
     """Refuse to run with no key or a published one: anyone could forge a session. Demo mode too."""
     key = config.get("SECRET_KEY") or ""
     if not key or key in KNOWN_WEAK_KEYS:
-        raise SettingsError("SECRET_KEY is not set (or is a published value): set SECRET_KEY, or put a random key in "
-                            f"{config.get('SECRET_KEY_FILE')} (`make run` generates one)")
+        raise SettingsError(
+            "SECRET_KEY is not set (or is a published value): set SECRET_KEY, or put a random key in "
+            f"{config.get('SECRET_KEY_FILE')} (`make run` generates one)"
+        )
 
 
 def write_secret_key(path: str) -> None:

@@ -5,6 +5,7 @@ upstream fetches counted per address and for the whole server (shared by all wor
 at most a few upstream fetches at once per worker (others answer 503 at once, so a slow tile server never holds
 every thread); and a cache of bounded size that drops the least recently used tiles.
 """
+
 import math
 import os
 import tempfile
@@ -45,9 +46,10 @@ def proxied_tile_url() -> str:
 
 # --- which tiles are offered ----------------------------------------------------------------------------------------
 
+
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     """W, S, E, N in degrees of a Web Mercator (slippy map) tile."""
-    n = 2 ** z
+    n = 2**z
 
     def latitude(row: int) -> float:
         return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
@@ -68,7 +70,7 @@ def _extent() -> tuple[float, float, float, float]:
 def offered(z: int, x: int, y: int) -> bool:
     """Only existing tiles at the configured zooms that overlap the municipality (with a margin)."""
     config = current_app.config
-    if not (config["TILE_MIN_ZOOM"] <= z <= config["TILE_MAX_ZOOM"] and x < 2 ** z and y < 2 ** z):
+    if not (config["TILE_MIN_ZOOM"] <= z <= config["TILE_MAX_ZOOM"] and x < 2**z and y < 2**z):
         return False
     return offered_extent(z, x, y)
 
@@ -83,10 +85,12 @@ def offered_extent(z: int, x: int, y: int) -> bool:
 
 # --- fetching upstream ----------------------------------------------------------------------------------------------
 
+
 def _slots() -> threading.BoundedSemaphore:
     """This worker's upstream fetch slots (dict.setdefault is atomic, so threads share one)."""
     return current_app.extensions.setdefault(
-        "tile_fetch_slots", threading.BoundedSemaphore(current_app.config["TILE_MAX_CONCURRENT_FETCHES"]))
+        "tile_fetch_slots", threading.BoundedSemaphore(current_app.config["TILE_MAX_CONCURRENT_FETCHES"])
+    )
 
 
 def _read(response, deadline: float) -> bytes:
@@ -107,8 +111,9 @@ def _fetch(z: int, x: int, y: int) -> bytes:
     try:
         with urllib.request.urlopen(upstream, timeout=timeout) as response:
             if not response.headers.get_content_type().startswith("image/"):
-                raise AppError(_("The basemap server sent something that is not an image."), status=502,
-                               code="BadGateway")
+                raise AppError(
+                    _("The basemap server sent something that is not an image."), status=502, code="BadGateway"
+                )
             return _read(response, time.monotonic() + timeout)
     except (urllib.error.URLError, TimeoutError, OSError):
         raise AppError(_("The basemap server did not answer."), status=502, code="BadGateway") from None

@@ -1,4 +1,5 @@
 """Shared fixtures: a real PostGIS database (migrated once), the app, a client, a live server and Chromium."""
+
 import os
 import subprocess
 import sys
@@ -10,13 +11,11 @@ from sqlalchemy import text
 from gis_app import create_app
 from gis_app.extensions import db
 from tests.factories import PASSWORD, csrf_token, make_user
-from tests.helpers import (CHROMIUM_ARGS, drop_database, free_port, fresh_database_url,
-                           guarded_page, wait_for)
+from tests.helpers import CHROMIUM_ARGS, drop_database, free_port, fresh_database_url, guarded_page, wait_for
 
 REFERENCE_DATA = Path(__file__).resolve().parents[1] / "data"
 # Reference data the migrations seed; every other table is emptied after each test.
-KEPT_TABLES = ("alembic_version", "spatial_ref_sys", "category", "observation_source", "place_status",
-               "organisation")
+KEPT_TABLES = ("alembic_version", "spatial_ref_sys", "category", "observation_source", "place_status", "organisation")
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +33,7 @@ def database_url():
 def app(database_url):
     from flask_migrate import upgrade
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TILE_URL": "",
-                      "SECRET_KEY": "test"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TILE_URL": "", "SECRET_KEY": "test"})
     with app.app_context():
         upgrade()
     return app
@@ -47,8 +45,10 @@ def clean_tables(app):
     yield
     with app.app_context():
         db.session.remove()
-        tables = db.session.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                                         "AND NOT tablename = ANY(:kept)"), {"kept": list(KEPT_TABLES)}).all()
+        tables = db.session.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND NOT tablename = ANY(:kept)"),
+            {"kept": list(KEPT_TABLES)},
+        ).all()
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         db.session.commit()
 
@@ -77,6 +77,7 @@ def client(app):
 @pytest.fixture
 def client_as(app, app_context):
     """A test client logged in (through the login form) as a new user with the given role."""
+
     def log_in(role: str):
         user = make_user(role)
         client = app.test_client()
@@ -107,11 +108,27 @@ def live_server(app, database_url, tmp_path_factory):
     url = LiveServer(f"http://127.0.0.1:{port}")
     url.access_log = tmp_path_factory.mktemp("server") / "access.log"
     # No API rate limit: load and browser tests read far more than one visitor would (test_capacity tests limits).
-    env = os.environ | {"DATABASE_URL": database_url, "GIS_APP_TILE_URL": "", "SECRET_KEY": "test",
-                        "GIS_APP_API_RATE_LIMIT": ""}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2", "--threads", "4", "--access-logfile", str(url.access_log),
-                               "gis_app:create_app()"], env=env)
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "GIS_APP_TILE_URL": "",
+        "SECRET_KEY": "test",
+        "GIS_APP_API_RATE_LIMIT": "",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--access-logfile",
+            str(url.access_log),
+            "gis_app:create_app()",
+        ],
+        env=env,
+    )
     wait_for(url, server)
     yield url
     server.terminate()

@@ -1,10 +1,11 @@
 """Test data factories: real rows in PostGIS."""
+
 import itertools
 import re
 
-from sqlalchemy import select
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point, shape
+from sqlalchemy import select
 
 from gis_app.areas.models import Area
 from gis_app.auth.models import ApiToken, Organisation, User
@@ -23,8 +24,15 @@ def make_place(geometry=None, observations=(), reviewed=True, **fields) -> Place
     db.session.flush()
     for text in observations:
         point = geom.representative_point()
-        db.session.add(Observation(place_id=place.id, source_code="citizen_report", text=text, reviewed=reviewed,
-                                   geom=from_shape(point, srid=4326)))
+        db.session.add(
+            Observation(
+                place_id=place.id,
+                source_code="citizen_report",
+                text=text,
+                reviewed=reviewed,
+                geom=from_shape(point, srid=4326),
+            )
+        )
     db.session.commit()
     return place
 

@@ -1,13 +1,14 @@
 """axe-core (from npm, node_modules) in Chromium on every public page, the report form, the login and the capture
 page, on a phone and a desktop: no serious or critical WCAG 2.1 A/AA violation."""
+
 import time
 from pathlib import Path
 
 import pytest
-from tests.helpers import guarded_page
-from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 
 from gis_app.citizens import demo
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.helpers import guarded_page
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
@@ -21,11 +22,14 @@ def axe_violations(page) -> list[dict]:
     """Run axe-core in the page (evaluated from outside, so the page's CSP need not allow it); serious ones only."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
-                           "resultTypes: ['violations']})", TAGS)
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [node["target"] for node in v["nodes"]][:5]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", TAGS
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [node["target"] for node in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _settle(page, url: str) -> None:
@@ -72,8 +76,12 @@ def test_the_status_page_has_no_serious_violations(live_server, viewport_page, a
     from gis_app.citizens.models import CitizenReport
     from gis_app.extensions import db
 
-    report = CitizenReport(reference="K7QF-M3XP", category_code="poor_lighting", text="x",
-                           geom=from_shape(Point(14.6372, 63.1767), srid=4326))
+    report = CitizenReport(
+        reference="K7QF-M3XP",
+        category_code="poor_lighting",
+        text="x",
+        geom=from_shape(Point(14.6372, 63.1767), srid=4326),
+    )
     db.session.add(report)
     db.session.commit()
     _settle(viewport_page, live_server + "/status/K7QF-M3XP?new=1")
@@ -106,8 +114,10 @@ def test_the_places_on_the_map_are_also_a_list_for_keyboards(live_server, page, 
     page.wait_for_function("document.getElementById('map-status').dataset.state === 'ready'")
     lon, lat = STORTORGET  # zoomed out the map shows counts; the list names the places from the point zoom
     page.evaluate(f"window.placesMap.map.setView([{lat}, {lon}], 16, {{animate: false}})")
-    page.wait_for_function("document.getElementById('map-status').dataset.state === 'ready'"
-                           " && document.querySelectorAll('#places-list .places-list-item').length === 2")
+    page.wait_for_function(
+        "document.getElementById('map-status').dataset.state === 'ready'"
+        " && document.querySelectorAll('#places-list .places-list-item').length === 2"
+    )
     page.locator("#places-in-view summary").focus()
     page.keyboard.press("Enter")  # a keyboard opens the list
     items = page.locator("#places-list .places-list-item")

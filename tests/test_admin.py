@@ -1,13 +1,14 @@
 """Administration pages: users, organisations and API tokens; only admins reach them."""
+
 import re
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import PASSWORD, csrf_token, make_token, make_user
 from gis_app.auth.access import current_role
 from gis_app.auth.models import ApiToken, AuditEntry, Organisation, User
 from gis_app.extensions import db
+from tests.factories import PASSWORD, csrf_token, make_token, make_user
 
 PAGES = ("/admin/users", "/admin/users/new", "/admin/users/{user_id}", "/admin/organisations", "/admin/tokens")
 NEW_PASSWORD = "a new password 123"
@@ -21,8 +22,9 @@ def post_form(client, url, data=None, form_url=None):
 
 def log_in(app, email, password):
     client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": csrf_token(client, "/login")})
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(client, "/login")}
+    )
     return client, response
 
 
@@ -49,6 +51,7 @@ def admin(client_as):
 
 
 # --- who may come here ----------------------------------------------------------------------------------------------
+
 
 def test_every_page_works_for_an_admin(admin):
     for page in PAGES:
@@ -89,12 +92,20 @@ def test_an_api_token_of_an_admin_does_not_open_the_pages(client, app_context):
     response = client.get("/admin/tokens", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 302 and "/login" in response.headers["Location"]  # tokens count on /api only
     assert "data-token-id" not in response.get_data(as_text=True) and "csrf_token" not in response.headers.get(
-        "Set-Cookie", "")
+        "Set-Cookie", ""
+    )
 
 
 def test_a_form_without_its_csrf_token_is_refused(admin):
-    response = admin.post("/admin/users/new", data={"email": "ny@example.se", "role": "planner",
-                                                    "organisation": str(kommunen().id), "password": NEW_PASSWORD})
+    response = admin.post(
+        "/admin/users/new",
+        data={
+            "email": "ny@example.se",
+            "role": "planner",
+            "organisation": str(kommunen().id),
+            "password": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(User).where(User.email == "ny@example.se")) is None
 
@@ -106,9 +117,18 @@ def test_unknown_user_or_token_is_404(admin):
 
 # --- users ----------------------------------------------------------------------------------------------------------
 
+
 def test_create_user_who_can_then_log_in(admin, app):
-    response = post_form(admin, "/admin/users/new", {"email": " Ny.Planerare@Example.se ", "role": "planner",
-                                                     "organisation": str(kommunen().id), "password": NEW_PASSWORD})
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {
+            "email": " Ny.Planerare@Example.se ",
+            "role": "planner",
+            "organisation": str(kommunen().id),
+            "password": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/users"
     user = db.session.scalar(select(User).where(User.email == "ny.planerare@example.se"))
     assert (user.role, user.organisation.name, user.active) == ("planner", "Kommunen", True)
@@ -119,32 +139,49 @@ def test_create_user_who_can_then_log_in(admin, app):
 
 def test_duplicate_email_is_an_error_on_the_email_field(admin):
     existing = make_user("police")
-    response = post_form(admin, "/admin/users/new", {"email": existing.email.upper(), "role": "planner",
-                                                     "organisation": str(kommunen().id), "password": NEW_PASSWORD})
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {
+            "email": existing.email.upper(),
+            "role": "planner",
+            "organisation": str(kommunen().id),
+            "password": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 400
     assert field_errors(response, "email") == ["A user with this email exists already."]
-    assert db.session.scalar(select(func.count()).select_from(User)
-                             .where(func.lower(User.email) == existing.email.lower())) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(User).where(func.lower(User.email) == existing.email.lower())
+        )
+        == 1
+    )
 
 
 def test_bad_input_is_shown_next_to_each_field(admin):
-    response = post_form(admin, "/admin/users/new", {"email": "not an email", "role": "superuser",
-                                                     "organisation": "9999", "password": "short"})
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {"email": "not an email", "role": "superuser", "organisation": "9999", "password": "short"},
+    )
     assert response.status_code == 400
     for field in ("email", "role", "organisation", "password"):
         assert field_errors(response, field), field
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
     too_long = "a" * 250 + "@example.se"
-    response = post_form(admin, "/admin/users/new", {"email": too_long, "role": "planner",
-                                                     "organisation": str(kommunen().id), "password": NEW_PASSWORD})
+    response = post_form(
+        admin,
+        "/admin/users/new",
+        {"email": too_long, "role": "planner", "organisation": str(kommunen().id), "password": NEW_PASSWORD},
+    )
     assert response.status_code == 400 and field_errors(response, "email")
 
 
 def test_change_role_and_organisation(admin):
     user = make_user("field_staff")
     polisen = db.session.scalar(select(Organisation).where(Organisation.name == "Polisen"))
-    response = post_form(admin, f"/admin/users/{user.id}",
-                         user_form(user, role="police", organisation=str(polisen.id)))
+    response = post_form(admin, f"/admin/users/{user.id}", user_form(user, role="police", organisation=str(polisen.id)))
     assert response.status_code == 302
     db.session.refresh(user)
     assert (user.role, user.organisation_id, user.active) == ("police", polisen.id, True)
@@ -178,8 +215,9 @@ def test_reset_password_shows_a_new_one_once_and_it_works(admin, app):
     response = post_form(admin, f"/admin/users/{user.id}/password", form_url=f"/admin/users/{user.id}")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    new_password = re.search(r"<code class=\"secret\" data-new-password>([^<]+)</code>",
-                             response.get_data(as_text=True)).group(1)
+    new_password = re.search(
+        r"<code class=\"secret\" data-new-password>([^<]+)</code>", response.get_data(as_text=True)
+    ).group(1)
     assert len(new_password) >= 10
     assert new_password not in admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert log_in(app, user.email, PASSWORD)[1].status_code == 400
@@ -188,11 +226,13 @@ def test_reset_password_shows_a_new_one_once_and_it_works(admin, app):
 
 def test_the_last_active_admin_cannot_demote_or_deactivate_themself(admin):
     me = admin.user
-    demote = post_form(admin, f"/admin/users/{me.id}?lang=en", user_form(me, role="planner"),
-                       form_url=f"/admin/users/{me.id}")
+    demote = post_form(
+        admin, f"/admin/users/{me.id}?lang=en", user_form(me, role="planner"), form_url=f"/admin/users/{me.id}"
+    )
     assert demote.status_code == 400
     assert field_errors(demote, "role") == [
-        "This is the last active administrator: make another user an administrator first."]
+        "This is the last active administrator: make another user an administrator first."
+    ]
     deactivate = post_form(admin, f"/admin/users/{me.id}", user_form(me, active=False))
     assert deactivate.status_code == 400 and field_errors(deactivate, "active")
     db.session.refresh(me)
@@ -211,14 +251,16 @@ def test_an_admin_may_step_down_when_another_admin_remains(admin):
 
 # --- organisations --------------------------------------------------------------------------------------------------
 
+
 def test_create_organisation_and_refuse_a_duplicate(admin):
     name = "Fastighets AB Norr"
     response = post_form(admin, "/admin/organisations", {"name": name, "kind": "other"})
     assert response.status_code == 302
     assert db.session.scalar(select(Organisation.kind).where(Organisation.name == name)) == "other"
     assert name in admin.get("/admin/organisations").get_data(as_text=True)
-    duplicate = post_form(admin, "/admin/organisations?lang=en", {"name": name.upper(), "kind": "kommun"},
-                          form_url="/admin/organisations")
+    duplicate = post_form(
+        admin, "/admin/organisations?lang=en", {"name": name.upper(), "kind": "kommun"}, form_url="/admin/organisations"
+    )
     assert duplicate.status_code == 400
     assert field_errors(duplicate, "name") == ["An organisation with this name exists already."]
     bad_kind = post_form(admin, "/admin/organisations", {"name": "Annan", "kind": "company"})
@@ -226,6 +268,7 @@ def test_create_organisation_and_refuse_a_duplicate(admin):
 
 
 # --- API tokens -----------------------------------------------------------------------------------------------------
+
 
 def issue_token(admin, user, scopes=("read",), name="Larmcentralen"):
     response = post_form(admin, "/admin/tokens", {"user": str(user.id), "name": name, "scopes": list(scopes)})
@@ -274,9 +317,18 @@ def test_revoked_token_is_refused_with_401(admin, client):
 
 # --- audit trail ----------------------------------------------------------------------------------------------------
 
+
 def test_user_and_token_changes_are_audited_without_secrets(admin):
-    post_form(admin, "/admin/users/new", {"email": "granskad@example.se", "role": "field_staff",
-                                          "organisation": str(kommunen().id), "password": NEW_PASSWORD})
+    post_form(
+        admin,
+        "/admin/users/new",
+        {
+            "email": "granskad@example.se",
+            "role": "field_staff",
+            "organisation": str(kommunen().id),
+            "password": NEW_PASSWORD,
+        },
+    )
     user = db.session.scalar(select(User).where(User.email == "granskad@example.se"))
     post_form(admin, f"/admin/users/{user.id}", user_form(user, role="planner"))
     post_form(admin, f"/admin/users/{user.id}", user_form(user, role="planner"))  # no change: no row
@@ -287,8 +339,12 @@ def test_user_and_token_changes_are_audited_without_secrets(admin):
 
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [(e.action, e.entity, e.entity_id) for e in entries] == [
-        ("create", "user", user.id), ("update", "user", user.id), ("update", "user", user.id),
-        ("create", "api_token", token.id), ("update", "api_token", token.id)]
+        ("create", "user", user.id),
+        ("update", "user", user.id),
+        ("update", "user", user.id),
+        ("create", "api_token", token.id),
+        ("update", "api_token", token.id),
+    ]
     assert all(e.user_id == admin.user.id for e in entries)
     assert (entries[1].before["role"], entries[1].after["role"]) == ("field_staff", "planner")
     assert entries[2].after["password"] == "reset"

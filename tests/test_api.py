@@ -1,13 +1,14 @@
 """OGC API – Features: landing page, collections, items with filters, bbox and paging, errors, OpenAPI."""
-from datetime import date, datetime, timezone
+
+from datetime import UTC, date, datetime
 
 import pytest
 from openapi_spec_validator import validate
 from shapely.geometry import LineString, box
 
-from tests.factories import STORTORGET, make_area, make_place
 from gis_app.extensions import db
 from gis_app.places.models import Observation
+from tests.factories import STORTORGET, make_area, make_place
 
 ITEMS = "/api/collections/places/items"
 
@@ -39,8 +40,11 @@ def test_collections_describe_places_and_areas(client):
 
 def test_items_are_geojson_with_the_three_geometry_types(client, app_context):
     make_place(title="Punkt", observations=["Lampan är trasig"])
-    make_place({"type": "LineString", "coordinates": [[14.63, 63.17], [14.64, 63.175]]}, title="Stig",
-               category_code="dark_path")
+    make_place(
+        {"type": "LineString", "coordinates": [[14.63, 63.17], [14.64, 63.175]]},
+        title="Stig",
+        category_code="dark_path",
+    )
     make_place(box(14.65, 63.18, 14.655, 63.183).__geo_interface__, title="Park", category_code="vandalism")
     response = client.get(ITEMS)
     assert response.mimetype == "application/geo+json"
@@ -65,8 +69,16 @@ def test_labels_follow_lang(client, app_context):
 
 def test_last_observation_is_the_newest(client, app_context):
     place = make_place(observations=["äldre"])
-    db.session.add(Observation(place_id=place.id, source_code="police", text="nyast", reviewed=True,
-                               observed_at=datetime(2030, 1, 1, tzinfo=timezone.utc), geom=place.geom))
+    db.session.add(
+        Observation(
+            place_id=place.id,
+            source_code="police",
+            text="nyast",
+            reviewed=True,
+            observed_at=datetime(2030, 1, 1, tzinfo=UTC),
+            geom=place.geom,
+        )
+    )
     db.session.commit()
     assert client.get(f"{ITEMS}/{place.id}").json["properties"]["last_observation"]["text"] == "nyast"
 
@@ -90,11 +102,11 @@ def test_bbox_keeps_only_intersecting_features(client, app_context):
 
 
 def test_attribute_filters(client, app_context):
-    a = make_place(category_code="vandalism", status_code="confirmed", time_of_day="night",
-                   affected_group="women")
+    a = make_place(category_code="vandalism", status_code="confirmed", time_of_day="night", affected_group="women")
     b = make_place(category_code="graffiti", time_of_day="day", affected_group="everyone")
-    c = make_place(category_code="vandalism", status_code="dismissed", dismissed_reason="Fel plats",
-                   time_of_day="evening")
+    c = make_place(
+        category_code="vandalism", status_code="dismissed", dismissed_reason="Fel plats", time_of_day="evening"
+    )
     assert ids(client.get(ITEMS + "?category=vandalism")) == [a.id, c.id]
     assert ids(client.get(ITEMS + "?category=vandalism,graffiti")) == [a.id, b.id, c.id]
     assert ids(client.get(ITEMS + "?status=confirmed,dismissed")) == [a.id, c.id]
@@ -106,9 +118,15 @@ def test_attribute_filters(client, app_context):
 def test_year_matches_reports_and_observations(client, app_context):
     reported_2024 = make_place(reported_on=date(2024, 5, 1))
     observed_2025 = make_place(reported_on=date(2023, 5, 1))
-    db.session.add(Observation(place_id=observed_2025.id, source_code="safety_walk", text="igen",
-                               observed_at=datetime(2025, 10, 1, 21, tzinfo=timezone.utc),
-                               geom=observed_2025.geom))
+    db.session.add(
+        Observation(
+            place_id=observed_2025.id,
+            source_code="safety_walk",
+            text="igen",
+            observed_at=datetime(2025, 10, 1, 21, tzinfo=UTC),
+            geom=observed_2025.geom,
+        )
+    )
     db.session.commit()
     assert ids(client.get(ITEMS + "?year=2024")) == [reported_2024.id]
     assert ids(client.get(ITEMS + "?year=2025")) == [observed_2025.id]
@@ -169,14 +187,34 @@ def test_areas_collection(client, app_context):
 
 
 BAD_QUERIES = [
-    ("bbox=1,2,3", "bbox"), ("bbox=a,b,c,d", "bbox"), ("bbox=14,63,15,NaN", "bbox"), ("bbox=14,64,15,63", "bbox"),
-    ("bbox=14,63,200,64", "bbox"), ("limit=0", "limit"), ("limit=-5", "limit"), ("limit=ten", "limit"),
-    ("offset=-1", "offset"), ("offset=1.5", "offset"), ("year=abc", "year"), ("year=99999", "year"),
-    ("category=nope", "category"), ("category=", "category"), ("status=open", "status"),
-    ("time_of_day=noon", "time_of_day"), ("affected_group=cats", "affected_group"), ("district=x", "district"),
-    ("district=0", "district"), ("datetime=yesterday", "datetime"), ("datetime=2025-01-01/2024-01-01", "datetime"),
-    ("datetime=..", "datetime"), ("unknown=1", "unknown"), ("title=%00", "title"), ("lang=AAA", "lang"),
-    ("limit=10001", "limit"), ("datetime=", "datetime"), ("category=vandalism,", "category"),
+    ("bbox=1,2,3", "bbox"),
+    ("bbox=a,b,c,d", "bbox"),
+    ("bbox=14,63,15,NaN", "bbox"),
+    ("bbox=14,64,15,63", "bbox"),
+    ("bbox=14,63,200,64", "bbox"),
+    ("limit=0", "limit"),
+    ("limit=-5", "limit"),
+    ("limit=ten", "limit"),
+    ("offset=-1", "offset"),
+    ("offset=1.5", "offset"),
+    ("year=abc", "year"),
+    ("year=99999", "year"),
+    ("category=nope", "category"),
+    ("category=", "category"),
+    ("status=open", "status"),
+    ("time_of_day=noon", "time_of_day"),
+    ("affected_group=cats", "affected_group"),
+    ("district=x", "district"),
+    ("district=0", "district"),
+    ("datetime=yesterday", "datetime"),
+    ("datetime=2025-01-01/2024-01-01", "datetime"),
+    ("datetime=..", "datetime"),
+    ("unknown=1", "unknown"),
+    ("title=%00", "title"),
+    ("lang=AAA", "lang"),
+    ("limit=10001", "limit"),
+    ("datetime=", "datetime"),
+    ("category=vandalism,", "category"),
 ]
 
 
@@ -188,8 +226,10 @@ def test_bad_parameters_get_400_naming_the_field(client, query, field):
     assert response.json["field"] == field and response.json["status"] == 400
 
 
-@pytest.mark.parametrize("url", ["/api/collections/nope", "/api/collections/nope/items", "/api/nothing-here",
-                                 "/api/collections/areas/items/12345"])
+@pytest.mark.parametrize(
+    "url",
+    ["/api/collections/nope", "/api/collections/nope/items", "/api/nothing-here", "/api/collections/areas/items/12345"],
+)
 def test_unknown_things_get_404_in_the_error_shape(client, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -202,8 +242,14 @@ def test_openapi_document_is_valid_and_covers_every_route(client, app):
     document = response.json
     validate(document)
     paths = document["paths"]
-    for expected in ("/", "/conformance", "/collections", "/collections/places/items",
-                     "/collections/areas/items/{feature_id}", "/openapi"):
+    for expected in (
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/places/items",
+        "/collections/areas/items/{feature_id}",
+        "/openapi",
+    ):
         assert expected in paths
     names = {p["name"] for p in paths["/collections/places/items"]["get"]["parameters"]}
     assert {"bbox", "limit", "offset", "datetime", "year", "category", "status", "time_of_day", "district"} <= names
@@ -212,7 +258,9 @@ def test_openapi_document_is_valid_and_covers_every_route(client, app):
     ogc_paths = [path for path in paths if not path.startswith(("/walks", "/outreach"))]
     assert len(ogc_paths) == sum(2 if "collection_id" in rule else 1 for rule in {r.rule for r in api_rules})
     for rule in api_rules:
-        path = rule.rule.removeprefix("/api").replace("<collection_id>", "places").replace("<feature_id>",
-                                                                                          "{feature_id}") or "/"
+        path = (
+            rule.rule.removeprefix("/api").replace("<collection_id>", "places").replace("<feature_id>", "{feature_id}")
+            or "/"
+        )
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert method.lower() in paths[path], (path, method)

@@ -1,5 +1,6 @@
 """The API keeps its OpenAPI document: schemathesis generates requests from it, anonymously and with a staff token;
 the HTTP details the document promises (406, 405 with Allow, OPTIONS, CORS) are checked one by one as well."""
+
 import os
 import re
 import subprocess
@@ -18,22 +19,27 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 # --- negotiation -----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query,headers", [("?f=xml", {}), ("?f=html", {}), ("", {"Accept": "text/csv"}),
-                                           ("", {"Accept": "application/xml"})])
+
+@pytest.mark.parametrize(
+    "query,headers",
+    [("?f=xml", {}), ("?f=html", {}), ("", {"Accept": "text/csv"}), ("", {"Accept": "application/xml"})],
+)
 def test_unsupported_formats_get_406(client, query, headers):
     response = client.get(ITEMS + query, headers=headers)
     assert response.status_code == 406 and response.json["code"] == "NotAcceptable"
     assert response.json["field"] in ("f", "Accept")
 
 
-@pytest.mark.parametrize("accept", ["application/geo+json", "application/json", "*/*",
-                                    "text/html;q=0.9, application/json;q=0.8"])
+@pytest.mark.parametrize(
+    "accept", ["application/geo+json", "application/json", "*/*", "text/html;q=0.9, application/json;q=0.8"]
+)
 def test_accepted_types_are_served(client, accept):
     assert client.get(ITEMS, headers={"Accept": accept}).status_code == 200
     assert client.get("/api/openapi", headers={"Accept": "application/vnd.oai.openapi+json"}).status_code == 200
 
 
 # --- methods ---------------------------------------------------------------------------------------------------------
+
 
 def test_read_only_collections_answer_405_to_everyone_with_allow(client, app_context):
     headers = {"Authorization": f"Bearer {make_token(make_user('admin'), ['write:places'])}"}
@@ -66,14 +72,16 @@ def test_reads_are_open_to_other_origins_and_writes_are_not(client, app_context)
     read = client.get(ITEMS, headers={"Origin": "https://example.org"})
     assert read.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in read.headers["Access-Control-Expose-Headers"]
-    preflight = client.options(ITEMS, headers={"Origin": "https://example.org",
-                                               "Access-Control-Request-Method": "POST"})
+    preflight = client.options(
+        ITEMS, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"}
+    )
     assert "POST" not in preflight.headers["Access-Control-Allow-Methods"]
     write = client.post(ITEMS, json={}, headers={"Origin": "https://example.org"})
     assert "Access-Control-Allow-Origin" not in write.headers
 
 
 # --- the document ----------------------------------------------------------------------------------------------------
+
 
 def test_document_describes_every_api_route_with_response_schemas(client, app):
     document = client.get("/api/openapi").json
@@ -104,11 +112,27 @@ def test_document_describes_every_api_route_with_response_schemas(client, app):
 
 # --- generated requests ----------------------------------------------------------------------------------------------
 
+
 def _schemathesis(url: str, *headers: str) -> tuple[int, int, str]:
     """Run schemathesis against the live server; return its exit code, the number of test cases, and its output."""
-    command = [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(CONFIG), "--no-color", "run",
-               f"{url}/api/openapi", "--workers", "1", "--seed", "1", "--suppress-health-check", "all",
-               "--warnings", "off", "--phases", "fuzzing,stateful"]
+    command = [
+        str(Path(sys.executable).parent / "schemathesis"),
+        "--config-file",
+        str(CONFIG),
+        "--no-color",
+        "run",
+        f"{url}/api/openapi",
+        "--workers",
+        "1",
+        "--seed",
+        "1",
+        "--suppress-health-check",
+        "all",
+        "--warnings",
+        "off",
+        "--phases",
+        "fuzzing,stateful",
+    ]
     for header in headers:
         command += ["--header", header]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)

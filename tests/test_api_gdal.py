@@ -1,4 +1,5 @@
 """The API read by a real client: GDAL's OGC API – Features (OAPIF) driver."""
+
 import subprocess
 
 import pyogrio
@@ -8,8 +9,10 @@ from tests.factories import make_area, make_place
 
 
 def test_gdal_reads_every_page_of_places_and_areas(live_server, app_context):
-    created = [make_place({"type": "Point", "coordinates": [14.63 + i * 0.001, 63.17]}, title=f"Plats {i}").id
-               for i in range(10)]
+    created = [
+        make_place({"type": "Point", "coordinates": [14.63 + i * 0.001, 63.17]}, title=f"Plats {i}").id
+        for i in range(10)
+    ]
     make_place(box(14.65, 63.18, 14.655, 63.183).__geo_interface__, title="Park", category_code="vandalism")
     make_area(box(14.62, 63.16, 14.66, 63.19), code="C", name="Centrum")
     source = f"OAPIF:{live_server}/api"
@@ -32,6 +35,21 @@ def test_gdal_bbox_filter_is_done_by_the_server(live_server, app_context, tmp_pa
     make_place({"type": "Point", "coordinates": [14.6372, 63.1767]}, title="Centrum")
     make_place({"type": "Point", "coordinates": [14.8536, 63.3225]}, title="Lit")
     out = tmp_path / "lit.gpkg"
-    subprocess.run(["ogr2ogr", "-f", "GPKG", str(out), f"OAPIF:{live_server}/api", "places",
-                    "-spat", "14.8", "63.3", "14.9", "63.4"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "ogr2ogr",
+            "-f",
+            "GPKG",
+            str(out),
+            f"OAPIF:{live_server}/api",
+            "places",
+            "-spat",
+            "14.8",
+            "63.3",
+            "14.9",
+            "63.4",
+        ],
+        check=True,
+        capture_output=True,
+    )
     assert list(pyogrio.read_dataframe(out)["title"]) == ["Lit"]

@@ -1,5 +1,6 @@
 """OGC API – Features Parts 2 (CRS), 3 (queryables, CQL2 filters) and 4 (conformance), read by real clients: GDAL's
 OAPIF driver and OWSLib; and what the public can learn through a filter (nothing beyond the public positions)."""
+
 import json
 from urllib.parse import quote
 
@@ -9,8 +10,8 @@ from owslib.ogcapi.features import Features
 from pyproj import Transformer
 from shapely.geometry import box
 
-from tests.factories import STORTORGET, make_area, make_place
 from gis_app.api.crs import CRS84, epsg_uri
+from tests.factories import STORTORGET, make_area, make_place
 
 ITEMS = "/api/collections/places/items"
 LON, LAT = STORTORGET
@@ -28,6 +29,7 @@ def cql(client, text: str, **extra) -> list[int]:
 
 
 # --- Part 2: coordinate reference systems ---------------------------------------------------------------------------
+
 
 def test_collections_list_their_crs_and_storage_crs(client):
     places = client.get("/api/collections/places").json
@@ -90,21 +92,27 @@ def test_gdal_reads_places_in_sweref_99_as_pyproj_computes_them(live_server, app
 
 # --- Part 3: queryables and CQL2 ------------------------------------------------------------------------------------
 
+
 def test_queryables_are_a_json_schema(client):
     response = client.get("/api/collections/places/queryables")
     assert response.mimetype == "application/schema+json"
     schema = response.json
     assert schema["type"] == "object" and schema["additionalProperties"] is False
     assert {"geometry", "category", "status", "reported_on", "district_id"} <= set(schema["properties"])
-    assert set(client.get("/api/collections/areas/queryables").json["properties"]) == {"geometry", "kind", "code",
-                                                                                      "name"}
+    assert set(client.get("/api/collections/areas/queryables").json["properties"]) == {
+        "geometry",
+        "kind",
+        "code",
+        "name",
+    }
 
 
 @pytest.fixture
 def three_places(app_context):
     a = make_place(title="Mörk tunnel", category_code="vandalism", priority=3, time_of_day="night")
-    b = make_place({"type": "Point", "coordinates": [14.70, 63.20]}, title="Ljus park", category_code="graffiti",
-                   priority=1)
+    b = make_place(
+        {"type": "Point", "coordinates": [14.70, 63.20]}, title="Ljus park", category_code="graffiti", priority=1
+    )
     c = make_place({"type": "Point", "coordinates": [14.85, 63.32]}, title="Mörk gata", priority=2)
     return a, b, c
 
@@ -130,20 +138,33 @@ def test_cql2_text_operators(client, three_places):
 def test_cql2_json_and_filter_crs(client, three_places):
     a, b, _ = (p.id for p in three_places)
     between = {"op": "between", "args": [{"property": "priority"}, 2, 3]}
-    both = {"op": "and", "args": [between, {"op": "s_intersects", "args": [{"property": "geometry"},
-                                                                          {"bbox": [14.6, 63.1, 14.75, 63.25]}]}]}
+    both = {
+        "op": "and",
+        "args": [
+            between,
+            {"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [14.6, 63.1, 14.75, 63.25]}]},
+        ],
+    }
     assert cql(client, json.dumps(both), filter_lang="cql2-json") == [a]
     easting, northing = Transformer.from_crs(4326, 3006, always_xy=True).transform(14.70, 63.20)
     near = f"S_DWITHIN(geometry, POINT({northing} {easting}), 10)"  # SWEREF 99 TM, northing first
     assert cql(client, near, filter_crs=epsg_uri(3006)) == [b]
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("colour = 'red'", "not queryable"), ("category = ", "Invalid filter"), ("priority = 'high'", "compare"),
-    ("title LIKE 5", "not valid"), ("S_DWITHIN(geometry, POINT(14 63), 1e9)", "metres"),
-    ("S_INTERSECTS(geometry, POINT(14 95))", "outside"), ("category", "not valid"),
-    ("T_INTERSECTS(title, DATE('2024-01-01'))", "date"), ("FOO(title) = 1", "not offered"),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("colour = 'red'", "not queryable"),
+        ("category = ", "Invalid filter"),
+        ("priority = 'high'", "compare"),
+        ("title LIKE 5", "not valid"),
+        ("S_DWITHIN(geometry, POINT(14 63), 1e9)", "metres"),
+        ("S_INTERSECTS(geometry, POINT(14 95))", "outside"),
+        ("category", "not valid"),
+        ("T_INTERSECTS(title, DATE('2024-01-01'))", "date"),
+        ("FOO(title) = 1", "not offered"),
+    ],
+)
 def test_bad_filters_get_400_naming_the_filter(client, text, reason):
     response = client.get(f"{ITEMS}?filter={quote(text)}")
     assert response.status_code == 400, response.json
@@ -168,8 +189,11 @@ def test_the_public_filters_only_on_what_it_may_see(client, client_as, app_conte
     exact = f"S_DWITHIN(geometry, POINT({LON} {LAT}), 5)"
     assert cql(staff, exact) == [place.id]
     assert cql(client, exact) == []
-    for probe in ("S_INTERSECTS(geometry, POINT({} {}))".format(LON, LAT), "title LIKE '%busstorget%'",
-                  "title = 'Langning vid busstorget'"):
+    for probe in (
+        f"S_INTERSECTS(geometry, POINT({LON} {LAT}))",
+        "title LIKE '%busstorget%'",
+        "title = 'Langning vid busstorget'",
+    ):
         assert cql(client, probe) == [], probe
     assert cql(staff, "title LIKE '%busstorget%'") == [place.id]
     near_centre = f"S_DWITHIN(geometry, POINT({public_position[0]} {public_position[1]}), 5)"
@@ -177,6 +201,7 @@ def test_the_public_filters_only_on_what_it_may_see(client, client_as, app_conte
 
 
 # --- real clients ---------------------------------------------------------------------------------------------------
+
 
 def test_owslib_reads_the_api(live_server, app_context):
     make_place(title="Centrum")
@@ -196,8 +221,9 @@ def test_owslib_reads_the_api(live_server, app_context):
 def test_gdal_sends_attribute_filters_to_the_server_as_cql2(live_server, app_context):
     make_place(title="Centrum", category_code="vandalism")
     make_place({"type": "Point", "coordinates": [14.8536, 63.3225]}, title="Lit", category_code="graffiti")
-    frame = pyogrio.read_dataframe(f"OAPIF:{live_server}/api", layer="places",
-                                   where="category = 'graffiti' OR category = 'litter'")
+    frame = pyogrio.read_dataframe(
+        f"OAPIF:{live_server}/api", layer="places", where="category = 'graffiti' OR category = 'litter'"
+    )
     assert list(frame["title"]) == ["Lit"]
     # GDAL names the language by the draft's name, cql-text; the text itself is CQL2.
     assert "filter=(category%20%3D%20'graffiti')%20OR" in live_server.access_log.read_text()
@@ -205,8 +231,14 @@ def test_gdal_sends_attribute_filters_to_the_server_as_cql2(live_server, app_con
 
 def test_conformance_lists_what_is_implemented(client):
     conforms = set(client.get("/api/conformance").json["conformsTo"])
-    for name in ("ogcapi-features-2/1.0/conf/crs", "ogcapi-features-3/1.0/conf/queryables",
-                 "ogcapi-features-3/1.0/conf/features-filter", "cql2/1.0/conf/cql2-text", "cql2/1.0/conf/cql2-json",
-                 "ogcapi-features-4/1.0/conf/create-replace-delete", "ogcapi-features-4/1.0/conf/update",
-                 "ogcapi-features-4/1.0/conf/optimistic-locking-etags"):
+    for name in (
+        "ogcapi-features-2/1.0/conf/crs",
+        "ogcapi-features-3/1.0/conf/queryables",
+        "ogcapi-features-3/1.0/conf/features-filter",
+        "cql2/1.0/conf/cql2-text",
+        "cql2/1.0/conf/cql2-json",
+        "ogcapi-features-4/1.0/conf/create-replace-delete",
+        "ogcapi-features-4/1.0/conf/update",
+        "ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+    ):
         assert OGC + name in conforms, name

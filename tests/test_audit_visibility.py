@@ -1,16 +1,17 @@
 """Audit rows are as secret as what they record: police-only observations stay out of what other staff see of a
 place's history, on deletion too, are purged like any other, and cannot be reviewed by id by a planner."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select
 
-from tests.factories import STORTORGET, csrf_token, make_place
 from gis_app.auth import audit
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places.models import Observation
+from tests.factories import STORTORGET, csrf_token, make_place
 from tests.test_outreach import POLICE_ONLY_TEXT, post_visit, visit_body
 
 SHARED_TEXT = "Delad-iakttagelse-3307"
@@ -29,15 +30,18 @@ def test_deleting_a_place_keeps_its_police_only_observations_out_of_the_history(
     token = csrf_token(planner, f"/places/{place_id}")
     assert planner.post(f"/places/{place_id}/delete", data={"version": version, "csrf_token": token}).status_code == 302
 
-    seen_by = {role: client_as(role).get(f"/places/{place_id}/history").get_data(as_text=True)
-               for role in ("planner", "field_staff", "police", "admin")}
+    seen_by = {
+        role: client_as(role).get(f"/places/{place_id}/history").get_data(as_text=True)
+        for role in ("planner", "field_staff", "police", "admin")
+    }
     for role in ("planner", "field_staff"):
         assert POLICE_ONLY_TEXT not in seen_by[role], role
         assert SHARED_TEXT in seen_by[role], role
     for role in ("police", "admin"):
         assert POLICE_ONLY_TEXT in seen_by[role], role
-    deleted = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "delete",
-                                                          AuditEntry.entity == "observation")).all()
+    deleted = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "delete", AuditEntry.entity == "observation")
+    ).all()
     assert sorted(entry.police_only for entry in deleted) == [False, True]
 
 
@@ -59,16 +63,31 @@ def test_the_trail_leaves_out_police_only_rows_unless_asked_for_by_the_police(cl
 
 def test_purge_treats_police_only_audit_rows_like_the_others(cli, app_context):
     place = make_place()
-    old = datetime.now(timezone.utc) - timedelta(days=3 * 365)
-    observation = Observation(place_id=place.id, source_code="police", text="x", police_only=True, observed_at=old,
-                              reporter_name="Anna Andersson", reporter_contact="070-123 45 67",
-                              geom=from_shape(Point(*STORTORGET), srid=4326))
+    old = datetime.now(UTC) - timedelta(days=3 * 365)
+    observation = Observation(
+        place_id=place.id,
+        source_code="police",
+        text="x",
+        police_only=True,
+        observed_at=old,
+        reporter_name="Anna Andersson",
+        reporter_contact="070-123 45 67",
+        geom=from_shape(Point(*STORTORGET), srid=4326),
+    )
     db.session.add(observation)
     db.session.flush()
-    snapshot = {"id": observation.id, "place_id": place.id, "police_only": True, "reporter_name": "Anna Andersson",
-                "reporter_contact": "070-123 45 67"}
-    db.session.add(AuditEntry(action="create", entity="police_observation", entity_id=observation.id, after=snapshot,
-                              police_only=True))
+    snapshot = {
+        "id": observation.id,
+        "place_id": place.id,
+        "police_only": True,
+        "reporter_name": "Anna Andersson",
+        "reporter_contact": "070-123 45 67",
+    }
+    db.session.add(
+        AuditEntry(
+            action="create", entity="police_observation", entity_id=observation.id, after=snapshot, police_only=True
+        )
+    )
     db.session.commit()
     observation_id = observation.id
     db.session.remove()

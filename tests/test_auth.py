@@ -1,8 +1,9 @@
 """Logging in and out, lockout, rate limiting, cookies and API tokens."""
-from tests.factories import PASSWORD, csrf_token, make_token, make_user
+
 from gis_app.auth.access import current_role
 from gis_app.auth.models import ApiToken
 from gis_app.extensions import db
+from tests.factories import PASSWORD, csrf_token, make_token, make_user
 
 
 def post_login(client, email, password):
@@ -57,8 +58,9 @@ def test_login_is_rate_limited(app, app_context, monkeypatch):
 def test_next_only_goes_to_this_site(client, app_context):
     user = make_user("planner")
     token = csrf_token(client, "/login")
-    response = client.post("/login?next=//evil.example/x",
-                           data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.headers["Location"] == "/"
 
 

@@ -1,12 +1,13 @@
 """gis-app backup / restore: a round trip gives back every row exactly; a bad file is refused and changes nothing."""
+
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString, Point, box
 from sqlalchemy import text
 
-from tests.factories import make_area, make_place, make_token, make_user
 from gis_app.auth.models import AuditEntry, User
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place
+from tests.factories import make_area, make_place, make_token, make_user
 
 TABLES = ("place", "observation", "area", "organisation", "app_user", "api_token", "audit_log")
 
@@ -14,12 +15,19 @@ TABLES = ("place", "observation", "area", "organisation", "app_user", "api_token
 def dump_rows() -> dict[str, list[tuple]]:
     """Every row of the data tables, ordered by id; geometries as (E)WKB hex, as PostGIS returns them untyped."""
     db.session.remove()
-    rows = {table: [tuple(row) for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY id"))]
-            for table in TABLES}
-    rows["wkb"] = list(db.session.execute(text(
-        "SELECT encode(ST_AsBinary(geom), 'hex') FROM place UNION ALL "
-        "SELECT encode(ST_AsBinary(geom), 'hex') FROM observation UNION ALL "
-        "SELECT encode(ST_AsBinary(geom), 'hex') FROM area")))
+    rows = {
+        table: [tuple(row) for row in db.session.execute(text(f"SELECT * FROM {table} ORDER BY id"))]
+        for table in TABLES
+    }
+    rows["wkb"] = list(
+        db.session.execute(
+            text(
+                "SELECT encode(ST_AsBinary(geom), 'hex') FROM place UNION ALL "
+                "SELECT encode(ST_AsBinary(geom), 'hex') FROM observation UNION ALL "
+                "SELECT encode(ST_AsBinary(geom), 'hex') FROM area"
+            )
+        )
+    )
     db.session.remove()  # hold no lock or open transaction the restore would wait for
     return rows
 
@@ -30,22 +38,44 @@ def make_data() -> None:
     make_token(user, scopes=("read", "write:places"))
     make_area(box(14.60, 63.16, 14.66, 63.19))
     point = make_place(observations=["Trasig lampa", "Mörkt"])
-    make_place({"type": "LineString", "coordinates": [[14.63, 63.17], [14.64, 63.175]]}, title="Gångväg",
-               observations=["Ingen belysning"])
+    make_place(
+        {"type": "LineString", "coordinates": [[14.63, 63.17], [14.64, 63.175]]},
+        title="Gångväg",
+        observations=["Ingen belysning"],
+    )
     park = make_place(box(14.62, 63.17, 14.625, 63.172).__geo_interface__, title="Parken", category_code="vandalism")
-    db.session.add(Observation(place_id=park.id, source_code="citizen_report", text="Klotter",
-                               reporter_name="Anna Andersson", reporter_contact="anna@example.se",
-                               geom=from_shape(Point(14.621, 63.171), srid=4326)))
-    db.session.add(AuditEntry(user_id=user.id, action="create", entity="place", entity_id=point.id,
-                              before=None, after={"title": point.title, "nested": {"list": [1, 2.5, None]}}))
+    db.session.add(
+        Observation(
+            place_id=park.id,
+            source_code="citizen_report",
+            text="Klotter",
+            reporter_name="Anna Andersson",
+            reporter_contact="anna@example.se",
+            geom=from_shape(Point(14.621, 63.171), srid=4326),
+        )
+    )
+    db.session.add(
+        AuditEntry(
+            user_id=user.id,
+            action="create",
+            entity="place",
+            entity_id=point.id,
+            before=None,
+            after={"title": point.title, "nested": {"list": [1, 2.5, None]}},
+        )
+    )
     db.session.commit()
 
 
 def change_data() -> None:
     """Delete, modify and add rows, as happens between a backup and the need for it."""
     db.session.execute(text("DELETE FROM place WHERE title = 'Gångväg'"))
-    db.session.execute(text("UPDATE place SET title = 'Ändrad', geom = ST_SetSRID(ST_MakePoint(15, 63), 4326) "
-                            "WHERE title = 'Mörk passage'"))
+    db.session.execute(
+        text(
+            "UPDATE place SET title = 'Ändrad', geom = ST_SetSRID(ST_MakePoint(15, 63), 4326) "
+            "WHERE title = 'Mörk passage'"
+        )
+    )
     db.session.execute(text("UPDATE app_user SET role = 'admin'"))
     db.session.execute(text("DELETE FROM audit_log"))
     db.session.commit()
@@ -110,8 +140,11 @@ def test_a_backup_of_another_database_is_refused(cli, app_context, tmp_path):
 
     foreign = tmp_path / "postgres.dump"
     conn = connection(db.engine.url.set(database="postgres"))
-    subprocess.run([pg_tool("pg_dump"), "--format=custom", f"--file={foreign}", f"--dbname={conn.conninfo}"],
-                   env=conn.env, check=True)
+    subprocess.run(
+        [pg_tool("pg_dump"), "--format=custom", f"--file={foreign}", f"--dbname={conn.conninfo}"],
+        env=conn.env,
+        check=True,
+    )
     result = cli.invoke(args=["restore", str(foreign), "--yes"])
     assert result.exit_code != 0 and "not a backup of this application" in result.output
 
@@ -136,8 +169,13 @@ def test_the_password_goes_in_the_environment_not_the_command_line():
     conn = connection(make_url("postgresql+psycopg://gis:s3cret@db.example.se:5433/gis?sslmode=require"))
     assert "s3cret" not in conn.conninfo
     assert conn.env["PGPASSWORD"] == "s3cret"
-    assert set(conn.conninfo.split()) == {"host=db.example.se", "port=5433", "user=gis", "dbname=gis",
-                                          "sslmode=require"}
+    assert set(conn.conninfo.split()) == {
+        "host=db.example.se",
+        "port=5433",
+        "user=gis",
+        "dbname=gis",
+        "sslmode=require",
+    }
     socket = connection(make_url("postgresql+psycopg://postgres@/gis_app?host=/tmp/pg/run&port=54998"))
     assert set(socket.conninfo.split()) == {"host=/tmp/pg/run", "port=54998", "user=postgres", "dbname=gis_app"}
 

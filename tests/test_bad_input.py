@@ -3,6 +3,7 @@
 One walk sends a corpus of bad values to every route in the URL map (every method, in path segments, query
 strings, form fields and JSON bodies) as the public, as a logged-in admin and with an admin token. Then every
 field of the place and observation writes gets every bad value, through the API and through the forms."""
+
 import json
 import math
 import re
@@ -11,10 +12,10 @@ from urllib.parse import quote, quote_from_bytes
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place
+from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 
 LON, LAT = STORTORGET
 MEGABYTE = "x" * 1_000_001
@@ -22,30 +23,133 @@ MEGABYTE = "x" * 1_000_001
 # --- the corpus -----------------------------------------------------------------------------------------------------
 
 # Raw path segments (quoted before use): wrong types, huge, NUL, traversal, invalid UTF-8, injection.
-BAD_SEGMENTS = ["", " ", "\x00", "a\x00b", "-1", "0", "1.5", "NaN", "Infinity", "1e309", "99999999999999999999",
-                "²", "١٢", "..", "../../etc/passwd", "<script>window.__xss=1</script>", "' OR '1'='1", "[]", "{}",
-                "null", "x" * 100_000]
+BAD_SEGMENTS = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "-1",
+    "0",
+    "1.5",
+    "NaN",
+    "Infinity",
+    "1e309",
+    "99999999999999999999",
+    "²",
+    "١٢",
+    "..",
+    "../../etc/passwd",
+    "<script>window.__xss=1</script>",
+    "' OR '1'='1",
+    "[]",
+    "{}",
+    "null",
+    "x" * 100_000,
+]
 INVALID_UTF8 = b"\xed\xa0\x80\xff"  # a UTF-8-encoded lone surrogate and a byte that is never UTF-8
 # Values for query strings and form fields.
-BAD_VALUES = ["", " ", "\x00", "a\x00b", MEGABYTE, "-1", "1e309", "NaN", "Infinity", "99999999999999999999", "²",
-              "[]", "{}", "null", "true", "<script>window.__xss=1</script>", "' OR '1'='1", "1,2,3,abc",
-              "2024-13-45/..", "181,-91,182,95", "POINT(14.6 63.1)"]
-QUERY_NAMES = ["lang", "f", "bbox", "limit", "offset", "datetime", "year", "category", "status", "time_of_day",
-               "affected_group", "district", "kind", "next", "page", "q", "format", "walk", "place"]
-FORM_NAMES = ["title", "category", "description", "time_of_day", "affected_group", "priority", "status",
-              "dismissed_reason", "lon", "lat", "geojson", "version", "text", "source", "reporter_name",
-              "reporter_contact", "email", "password", "role", "organisation", "organisation_id", "active", "name",
-              "scopes", "kind", "year", "notes", "date", "geometry", "route", "stops", "place_id", "measure",
-              "due", "cost", "responsible", "status_code", "assessment", "latitude", "longitude", "accuracy"]
+BAD_VALUES = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    MEGABYTE,
+    "-1",
+    "1e309",
+    "NaN",
+    "Infinity",
+    "99999999999999999999",
+    "²",
+    "[]",
+    "{}",
+    "null",
+    "true",
+    "<script>window.__xss=1</script>",
+    "' OR '1'='1",
+    "1,2,3,abc",
+    "2024-13-45/..",
+    "181,-91,182,95",
+    "POINT(14.6 63.1)",
+]
+QUERY_NAMES = [
+    "lang",
+    "f",
+    "bbox",
+    "limit",
+    "offset",
+    "datetime",
+    "year",
+    "category",
+    "status",
+    "time_of_day",
+    "affected_group",
+    "district",
+    "kind",
+    "next",
+    "page",
+    "q",
+    "format",
+    "walk",
+    "place",
+]
+FORM_NAMES = [
+    "title",
+    "category",
+    "description",
+    "time_of_day",
+    "affected_group",
+    "priority",
+    "status",
+    "dismissed_reason",
+    "lon",
+    "lat",
+    "geojson",
+    "version",
+    "text",
+    "source",
+    "reporter_name",
+    "reporter_contact",
+    "email",
+    "password",
+    "role",
+    "organisation",
+    "organisation_id",
+    "active",
+    "name",
+    "scopes",
+    "kind",
+    "year",
+    "notes",
+    "date",
+    "geometry",
+    "route",
+    "stops",
+    "place_id",
+    "measure",
+    "due",
+    "cost",
+    "responsible",
+    "status_code",
+    "assessment",
+    "latitude",
+    "longitude",
+    "accuracy",
+]
 
 
 def _feature(**overrides) -> dict:
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [LON, LAT]},
-            "properties": {"title": "t", "category": "poor_lighting"}, **overrides}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+        "properties": {"title": "t", "category": "poor_lighting"},
+        **overrides,
+    }
 
 
-SELF_INTERSECTING = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + 0.01, LAT + 0.01], [LON + 0.01, LAT],
-                                                          [LON, LAT + 0.01], [LON, LAT]]]}
+SELF_INTERSECTING = {
+    "type": "Polygon",
+    "coordinates": [[[LON, LAT], [LON + 0.01, LAT + 0.01], [LON + 0.01, LAT], [LON, LAT + 0.01], [LON, LAT]]],
+}
 BAD_GEOMETRIES = [
     SELF_INTERSECTING,
     {"type": "Point", "coordinates": [math.nan, LAT]},
@@ -71,11 +175,29 @@ BAD_GEOMETRIES = [
     {"type": "Feature", "geometry": None},
     {"type": ["Point"], "coordinates": [LON, LAT]},
     {"type": {}, "coordinates": [LON, LAT]},
-    None, [], "POINT(14.6 63.1)", 1, True,
+    None,
+    [],
+    "POINT(14.6 63.1)",
+    1,
+    True,
 ]
 # Values that are wrong for every place and observation property (null is not: it clears optional ones).
-BAD_JSON_VALUES = [True, {}, [], [1, 2], -1, 1.5, 10**30, 1e308, math.nan, math.inf, "\x00", "a\x00b", "\ud800",
-                   MEGABYTE]
+BAD_JSON_VALUES = [
+    True,
+    {},
+    [],
+    [1, 2],
+    -1,
+    1.5,
+    10**30,
+    1e308,
+    math.nan,
+    math.inf,
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    MEGABYTE,
+]
 
 
 def _dumps(value) -> bytes:
@@ -86,17 +208,35 @@ def _deep(depth: int) -> bytes:
     return b'{"type":"Feature","properties":' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
 
 
-BAD_BODIES = [b"", b" ", b"{", b"}", b"[]", b"null", b"1", b'"Feature"', b"true", b"[" * 100_000,
-              _deep(50_000), b'{"type": "Feature", "properties": {"title": 1' + b"1" * 5000 + b"}}", INVALID_UTF8,
-              b"\xef\xbb\xbf[]", b'{"type": "Feature", "properties": []}',
-              b'{"type": "Feature", "properties": {"title": NaN}}', _dumps([_feature()]),
-              _dumps({"type": "FeatureCollection", "features": [_feature()]}),
-              _dumps(_feature(geometry=SELF_INTERSECTING)), _dumps(_feature(properties={"title": MEGABYTE})),
-              _dumps(_feature(crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}})),
-              b'{"text": "\\u0000", "source": "police"}', b'{"text": "x", "source": ["police"]}']
+BAD_BODIES = [
+    b"",
+    b" ",
+    b"{",
+    b"}",
+    b"[]",
+    b"null",
+    b"1",
+    b'"Feature"',
+    b"true",
+    b"[" * 100_000,
+    _deep(50_000),
+    b'{"type": "Feature", "properties": {"title": 1' + b"1" * 5000 + b"}}",
+    INVALID_UTF8,
+    b"\xef\xbb\xbf[]",
+    b'{"type": "Feature", "properties": []}',
+    b'{"type": "Feature", "properties": {"title": NaN}}',
+    _dumps([_feature()]),
+    _dumps({"type": "FeatureCollection", "features": [_feature()]}),
+    _dumps(_feature(geometry=SELF_INTERSECTING)),
+    _dumps(_feature(properties={"title": MEGABYTE})),
+    _dumps(_feature(crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}})),
+    b'{"text": "\\u0000", "source": "police"}',
+    b'{"text": "x", "source": ["police"]}',
+]
 
 
 # --- callers and counting -------------------------------------------------------------------------------------------
+
 
 class Caller:
     """A client with what it sends on every request: nothing (the public), a session and CSRF, or a token."""
@@ -110,19 +250,23 @@ def callers(app, app_context, client_as):
     admin = client_as("admin")
     token = make_token(make_user("admin"), ["read", "write:places", "write:observations"])
     session_csrf = csrf_token(admin, "/")
-    return [Caller("public", app.test_client()),
-            Caller("admin session", admin, {"X-CSRFToken": session_csrf}, session_csrf),
-            Caller("admin token", app.test_client(), {"Authorization": f"Bearer {token}"})]
+    return [
+        Caller("public", app.test_client()),
+        Caller("admin session", admin, {"X-CSRFToken": session_csrf}, session_csrf),
+        Caller("admin token", app.test_client(), {"Authorization": f"Bearer {token}"}),
+    ]
 
 
 def written() -> tuple:
     """Everything a refused request must leave as it was: places, their versions, observations, audit rows."""
     db.session.expire_all()
     places = db.session.execute(select(func.count(), func.coalesce(func.sum(Place.version), 0))).one()
-    observations = db.session.execute(select(func.count(), func.count().filter(Observation.reviewed))
-                                      .select_from(Observation)).one()
-    audited = db.session.scalar(select(func.count()).select_from(AuditEntry)
-                                .where(AuditEntry.entity.in_(["place", "observation"])))
+    observations = db.session.execute(
+        select(func.count(), func.count().filter(Observation.reviewed)).select_from(Observation)
+    ).one()
+    audited = db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.entity.in_(["place", "observation"]))
+    )
     return tuple(places), tuple(observations), audited
 
 
@@ -137,6 +281,7 @@ class Failures(list):
 
 
 # --- the walk over every route --------------------------------------------------------------------------------------
+
 
 def _quote_segment(value: str) -> str:
     return quote(value, safe="")
@@ -214,13 +359,16 @@ def _walk_rule(caller: Caller, rule, method: str, place_id: int, failures: Failu
         return
     for value in BAD_VALUES:
         body = _form(value, caller.csrf)
-        failures.check(_send(caller, method, base, data=body,
-                             headers={"Content-Type": "application/x-www-form-urlencoded"}),
-                       f"{label} form {value[:40]!r}")
+        failures.check(
+            _send(caller, method, base, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}),
+            f"{label} form {value[:40]!r}",
+        )
     for index, body in enumerate(BAD_BODIES):
         for content_type in ("application/json", "application/geo+json", "text/plain")[: 3 if index < 4 else 1]:
-            failures.check(_send(caller, method, base, data=body, headers={"Content-Type": content_type}),
-                           f"{label} body {body[:40]!r} as {content_type}")
+            failures.check(
+                _send(caller, method, base, data=body, headers={"Content-Type": content_type}),
+                f"{label} body {body[:40]!r} as {content_type}",
+            )
 
 
 def _routes(app):
@@ -239,8 +387,9 @@ def test_every_route_survives_bad_values(app, callers):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 _walk_rule(caller, rule, method, place_id, failures)
             for method in ("HEAD", "OPTIONS", "TRACE"):
-                failures.check(_send(caller, method, _fill(rule, _defaults(rule, place_id))),
-                               f"{caller.name} {method} {rule.rule}")
+                failures.check(
+                    _send(caller, method, _fill(rule, _defaults(rule, place_id))), f"{caller.name} {method} {rule.rule}"
+                )
     assert not failures, failures.report()
     assert written() == before
 
@@ -248,8 +397,16 @@ def test_every_route_survives_bad_values(app, callers):
 def test_unrouted_paths_and_methods_survive(app, callers):
     failures = Failures()
     for caller in callers:
-        for path in ("/nothing", "/api/nothing", "/places/abc", "/places/-1", "/%00", "/" + "a/" * 5000,
-                     "/api/collections/places/items/1/observations/2", "/static/../../etc/passwd"):
+        for path in (
+            "/nothing",
+            "/api/nothing",
+            "/places/abc",
+            "/places/-1",
+            "/%00",
+            "/" + "a/" * 5000,
+            "/api/collections/places/items/1/observations/2",
+            "/static/../../etc/passwd",
+        ):
             for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
                 failures.check(_send(caller, method, path), f"{caller.name} {method} {path[:60]}")
     assert not failures, failures.report()
@@ -257,15 +414,24 @@ def test_unrouted_paths_and_methods_survive(app, callers):
 
 # --- every field of the place and observation writes ----------------------------------------------------------------
 
-PLACE_PROPERTIES = ["title", "category", "description", "time_of_day", "affected_group", "priority", "status",
-                    "dismissed_reason"]
+PLACE_PROPERTIES = [
+    "title",
+    "category",
+    "description",
+    "time_of_day",
+    "affected_group",
+    "priority",
+    "status",
+    "dismissed_reason",
+]
 OBSERVATION_FIELDS = ["text", "source", "reporter_name", "reporter_contact", "geometry"]
 REFUSED = {400, 409, 413, 415, 422, 428}
 
 
 def _post_json(client, url, body, headers, method="post"):
-    return client.open(url, method=method.upper(), data=_dumps(body),
-                       headers={"Content-Type": "application/json", **headers})
+    return client.open(
+        url, method=method.upper(), data=_dumps(body), headers={"Content-Type": "application/json", **headers}
+    )
 
 
 def test_every_bad_property_is_refused_through_the_api_and_writes_nothing(client, app_context):
@@ -282,25 +448,39 @@ def test_every_bad_property_is_refused_through_the_api_and_writes_nothing(client
             if name == "observation":
                 continue
             for method in ("put", "patch"):
-                failures.check(_post_json(client, item, body, headers | {"If-Match": '"1"'}, method),
-                               f"{method.upper()} {label}", REFUSED - {409})
+                failures.check(
+                    _post_json(client, item, body, headers | {"If-Match": '"1"'}, method),
+                    f"{method.upper()} {label}",
+                    REFUSED - {409},
+                )
     for geometry in BAD_GEOMETRIES + BAD_JSON_VALUES:
         label = f"geometry={str(geometry)[:60]!r}"
-        failures.check(_post_json(client, items, _feature(geometry=geometry), headers), f"POST {label}",
-                       REFUSED - {409})
+        failures.check(
+            _post_json(client, items, _feature(geometry=geometry), headers), f"POST {label}", REFUSED - {409}
+        )
         for method in ("put", "patch"):
-            failures.check(_post_json(client, item, _feature(geometry=geometry), headers | {"If-Match": '"1"'},
-                                      method), f"{method.upper()} {label}", REFUSED - {409})
+            failures.check(
+                _post_json(client, item, _feature(geometry=geometry), headers | {"If-Match": '"1"'}, method),
+                f"{method.upper()} {label}",
+                REFUSED - {409},
+            )
     for name in OBSERVATION_FIELDS:
         optional_none = [g for g in BAD_GEOMETRIES if g is not None]  # an observation may leave out its point
         for value in BAD_JSON_VALUES + (optional_none if name == "geometry" else []):
             body = {"text": "t", "source": "police", name: value}
-            failures.check(_post_json(client, item + "/observations", body, headers),
-                           f"observation {name}={str(value)[:30]!r}", REFUSED - {409})
+            failures.check(
+                _post_json(client, item + "/observations", body, headers),
+                f"observation {name}={str(value)[:30]!r}",
+                REFUSED - {409},
+            )
     for body in BAD_BODIES:
         for method, url in (("post", items), ("put", item), ("patch", item), ("post", item + "/observations")):
-            response = client.open(url, method=method.upper(), data=body,
-                                   headers=headers | {"If-Match": '"1"', "Content-Type": "application/json"})
+            response = client.open(
+                url,
+                method=method.upper(),
+                data=body,
+                headers=headers | {"If-Match": '"1"', "Content-Type": "application/json"},
+            )
             failures.check(response, f"{method.upper()} {url} body {body[:40]!r}", REFUSED - {409})
     assert not failures, failures.report()
     assert written() == before
@@ -314,22 +494,56 @@ BAD_FORM_VALUES = {
     "priority": ["", "0", "4", "-1", "1.5", "abc", "²", "99999999999999999999", MEGABYTE],
     "lon": ["abc", "NaN", "inf", "-Infinity", "1e309", "18.07", "\x00", MEGABYTE],
     "lat": ["abc", "NaN", "inf", "1e309", "59.33", "91", MEGABYTE],
-    "geojson": ["{", "[]", "null", "1", '{"type": "Point"}', json.dumps(SELF_INTERSECTING),
-                '{"type": "Point", "coordinates": [NaN, 63.1]}', '{"type": "Point", "coordinates": [14.6, Infinity]}',
-                json.dumps({"type": "Point", "coordinates": [LON, LAT],
-                            "crs": {"type": "name", "properties": {"name": "EPSG:3006"}}}),
-                "[" * 100_000, MEGABYTE],
+    "geojson": [
+        "{",
+        "[]",
+        "null",
+        "1",
+        '{"type": "Point"}',
+        json.dumps(SELF_INTERSECTING),
+        '{"type": "Point", "coordinates": [NaN, 63.1]}',
+        '{"type": "Point", "coordinates": [14.6, Infinity]}',
+        json.dumps(
+            {"type": "Point", "coordinates": [LON, LAT], "crs": {"type": "name", "properties": {"name": "EPSG:3006"}}}
+        ),
+        "[" * 100_000,
+        MEGABYTE,
+    ],
 }
-FORM_KINDS = {"title": ["text", "title"], "description": ["text"], "dismissed_reason": ["text"], "text": ["text"],
-              "reporter_name": ["text"], "reporter_contact": ["text"], "category": ["code"], "status": ["code"],
-              "time_of_day": ["code"], "affected_group": ["code"], "source": ["code"], "priority": ["priority"],
-              "lon": ["lon"], "lat": ["lat"], "geojson": ["geojson"]}
+FORM_KINDS = {
+    "title": ["text", "title"],
+    "description": ["text"],
+    "dismissed_reason": ["text"],
+    "text": ["text"],
+    "reporter_name": ["text"],
+    "reporter_contact": ["text"],
+    "category": ["code"],
+    "status": ["code"],
+    "time_of_day": ["code"],
+    "affected_group": ["code"],
+    "source": ["code"],
+    "priority": ["priority"],
+    "lon": ["lon"],
+    "lat": ["lat"],
+    "geojson": ["geojson"],
+}
 
 
 def _good_place_form(version: int) -> dict:
-    return {"title": "t", "category": "poor_lighting", "description": "", "time_of_day": "", "affected_group": "",
-            "priority": "2", "status": "reported", "dismissed_reason": "", "lon": str(LON), "lat": str(LAT),
-            "geojson": "", "version": str(version)}
+    return {
+        "title": "t",
+        "category": "poor_lighting",
+        "description": "",
+        "time_of_day": "",
+        "affected_group": "",
+        "priority": "2",
+        "status": "reported",
+        "dismissed_reason": "",
+        "lon": str(LON),
+        "lat": str(LAT),
+        "geojson": "",
+        "version": str(version),
+    }
 
 
 def test_every_bad_form_value_is_refused_and_writes_nothing(client_as, app_context):
@@ -337,11 +551,16 @@ def test_every_bad_form_value_is_refused_and_writes_nothing(client_as, app_conte
     admin = client_as("admin")
     token = csrf_token(admin, "/places/new")
     forms = {
-        "/places/new": {k: v for k, v in _good_place_form(1).items() if k not in ("status", "dismissed_reason",
-                                                                                  "version")},
+        "/places/new": {
+            k: v for k, v in _good_place_form(1).items() if k not in ("status", "dismissed_reason", "version")
+        },
         f"/places/{place.id}/edit": _good_place_form(1),
-        f"/places/{place.id}/observations/new": {"text": "t", "source": "police", "reporter_name": "",
-                                                 "reporter_contact": ""},
+        f"/places/{place.id}/observations/new": {
+            "text": "t",
+            "source": "police",
+            "reporter_name": "",
+            "reporter_contact": "",
+        },
     }
     before = written()
     failures = Failures()
@@ -355,10 +574,12 @@ def test_every_bad_form_value_is_refused_and_writes_nothing(client_as, app_conte
                     failures.check(admin.post(url, data=data), f"{url} {name}={value[:30]!r}", {400, 413})
     for version in ("", "abc", "-1", "0", "2", "²", "99999999999999999999", MEGABYTE):
         data = {**forms[f"/places/{place.id}/edit"], "title": "ny", "version": version, "csrf_token": token}
-        failures.check(admin.post(f"/places/{place.id}/edit", data=data), f"edit version={version[:20]!r}",
-                       {409, 413})
-        failures.check(admin.post(f"/places/{place.id}/delete", data={"version": version, "csrf_token": token}),
-                       f"delete version={version[:20]!r}", {409, 413})
+        failures.check(admin.post(f"/places/{place.id}/edit", data=data), f"edit version={version[:20]!r}", {409, 413})
+        failures.check(
+            admin.post(f"/places/{place.id}/delete", data={"version": version, "csrf_token": token}),
+            f"delete version={version[:20]!r}",
+            {409, 413},
+        )
     dismissed = {**forms[f"/places/{place.id}/edit"], "status": "dismissed", "csrf_token": token}
     failures.check(admin.post(f"/places/{place.id}/edit", data=dismissed), "dismissed without a reason", {400})
     assert not failures, failures.report()

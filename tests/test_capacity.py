@@ -1,4 +1,5 @@
 """What one anonymous client can cost: rate limits shared by every worker, small pages, a statement timeout."""
+
 import json
 import os
 import subprocess
@@ -6,9 +7,9 @@ import sys
 
 from sqlalchemy import text
 
-from tests.factories import csrf_token, make_place
 from gis_app.extensions import db
 from gis_app.places import queries
+from tests.factories import csrf_token, make_place
 
 ITEMS = "/api/collections/places/items"
 
@@ -27,16 +28,18 @@ print(json.dumps(statuses))
 
 def other_worker(database_url: str, requests: list, **settings) -> list[int]:
     env = os.environ | {"DATABASE_URL": database_url, "GIS_APP_TILE_URL": "", **settings}
-    result = subprocess.run([sys.executable, "-c", OTHER_WORKER, json.dumps(requests)], env=env, check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", OTHER_WORKER, json.dumps(requests)], env=env, check=True, capture_output=True, text=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_api_rate_limit_holds_across_processes(client, app, database_url, monkeypatch):
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
     assert [client.get("/api/conformance").status_code for _ in range(2)] == [200, 200]
-    assert other_worker(database_url, [["GET", "/api/conformance", None]] * 2,
-                        GIS_APP_API_RATE_LIMIT="3 per minute") == [200, 429]
+    assert other_worker(
+        database_url, [["GET", "/api/conformance", None]] * 2, GIS_APP_API_RATE_LIMIT="3 per minute"
+    ) == [200, 429]
     response = client.get("/api/conformance")
     assert response.status_code == 429 and response.json["code"] == "TooManyRequests"
     assert int(response.headers["Retry-After"]) >= 1
@@ -48,8 +51,7 @@ def test_staff_are_not_held_to_the_public_rate_limit(app, client_as, monkeypatch
     assert [planner.get("/api/conformance").status_code for _ in range(3)] == [200, 200, 200]
 
 
-def test_login_limits_per_address_and_per_account_hold_across_processes(app, app_context, database_url,
-                                                                       monkeypatch):
+def test_login_limits_per_address_and_per_account_hold_across_processes(app, app_context, database_url, monkeypatch):
     limits = {"GIS_APP_LOGIN_RATE_LIMIT": "7 per minute", "GIS_APP_LOGIN_ACCOUNT_RATE_LIMIT": "3 per minute"}
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "7 per minute")
     monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per minute")
@@ -68,8 +70,7 @@ def test_login_limits_per_address_and_per_account_hold_across_processes(app, app
     assert other_worker(database_url, others, **limits) == [400, 400, 429]
 
 
-def test_a_slow_public_query_answers_503_and_staff_are_not_cut_off(client, app, app_context, client_as,
-                                                                  monkeypatch):
+def test_a_slow_public_query_answers_503_and_staff_are_not_cut_off(client, app, app_context, client_as, monkeypatch):
     make_place()
     real = queries.place_features
 

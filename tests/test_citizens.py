@@ -1,10 +1,10 @@
 """Citizens' reports: the form's checks and abuse protection, the moderation queue, the status page, the address
 search, and that nothing a citizen wrote reaches the public before a planner has reviewed it."""
+
 import io
 import re
 
 import pytest
-from tests.factories import STORTORGET, csrf_token, make_area, make_place
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -14,6 +14,7 @@ from gis_app.extensions import db
 from gis_app.inventory.models import Assessment, InventoryYear, Measure
 from gis_app.photos.models import Photo
 from gis_app.places.models import Observation, Place
+from tests.factories import STORTORGET, csrf_token, make_area, make_place
 
 SECRET_TEXT = "Mörk gång bakom Hemköp, ingen lampa"
 NAME = "Anna Andersson"
@@ -28,9 +29,20 @@ def solved(client) -> str:
 
 
 def report_data(client, **overrides) -> dict:
-    data = {"csrf_token": csrf_token(client, "/report"), "category": "poor_lighting", "text": SECRET_TEXT,
-            "time_of_day": "evening", "lon": str(NEAR[0]), "lat": str(NEAR[1]), "address": "Prästgatan 1, Östersund",
-            "name": NAME, "contact": CONTACT, "consent": "yes", "website": "", "altcha": solved(client)}
+    data = {
+        "csrf_token": csrf_token(client, "/report"),
+        "category": "poor_lighting",
+        "text": SECRET_TEXT,
+        "time_of_day": "evening",
+        "lon": str(NEAR[0]),
+        "lat": str(NEAR[1]),
+        "address": "Prästgatan 1, Östersund",
+        "name": NAME,
+        "contact": CONTACT,
+        "consent": "yes",
+        "website": "",
+        "altcha": solved(client),
+    }
     return {**data, **overrides}
 
 
@@ -50,14 +62,20 @@ def small_proof_of_work(app, monkeypatch):
 
 # --- sending a report -----------------------------------------------------------------------------------------------
 
+
 def test_a_report_is_held_for_review_and_the_citizen_gets_a_reference(client, app_context):
     response = send(client)
     assert response.status_code == 302
     report = db.session.scalar(select(CitizenReport))
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", report.reference)
     assert response.headers["Location"].endswith(f"/status/{report.reference}?new=1")
-    assert (report.status, report.category_code, report.text, report.reporter_contact, report.contact_consent) == \
-        ("received", "poor_lighting", SECRET_TEXT, CONTACT, True)
+    assert (report.status, report.category_code, report.text, report.reporter_contact, report.contact_consent) == (
+        "received",
+        "poor_lighting",
+        SECRET_TEXT,
+        CONTACT,
+        True,
+    )
     assert count(Place) == 0 and count(Observation) == 0  # nothing enters the inventory before review
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert report.reference in page and "Mottagen" in page
@@ -67,9 +85,20 @@ def test_the_public_sees_nothing_of_a_report_before_review(client, app_context):
     make_place(observations=["Granskad text"])
     send(client)
     report = db.session.scalar(select(CitizenReport))
-    urls = ["/", "/report", "/status", f"/status/{report.reference}", "/privacy", "/accessibility",
-            "/api/collections/places/items", "/api/collections/places/items?bbox=14.5,63.1,14.8,63.3",
-            "/api/collections/places/items/1", "/report/search?q=Hem", "/api/collections", "/api"]
+    urls = [
+        "/",
+        "/report",
+        "/status",
+        f"/status/{report.reference}",
+        "/privacy",
+        "/accessibility",
+        "/api/collections/places/items",
+        "/api/collections/places/items?bbox=14.5,63.1,14.8,63.3",
+        "/api/collections/places/items/1",
+        "/report/search?q=Hem",
+        "/api/collections",
+        "/api",
+    ]
     for url in urls:
         body = client.get(url).get_data(as_text=True)
         for secret in (SECRET_TEXT, "Hemköp", NAME, CONTACT, "Prästgatan 1"):
@@ -91,13 +120,24 @@ def test_photos_are_stored_without_exif_and_linked_to_the_report(client, app_con
     assert client.get(f"/photos/{stored.id}").status_code == 302  # the public is sent to log in
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"category": ""}, "category"), ({"category": "nonsense"}, "category"), ({"text": "  "}, "text"),
-    ({"text": "x" * 2001}, "text"), ({"lon": "", "lat": ""}, "location"), ({"lon": "abc"}, "location"),
-    ({"lon": "18.07", "lat": "59.33"}, "location"),  # Stockholm: outside the municipality
-    ({"time_of_day": "always"}, "time_of_day"), ({"consent": ""}, "consent"), ({"name": "x" * 201}, "name"),
-    ({"website": "http://spam.example"}, "website"), ({"altcha": ""}, "altcha"), ({"altcha": "bm90IGpzb24="}, "altcha"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"category": ""}, "category"),
+        ({"category": "nonsense"}, "category"),
+        ({"text": "  "}, "text"),
+        ({"text": "x" * 2001}, "text"),
+        ({"lon": "", "lat": ""}, "location"),
+        ({"lon": "abc"}, "location"),
+        ({"lon": "18.07", "lat": "59.33"}, "location"),  # Stockholm: outside the municipality
+        ({"time_of_day": "always"}, "time_of_day"),
+        ({"consent": ""}, "consent"),
+        ({"name": "x" * 201}, "name"),
+        ({"website": "http://spam.example"}, "website"),
+        ({"altcha": ""}, "altcha"),
+        ({"altcha": "bm90IGpzb24="}, "altcha"),
+    ],
+)
 def test_a_bad_report_is_refused_naming_the_field(client, app_context, overrides, field):
     response = send(client, **overrides)
     assert response.status_code == 400
@@ -140,6 +180,7 @@ def test_the_form_explains_that_violence_in_homes_is_not_mapped(client):
 
 # --- the moderation queue -------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def pending(client, app_context):
     assert send(client).status_code == 302
@@ -156,10 +197,14 @@ def test_only_planners_see_the_queue(client, client_as, pending):
 
 def test_the_queue_suggests_places_of_the_same_category_within_25_m(client_as, pending):
     same = make_place(geometry={"type": "Point", "coordinates": list(STORTORGET)}, title="Lampa vid torget")
-    make_place(geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.0009, STORTORGET[1]]},
-               title="Lampa 45 m bort")
-    make_place(geometry={"type": "Point", "coordinates": list(STORTORGET)}, title="Klotter vid torget",
-               category_code="graffiti")
+    make_place(
+        geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.0009, STORTORGET[1]]}, title="Lampa 45 m bort"
+    )
+    make_place(
+        geometry={"type": "Point", "coordinates": list(STORTORGET)},
+        title="Klotter vid torget",
+        category_code="graffiti",
+    )
     planner = client_as("planner")
     page = planner.get(f"/citizens/reports/{pending.id}").get_data(as_text=True)
     suggested = re.findall(r'value="(\d+)"(?: checked)? data-suggested', page)
@@ -194,8 +239,9 @@ def test_merging_adds_an_observation_and_the_status_page_follows(client, client_
     assessment = Assessment(year_id=year.id, place_id=place.id, still_unsafe=True, main_factor="poor_lighting")
     db.session.add(assessment)
     db.session.flush()
-    measure = Measure(assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit",
-                      status="decided")
+    measure = Measure(
+        assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit", status="decided"
+    )
     db.session.add(measure)
     db.session.commit()
     assert _status(client, pending.reference) == "measure_planned"
@@ -210,8 +256,10 @@ def test_merging_adds_an_observation_and_the_status_page_follows(client, client_
 def test_a_published_text_reaches_the_public_map(client, client_as, pending):
     planner = client_as("planner")
     token = csrf_token(planner, f"/citizens/reports/{pending.id}")
-    response = planner.post(f"/citizens/reports/{pending.id}/create",
-                            data={"csrf_token": token, "title": "Mörk gång", "publish_text": "yes"})
+    response = planner.post(
+        f"/citizens/reports/{pending.id}/create",
+        data={"csrf_token": token, "title": "Mörk gång", "publish_text": "yes"},
+    )
     assert response.status_code == 302
     place = db.session.scalar(select(Place))
     assert (place.title, place.category_code, place.time_of_day) == ("Mörk gång", "poor_lighting", "evening")
@@ -227,8 +275,10 @@ def test_dismissing_needs_a_reason_and_the_citizen_sees_it(client, client_as, pe
     token = csrf_token(planner, f"/citizens/reports/{pending.id}")
     refused = planner.post(f"/citizens/reports/{pending.id}/dismiss", data={"csrf_token": token, "reason": ""})
     assert refused.status_code == 400 and 'id="reason-error"' in refused.get_data(as_text=True)
-    planner.post(f"/citizens/reports/{pending.id}/dismiss",
-                 data={"csrf_token": token, "reason": "relationship_violence", "note": "Hänvisad till stöd"})
+    planner.post(
+        f"/citizens/reports/{pending.id}/dismiss",
+        data={"csrf_token": token, "reason": "relationship_violence", "note": "Hänvisad till stöd"},
+    )
     assert _status(client, pending.reference) == "closed"
     page = client.get(f"/status/{pending.reference}").get_data(as_text=True)
     assert "Våld i hem" in page and "Hänvisad" not in page
@@ -254,6 +304,7 @@ def test_a_status_reference_is_read_forgivingly(client, pending):
 
 # --- the address search ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def register(app_context):
     from gis_app.citizens import demo
@@ -261,14 +312,17 @@ def register(app_context):
     return demo.load()
 
 
-@pytest.mark.parametrize(("query", "first"), [
-    ("Storgatan 12", "Storgatan 12, Östersund"),
-    ("storgtan 12", "Storgatan 12, Östersund"),          # a letter missing
-    ("Prastgatan 5", "Prästgatan 5, Östersund"),          # no Swedish letters on the keyboard
-    ("STORTORGET", "Stortorget, Östersund"),
-    ("gustav III", "Gustav III:s torg, Östersund"),
-    ("frosön", "Frösön"),
-])
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("Storgatan 12", "Storgatan 12, Östersund"),
+        ("storgtan 12", "Storgatan 12, Östersund"),  # a letter missing
+        ("Prastgatan 5", "Prästgatan 5, Östersund"),  # no Swedish letters on the keyboard
+        ("STORTORGET", "Stortorget, Östersund"),
+        ("gustav III", "Gustav III:s torg, Östersund"),
+        ("frosön", "Frösön"),
+    ],
+)
 def test_the_search_forgives_typos_and_missing_accents(client, register, query, first):
     results = client.get("/report/search", query_string={"q": query}).get_json()["results"]
     assert results[0]["label"] == first
@@ -276,8 +330,10 @@ def test_the_search_forgives_typos_and_missing_accents(client, register, query, 
 
 
 def test_the_search_finds_districts_and_ranks_the_house_number_first(client, register):
-    make_area({"type": "Polygon", "coordinates": [[[14.6, 63.15], [14.7, 63.15], [14.7, 63.2], [14.6, 63.15]]]},
-              name="Östersund centrum")
+    make_area(
+        {"type": "Polygon", "coordinates": [[[14.6, 63.15], [14.7, 63.15], [14.7, 63.2], [14.6, 63.15]]]},
+        name="Östersund centrum",
+    )
     labels = [r["label"] for r in client.get("/report/search?q=ostersund centrum").get_json()["results"]]
     assert labels[0] == "Östersund centrum"
     assert client.get("/report/search?q=" + "x" * 101).status_code == 400
@@ -286,8 +342,11 @@ def test_the_search_finds_districts_and_ranks_the_house_number_first(client, reg
 
 def test_import_replaces_a_dataset_and_refuses_bad_rows(cli, app_context, tmp_path):
     good = tmp_path / "adresser.csv"
-    good.write_text("gata,nummer,postnummer,postort,lon,lat\nÅsgatan,3,83141,Östersund,14.64,63.17\n"
-                    "Åsgatan,4,83141,Östersund,14.641,63.171\n", encoding="utf-8")
+    good.write_text(
+        "gata,nummer,postnummer,postort,lon,lat\nÅsgatan,3,83141,Östersund,14.64,63.17\n"
+        "Åsgatan,4,83141,Östersund,14.641,63.171\n",
+        encoding="utf-8",
+    )
     result = cli.invoke(args=["import-addresses", str(good), "--dataset", "kommunen"])
     assert result.exit_code == 0, result.output
     assert count(GazetteerEntry) == 2
@@ -305,8 +364,11 @@ def test_a_geopackage_register_is_imported_from_sweref(cli, app_context, tmp_pat
     import geopandas
     from shapely.geometry import Point
 
-    frame = geopandas.GeoDataFrame({"namn": ["Badhusparken"], "typ": ["place_name"], "ort": ["Östersund"]},
-                                   geometry=[Point(14.63, 63.175)], crs="EPSG:4326").to_crs(3006)
+    frame = geopandas.GeoDataFrame(
+        {"namn": ["Badhusparken"], "typ": ["place_name"], "ort": ["Östersund"]},
+        geometry=[Point(14.63, 63.175)],
+        crs="EPSG:4326",
+    ).to_crs(3006)
     path = tmp_path / "ortnamn.gpkg"
     frame.to_file(path, driver="GPKG")
     result = cli.invoke(args=["import-addresses", str(path), "--dataset", "ortnamn"])
@@ -332,12 +394,15 @@ def test_contact_details_are_purged_after_the_retention_period(client, app_conte
 
     send(client)
     send(client, text="Nyare tips")
-    db.session.execute(text("UPDATE citizen_report SET created_at = now() - interval '30 months' "
-                            "WHERE text = :text"), {"text": SECRET_TEXT})
+    db.session.execute(
+        text("UPDATE citizen_report SET created_at = now() - interval '30 months' WHERE text = :text"),
+        {"text": SECRET_TEXT},
+    )
     db.session.commit()
     assert purge_personal_data(24).citizen_reports == 1
     db.session.expire_all()
-    old, new = (db.session.scalar(select(CitizenReport).where(CitizenReport.text == t)) for t in (SECRET_TEXT,
-                                                                                                   "Nyare tips"))
+    old, new = (
+        db.session.scalar(select(CitizenReport).where(CitizenReport.text == t)) for t in (SECRET_TEXT, "Nyare tips")
+    )
     assert (old.reporter_name, old.reporter_contact) == (None, None)
     assert new.reporter_contact == CONTACT

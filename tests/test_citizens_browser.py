@@ -1,18 +1,19 @@
 """A citizen reports a place on a 360 px phone (search an address, pin, send), a planner merges it into an existing
 place, and the citizen's status page follows; all in Chromium, with no request leaving 127.0.0.1."""
+
 import re
 import time
 from pathlib import Path
 
 import pytest
-from tests.helpers import guarded_page
-from tests.factories import PASSWORD, make_place, make_user
 from sqlalchemy import select
 
 from gis_app.citizens import demo
 from gis_app.citizens.models import CitizenReport
 from gis_app.extensions import db
 from gis_app.places.models import Observation
+from tests.factories import PASSWORD, make_place, make_user
+from tests.helpers import guarded_page
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -50,12 +51,13 @@ def _log_in(page, live_server, role: str):
     return user
 
 
-def test_a_citizen_reports_on_a_phone_a_planner_merges_and_the_status_follows(live_server, phone, page,
-                                                                              app_context):
+def test_a_citizen_reports_on_a_phone_a_planner_merges_and_the_status_follows(live_server, phone, page, app_context):
     demo.load()
     storgatan_12 = next(row for row in demo.rows() if (row["street"], row["number"]) == ("Storgatan", "12"))
-    lamp = make_place(geometry={"type": "Point", "coordinates": [storgatan_12["lon"] + 0.0002, storgatan_12["lat"]]},
-                      title="Trasig lampa")  # about 10 m from the address
+    lamp = make_place(
+        geometry={"type": "Point", "coordinates": [storgatan_12["lon"] + 0.0002, storgatan_12["lat"]]},
+        title="Trasig lampa",
+    )  # about 10 m from the address
     phone.goto(live_server + "/report")
     _wait(phone, "document.body.dataset.reportReady === 'true'")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
@@ -99,8 +101,7 @@ def test_a_citizen_reports_on_a_phone_a_planner_merges_and_the_status_follows(li
     page.locator("#merge-form button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/places/{lamp.id}$"))
     db.session.expire_all()
-    assert db.session.scalar(select(Observation.place_id).where(Observation.source_code == "citizen_report")) \
-        == lamp.id
+    assert db.session.scalar(select(Observation.place_id).where(Observation.source_code == "citizen_report")) == lamp.id
 
     phone.reload()
     assert phone.locator("[data-stage]").get_attribute("data-stage") == "in_inventory"

@@ -1,4 +1,5 @@
 """`gis-app demo-data`: reproducible, realistic and inside Östersund municipality."""
+
 import time
 from collections import Counter
 
@@ -11,8 +12,9 @@ from gis_app.places.models import Observation, Place
 
 MUNICIPALITY = "ostersund_kommun_from_deso2018.geojson"
 SNAPSHOT = text("SELECT title, category_code, ST_AsText(geom) FROM place ORDER BY id")
-OBSERVATION_SNAPSHOT = text("SELECT place_id, source_code, observed_at, text, ST_AsText(geom) FROM observation "
-                            "ORDER BY id")
+OBSERVATION_SNAPSHOT = text(
+    "SELECT place_id, source_code, observed_at, text, ST_AsText(geom) FROM observation ORDER BY id"
+)
 
 
 @pytest.fixture
@@ -44,8 +46,9 @@ def test_two_runs_give_identical_rows(cli, municipality):
 
 def test_another_seed_gives_other_places(app_context):
     sources = ["safety_walk", "police"]
-    assert [p.values["title"] for p in demo.generate(1, 20, sources)] != \
-        [p.values["title"] for p in demo.generate(demo.DEFAULT_SEED, 20, sources)]
+    assert [p.values["title"] for p in demo.generate(1, 20, sources)] != [
+        p.values["title"] for p in demo.generate(demo.DEFAULT_SEED, 20, sources)
+    ]
 
 
 def test_loads_quickly(cli, municipality):
@@ -57,10 +60,12 @@ def test_loads_quickly(cli, municipality):
 def test_places_are_valid_inside_the_municipality_and_varied(cli, municipality):
     load(cli)
 
-    count, invalid, outside = db.session.execute(text("""
+    count, invalid, outside = db.session.execute(
+        text("""
         SELECT count(*), count(*) FILTER (WHERE NOT ST_IsValid(p.geom)),
                count(*) FILTER (WHERE NOT ST_CoveredBy(p.geom, m.geom))
-        FROM place p, (SELECT ST_Union(geom) AS geom FROM area WHERE kind = 'municipality') m""")).one()
+        FROM place p, (SELECT ST_Union(geom) AS geom FROM area WHERE kind = 'municipality') m""")
+    ).one()
     assert 200 <= count <= 500
     assert (invalid, outside) == (0, 0)
     types = dict(db.session.execute(text("SELECT GeometryType(geom), count(*) FROM place GROUP BY 1")).all())
@@ -81,12 +86,15 @@ def test_places_are_valid_inside_the_municipality_and_varied(cli, municipality):
 def test_each_place_has_one_to_four_nearby_observations(cli, municipality):
     load(cli)
 
-    per_place = dict(db.session.execute(select(Observation.place_id, func.count()).group_by(Observation.place_id))
-                     .all())
+    per_place = dict(
+        db.session.execute(select(Observation.place_id, func.count()).group_by(Observation.place_id)).all()
+    )
     assert len(per_place) == place_count() and set(per_place.values()) <= {1, 2, 3, 4}
-    farthest = db.session.scalar(text("""
+    farthest = db.session.scalar(
+        text("""
         SELECT max(ST_Distance(o.geom::geography, p.geom::geography))
-        FROM observation o JOIN place p ON p.id = o.place_id"""))
+        FROM observation o JOIN place p ON p.id = o.place_id""")
+    )
     assert farthest < 50
     assert len(set(db.session.scalars(select(Observation.source_code)))) >= 5
 
@@ -114,6 +122,10 @@ def test_real_places_get_no_demo_rows(cli, municipality):
     result = cli.invoke(args=["demo-data", "--if-empty"])
 
     assert result.exit_code == 0, result.output
-    counts = db.session.execute(text("SELECT (SELECT count(*) FROM inventory_year), (SELECT count(*) FROM inventory_measure), "
-                                     "(SELECT count(*) FROM outreach_visit), (SELECT count(*) FROM place)")).one()
+    counts = db.session.execute(
+        text(
+            "SELECT (SELECT count(*) FROM inventory_year), (SELECT count(*) FROM inventory_measure), "
+            "(SELECT count(*) FROM outreach_visit), (SELECT count(*) FROM place)"
+        )
+    ).one()
     assert tuple(counts) == (0, 0, 0, 1)

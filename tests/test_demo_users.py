@@ -1,12 +1,13 @@
 """`gis-app demo-data` in demo mode: one login per role, created once; never outside demo mode."""
+
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import csrf_token, make_place
 from gis_app.auth.demo import DEMO_PASSWORD, DEMO_USERS
 from gis_app.auth.models import User
 from gis_app.extensions import db
 from gis_app.places.models import Place
+from tests.factories import csrf_token, make_place
 
 EXPECTED = {
     "falt@demo.example": ("field_staff", "Kommunen"),
@@ -39,8 +40,9 @@ def test_demo_mode_creates_one_user_per_role_who_can_log_in(demo_mode, cli, app,
     assert DEMO_PASSWORD in result.output
     for email in EXPECTED:
         client = app.test_client()
-        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD,
-                                               "csrf_token": csrf_token(client, "/login")})
+        response = client.post(
+            "/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_token(client, "/login")}
+        )
         assert response.status_code == 302, email
 
 

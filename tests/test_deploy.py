@@ -1,4 +1,5 @@
 """The production service unit: systemd restarts the app whenever it stops unasked, and the unit is valid."""
+
 import configparser
 import shutil
 import subprocess

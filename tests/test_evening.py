@@ -1,5 +1,6 @@
 """Evening economy: the demo zone, the Purple Flag map by role, premises import, joint inspections, trainings,
 the yearly summary and its exports, the self-assessment and its PDF/XLSX, and what is never mapped."""
+
 import csv
 import io
 import json
@@ -10,17 +11,17 @@ from pathlib import Path
 import geopandas
 import openpyxl
 import pytest
-from tests.factories import STORTORGET, csrf_token, make_place
 from flask_babel import force_locale
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from gis_app.core.readers import ImportRejected
 from gis_app.auth.models import AuditEntry
 from gis_app.core.clock import local_now
+from gis_app.core.readers import ImportRejected
 from gis_app.evening import demo, service
 from gis_app.evening.models import EveningFeature, Inspection, Premises, SelfAssessment, ThemeEntry, Training
 from gis_app.extensions import db
+from tests.factories import STORTORGET, csrf_token, make_place
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 HOSTILE = '<img src=x onerror="window.__xss=1">Baren `${1+1}`'
@@ -40,15 +41,25 @@ def _config(page: str) -> dict:
 
 
 def _inspection_form(premises_id: int, **fields) -> dict:
-    data = {"inspected_at": (local_now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-            "municipality_staff": "Handläggare Anna", "police_staff": "Polis Per",
-            "over_serving": "remark", "age_checks": "ok", "order_security": "ok", "staff_trained": "not_checked",
-            "crowding": "ok", "outcome": "remarks", "notes": "Trångt vid baren.", "follow_up": "Ny tillsyn i maj.",
-            "follow_up_due": (local_now() + timedelta(days=30)).date().isoformat()}
+    data = {
+        "inspected_at": (local_now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "municipality_staff": "Handläggare Anna",
+        "police_staff": "Polis Per",
+        "over_serving": "remark",
+        "age_checks": "ok",
+        "order_security": "ok",
+        "staff_trained": "not_checked",
+        "crowding": "ok",
+        "outcome": "remarks",
+        "notes": "Trångt vid baren.",
+        "follow_up": "Ny tillsyn i maj.",
+        "follow_up_due": (local_now() + timedelta(days=30)).date().isoformat(),
+    }
     return {**data, **fields}
 
 
 # --- demo data ------------------------------------------------------------------------------------------------------
+
 
 def test_the_demo_has_every_part_and_is_marked_as_demo(evening):
     assert db.session.scalar(select(func.count()).select_from(Premises).where(Premises.demo.is_(False))) == 0
@@ -64,6 +75,7 @@ def test_the_demo_has_every_part_and_is_marked_as_demo(evening):
 
 
 # --- the map, by role -----------------------------------------------------------------------------------------------
+
 
 def test_the_public_map_shows_the_layers_without_inspections_or_unsafe_places(client, evening):
     make_place(title="Mörk gång vid torget", time_of_day="night")
@@ -84,8 +96,9 @@ def test_licensing_and_police_see_inspection_outcomes_and_evening_places(client_
     for role in ("police", "planner"):
         config = _config(client_as(role).get("/evening/").get_data(as_text=True))
         assert config["inspections_shown"] is True
-        assert {f["properties"]["outcome"] for f in config["premises"]} >= {"none"} | \
-            {i.outcome for i in db.session.scalars(select(Inspection))} - {"none"}
+        assert {f["properties"]["outcome"] for f in config["premises"]} >= {"none"} | {
+            i.outcome for i in db.session.scalars(select(Inspection))
+        } - {"none"}
         titles = {f["properties"]["title"]: f["properties"] for f in config["places"]}
         assert "Utanför zonen" not in titles
         assert titles["Mörk gång vid torget"]["night"] is True and titles["Mörk gång vid torget"]["evening"] is False
@@ -96,8 +109,16 @@ def test_field_staff_see_unsafe_places_but_no_inspections(client_as, evening):
     assert config["places"] == [] and config["inspections_shown"] is False
 
 
-@pytest.mark.parametrize("url", ["/evening/premises", "/evening/trainings", "/evening/premises/1",
-                                 "/evening/inspections/1", "/evening/premises/export?format=csv"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/evening/premises",
+        "/evening/trainings",
+        "/evening/premises/1",
+        "/evening/inspections/1",
+        "/evening/premises/export?format=csv",
+    ],
+)
 def test_inspections_and_trainings_are_for_licensing_and_police_only(client, client_as, evening, url):
     assert client.get(url).status_code == 302  # to the login page
     assert client_as("field_staff").get(url).status_code == 403
@@ -117,6 +138,7 @@ def test_the_public_map_page_links_to_what_is_never_mapped(client):
 
 # --- importing the register -----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def english(app_context):
     with force_locale("en"):
@@ -130,8 +152,9 @@ def _write_csv(tmp_path, rows: str, name="register.csv"):
 
 
 def test_a_good_csv_register_is_imported_and_reimported_as_an_update(cli, english, tmp_path):
-    path = _write_csv(tmp_path, "T-1,Baren,Storgatan 1,ons–lör 17–02,17:00,02:00,14.6372,63.1767\n"
-                                "T-2,Puben,,,,,\"14,6380\",\"63,1770\"\n")
+    path = _write_csv(
+        tmp_path, 'T-1,Baren,Storgatan 1,ons–lör 17–02,17:00,02:00,14.6372,63.1767\nT-2,Puben,,,,,"14,6380","63,1770"\n'
+    )
     result = cli.invoke(args=["import-premises", str(path)])
     assert result.exit_code == 0, result.output
     assert "2 new, 0 updated" in result.output
@@ -139,16 +162,21 @@ def test_a_good_csv_register_is_imported_and_reimported_as_an_update(cli, englis
     assert "0 new, 1 updated" in cli.invoke(args=["import-premises", str(path)]).output
     bar = db.session.scalar(select(Premises).where(Premises.licence_ref == "T-1"))
     assert bar.name == "Baren nytt namn" and bar.closes_at.hour == 0
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.entity == "evening_premises")) == 3
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "evening_premises"))
+        == 3
+    )
 
 
 def test_a_broken_register_imports_nothing_and_names_every_bad_row(cli, english, tmp_path):
-    path = _write_csv(tmp_path, "T-1,Baren,,,17:00,02:00,14.6372,63.1767\n"
-                                ",Utan nummer,,,,,14.6372,63.1767\n"
-                                "T-3,Fel tid,,,17:00,sent,14.6372,63.1767\n"
-                                "T-4,Ingen plats,,,,,,\n"
-                                "T-1,Dubblett,,,,,14.6372,63.1767\n")
+    path = _write_csv(
+        tmp_path,
+        "T-1,Baren,,,17:00,02:00,14.6372,63.1767\n"
+        ",Utan nummer,,,,,14.6372,63.1767\n"
+        "T-3,Fel tid,,,17:00,sent,14.6372,63.1767\n"
+        "T-4,Ingen plats,,,,,,\n"
+        "T-1,Dubblett,,,,,14.6372,63.1767\n",
+    )
     result = cli.invoke(args=["import-premises", str(path)])
     assert result.exit_code == 1
     assert "Nothing was imported: 4 of 5 rows have errors" in result.output
@@ -167,8 +195,11 @@ def test_a_register_without_the_required_columns_is_refused(english, tmp_path):
 
 
 def test_a_geopackage_register_in_sweref_is_imported(english, tmp_path):
-    frame = geopandas.GeoDataFrame({"licence_ref": ["G-1"], "name": ["Hotellbaren"], "capacity": [120]},
-                                   geometry=[Point(*STORTORGET)], crs="EPSG:4326").to_crs("EPSG:3006")
+    frame = geopandas.GeoDataFrame(
+        {"licence_ref": ["G-1"], "name": ["Hotellbaren"], "capacity": [120]},
+        geometry=[Point(*STORTORGET)],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:3006")
     path = tmp_path / "register.gpkg"
     frame.to_file(path, layer="tillstand", driver="GPKG")
     assert service.import_premises(path).inserted == 1
@@ -179,13 +210,14 @@ def test_a_geopackage_register_in_sweref_is_imported(english, tmp_path):
 
 def test_a_register_with_lines_is_refused(english, tmp_path):
     path = tmp_path / "lines.csv"
-    path.write_text("licence_ref,name,wkt\nL-1,Baren,\"LINESTRING(14.63 63.17, 14.64 63.18)\"\n", encoding="utf-8")
+    path.write_text('licence_ref,name,wkt\nL-1,Baren,"LINESTRING(14.63 63.17, 14.64 63.18)"\n', encoding="utf-8")
     with pytest.raises(ImportRejected) as refused:
         service.import_premises(path)
     assert "geometry type LineString is not allowed" in refused.value.report()
 
 
 # --- joint inspections ----------------------------------------------------------------------------------------------
+
 
 def test_an_inspection_is_recorded_audited_and_followed_up(client_as, evening):
     police = client_as("police")
@@ -197,29 +229,35 @@ def test_an_inspection_is_recorded_audited_and_followed_up(client_as, evening):
     inspection = db.session.scalar(select(Inspection).where(Inspection.police_staff == "Polis Per"))
     assert inspection.over_serving == "remark" and inspection.outcome == "remarks"
     assert inspection.created_by_id == police.user.id
-    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "evening_inspection",
-                                                       AuditEntry.entity_id == inspection.id))
+    audit = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.entity == "evening_inspection", AuditEntry.entity_id == inspection.id)
+    )
     assert audit.user_id == police.user.id
     detail = f"/evening/inspections/{inspection.id}"
     assert "Polis Per" in police.get(detail).get_data(as_text=True)
-    done = police.post(f"{detail}/follow-up", data={"follow_up_done_on": local_now().date().isoformat(),
-                                                   "csrf_token": csrf_token(police, detail)})
+    done = police.post(
+        f"{detail}/follow-up",
+        data={"follow_up_done_on": local_now().date().isoformat(), "csrf_token": csrf_token(police, detail)},
+    )
     assert done.status_code == 302
     db.session.refresh(inspection)
     assert inspection.follow_up_done_on == local_now().date()
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"municipality_staff": ""}, "municipality_staff"),
-    ({"inspected_at": "igår"}, "inspected_at"),
-    ({"inspected_at": (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")}, "inspected_at"),
-    ({"over_serving": "kanske"}, "over_serving"),
-    ({"outcome": "bra"}, "outcome"),
-    ({"outcome": "serious", "follow_up": "", "follow_up_due": ""}, "follow_up"),
-    ({"follow_up_due": "1999-01-01"}, "follow_up_due"),
-    ({"notes": "x" * 4001}, "notes"),
-    ({"police_staff": "a\x00b"}, "police_staff"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"municipality_staff": ""}, "municipality_staff"),
+        ({"inspected_at": "igår"}, "inspected_at"),
+        ({"inspected_at": (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")}, "inspected_at"),
+        ({"over_serving": "kanske"}, "over_serving"),
+        ({"outcome": "bra"}, "outcome"),
+        ({"outcome": "serious", "follow_up": "", "follow_up_due": ""}, "follow_up"),
+        ({"follow_up_due": "1999-01-01"}, "follow_up_due"),
+        ({"notes": "x" * 4001}, "notes"),
+        ({"police_staff": "a\x00b"}, "police_staff"),
+    ],
+)
 def test_a_bad_inspection_is_refused_naming_the_field(client_as, evening, fields, field):
     police = client_as("police")
     premises = db.session.scalar(select(Premises).order_by(Premises.id))
@@ -246,18 +284,26 @@ def test_a_follow_up_before_the_inspection_is_refused(client_as, evening):
     police = client_as("police")
     inspection = db.session.scalar(select(Inspection).where(Inspection.follow_up.is_not(None)))
     detail = f"/evening/inspections/{inspection.id}"
-    response = police.post(f"{detail}/follow-up", data={"follow_up_done_on": "2001-01-01",
-                                                       "csrf_token": csrf_token(police, detail)})
+    response = police.post(
+        f"{detail}/follow-up", data={"follow_up_done_on": "2001-01-01", "csrf_token": csrf_token(police, detail)}
+    )
     assert response.status_code == 400 and 'data-field="follow_up_done_on"' in response.get_data(as_text=True)
 
 
 # --- trainings ------------------------------------------------------------------------------------------------------
 
+
 def test_a_training_and_its_attendance_are_recorded(client_as, evening):
     police = client_as("planner")
-    response = police.post("/evening/trainings", data={"held_on": "2025-02-03", "title": "Ansvarsfull alkoholservering",
-                                                       "trainer": "Länsstyrelsen",
-                                                       "csrf_token": csrf_token(police, "/evening/trainings")})
+    response = police.post(
+        "/evening/trainings",
+        data={
+            "held_on": "2025-02-03",
+            "title": "Ansvarsfull alkoholservering",
+            "trainer": "Länsstyrelsen",
+            "csrf_token": csrf_token(police, "/evening/trainings"),
+        },
+    )
     assert response.status_code == 302
     training = db.session.scalar(select(Training).where(Training.title == "Ansvarsfull alkoholservering"))
     url = f"/evening/trainings/{training.id}"
@@ -270,12 +316,15 @@ def test_a_training_and_its_attendance_are_recorded(client_as, evening):
         refused = police.post(url, data={**form, **bad, "csrf_token": csrf_token(police, url)})
         assert refused.status_code == 400, bad
     assert "Kim, Robin, Alex" in police.get(f"/evening/premises/{premises.id}").get_data(as_text=True)
-    bad_training = police.post("/evening/trainings", data={"held_on": "3.2", "title": "",
-                                                           "csrf_token": csrf_token(police, "/evening/trainings")})
+    bad_training = police.post(
+        "/evening/trainings",
+        data={"held_on": "3.2", "title": "", "csrf_token": csrf_token(police, "/evening/trainings")},
+    )
     assert bad_training.status_code == 400 and 'data-field="held_on"' in bad_training.get_data(as_text=True)
 
 
 # --- the yearly summary and its exports -----------------------------------------------------------------------------
+
 
 def test_the_yearly_summary_counts_inspections_by_outcome(client_as, evening):
     year = local_now().year
@@ -312,14 +361,26 @@ def test_the_summary_exports_read_back(client_as, evening, tmp_path):
 
 
 def test_spreadsheet_exports_defuse_formulas(client_as, app_context):
-    service.write_premises([{"licence_ref": "=1+1", "name": "=HYPERLINK(\"x\")", "address": None,
-                             "opening_hours": None, "opens_at": None, "closes_at": None, "capacity": None,
-                             "geom": f"SRID=4326;POINT({STORTORGET[0]} {STORTORGET[1]})"}])
+    service.write_premises(
+        [
+            {
+                "licence_ref": "=1+1",
+                "name": '=HYPERLINK("x")',
+                "address": None,
+                "opening_hours": None,
+                "opens_at": None,
+                "closes_at": None,
+                "capacity": None,
+                "geom": f"SRID=4326;POINT({STORTORGET[0]} {STORTORGET[1]})",
+            }
+        ]
+    )
     text = client_as("police").get("/evening/premises/export?format=csv").data.decode("utf-8-sig")
     assert "'=1+1" in text and "'=HYPERLINK" in text
 
 
 # --- the self-assessment --------------------------------------------------------------------------------------------
+
 
 def _assessment_url() -> str:
     assessment = db.session.scalar(select(SelfAssessment))
@@ -329,22 +390,34 @@ def _assessment_url() -> str:
 def test_a_planner_saves_the_self_assessment_with_linked_evidence(client_as, evening):
     planner = client_as("planner")
     url = _assessment_url()
-    data = {"csrf_token": csrf_token(planner, url), "movement-rating": "met",
-            "movement-narrative": "Taxi och nattbuss hela natten.", "movement-evidence": ["taxi_ranks", "toilets"]}
+    data = {
+        "csrf_token": csrf_token(planner, url),
+        "movement-rating": "met",
+        "movement-narrative": "Taxi och nattbuss hela natten.",
+        "movement-evidence": ["taxi_ranks", "toilets"],
+    }
     response = planner.post(url, data=data)
     assert response.status_code == 302
     entry = db.session.scalar(select(ThemeEntry).where(ThemeEntry.theme == "movement"))
     assert entry.rating == "met" and entry.evidence == ["taxi_ranks", "toilets"]
     assert entry.narrative == "Taxi och nattbuss hela natten."
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.entity == "pf_theme_entry", AuditEntry.action == "update", AuditEntry.user_id == planner.user.id))
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.entity == "pf_theme_entry", AuditEntry.action == "update", AuditEntry.user_id == planner.user.id
+        )
+    )
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"place-rating": "excellent"}, "place-rating"),
-    ({"appeal-evidence": "secret_files"}, "appeal-evidence"),
-    ({"wellbeing-narrative": "x" * 10_001}, "wellbeing-narrative"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"place-rating": "excellent"}, "place-rating"),
+        ({"appeal-evidence": "secret_files"}, "appeal-evidence"),
+        ({"wellbeing-narrative": "x" * 10_001}, "wellbeing-narrative"),
+    ],
+)
 def test_a_bad_self_assessment_is_refused_naming_the_field(client_as, evening, fields, field):
     planner = client_as("planner")
     url = _assessment_url()

@@ -1,18 +1,19 @@
 """In Chromium: the Purple Flag map for the public and for the police (filters, popups that keep hostile text as
 text, no request off the app), a joint inspection recorded through the form, and a planner's self-assessment saved
 and downloaded as XLSX. Screenshots go to GIS_APP_SCREENS (when set) for the report."""
+
 import os
 from datetime import time
 from pathlib import Path
 
 import openpyxl
 import pytest
-from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 from sqlalchemy import select
 
 from gis_app.evening import demo, service
 from gis_app.evening.models import Inspection, ThemeEntry
 from gis_app.extensions import db
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 
 HOSTILE = '<img src=x onerror="window.__xss=1">Baren `${window.__xss=2}`'
 SCREENS = os.environ.get("GIS_APP_SCREENS")
@@ -64,8 +65,11 @@ def test_the_public_map_draws_the_layers_without_unsafe_places(live_server, page
 @pytest.mark.browser
 def test_the_police_filter_the_night_and_see_inspection_outcomes(live_server, page, demo_evening):
     police = make_user("police")
-    late = [p for p in demo.PREMISES  # serving past 22:00, or past midnight
-            if time.fromisoformat(p[4]) > time(22) or time.fromisoformat(p[4]) <= time.fromisoformat(p[3])]
+    late = [
+        p
+        for p in demo.PREMISES  # serving past 22:00, or past midnight
+        if time.fromisoformat(p[4]) > time(22) or time.fromisoformat(p[4]) <= time.fromisoformat(p[3])
+    ]
     page.set_viewport_size({"width": 1200, "height": 900})
     _log_in(page, live_server, police)
     page.goto(f"{live_server}/evening/")
@@ -87,9 +91,20 @@ def test_the_police_filter_the_night_and_see_inspection_outcomes(live_server, pa
 
 @pytest.mark.browser
 def test_hostile_premises_names_stay_text_in_the_popup(live_server, page, app_context):
-    service.write_premises([{"licence_ref": "X-1", "name": HOSTILE, "address": "</script><b>x</b>",
-                             "opening_hours": None, "opens_at": None, "closes_at": None, "capacity": None,
-                             "geom": f"SRID=4326;POINT({STORTORGET[0]} {STORTORGET[1]})"}])
+    service.write_premises(
+        [
+            {
+                "licence_ref": "X-1",
+                "name": HOSTILE,
+                "address": "</script><b>x</b>",
+                "opening_hours": None,
+                "opens_at": None,
+                "closes_at": None,
+                "capacity": None,
+                "geom": f"SRID=4326;POINT({STORTORGET[0]} {STORTORGET[1]})",
+            }
+        ]
+    )
     page.goto(f"{live_server}/evening/")
     page.wait_for_selector("#evening-status[data-state=ready]")
     page.locator("path.evening-premises").first.dispatch_event("click")

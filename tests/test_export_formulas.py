@@ -1,6 +1,7 @@
 """Formula injection: text a spreadsheet would run (=, +, -, @, tab, CR) is quoted in every CSV and XLSX export,
 whichever writer made it (remediation list on the web and from the CLI, walk findings), read back with the csv
 module and openpyxl."""
+
 import csv
 import io
 from datetime import date
@@ -8,12 +9,12 @@ from datetime import date
 import openpyxl
 import pytest
 
-from tests.factories import STORTORGET, make_area, make_place
 from gis_app.exports import EXPORTERS, spreadsheet_text
 from gis_app.exports.base import FORMULA_STARTS
 from gis_app.inventory import service as inventory
 from gis_app.walks import service as walks
 from gis_app.walks.models import Finding
+from tests.factories import STORTORGET, make_area, make_place
 from tests.test_walk_api import finding, make_walk, post
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(1)", "\tTAB=1+1", "\rCR=1+1"]
@@ -38,20 +39,42 @@ def test_both_spreadsheet_formats_are_covered():
 @pytest.fixture
 def remediation_year(app_context):
     """A year whose measures carry the formulas in every text column a user can fill."""
-    district = make_area({"type": "Polygon", "coordinates": [[[14.5, 63.1], [14.8, 63.1], [14.8, 63.3],
-                                                              [14.5, 63.3], [14.5, 63.1]]]},
-                         name=FORMULAS[0])
+    district = make_area(
+        {"type": "Polygon", "coordinates": [[[14.5, 63.1], [14.8, 63.1], [14.8, 63.3], [14.5, 63.3], [14.5, 63.1]]]},
+        name=FORMULAS[0],
+    )
     inventory.open_year(2025)
     for index, text in enumerate(FORMULAS):
-        place = make_place({"type": "Point", "coordinates": [LON + index * 0.001, LAT]}, title=text,
-                           reported_on=date(2025, 2, 1), description=text, district_id=district.id)
+        place = make_place(
+            {"type": "Point", "coordinates": [LON + index * 0.001, LAT]},
+            title=text,
+            reported_on=date(2025, 2, 1),
+            description=text,
+            district_id=district.id,
+        )
         inventory.save_assessment(2025, place.id, {"still_unsafe": True, "main_factor": "vandalism", "priority": 1})
         stripped = STRIPPED[index % len(STRIPPED)]
-        inventory.create_measure(2025, place.id, {"measure_type": "lighting", "responsible": "municipal_unit",
-                                                  "responsible_name": stripped, "description": stripped,
-                                                  "status": "decided"})
-    inventory.create_measure(2025, place.id, {"measure_type": "lighting", "responsible": "property_owner",
-                                              "status": "not_feasible", "not_feasible_reason": FORMULAS[0]})
+        inventory.create_measure(
+            2025,
+            place.id,
+            {
+                "measure_type": "lighting",
+                "responsible": "municipal_unit",
+                "responsible_name": stripped,
+                "description": stripped,
+                "status": "decided",
+            },
+        )
+    inventory.create_measure(
+        2025,
+        place.id,
+        {
+            "measure_type": "lighting",
+            "responsible": "property_owner",
+            "status": "not_feasible",
+            "not_feasible_reason": FORMULAS[0],
+        },
+    )
 
 
 @pytest.fixture
@@ -68,6 +91,7 @@ def walk_with_formulas(client_as):
 
 def walk_findings(walk) -> list[Finding]:
     from gis_app.extensions import db
+
     return db.session.scalars(db.select(Finding).where(Finding.walk_id == walk.id).order_by(Finding.id)).all()
 
 

@@ -1,4 +1,5 @@
 """Each export format read back with GeoPandas or openpyxl: the same rows, geometries in the stated CRS, dates."""
+
 import csv
 import io
 from datetime import date, datetime
@@ -10,16 +11,23 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from tests.factories import make_place
 from gis_app.exports import EXPORTERS
 from gis_app.inventory import service
+from tests.factories import make_place
 
 POINT = {"type": "Point", "coordinates": [14.6372, 63.1767]}
 LINE = {"type": "LineString", "coordinates": [[14.64, 63.18], [14.645, 63.182], [14.65, 63.181]]}
-POLYGON = {"type": "Polygon", "coordinates": [[[14.62, 63.17], [14.625, 63.17], [14.625, 63.173], [14.62, 63.173],
-                                               [14.62, 63.17]]]}
-MEASURE = {"measure_type": "lighting", "responsible": "municipal_unit", "status": "decided",
-           "cost_estimate_sek": 45000, "due_on": date(2025, 10, 1)}
+POLYGON = {
+    "type": "Polygon",
+    "coordinates": [[[14.62, 63.17], [14.625, 63.17], [14.625, 63.173], [14.62, 63.173], [14.62, 63.17]]],
+}
+MEASURE = {
+    "measure_type": "lighting",
+    "responsible": "municipal_unit",
+    "status": "decided",
+    "cost_estimate_sek": 45000,
+    "due_on": date(2025, 10, 1),
+}
 
 
 @pytest.fixture
@@ -29,13 +37,22 @@ def measures(app_context):
     expected = {}
     for title, geometry in (("Torget", POINT), ("Gångväg", LINE), ("Parken", POLYGON)):
         place = make_place(geometry, reported_on=date(2025, 2, 1), title=title)
-        service.save_assessment(2025, place.id, {"still_unsafe": True, "main_factor": "poor_lighting",
-                                                 "priority": 1})
+        service.save_assessment(2025, place.id, {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 1})
         measure = service.create_measure(2025, place.id, MEASURE)
         expected[measure.id] = (shape(geometry), date(2025, 10, 1), None)
-    done = service.create_measure(2025, place.id, {**MEASURE, "measure_type": "vegetation", "status": "done",
-                                                   "due_on": None, "cost_estimate_sek": None,
-                                                   "done_on": date(2025, 6, 30), "description": "Röjt; klart."})
+    done = service.create_measure(
+        2025,
+        place.id,
+        {
+            **MEASURE,
+            "measure_type": "vegetation",
+            "status": "done",
+            "due_on": None,
+            "cost_estimate_sek": None,
+            "done_on": date(2025, 6, 30),
+            "description": "Röjt; klart.",
+        },
+    )
     expected[done.id] = (shape(POLYGON), None, date(2025, 6, 30))
     return expected
 
@@ -165,8 +182,21 @@ def test_bad_format_or_crs(client_as, measures):
 @pytest.mark.parametrize("fmt", ["gpkg", "csv"])
 def test_cli_writes_the_same_file(cli, measures, tmp_path, fmt):
     out = tmp_path / f"list.{fmt}"
-    result = cli.invoke(args=["export-remediation", "--year", "2025", "--format", fmt, "--out", str(out),
-                              "--crs", "3012", "--status", "decided"])
+    result = cli.invoke(
+        args=[
+            "export-remediation",
+            "--year",
+            "2025",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            "--crs",
+            "3012",
+            "--status",
+            "decided",
+        ]
+    )
     assert result.exit_code == 0, result.output
     if fmt == "gpkg":
         frame = gpd.read_file(out)
@@ -199,6 +229,7 @@ def test_geopackage_declares_its_geometry_type(client_as, measures, tmp_path):
     torget = make_place(POINT, title="Bara punkter", reported_on=date(2025, 3, 1))
     service.save_assessment(2025, torget.id, {"still_unsafe": True, "main_factor": "graffiti", "priority": 1})
     service.create_measure(2025, torget.id, MEASURE)
-    points.write_bytes(client_as("planner").get("/inventory/2025/remediation/export?format=gpkg&category=graffiti")
-                       .get_data())
+    points.write_bytes(
+        client_as("planner").get("/inventory/2025/remediation/export?format=gpkg&category=graffiti").get_data()
+    )
     assert pyogrio.read_info(points)["geometry_type"] == "Point"

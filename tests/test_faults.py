@@ -3,6 +3,7 @@
 The restart test restarts the shared private PostgreSQL once (about a second), which briefly disturbs
 other test runs on the same instance; it is skipped when TEST_DATABASE_URL points elsewhere.
 """
+
 import http.client
 import json
 import os
@@ -19,26 +20,35 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.helpers import free_port, wait_for
-from tests.factories import make_place, make_token, make_user
 from gis_app import create_app
 from gis_app.auth.access import ACCESS, EVERYONE
 from gis_app.devdb import PG_BIN
 from gis_app.extensions import db
 from gis_app.settings import load_settings
+from tests.factories import make_place, make_token, make_user
+from tests.helpers import free_port, wait_for
 
 ITEMS = "/api/collections/places/items"
-OWN_INSTANCE = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                                  reason="restarts only the project's private PostgreSQL instance")
+OWN_INSTANCE = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="restarts only the project's private PostgreSQL instance"
+)
 
 
 # --- A lost connection, made real by the backend terminating itself -------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def flaky_app(app, database_url):
     """An app with one extra endpoint that kills its own database connection on its first `failures` calls."""
-    flaky = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
-                        "TILE_URL": "", "WTF_CSRF_ENABLED": False})
+    flaky = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test",
+            "TILE_URL": "",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     flaky.calls, flaky.failures = 0, 0
 
     @flaky.route("/lose-connection", methods=["GET", "POST"])
@@ -112,6 +122,7 @@ def test_other_database_errors_are_not_retried(flaky):
 
 # --- PostgreSQL restarts while the live server answers reads ---------------------------------------------------
 
+
 def server_pids(port: int) -> set[int]:
     """PIDs of the gunicorn master and workers bound to the port (workers share the master's command line)."""
     pids = set()
@@ -129,8 +140,19 @@ def server_pids(port: int) -> set[int]:
 def restart_private_postgres() -> None:
     """`pg_ctl restart -m fast` on the private instance, as the postgres user; it reuses its start options."""
     root = Path(load_settings()["PGDATA_DIR"])
-    command = [str(PG_BIN / "pg_ctl"), "restart", "-m", "fast", "-w", "-t", "60", "-D", str(root / "data"),
-               "-l", str(root / "postgres.log")]
+    command = [
+        str(PG_BIN / "pg_ctl"),
+        "restart",
+        "-m",
+        "fast",
+        "-w",
+        "-t",
+        "60",
+        "-D",
+        str(root / "data"),
+        "-l",
+        str(root / "postgres.log"),
+    ]
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
     subprocess.run(command, check=True, capture_output=True)
@@ -175,8 +197,14 @@ class ReadLoop:
 
     def recovered(self, fault_began: float, fault_ended: float) -> float | None:
         """When the first read begun since the fault began completed successfully after the fault ended."""
-        return min((done for began, done, status in self.results
-                    if status == 200 and began >= fault_began and done >= fault_ended), default=None)
+        return min(
+            (
+                done
+                for began, done, status in self.results
+                if status == 200 and began >= fault_began and done >= fault_ended
+            ),
+            default=None,
+        )
 
 
 def wait_until(condition, timeout: float) -> None:
@@ -204,14 +232,15 @@ def test_reads_recover_after_a_database_restart_without_restarting_the_app(live_
         time.sleep(2)  # keep reading a while after recovery: no late failures from stale pooled connections
     results = list(loop.results)
 
-    during = [(done - began, status) for began, done, status in results
-              if done >= restart_began and began <= recovered]
+    during = [(done - began, status) for began, done, status in results if done >= restart_began and began <= recovered]
     failed = [status for _, status in during if status != 200]
     after = [status for began, _, status in results if began >= recovered]
-    print(f"\nPostgreSQL restart took {restarted - restart_began:.2f} s; {len(during)} reads overlapped it, "
-          f"{len(failed)} failed {sorted(set(map(str, failed)))}, the slowest took {max(d for d, _ in during):.2f} s; "
-          f"reads succeeded again {recovered - restarted:.2f} s after pg_ctl returned; {len(after)} reads after "
-          f"recovery, all 200: {set(after) == {200}}; {len(results)} reads in all")
+    print(
+        f"\nPostgreSQL restart took {restarted - restart_began:.2f} s; {len(during)} reads overlapped it, "
+        f"{len(failed)} failed {sorted(set(map(str, failed)))}, the slowest took {max(d for d, _ in during):.2f} s; "
+        f"reads succeeded again {recovered - restarted:.2f} s after pg_ctl returned; {len(after)} reads after "
+        f"recovery, all 200: {set(after) == {200}}; {len(results)} reads in all"
+    )
     assert 500 not in [status for *_, status in results], "a lost database is 503, never 500"
     assert set(failed) <= {503}, f"failures other than 503: {failed}"
     assert recovered - restarted < 5, "reads succeed again within a few seconds"
@@ -221,19 +250,29 @@ def test_reads_recover_after_a_database_restart_without_restarting_the_app(live_
 
 # --- kill -9 of the app server in the middle of a burst of writes ----------------------------------------------
 
+
 def feature(n: int) -> bytes:
-    return json.dumps({
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [14.6372, 63.1767]},
-        "properties": {"title": f"kill-{n}", "category": "poor_lighting",
-                       "observation": {"text": "t", "source": "citizen_report"}},
-    }).encode()
+    return json.dumps(
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [14.6372, 63.1767]},
+            "properties": {
+                "title": f"kill-{n}",
+                "category": "poor_lighting",
+                "observation": {"text": "t", "source": "citizen_report"},
+            },
+        }
+    ).encode()
 
 
 def post_feature(url: str, secret: str, n: int) -> tuple[int, int | str, int | None]:
     """POST one feature; return (n, status or error name, the new feature's id if acknowledged)."""
-    request = urllib.request.Request(url, data=feature(n), method="POST", headers={
-        "Authorization": f"Bearer {secret}", "Content-Type": "application/geo+json"})
+    request = urllib.request.Request(
+        url,
+        data=feature(n),
+        method="POST",
+        headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/geo+json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return n, response.status, json.loads(response.read()).get("id")
@@ -249,8 +288,19 @@ def own_server(app, database_url):
     port = free_port()
     named_url = database_url + ("&" if "?" in database_url else "?") + "application_name=gis-kill-test"
     env = os.environ | {"DATABASE_URL": named_url, "GIS_APP_TILE_URL": "", "SECRET_KEY": "test"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2", "--threads", "4", "gis_app:create_app()"], env=env)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "gis_app:create_app()",
+        ],
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_for(url, server)
     server.url, server.port = url, port
@@ -299,23 +349,34 @@ def test_acknowledged_writes_survive_kill_9_and_nothing_is_half_written(own_serv
             if acknowledged == 40:  # mid-burst: the other threads' writes are in flight
                 kill_server(own_server)
                 break
-        outcomes += [future.result() for future in futures[len(outcomes):]]
+        outcomes += [future.result() for future in futures[len(outcomes) :]]
 
     wait_for_sessions_to_end(db.engine)
     stored = stored_writes(db.engine)
     acked = {f"kill-{n}": feature_id for n, status, feature_id in outcomes if status == 201}
     statuses = [status for _, status, _ in outcomes]
-    print(f"\nkill -9 mid-burst: {len(outcomes)} writes attempted, {len(acked)} acknowledged (201), "
-          f"{len(stored)} found in the database, {len(set(stored) - set(acked))} stored but never acknowledged, "
-          f"{sum(s != 201 for s in statuses)} failed ({sorted(set(map(str, statuses)) - {'201'})})")
+    print(
+        f"\nkill -9 mid-burst: {len(outcomes)} writes attempted, {len(acked)} acknowledged (201), "
+        f"{len(stored)} found in the database, {len(set(stored) - set(acked))} stored but never acknowledged, "
+        f"{sum(s != 201 for s in statuses)} failed ({sorted(set(map(str, statuses)) - {'201'})})"
+    )
     assert len(acked) >= 40 and len(outcomes) > len(acked), "the kill came mid-burst"
-    assert set(statuses) - {201} <= {"URLError", "RemoteDisconnected", "ConnectionResetError",
-                                     "ConnectionRefusedError", "IncompleteRead", "BrokenPipeError"}
+    assert set(statuses) - {201} <= {
+        "URLError",
+        "RemoteDisconnected",
+        "ConnectionResetError",
+        "ConnectionRefusedError",
+        "IncompleteRead",
+        "BrokenPipeError",
+    }
     lost = [title for title in acked if title not in stored]
     assert not lost, f"acknowledged but lost: {lost}"
     assert all(str(stored[title]["id"]) == str(feature_id) for title, feature_id in acked.items())
-    half_written = {title: row for title, row in stored.items()
-                    if row["observations"] != 1 or row["place_audits"] != 1 or row["unaudited_observations"]}
+    half_written = {
+        title: row
+        for title, row in stored.items()
+        if row["observations"] != 1 or row["place_audits"] != 1 or row["unaudited_observations"]
+    }
     assert not half_written, f"half-written: {half_written}"
 
 

@@ -1,4 +1,5 @@
 """`gis-app import-areas`: the real DeSO and municipality boundaries, upserts, district derivation, bad files."""
+
 import re
 
 import geopandas
@@ -9,12 +10,12 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point, Polygon
 from sqlalchemy import select, text
 
-from tests.factories import STORTORGET, make_place
 from gis_app.areas.importer import import_areas
-from gis_app.core.readers import ImportRejected
 from gis_app.areas.models import Area
+from gis_app.core.readers import ImportRejected
 from gis_app.extensions import db
 from gis_app.places.models import Place
+from tests.factories import STORTORGET, make_place
 
 DESO = "ostersund_deso2018.geojson"
 MUNICIPALITY = "ostersund_kommun_from_deso2018.geojson"
@@ -45,8 +46,7 @@ def test_deso_districts(cli, reference_data):
     assert len(districts) == 37
     by_code = {area.code: area.name for area in districts}
     assert by_code["2380C1220"] == "Östersund centrum"
-    assert all(to_shape(area.geom).geom_type == "MultiPolygon" and to_shape(area.geom).is_valid
-               for area in districts)
+    assert all(to_shape(area.geom).geom_type == "MultiPolygon" and to_shape(area.geom).is_valid for area in districts)
 
 
 def test_municipality(cli, reference_data):
@@ -71,8 +71,9 @@ def test_reimport_is_an_idempotent_upsert(cli, reference_data, tmp_path):
     assert again.exit_code == 0 and changed.exit_code == 0, again.output + changed.output
     after = {area.code: (area.id, area.name) for area in areas("district")}
     assert after.keys() == before.keys()
-    assert {code: area_id for code, (area_id, _) in after.items()} == \
-        {code: area_id for code, (area_id, _) in before.items()}
+    assert {code: area_id for code, (area_id, _) in after.items()} == {
+        code: area_id for code, (area_id, _) in before.items()
+    }
     assert after["2380C1220"][1] == "Centrum"
     assert re.search(r"\b0\b.*\b37\b", again.output)  # 0 new, 37 updated
 
@@ -104,8 +105,9 @@ def test_districts_are_derived_for_existing_and_new_places(cli, reference_data):
 
 
 def test_projected_geopackage_with_own_field_names(cli, tmp_path):
-    frame = geopandas.GeoDataFrame({"omrade": ["Zon A", "Zon B"], "nummer": [1, 2]},
-                                   geometry=[SQUARE, SQUARE.buffer(-0.001)], crs="EPSG:4326")
+    frame = geopandas.GeoDataFrame(
+        {"omrade": ["Zon A", "Zon B"], "nummer": [1, 2]}, geometry=[SQUARE, SQUARE.buffer(-0.001)], crs="EPSG:4326"
+    )
     path = tmp_path / "zones.gpkg"
     frame.to_crs(3006).to_file(path, engine="pyogrio")
 
@@ -122,8 +124,9 @@ def test_projected_geopackage_with_own_field_names(cli, tmp_path):
 def test_a_district_never_takes_the_municipality_name(cli, tmp_path):
     """SCB's own DeSO files have deso and kommunnamn but no district name: ask rather than name all 'Östersund'."""
     path = tmp_path / "scb_deso.geojson"
-    geopandas.GeoDataFrame({"deso": ["2380C1220"], "kommunnamn": ["Östersund"]}, geometry=[SQUARE],
-                           crs="EPSG:4326").to_file(path, engine="pyogrio")
+    geopandas.GeoDataFrame(
+        {"deso": ["2380C1220"], "kommunnamn": ["Östersund"]}, geometry=[SQUARE], crs="EPSG:4326"
+    ).to_file(path, engine="pyogrio")
 
     refused = invoke(cli, path, "district")
     named_by_code = invoke(cli, path, "district", "--name-field", "deso")
@@ -134,10 +137,14 @@ def test_a_district_never_takes_the_municipality_name(cli, tmp_path):
 
 
 def test_bad_rows_import_nothing_and_are_all_named(cli, tmp_path):
-    frame = geopandas.GeoDataFrame({
-        "name": ["Bra", "Fjäril", "Punkt", "Utan kod", "Samma kod"],
-        "code": ["A", "B", "C", None, "A"],
-    }, geometry=[SQUARE, BOWTIE, Point(STORTORGET), SQUARE, SQUARE], crs="EPSG:4326")
+    frame = geopandas.GeoDataFrame(
+        {
+            "name": ["Bra", "Fjäril", "Punkt", "Utan kod", "Samma kod"],
+            "code": ["A", "B", "C", None, "A"],
+        },
+        geometry=[SQUARE, BOWTIE, Point(STORTORGET), SQUARE, SQUARE],
+        crs="EPSG:4326",
+    )
     path = tmp_path / "bad.geojson"
     frame.to_file(path, engine="pyogrio")
 
@@ -145,8 +152,12 @@ def test_bad_rows_import_nothing_and_are_all_named(cli, tmp_path):
         import_areas(path, "zone")
     result = invoke(cli, path, "zone")
 
-    assert [(error.row, error.field) for error in caught.value.errors] == \
-        [(2, "geometry"), (3, "geometry"), (4, "code"), (5, "code")]
+    assert [(error.row, error.field) for error in caught.value.errors] == [
+        (2, "geometry"),
+        (3, "geometry"),
+        (4, "code"),
+        (5, "code"),
+    ]
     assert caught.value.errors[0].reason.startswith("invalid geometry: Self-intersection")
     assert result.exit_code == 1 and "Traceback" not in result.output
     for row in (2, 3, 4, 5):

@@ -1,4 +1,5 @@
 """`gis-app import-places`: three formats, several CRSs, all or nothing, and a report naming every bad row."""
+
 import json
 import re
 
@@ -11,12 +12,12 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
 from sqlalchemy import func, select
 
-from tests.factories import STORTORGET, make_area
 from gis_app.core.readers import ImportRejected
 from gis_app.extensions import db
 from gis_app.places import importer
 from gis_app.places.importer import import_places
 from gis_app.places.models import Observation, Place
+from tests.factories import STORTORGET, make_area
 
 # Real spots in central Östersund (lon, lat).
 JAMTLI = (14.6368, 63.1878)
@@ -35,22 +36,26 @@ def english(app_context):
 
 def sample_places() -> geopandas.GeoDataFrame:
     """A point, a line and a polygon with every optional column used somewhere."""
-    return geopandas.GeoDataFrame({
-        "title": ["Mörk passage vid Stortorget", "Mörk gångväg mot Jamtli", "Otrygg park vid stationen"],
-        "category": ["poor_lighting", "Mörk gångväg", "YOUTH GATHERINGS"],  # a code, a Swedish and an English label
-        "status": ["reported", "dismissed", None],
-        "dismissed_reason": [None, "Dubblett", None],
-        "time_of_day": ["evening", "night", None],
-        "affected_group": ["women", None, "young_people"],
-        "priority": [1, 3, None],
-        "reported_on": ["2025-03-01", None, "2024-11-20"],
-        "note": ["Tre lampor trasiga", None, "Samlingar varje fredag"],
-        "source": ["police", None, None],
-    }, geometry=[
-        Point(STORTORGET),
-        LineString([STORTORGET, (14.6370, 63.1800), JAMTLI]),
-        Polygon([(14.6370, 63.1700), (14.6385, 63.1700), (14.6385, 63.1708), (14.6370, 63.1708)]),
-    ], crs="EPSG:4326")
+    return geopandas.GeoDataFrame(
+        {
+            "title": ["Mörk passage vid Stortorget", "Mörk gångväg mot Jamtli", "Otrygg park vid stationen"],
+            "category": ["poor_lighting", "Mörk gångväg", "YOUTH GATHERINGS"],  # a code, a Swedish and an English label
+            "status": ["reported", "dismissed", None],
+            "dismissed_reason": [None, "Dubblett", None],
+            "time_of_day": ["evening", "night", None],
+            "affected_group": ["women", None, "young_people"],
+            "priority": [1, 3, None],
+            "reported_on": ["2025-03-01", None, "2024-11-20"],
+            "note": ["Tre lampor trasiga", None, "Samlingar varje fredag"],
+            "source": ["police", None, None],
+        },
+        geometry=[
+            Point(STORTORGET),
+            LineString([STORTORGET, (14.6370, 63.1800), JAMTLI]),
+            Polygon([(14.6370, 63.1700), (14.6385, 63.1700), (14.6385, 63.1708), (14.6370, 63.1708)]),
+        ],
+        crs="EPSG:4326",
+    )
 
 
 def write_file(frame: geopandas.GeoDataFrame, path, epsg: int):
@@ -64,8 +69,9 @@ def write_file(frame: geopandas.GeoDataFrame, path, epsg: int):
     is_point = frame.geometry.geom_type == "Point"
     table[x_name] = [geom.x if point else None for geom, point in zip(frame.geometry, is_point)]
     table[y_name] = [geom.y if point else None for geom, point in zip(frame.geometry, is_point)]
-    table["wkt"] = [None if point else shapely.to_wkt(geom, rounding_precision=-1)
-                    for geom, point in zip(frame.geometry, is_point)]
+    table["wkt"] = [
+        None if point else shapely.to_wkt(geom, rounding_precision=-1) for geom, point in zip(frame.geometry, is_point)
+    ]
     table.to_csv(path, index=False)
     return path
 
@@ -75,19 +81,29 @@ def stored_geometries() -> dict:
 
 
 def counts() -> tuple[int, int]:
-    return (db.session.scalar(select(func.count()).select_from(Place)),
-            db.session.scalar(select(func.count()).select_from(Observation)))
+    return (
+        db.session.scalar(select(func.count()).select_from(Place)),
+        db.session.scalar(select(func.count()).select_from(Observation)),
+    )
 
 
 def invoke(cli, path, *options):
     return cli.invoke(args=["import-places", str(path), *options])
 
 
-@pytest.mark.parametrize("suffix, epsg", [
-    (".csv", 4326), (".csv", 3006),
-    (".geojson", 4326), (".geojson", 3006), (".geojson", 3012),
-    (".gpkg", 4326), (".gpkg", 3006), (".gpkg", 3012),
-])
+@pytest.mark.parametrize(
+    "suffix, epsg",
+    [
+        (".csv", 4326),
+        (".csv", 3006),
+        (".geojson", 4326),
+        (".geojson", 3006),
+        (".geojson", 3012),
+        (".gpkg", 4326),
+        (".gpkg", 3006),
+        (".gpkg", 3012),
+    ],
+)
 def test_formats_and_crs_round_trip(cli, app_context, tmp_path, suffix, epsg):
     frame = sample_places()
     path = write_file(frame, tmp_path / f"places{suffix}", epsg)
@@ -112,8 +128,12 @@ def test_values_labels_and_observations(app_context, tmp_path):
     places = {place.title: place for place in db.session.scalars(select(Place))}
     point, line, polygon = (places[title] for title in sample_places().title)
     assert [p.category_code for p in (point, line, polygon)] == ["poor_lighting", "dark_path", "youth_gatherings"]
-    assert (point.status_code, point.time_of_day, point.affected_group, point.priority) == \
-        ("reported", "evening", "women", 1)
+    assert (point.status_code, point.time_of_day, point.affected_group, point.priority) == (
+        "reported",
+        "evening",
+        "women",
+        1,
+    )
     assert (line.status_code, line.dismissed_reason) == ("dismissed", "Dubblett")
     assert polygon.status_code == "reported" and polygon.priority == 2  # defaults
     assert str(point.reported_on) == "2025-03-01"
@@ -128,24 +148,53 @@ def test_values_labels_and_observations(app_context, tmp_path):
 
 def broken_places() -> geopandas.GeoDataFrame:
     """Row 1 is good; rows 2–6 each break one rule; row 7 breaks three."""
-    return geopandas.GeoDataFrame({
-        "title": ["Bra rad", "Fjäril", "Långt borta", "Okänd", None, "Utanför kommunen", "Allt fel"],
-        "category": ["vandalism", "graffiti", "graffiti", "nonsense_category", "litter", "litter", "litter"],
-        "priority": [1, 2, 2, 2, 2, 2, 9],
-        "time_of_day": ["night", None, None, None, None, None, "midnight"],
-    }, geometry=[Point(STORTORGET), BOWTIE, Point(STOCKHOLM), Point(STATION), Point(JAMTLI),
-                 Point(OUTSIDE_MUNICIPALITY), Point(STOCKHOLM)], crs="EPSG:4326")
+    return geopandas.GeoDataFrame(
+        {
+            "title": ["Bra rad", "Fjäril", "Långt borta", "Okänd", None, "Utanför kommunen", "Allt fel"],
+            "category": ["vandalism", "graffiti", "graffiti", "nonsense_category", "litter", "litter", "litter"],
+            "priority": [1, 2, 2, 2, 2, 2, 9],
+            "time_of_day": ["night", None, None, None, None, None, "midnight"],
+        },
+        geometry=[
+            Point(STORTORGET),
+            BOWTIE,
+            Point(STOCKHOLM),
+            Point(STATION),
+            Point(JAMTLI),
+            Point(OUTSIDE_MUNICIPALITY),
+            Point(STOCKHOLM),
+        ],
+        crs="EPSG:4326",
+    )
 
 
-EXPECTED_ERRORS = {(2, "geometry"), (3, "geometry"), (4, "category"), (5, "title"), (6, "geometry"),
-                   (7, "geometry"), (7, "priority"), (7, "time_of_day")}
+EXPECTED_ERRORS = {
+    (2, "geometry"),
+    (3, "geometry"),
+    (4, "category"),
+    (5, "title"),
+    (6, "geometry"),
+    (7, "geometry"),
+    (7, "priority"),
+    (7, "time_of_day"),
+}
 
 
 @pytest.mark.parametrize("suffix, first_row", [(".geojson", 1), (".csv", 2)])
-def test_broken_file_imports_nothing_and_names_every_bad_row(cli, app_context, reference_data, tmp_path, suffix,
-                                                            first_row):
-    assert cli.invoke(args=["import-areas", str(reference_data / "ostersund_kommun_from_deso2018.geojson"),
-                            "--kind", "municipality"]).exit_code == 0
+def test_broken_file_imports_nothing_and_names_every_bad_row(
+    cli, app_context, reference_data, tmp_path, suffix, first_row
+):
+    assert (
+        cli.invoke(
+            args=[
+                "import-areas",
+                str(reference_data / "ostersund_kommun_from_deso2018.geojson"),
+                "--kind",
+                "municipality",
+            ]
+        ).exit_code
+        == 0
+    )
     path = write_file(broken_places(), tmp_path / f"broken{suffix}", 4326)
     offset = first_row - 1  # CSV rows are file lines: the header is line 1
 
@@ -153,8 +202,9 @@ def test_broken_file_imports_nothing_and_names_every_bad_row(cli, app_context, r
         import_places(path)
     result = invoke(cli, path)
 
-    assert {(error.row, error.field) for error in caught.value.errors} == \
-        {(row + offset, field) for row, field in EXPECTED_ERRORS}
+    assert {(error.row, error.field) for error in caught.value.errors} == {
+        (row + offset, field) for row, field in EXPECTED_ERRORS
+    }
     reasons = {(error.row - offset, error.field): error.reason for error in caught.value.errors}
     assert reasons[(2, "geometry")].startswith("invalid geometry: Self-intersection")
     assert "nonsense_category" in reasons[(4, "category")]
@@ -166,8 +216,11 @@ def test_broken_file_imports_nothing_and_names_every_bad_row(cli, app_context, r
 
 
 def test_bounds_apply_when_no_municipality_is_imported(app_context, tmp_path):
-    frame = geopandas.GeoDataFrame({"title": ["Stockholm", "Krokom"], "category": ["other", "other"]},
-                                   geometry=[Point(STOCKHOLM), Point(OUTSIDE_MUNICIPALITY)], crs="EPSG:4326")
+    frame = geopandas.GeoDataFrame(
+        {"title": ["Stockholm", "Krokom"], "category": ["other", "other"]},
+        geometry=[Point(STOCKHOLM), Point(OUTSIDE_MUNICIPALITY)],
+        crs="EPSG:4326",
+    )
     path = write_file(frame, tmp_path / "bounds.geojson", 4326)
 
     with pytest.raises(ImportRejected) as caught:
@@ -179,8 +232,11 @@ def test_bounds_apply_when_no_municipality_is_imported(app_context, tmp_path):
 
 def test_municipality_polygon_wins_over_bounds(app_context, tmp_path):
     make_area(Polygon([(14.6, 63.16), (14.7, 63.16), (14.7, 63.2), (14.6, 63.2)]), kind="municipality", code="T")
-    frame = geopandas.GeoDataFrame({"title": ["Inne", "Ute"], "category": ["other", "other"]},
-                                   geometry=[Point(STORTORGET), Point(14.8, 63.3)], crs="EPSG:4326")
+    frame = geopandas.GeoDataFrame(
+        {"title": ["Inne", "Ute"], "category": ["other", "other"]},
+        geometry=[Point(STORTORGET), Point(14.8, 63.3)],
+        crs="EPSG:4326",
+    )
 
     with pytest.raises(ImportRejected) as caught:
         import_places(write_file(frame, tmp_path / "area.gpkg", 4326))
@@ -189,10 +245,14 @@ def test_municipality_polygon_wins_over_bounds(app_context, tmp_path):
 
 
 def test_multi_geometries(app_context, tmp_path):
-    frame = geopandas.GeoDataFrame({"title": ["En del", "Två delar"], "category": ["other", "other"]}, geometry=[
-        MultiPoint([STORTORGET]),
-        MultiPolygon([BOWTIE.envelope, Polygon([(14.65, 63.17), (14.66, 63.17), (14.66, 63.175)])]),
-    ], crs="EPSG:4326")
+    frame = geopandas.GeoDataFrame(
+        {"title": ["En del", "Två delar"], "category": ["other", "other"]},
+        geometry=[
+            MultiPoint([STORTORGET]),
+            MultiPolygon([BOWTIE.envelope, Polygon([(14.65, 63.17), (14.66, 63.17), (14.66, 63.175)])]),
+        ],
+        crs="EPSG:4326",
+    )
     path = write_file(frame, tmp_path / "multi.gpkg", 4326)
 
     with pytest.raises(ImportRejected) as caught:
@@ -207,8 +267,9 @@ def test_multi_geometries(app_context, tmp_path):
 def test_csv_as_a_swedish_spreadsheet_saves_it(app_context, tmp_path):
     """Semicolons, decimal commas and Windows-1252 text still import."""
     path = tmp_path / "excel.csv"
-    path.write_bytes("titel;title;category;lon;lat\nx;Mörk gång vid Ängsmon;Dålig belysning;14,6372;63,1767\n"
-                     .encode("cp1252"))
+    path.write_bytes(
+        "titel;title;category;lon;lat\nx;Mörk gång vid Ängsmon;Dålig belysning;14,6372;63,1767\n".encode("cp1252")
+    )
 
     result = import_places(path)
 
@@ -220,11 +281,10 @@ def test_csv_as_a_swedish_spreadsheet_saves_it(app_context, tmp_path):
 
 def test_csv_coordinate_and_wkt_errors(app_context, tmp_path):
     path = tmp_path / "coords.csv"
-    path.write_text("title,category,lon,lat,wkt\n"
-                    "A,other,abc,63.17,\n"
-                    "B,other,,,\n"
-                    "C,other,,,POINT (14.6\n"
-                    "D,other,14.6372,63.1767,\n", encoding="utf-8")
+    path.write_text(
+        "title,category,lon,lat,wkt\nA,other,abc,63.17,\nB,other,,,\nC,other,,,POINT (14.6\nD,other,14.6372,63.1767,\n",
+        encoding="utf-8",
+    )
 
     with pytest.raises(ImportRejected) as caught:
         import_places(path)
@@ -241,9 +301,17 @@ def test_geometries_gdal_reads_but_geos_refuses_are_row_errors(app_context, tmp_
         {"type": "Point", "coordinates": [14.63]},
         {"type": "Point", "coordinates": [14.6372, 63.1767, 310.0]},  # a height is dropped, not refused
     ]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"title": f"Rad {i}", "category": "other"}, "geometry": geometry}
-        for i, geometry in enumerate(features, start=1)]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"title": f"Rad {i}", "category": "other"}, "geometry": geometry}
+                    for i, geometry in enumerate(features, start=1)
+                ],
+            }
+        )
+    )
 
     with pytest.raises(ImportRejected) as caught:
         import_places(path)
@@ -265,10 +333,13 @@ def test_csv_crs_option_decides_how_numbers_are_read(cli, app_context, tmp_path)
     assert counts() == (1, 1)
 
 
-@pytest.mark.parametrize("content, needle", [
-    ("{not json", "broken.geojson"),
-    ('{"type": "FeatureCollection", "features": [', "broken.geojson"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ("{not json", "broken.geojson"),
+        ('{"type": "FeatureCollection", "features": [', "broken.geojson"),
+    ],
+)
 def test_malformed_file_gives_a_clear_error(cli, app_context, tmp_path, content, needle):
     path = tmp_path / "broken.geojson"
     path.write_text(content)

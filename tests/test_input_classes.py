@@ -7,6 +7,7 @@ a form is then sent with one hostile value while the others keep the values the 
 is what the view has to deal with); each page also gets each query argument its module reads and its GET forms
 name. A sweep sends every class to every target; Hypothesis then draws targets and values from wider strategies.
 """
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import STORTORGET, make_area, make_place, make_token, make_user
 from gis_app.extensions import db
 from gis_app.inventory import service as inventory
 from gis_app.places.models import Observation
 from gis_app.walks import service as walks
+from tests.factories import STORTORGET, make_area, make_place, make_token, make_user
 from tests.test_outreach import post_visit, visit_body
 from tests.test_walk_api import finding, make_walk, post
 
@@ -32,10 +33,22 @@ LON, LAT = STORTORGET
 SKIPPED_ENDPOINTS = {"static", "vendor.asset", "tiles.tile", "auth.logout", "walks.protocol_pdf"}
 SKIPPED_ACTIONS = ("/logout",)
 # Values a form cannot do without and whose default is empty; everything else comes from the page itself.
-REQUIRED = {"title": "Titel", "text": "Text", "meeting_place": "Torget", "meeting_lat": str(LAT),
-            "meeting_lon": str(LON), "lon": str(LON), "lat": str(LAT), "name": "Namn", "scopes": "read",
-            "email": "ny.person@example.se", "password": "ett-langt-losenord", "observation": "Iakttagelse",
-            "follow_up_note": "Följ upp", "still_unsafe": "yes"}
+REQUIRED = {
+    "title": "Titel",
+    "text": "Text",
+    "meeting_place": "Torget",
+    "meeting_lat": str(LAT),
+    "meeting_lon": str(LON),
+    "lon": str(LON),
+    "lat": str(LAT),
+    "name": "Namn",
+    "scopes": "read",
+    "email": "ny.person@example.se",
+    "password": "ett-langt-losenord",
+    "observation": "Iakttagelse",
+    "follow_up_note": "Följ upp",
+    "still_unsafe": "yes",
+}
 
 # One value per class and form: each must be refused as input, never crash.
 DATES = ["0001-01-01", "0001-01-01T00:00", "9999-12-31", "9999-12-31T23:59", "0001-01-01T00:00:00+14:00"]
@@ -45,6 +58,7 @@ SWEEP = DATES[:4] + INTEGERS[:1] + NESTING[:1]
 
 
 # --- reading forms off the pages ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Form:
@@ -110,6 +124,7 @@ def _baseline(form: Form) -> dict[str, list[str]]:
 
 # --- where the hostile values go ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Target:
     method: str
@@ -123,8 +138,10 @@ class Target:
 
 def _query_names_by_module() -> dict[str, set[str]]:
     """Query (and form) argument names each blueprint's code reads, found in its source."""
-    pattern = re.compile(r"""(?:request\.(?:args|values|form)|\bargs)\.(?:get|getlist)\(\s*["'](\w+)["']"""
-                         r"""|_(?:list|int)_arg\(\s*["'](\w+)""")
+    pattern = re.compile(
+        r"""(?:request\.(?:args|values|form)|\bargs)\.(?:get|getlist)\(\s*["'](\w+)["']"""
+        r"""|_(?:list|int)_arg\(\s*["'](\w+)"""
+    )
     names = {}
     for path in ROOT.rglob("*.py"):
         found = {a or b for a, b in pattern.findall(path.read_text(encoding="utf-8"))}
@@ -183,45 +200,73 @@ def _send(client, target: Target, value: str):
 
 # --- the world the pages show ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def world(app, app_context, client_as):
     """An admin client and real records behind every id a page takes."""
-    make_area({"type": "Polygon", "coordinates": [[[LON - .05, LAT - .05], [LON + .05, LAT - .05],
-                                                   [LON + .05, LAT + .05], [LON - .05, LAT + .05],
-                                                   [LON - .05, LAT - .05]]]})
+    make_area(
+        {
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [LON - 0.05, LAT - 0.05],
+                    [LON + 0.05, LAT - 0.05],
+                    [LON + 0.05, LAT + 0.05],
+                    [LON - 0.05, LAT + 0.05],
+                    [LON - 0.05, LAT - 0.05],
+                ]
+            ],
+        }
+    )
     place = make_place(observations=["Mörkt"], reported_on=date(2025, 3, 1))
     inventory.open_year(2025)
-    inventory.save_assessment(2025, place.id, {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 1,
-                                               "note": None})
-    measure = inventory.create_measure(2025, place.id, {"measure_type": "lighting", "responsible": "municipal_unit",
-                                                        "responsible_name": "x", "status": "decided"})
+    inventory.save_assessment(
+        2025, place.id, {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 1, "note": None}
+    )
+    measure = inventory.create_measure(
+        2025,
+        place.id,
+        {"measure_type": "lighting", "responsible": "municipal_unit", "responsible_name": "x", "status": "decided"},
+    )
     walk = make_walk()
     walks.set_stops(walk, [place.id])
-    walks.set_route(walk, {"type": "LineString", "coordinates": [[LON, LAT], [LON + .001, LAT]]})  # its form
+    walks.set_route(walk, {"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.001, LAT]]})  # its form
     admin = client_as("admin")
     assert post(admin, walk.id, finding()).status_code == 201
     assert post_visit(admin, visit_body(place, follow_up=True, follow_up_note="Lampa")).status_code == 201
     other = make_user("field_staff")
     make_token(other)
-    plan_query = ("/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=01:00&start=Polisstationen"
-                  "&count=4")
+    plan_query = "/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=01:00&start=Polisstationen&count=4"
     save = admin.get(plan_query).get_data(as_text=True)
     parser = FormParser("/outreach/plan")
     parser.feed(save)
     saved = next(f for f in parser.forms if f.method == "post" and f.action.endswith("/outreach/plans"))
     assert admin.post("/outreach/plans", data=_baseline(saved)).status_code == 302
-    ids = {"place_id": place.id, "year": 2025, "measure_id": measure.id, "walk_id": walk.id,
-           "finding_id": walk.id and db.session.scalar(db.text("SELECT min(id) FROM walk_finding")),
-           "stop_id": walk.stops[0].id, "plan_id": db.session.scalar(db.text("SELECT min(id) FROM outreach_plan")),
-           "task_id": db.session.scalar(db.text("SELECT min(id) FROM outreach_task")), "user_id": other.id,
-           "token_id": 1, "observation_id": db.session.scalar(db.select(db.func.min(Observation.id))),
-           "photo_id": 1, "fmt": "csv", "plan_query": plan_query}
+    ids = {
+        "place_id": place.id,
+        "year": 2025,
+        "measure_id": measure.id,
+        "walk_id": walk.id,
+        "finding_id": walk.id and db.session.scalar(db.text("SELECT min(id) FROM walk_finding")),
+        "stop_id": walk.stops[0].id,
+        "plan_id": db.session.scalar(db.text("SELECT min(id) FROM outreach_plan")),
+        "task_id": db.session.scalar(db.text("SELECT min(id) FROM outreach_task")),
+        "user_id": other.id,
+        "token_id": 1,
+        "observation_id": db.session.scalar(db.select(db.func.min(Observation.id))),
+        "photo_id": 1,
+        "fmt": "csv",
+        "plan_query": plan_query,
+    }
     return admin, _targets(app, admin, ids)
 
 
 def _check(responses) -> None:
-    failures = [f"{target} = {value[:40]!r} -> {response.status_code}" for target, value, response in responses
-                if response.status_code >= 500]
+    failures = [
+        f"{target} = {value[:40]!r} -> {response.status_code}"
+        for target, value, response in responses
+        if response.status_code >= 500
+    ]
     assert not failures, f"{len(failures)} answers of 5xx:\n" + "\n".join(failures[:60])
 
 
@@ -243,22 +288,36 @@ def test_every_class_in_every_field_and_argument(world):
 
 # --- Hypothesis: wider values, drawn targets ------------------------------------------------------------------------
 
+
 def _date_text(year: int, month: int, day: int, clock: str | None) -> str:
     text = f"{year:04d}-{month:02d}-{day:02d}"
     return f"{text}T{clock}" if clock else text
 
 
-hostile_dates = st.builds(_date_text, st.one_of(st.integers(0, 1899), st.integers(2201, 99999)),
-                          st.integers(0, 13), st.integers(0, 32), st.sampled_from([None, "00:00", "23:59"]))
+hostile_dates = st.builds(
+    _date_text,
+    st.one_of(st.integers(0, 1899), st.integers(2201, 99999)),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.sampled_from([None, "00:00", "23:59"]),
+)
 hostile_integers = st.one_of(st.integers(2**31, 10**40), st.integers(-(10**40), -(2**31))).map(str)
-hostile_nesting = st.builds(lambda opener, depth, closed: opener * depth + (("]" if opener == "[" else "}") * depth
-                                                                           if closed else ""),
-                            st.sampled_from(["[", "{"]), st.integers(33, 60_000), st.booleans())
+hostile_nesting = st.builds(
+    lambda opener, depth, closed: opener * depth + (("]" if opener == "[" else "}") * depth if closed else ""),
+    st.sampled_from(["[", "{"]),
+    st.integers(33, 60_000),
+    st.booleans(),
+)
 hostile = st.one_of(st.sampled_from(DATES + INTEGERS + NESTING), hostile_dates, hostile_integers, hostile_nesting)
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_drawn_hostile_values_never_make_a_5xx(world, data):
     admin, targets = world

@@ -1,23 +1,30 @@
 """The annual inventory: open a year, assess places, add measures, close the year; roles, audit, comparison."""
+
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import csrf_token, make_area, make_place
 from gis_app.auth.access import ACCESS
 from gis_app.auth.models import AuditEntry
+from gis_app.core.validation import InvalidInput
 from gis_app.errors import AppError
 from gis_app.extensions import db
 from gis_app.inventory import labels, service
 from gis_app.inventory.models import MEASURE_STATUSES, MEASURE_TYPES, RESPONSIBLE_PARTIES, Assessment, Measure
 from gis_app.inventory.service import YearClosed, classify
 from gis_app.places.models import Place
-from gis_app.core.validation import InvalidInput
+from tests.factories import csrf_token, make_area, make_place
 
 ASSESS = {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 1, "note": None}
-MEASURE = {"measure_type": "lighting", "responsible": "municipal_unit", "responsible_name": "Gatubelysning",
-           "status": "decided", "cost_estimate_sek": 45000, "due_on": date(2025, 10, 1)}
+MEASURE = {
+    "measure_type": "lighting",
+    "responsible": "municipal_unit",
+    "responsible_name": "Gatubelysning",
+    "status": "decided",
+    "cost_estimate_sek": 45000,
+    "due_on": date(2025, 10, 1),
+}
 
 
 @pytest.fixture
@@ -35,6 +42,7 @@ def _count(model) -> int:
 
 # --- labels and access ----------------------------------------------------------------------------------------------
 
+
 def test_every_code_has_a_swedish_and_english_label():
     assert set(labels.MEASURE_TYPE_LABELS) == set(MEASURE_TYPES)
     assert set(labels.RESPONSIBLE_LABELS) == set(RESPONSIBLE_PARTIES)
@@ -48,13 +56,20 @@ def test_every_inventory_endpoint_has_a_rule_and_the_public_none(app):
     assert all("public" not in ACCESS[endpoint] for endpoint in endpoints)
 
 
-@pytest.mark.parametrize("role, read, write", [("field_staff", 200, 403), ("police", 200, 403),
-                                               ("planner", 200, 302), ("admin", 200, 302)])
+@pytest.mark.parametrize(
+    "role, read, write", [("field_staff", 200, 403), ("police", 200, 403), ("planner", 200, 302), ("admin", 200, 302)]
+)
 def test_roles(client_as, year_with_measure, role, read, write):
     place, measure = year_with_measure
     client = client_as(role)
-    for url in ("/inventory", "/inventory/2025", f"/inventory/2025/places/{place.id}", "/inventory/2025/remediation",
-                "/inventory/2025/map", "/inventory/2025/statistics"):
+    for url in (
+        "/inventory",
+        "/inventory/2025",
+        f"/inventory/2025/places/{place.id}",
+        "/inventory/2025/remediation",
+        "/inventory/2025/map",
+        "/inventory/2025/statistics",
+    ):
         assert client.get(url).status_code == read, url
     token = csrf_token(client_as("planner"), "/inventory")
     response = client.post("/inventory", data={"year": "2026", "csrf_token": token})
@@ -66,16 +81,25 @@ def test_roles(client_as, year_with_measure, role, read, write):
     if role in ("field_staff", "police"):
         assert 'id="assessment-form"' not in place_page
         own = csrf_token(client, "/login")
-        for url in (f"/inventory/2025/places/{place.id}", f"/inventory/2025/places/{place.id}/measures/new",
-                    f"/inventory/measures/{measure.id}", f"/inventory/measures/{measure.id}/delete",
-                    "/inventory/2025/close"):
+        for url in (
+            f"/inventory/2025/places/{place.id}",
+            f"/inventory/2025/places/{place.id}/measures/new",
+            f"/inventory/measures/{measure.id}",
+            f"/inventory/measures/{measure.id}/delete",
+            "/inventory/2025/close",
+        ):
             assert client.post(url, data={"csrf_token": own}).status_code == 403, url
 
 
 def test_public_sees_nothing(client, year_with_measure):
     place, _ = year_with_measure
-    for url in ("/inventory", "/inventory/2025", "/inventory/2025/remediation/export?format=csv",
-                "/inventory/2025/map", "/inventory/2025/statistics"):
+    for url in (
+        "/inventory",
+        "/inventory/2025",
+        "/inventory/2025/remediation/export?format=csv",
+        "/inventory/2025/map",
+        "/inventory/2025/statistics",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     token = csrf_token(client, "/login")
@@ -83,6 +107,7 @@ def test_public_sees_nothing(client, year_with_measure):
 
 
 # --- the cycle through the pages ------------------------------------------------------------------------------------
+
 
 def test_planner_does_the_whole_cycle(client_as, app_context):
     place = make_place(reported_on=date(2025, 4, 2), title="Mörk gångtunnel")
@@ -94,28 +119,52 @@ def test_planner_does_the_whole_cycle(client_as, app_context):
     assert "Mörk gångtunnel" in page
 
     url = f"/inventory/2025/places/{place.id}"
-    response = client.post(url, data={"still_unsafe": "yes", "main_factor": "poor_lighting", "priority": "1",
-                                      "csrf_token": token})
+    response = client.post(
+        url, data={"still_unsafe": "yes", "main_factor": "poor_lighting", "priority": "1", "csrf_token": token}
+    )
     assert response.status_code == 302
-    response = client.post(f"{url}/measures/new", data={
-        "measure_type": "lighting", "responsible": "municipal_unit", "responsible_name": "Gatubelysning",
-        "status": "decided", "cost_estimate_sek": "45000", "due_on": "2025-10-01", "csrf_token": token})
+    response = client.post(
+        f"{url}/measures/new",
+        data={
+            "measure_type": "lighting",
+            "responsible": "municipal_unit",
+            "responsible_name": "Gatubelysning",
+            "status": "decided",
+            "cost_estimate_sek": "45000",
+            "due_on": "2025-10-01",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     measure = db.session.scalar(select(Measure))
     assert (measure.status, measure.cost_estimate_sek, measure.due_on) == ("decided", 45000, date(2025, 10, 1))
 
-    response = client.post(f"/inventory/measures/{measure.id}", data={
-        "measure_type": "lighting", "responsible": "municipal_unit", "status": "done", "done_on": "2025-09-20",
-        "cost_estimate_sek": "41000", "csrf_token": token})
+    response = client.post(
+        f"/inventory/measures/{measure.id}",
+        data={
+            "measure_type": "lighting",
+            "responsible": "municipal_unit",
+            "status": "done",
+            "done_on": "2025-09-20",
+            "cost_estimate_sek": "41000",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     export = client.get("/inventory/2025/remediation/export?format=csv&separator=;")
     assert export.status_code == 200 and "Mörk gångtunnel" in export.get_data(as_text=True)
 
     assert client.post("/inventory/2025/close", data={"csrf_token": token, "confirmed": "2025"}).status_code == 302
-    assert "data-year-status=\"closed\"" in client.get("/inventory/2025").get_data(as_text=True)
+    assert 'data-year-status="closed"' in client.get("/inventory/2025").get_data(as_text=True)
     actions = db.session.execute(select(AuditEntry.entity, AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions == [("inventory_year", "create"), ("assessment", "create"), ("measure", "create"),
-                       ("measure", "update"), ("place", "update"), ("inventory_year", "update")]
+    assert actions == [
+        ("inventory_year", "create"),
+        ("assessment", "create"),
+        ("measure", "create"),
+        ("measure", "update"),
+        ("place", "update"),
+        ("inventory_year", "update"),
+    ]
     assert all(entry.user_id == client.user.id for entry in db.session.scalars(select(AuditEntry)))
 
 
@@ -123,12 +172,21 @@ def test_form_errors_are_shown_next_to_the_field_with_400(client_as, year_with_m
     place, measure = year_with_measure
     client = client_as("planner")
     token = csrf_token(client, "/inventory")
-    response = client.post(f"/inventory/2025/places/{place.id}/measures/new", data={
-        "measure_type": "lighting", "responsible": "municipal_unit", "status": "not_feasible", "csrf_token": token})
+    response = client.post(
+        f"/inventory/2025/places/{place.id}/measures/new",
+        data={
+            "measure_type": "lighting",
+            "responsible": "municipal_unit",
+            "status": "not_feasible",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 400
     assert 'data-field="not_feasible_reason"' in response.get_data(as_text=True)
-    response = client.post(f"/inventory/measures/{measure.id}", data={
-        "measure_type": "lighting", "responsible": "municipal_unit", "status": "done", "csrf_token": token})
+    response = client.post(
+        f"/inventory/measures/{measure.id}",
+        data={"measure_type": "lighting", "responsible": "municipal_unit", "status": "done", "csrf_token": token},
+    )
     assert response.status_code == 400 and 'data-field="done_on"' in response.get_data(as_text=True)
     response = client.post("/inventory", data={"year": "2025", "csrf_token": token})
     assert response.status_code == 400 and 'data-field="year"' in response.get_data(as_text=True)
@@ -136,6 +194,7 @@ def test_form_errors_are_shown_next_to_the_field_with_400(client_as, year_with_m
 
 
 # --- a closed year is read-only -------------------------------------------------------------------------------------
+
 
 def test_closed_year_refuses_every_edit(client_as, year_with_measure):
     place, measure = year_with_measure
@@ -154,12 +213,13 @@ def test_closed_year_refuses_every_edit(client_as, year_with_measure):
 
     client = client_as("planner")
     token = csrf_token(client, "/inventory")
-    for url, data in [(f"/inventory/2025/places/{place.id}", {"still_unsafe": "no", "main_factor": "vandalism",
-                                                               "priority": "3"}),
-                      (f"/inventory/2025/places/{place.id}/measures/new", MEASURE | {"due_on": "2025-10-01"}),
-                      (f"/inventory/measures/{measure.id}", MEASURE | {"status": "in_progress", "due_on": ""}),
-                      (f"/inventory/measures/{measure.id}/delete", {}),
-                      ("/inventory/2025/close", {})]:
+    for url, data in [
+        (f"/inventory/2025/places/{place.id}", {"still_unsafe": "no", "main_factor": "vandalism", "priority": "3"}),
+        (f"/inventory/2025/places/{place.id}/measures/new", MEASURE | {"due_on": "2025-10-01"}),
+        (f"/inventory/measures/{measure.id}", MEASURE | {"status": "in_progress", "due_on": ""}),
+        (f"/inventory/measures/{measure.id}/delete", {}),
+        ("/inventory/2025/close", {}),
+    ]:
         response = client.post(url, data={**data, "csrf_token": token})
         assert response.status_code == 409, url
         assert "closed" in response.get_data(as_text=True) or "stängd" in response.get_data(as_text=True)
@@ -173,24 +233,30 @@ def test_closed_year_refuses_every_edit(client_as, year_with_measure):
 
 # --- service rules --------------------------------------------------------------------------------------------------
 
+
 def test_measure_rules(year_with_measure):
     place, measure = year_with_measure
     with pytest.raises(InvalidInput) as refused:
-        service.create_measure(2025, place.id, {**MEASURE, "measure_type": "magic", "responsible": "",
-                                                "cost_estimate_sek": -1})
+        service.create_measure(
+            2025, place.id, {**MEASURE, "measure_type": "magic", "responsible": "", "cost_estimate_sek": -1}
+        )
     assert {name for name, _ in refused.value.errors} == {"measure_type", "responsible", "cost_estimate_sek"}
     with pytest.raises(InvalidInput):
         service.update_measure(measure.id, {**MEASURE, "status": "done", "done_on": date(2999, 1, 1)})
-    updated = service.update_measure(measure.id, {**MEASURE, "status": "not_feasible",
-                                                  "not_feasible_reason": "Marken är privat."})
+    updated = service.update_measure(
+        measure.id, {**MEASURE, "status": "not_feasible", "not_feasible_reason": "Marken är privat."}
+    )
     assert updated.status == "not_feasible"
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "measure")
-                               .order_by(AuditEntry.id.desc())).first()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "measure").order_by(AuditEntry.id.desc())
+    ).first()
     assert entry.action == "update" and entry.before["status"] == "decided" and entry.after["status"] == "not_feasible"
     service.delete_measure(measure.id)
     assert _count(Measure) == 0
-    assert db.session.scalar(select(func.count()).where(AuditEntry.entity == "measure",
-                                                        AuditEntry.action == "delete")) == 1
+    assert (
+        db.session.scalar(select(func.count()).where(AuditEntry.entity == "measure", AuditEntry.action == "delete"))
+        == 1
+    )
 
 
 def test_a_year_opens_once_and_measures_need_an_assessment(app_context):
@@ -222,20 +288,40 @@ def test_scope_is_reported_this_year_or_still_open(client_as, app_context):
 
 # --- filters --------------------------------------------------------------------------------------------------------
 
+
 def test_remediation_filters(client_as, app_context):
-    north = make_area({"type": "Polygon", "coordinates": [[[14.6, 63.17], [14.7, 63.17], [14.7, 63.2],
-                                                           [14.6, 63.2], [14.6, 63.17]]]}, code="N", name="Norr")
+    north = make_area(
+        {"type": "Polygon", "coordinates": [[[14.6, 63.17], [14.7, 63.17], [14.7, 63.2], [14.6, 63.2], [14.6, 63.17]]]},
+        code="N",
+        name="Norr",
+    )
     lit = make_place(reported_on=date(2025, 1, 5), title="Lampa", district_id=north.id)
-    tag = make_place({"type": "Point", "coordinates": [14.5, 63.1]}, reported_on=date(2025, 1, 6), title="Klotter",
-                     category_code="graffiti")
+    tag = make_place(
+        {"type": "Point", "coordinates": [14.5, 63.1]},
+        reported_on=date(2025, 1, 6),
+        title="Klotter",
+        category_code="graffiti",
+    )
     service.open_year(2025)
     service.save_assessment(2025, lit.id, ASSESS)
     service.save_assessment(2025, tag.id, {**ASSESS, "main_factor": "graffiti"})
     service.create_measure(2025, lit.id, MEASURE)
-    service.create_measure(2025, tag.id, {**MEASURE, "measure_type": "vandalism_repair",
-                                          "responsible": "property_owner", "status": "proposed"})
-    service.create_measure(2025, tag.id, {**MEASURE, "measure_type": "police_outreach", "responsible": "police",
-                                          "status": "done", "done_on": date(2025, 5, 1)})
+    service.create_measure(
+        2025,
+        tag.id,
+        {**MEASURE, "measure_type": "vandalism_repair", "responsible": "property_owner", "status": "proposed"},
+    )
+    service.create_measure(
+        2025,
+        tag.id,
+        {
+            **MEASURE,
+            "measure_type": "police_outreach",
+            "responsible": "police",
+            "status": "done",
+            "done_on": date(2025, 5, 1),
+        },
+    )
     client = client_as("planner")
 
     def ids(query: str) -> list[str]:
@@ -254,6 +340,7 @@ def test_remediation_filters(client_as, app_context):
 
 
 # --- year over year -------------------------------------------------------------------------------------------------
+
 
 def test_classify_constructed_case():
     previous = {1: True, 2: True, 3: True, 4: False, 5: True}
@@ -290,10 +377,12 @@ def test_year_over_year_from_the_database(client_as, app_context):
 
 def test_statistics_page(client_as, year_with_measure):
     place, measure = year_with_measure
-    service.create_measure(2025, place.id, {**MEASURE, "status": "done", "done_on": date(2025, 4, 1),
-                                            "cost_estimate_sek": 5000})
-    service.create_measure(2025, place.id, {**MEASURE, "status": "not_feasible", "not_feasible_reason": "Nej",
-                                            "cost_estimate_sek": 999})
+    service.create_measure(
+        2025, place.id, {**MEASURE, "status": "done", "done_on": date(2025, 4, 1), "cost_estimate_sek": 5000}
+    )
+    service.create_measure(
+        2025, place.id, {**MEASURE, "status": "not_feasible", "not_feasible_reason": "Nej", "cost_estimate_sek": 999}
+    )
     page = client_as("police").get("/inventory/2025/statistics").get_data(as_text=True)
     assert 'data-stat="cost_planned">50 000 kr' in page
     assert 'data-stat="cost_done">5 000 kr' in page
@@ -301,6 +390,7 @@ def test_statistics_page(client_as, year_with_measure):
 
 
 # --- CLI and demo data ----------------------------------------------------------------------------------------------
+
 
 def test_cli_export(cli, year_with_measure, tmp_path):
     out = tmp_path / "list.xlsx"
@@ -324,6 +414,7 @@ def test_demo_years_give_a_comparison(app_context):
 
 # --- before and after photos ----------------------------------------------------------------------------------------
 
+
 def _jpeg(color=(200, 30, 30)) -> bytes:
     import io
 
@@ -343,9 +434,15 @@ def test_measure_photos_before_and_after(client_as, year_with_measure):
     client = client_as("planner")
     token = csrf_token(client, "/inventory")
     form = {"measure_type": "lighting", "responsible": "municipal_unit", "status": "decided", "csrf_token": token}
-    response = client.post(f"/inventory/measures/{measure.id}", content_type="multipart/form-data", data={
-        **form, "before_photos": [(io.BytesIO(_jpeg()), "fore.jpg")],
-        "after_photos": [(io.BytesIO(_jpeg((0, 120, 0))), "efter.jpg")]})
+    response = client.post(
+        f"/inventory/measures/{measure.id}",
+        content_type="multipart/form-data",
+        data={
+            **form,
+            "before_photos": [(io.BytesIO(_jpeg()), "fore.jpg")],
+            "after_photos": [(io.BytesIO(_jpeg((0, 120, 0))), "efter.jpg")],
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     links = db.session.scalars(select(MeasurePhoto).order_by(MeasurePhoto.id)).all()
     assert [link.kind for link in links] == ["before", "after"]
@@ -353,20 +450,30 @@ def test_measure_photos_before_and_after(client_as, year_with_measure):
     assert f"/photos/{links[0].photo_id}/thumbnail" in page
     assert client.get(f"/photos/{links[0].photo_id}/thumbnail").status_code == 200
 
-    bad = client.post(f"/inventory/measures/{measure.id}", content_type="multipart/form-data", data={
-        **form, "after_photos": [(io.BytesIO(b"not an image"), "x.jpg")]})
+    bad = client.post(
+        f"/inventory/measures/{measure.id}",
+        content_type="multipart/form-data",
+        data={**form, "after_photos": [(io.BytesIO(b"not an image"), "x.jpg")]},
+    )
     assert bad.status_code == 400 and 'data-field="after_photos"' in bad.get_data(as_text=True)
     assert _count(MeasurePhoto) == 2
 
-    removed = client.post(f"/inventory/measures/{measure.id}/photos/{links[0].photo_id}/remove",
-                          data={"csrf_token": token})
+    removed = client.post(
+        f"/inventory/measures/{measure.id}/photos/{links[0].photo_id}/remove", data={"csrf_token": token}
+    )
     assert removed.status_code == 302 and _count(MeasurePhoto) == 1
-    kinds = db.session.execute(select(AuditEntry.action).where(AuditEntry.entity == "measure_photo")
-                               .order_by(AuditEntry.id)).scalars().all()
+    kinds = (
+        db.session.execute(
+            select(AuditEntry.action).where(AuditEntry.entity == "measure_photo").order_by(AuditEntry.id)
+        )
+        .scalars()
+        .all()
+    )
     assert kinds == ["create", "create", "delete"]
 
 
 # --- the place's status follows its measures ------------------------------------------------------------------------
+
 
 def _place_status(place_id: int) -> str:
     db.session.expire_all()
@@ -374,8 +481,12 @@ def _place_status(place_id: int) -> str:
 
 
 def _done(measure_id: int, status: str = "done", **more) -> dict:
-    return {**MEASURE, "status": status, "done_on": date(2025, 9, 1) if status in ("done", "verified") else None,
-            **more}
+    return {
+        **MEASURE,
+        "status": status,
+        "done_on": date(2025, 9, 1) if status in ("done", "verified") else None,
+        **more,
+    }
 
 
 def test_place_is_remediated_when_its_last_open_measure_is_done(client_as, year_with_measure):
@@ -383,8 +494,13 @@ def test_place_is_remediated_when_its_last_open_measure_is_done(client_as, year_
     second = service.create_measure(2025, place.id, {**MEASURE, "measure_type": "vegetation"})
     client = client_as("planner")
     token = csrf_token(client, "/inventory")
-    form = {"measure_type": "lighting", "responsible": "municipal_unit", "status": "done", "done_on": "2025-09-20",
-            "csrf_token": token}
+    form = {
+        "measure_type": "lighting",
+        "responsible": "municipal_unit",
+        "status": "done",
+        "done_on": "2025-09-20",
+        "csrf_token": token,
+    }
 
     assert client.post(f"/inventory/measures/{first.id}", data=form).status_code == 302
     assert _place_status(place.id) == "reported"  # the second measure is still open
@@ -418,11 +534,15 @@ def test_not_feasible_measures_do_not_remediate_and_reopening_a_measure_plans_ag
     service.delete_measure(measure.id)  # the open one goes; the one left is done
     assert _place_status(place.id) == "remediated"
     assert service.get_measure(other.id).status == "done"
-    statuses = [(e.before["status_code"], e.after["status_code"])
-                for e in db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "place")
-                                            .order_by(AuditEntry.id))]
-    assert statuses == [("reported", "remediated"), ("remediated", "measure_planned"),
-                        ("measure_planned", "remediated")]
+    statuses = [
+        (e.before["status_code"], e.after["status_code"])
+        for e in db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "place").order_by(AuditEntry.id))
+    ]
+    assert statuses == [
+        ("reported", "remediated"),
+        ("remediated", "measure_planned"),
+        ("measure_planned", "remediated"),
+    ]
 
 
 @pytest.mark.parametrize("status", ["verified", "dismissed"])
@@ -436,6 +556,7 @@ def test_a_verified_or_dismissed_place_is_left_alone(year_with_measure, status):
 
 
 # --- closing asks for confirmation; an admin reopens with a reason --------------------------------------------------
+
 
 def test_closing_asks_for_confirmation_naming_what_is_locked(client_as, year_with_measure):
     place, measure = year_with_measure
@@ -482,8 +603,9 @@ def test_an_admin_reopens_a_closed_year_with_a_reason(client_as, year_with_measu
     db.session.expire_all()
     inventory = service.get_year(2025)
     assert (inventory.status, inventory.reopen_reason, inventory.reopened_by_id) == ("open", reason, admin.user.id)
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "inventory_year")
-                               .order_by(AuditEntry.id.desc())).first()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "inventory_year").order_by(AuditEntry.id.desc())
+    ).first()
     assert (entry.user_id, entry.before["status"], entry.after["status"]) == (admin.user.id, "closed", "open")
     assert entry.after["reopen_reason"] == reason
     page = admin.get("/inventory/2025").get_data(as_text=True)

@@ -1,10 +1,11 @@
 """In Chromium: the export shows its progress and saves the file; the year's map draws, escapes and stays local."""
+
 from datetime import date
 
 import pytest
 
-from tests.factories import PASSWORD, make_place, make_user
 from gis_app.inventory import service
+from tests.factories import PASSWORD, make_place, make_user
 
 XSS_TITLE = '<img src=x onerror="window.__xss=1">Mörk gränd'
 
@@ -17,11 +18,22 @@ def planner_with_year(app_context):
     old = make_place(reported_on=date(2024, 3, 1), title="Gammal mörk väg")
     new = make_place({"type": "Point", "coordinates": [14.65, 63.18]}, reported_on=date(2025, 3, 1), title=XSS_TITLE)
     service.save_assessment(2024, old.id, {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 1})
-    service.create_measure(2024, old.id, {"measure_type": "lighting", "responsible": "municipal_unit",
-                                          "status": "done", "done_on": date(2024, 8, 1)})
+    service.create_measure(
+        2024,
+        old.id,
+        {"measure_type": "lighting", "responsible": "municipal_unit", "status": "done", "done_on": date(2024, 8, 1)},
+    )
     service.save_assessment(2025, new.id, {"still_unsafe": True, "main_factor": "vandalism", "priority": 2})
-    service.create_measure(2025, new.id, {"measure_type": "vandalism_repair", "responsible": "property_owner",
-                                          "status": "decided", "cost_estimate_sek": 12000})
+    service.create_measure(
+        2025,
+        new.id,
+        {
+            "measure_type": "vandalism_repair",
+            "responsible": "property_owner",
+            "status": "decided",
+            "cost_estimate_sek": 12000,
+        },
+    )
     return planner
 
 
@@ -41,13 +53,16 @@ def test_export_streams_with_progress_and_saves_the_file(live_server, page, plan
     with page.expect_download() as download_info:
         page.click("#export-form button[type=submit]")
     download = download_info.value
-    assert download.suggested_filename.startswith("atgardslista-2025-") and download.suggested_filename.endswith(".xlsx")
+    assert download.suggested_filename.startswith("atgardslista-2025-") and download.suggested_filename.endswith(
+        ".xlsx"
+    )
     page.wait_for_selector("#export-progress[data-state=done]")
     assert int(page.get_attribute("#export-progress", "data-bytes")) > 1000
     assert download.suggested_filename in page.text_content("#export-progress")
     path = tmp_path / "list.xlsx"
     download.save_as(path)
     import openpyxl
+
     assert openpyxl.load_workbook(path).active.max_row == 2
     assert page.js_errors == [] and page.external_requests == []
 
@@ -70,11 +85,11 @@ def test_year_map_draws_layers_and_counts_locally(live_server, page, planner_wit
 
 
 @pytest.mark.browser
-def test_year_map_fills_points_with_the_status_colour_and_folds_layers_on_a_phone(live_server, chromium,
-                                                                                    planner_with_year):
-    from tests.helpers import guarded_page
-
+def test_year_map_fills_points_with_the_status_colour_and_folds_layers_on_a_phone(
+    live_server, chromium, planner_with_year
+):
     from gis_app.inventory.labels import MEASURE_STATUS_COLORS
+    from tests.helpers import guarded_page
 
     context = chromium.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = guarded_page(context)
@@ -137,14 +152,23 @@ def test_closing_asks_first_and_an_admin_reopens_with_a_reason(live_server, page
 @pytest.fixture
 def many_districts(planner_with_year):
     """37 districts, as Östersund's DeSO areas, the two places in two of them."""
-    from tests.factories import make_area
-
     from gis_app.extensions import db
     from gis_app.places.models import Place
+    from tests.factories import make_area
 
-    areas = [make_area({"type": "Polygon", "coordinates": [[[14 + i * 0.01, 63], [14.01 + i * 0.01, 63],
-                                                             [14.01 + i * 0.01, 63.01], [14 + i * 0.01, 63]]]},
-                       code=f"D{i:02d}", name=f"Område {i:02d}") for i in range(37)]
+    areas = [
+        make_area(
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[14 + i * 0.01, 63], [14.01 + i * 0.01, 63], [14.01 + i * 0.01, 63.01], [14 + i * 0.01, 63]]
+                ],
+            },
+            code=f"D{i:02d}",
+            name=f"Område {i:02d}",
+        )
+        for i in range(37)
+    ]
     places = db.session.scalars(db.select(Place).order_by(Place.id)).all()
     for place, area in zip(places, areas[:2], strict=True):
         place.district_id = area.id
@@ -153,8 +177,9 @@ def many_districts(planner_with_year):
 
 
 @pytest.mark.browser
-def test_remediation_filters_are_compact_and_the_export_is_on_the_first_screen(live_server, page, planner_with_year,
-                                                                                many_districts):
+def test_remediation_filters_are_compact_and_the_export_is_on_the_first_screen(
+    live_server, page, planner_with_year, many_districts
+):
     page.set_viewport_size({"width": 1280, "height": 800})
     _log_in(page, live_server, planner_with_year)
     page.goto(f"{live_server}/inventory/2025/remediation")

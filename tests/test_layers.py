@@ -3,6 +3,7 @@
 The test reads every module's imports (also those inside functions) and fails on an import that points up a layer,
 or on two packages that import each other. ARCHITECTURE.md explains the layers.
 """
+
 import ast
 from collections import defaultdict
 from pathlib import Path
@@ -11,13 +12,38 @@ PACKAGE = Path(__file__).resolve().parents[1] / "gis_app"
 
 # Lower numbers are lower layers. A module may import its own layer or lower ones, never a higher one.
 LAYERS = {
-    "core": 0, "routing": 0, "database": 0, "ratelimits": 0, "settings": 0, "extensions": 0, "errors": 0, "devdb": 0, "exports": 0,
-    "areas": 1, "auth": 1, "photos": 1,
+    "core": 0,
+    "routing": 0,
+    "database": 0,
+    "ratelimits": 0,
+    "settings": 0,
+    "extensions": 0,
+    "errors": 0,
+    "devdb": 0,
+    "exports": 0,
+    "areas": 1,
+    "auth": 1,
+    "photos": 1,
     "places": 2,
-    "inventory": 3, "walks": 3, "outreach": 3, "lighting": 3, "citizens": 3, "promise": 3, "evening": 3,
+    "inventory": 3,
+    "walks": 3,
+    "outreach": 3,
+    "lighting": 3,
+    "citizens": 3,
+    "promise": 3,
+    "evening": 3,
     "wastewater": 3,
-    "api": 4, "maps": 4, "admin": 4, "tiles": 4, "vendor": 4, "security": 4, "resilience": 4, "maintenance": 4,
-    "demo": 4, "cli": 5, "__init__": 5,
+    "api": 4,
+    "maps": 4,
+    "admin": 4,
+    "tiles": 4,
+    "vendor": 4,
+    "security": 4,
+    "resilience": 4,
+    "maintenance": 4,
+    "demo": 4,
+    "cli": 5,
+    "__init__": 5,
 }
 # Modules that are web pages or wiring sit on the top feature layer whatever their package.
 PAGE_MODULES = {"views", "api", "commands", "demo"}
@@ -66,8 +92,12 @@ def test_every_package_has_a_layer():
 
 
 def test_imports_only_point_down():
-    upward = [f"{source} (layer {layer(source)}) imports {target} (layer {layer(target)})"
-              for source, targets in all_imports().items() for target in targets if layer(target) > layer(source)]
+    upward = [
+        f"{source} (layer {layer(source)}) imports {target} (layer {layer(target)})"
+        for source, targets in all_imports().items()
+        for target in targets
+        if layer(target) > layer(source)
+    ]
     assert not upward, "\n".join(sorted(upward))
 
 

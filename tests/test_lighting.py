@@ -1,4 +1,5 @@
 """Streetlights, path network, the lighting-gap analysis, outages as measures, and the lighting pages."""
+
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -11,13 +12,13 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point, box, mapping
 from sqlalchemy import func, select
 
-from tests.factories import STORTORGET, csrf_token, make_area, make_place
 from gis_app.core.readers import ImportRejected
 from gis_app.extensions import db
 from gis_app.inventory.models import Assessment, InventoryYear, Measure
 from gis_app.lighting import importer, queries, service
 from gis_app.lighting.models import GapAnalysis, Lamp, LampOutage, LightingGap, PathSegment
 from gis_app.places.models import Observation
+from tests.factories import STORTORGET, csrf_token, make_area, make_place
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 TO_WGS84 = Transformer.from_crs(3006, 4326, always_xy=True)
@@ -56,8 +57,10 @@ def _network():
 
 
 def _gap_lengths(analysis_id: int) -> list[float]:
-    return sorted(round(length, 1) for length in db.session.scalars(
-        select(LightingGap.length_m).where(LightingGap.analysis_id == analysis_id)))
+    return sorted(
+        round(length, 1)
+        for length in db.session.scalars(select(LightingGap.length_m).where(LightingGap.analysis_id == analysis_id))
+    )
 
 
 def test_the_gap_analysis_finds_the_stretches_known_by_construction(app_context):
@@ -75,9 +78,15 @@ def test_gaps_carry_their_district_and_the_unsafe_reports_near_them(app_context)
     make_area(box(*_lonlat(-1000, -1000), *_lonlat(1000, 1000)), name="Centrum")
     _network()
     place = make_place(geometry=mapping(Point(_lonlat(40, 10))))
-    db.session.add(Observation(place_id=place.id, source_code="citizen_report", text="Mörkt",
-                               observed_at=datetime(2025, 12, 15, 18, 0, tzinfo=LOCAL),
-                               geom=from_shape(Point(_lonlat(40, 10)), srid=4326)))
+    db.session.add(
+        Observation(
+            place_id=place.id,
+            source_code="citizen_report",
+            text="Mörkt",
+            observed_at=datetime(2025, 12, 15, 18, 0, tzinfo=LOCAL),
+            geom=from_shape(Point(_lonlat(40, 10)), srid=4326),
+        )
+    )
     db.session.commit()
     run = service.analyse_gaps(25)
     rows = queries.gap_page(queries.GapFilter(run.id, order="reports"), 10)
@@ -141,8 +150,11 @@ def test_a_lamp_register_in_csv_is_imported_and_reimported_as_an_update(app_cont
 
 def test_a_lamp_register_in_geopackage_in_sweref(app_context, tmp_path):
     path = tmp_path / "lampor.gpkg"
-    frame = geopandas.GeoDataFrame({"lamp_id": ["G-1", "G-2"], "power": [50, 60], "state": ["working", "broken"]},
-                                   geometry=[Point(ORIGIN), Point(ORIGIN[0] + 30, ORIGIN[1])], crs="EPSG:3006")
+    frame = geopandas.GeoDataFrame(
+        {"lamp_id": ["G-1", "G-2"], "power": [50, 60], "state": ["working", "broken"]},
+        geometry=[Point(ORIGIN), Point(ORIGIN[0] + 30, ORIGIN[1])],
+        crs="EPSG:3006",
+    )
     frame.to_file(path, driver="GPKG")
     result = importer.import_lamps(path)
     assert result.new == 2
@@ -152,14 +164,17 @@ def test_a_lamp_register_in_geopackage_in_sweref(app_context, tmp_path):
 
 def test_a_broken_lamp_file_is_refused_whole_with_every_bad_row(app_context, tmp_path, cli):
     path = tmp_path / "trasig.csv"
-    path.write_text("id,power,state,lon,lat\n"
-                    "B-1,40,working,14.6372,63.1767\n"
-                    ",40,working,14.6372,63.1767\n"        # line 3: no id
-                    "B-1,40,working,14.6372,63.1767\n"      # line 4: the id again
-                    "B-4,lots,working,14.6372,63.1767\n"    # line 5: power not a number
-                    "B-5,40,flickering,14.6372,63.1767\n"   # line 6: unknown state
-                    "B-6,40,working,18.0,59.3\n"            # line 7: Stockholm, outside the municipality
-                    "B-7,40,working,,\n", encoding="utf-8")  # line 8: no position
+    path.write_text(
+        "id,power,state,lon,lat\n"
+        "B-1,40,working,14.6372,63.1767\n"
+        ",40,working,14.6372,63.1767\n"  # line 3: no id
+        "B-1,40,working,14.6372,63.1767\n"  # line 4: the id again
+        "B-4,lots,working,14.6372,63.1767\n"  # line 5: power not a number
+        "B-5,40,flickering,14.6372,63.1767\n"  # line 6: unknown state
+        "B-6,40,working,18.0,59.3\n"  # line 7: Stockholm, outside the municipality
+        "B-7,40,working,,\n",
+        encoding="utf-8",
+    )  # line 8: no position
     with pytest.raises(ImportRejected) as refused:
         importer.import_lamps(path)
     assert sorted({error.row for error in refused.value.errors}) == [3, 4, 5, 6, 7, 8]
@@ -185,12 +200,21 @@ def test_a_path_network_is_imported_splitting_multilines_and_replacing_its_datas
     path = tmp_path / "nvdb.geojson"
     line = [_lonlat(0, 0), _lonlat(100, 0)]
     multi = [[_lonlat(0, 50), _lonlat(50, 50)], [_lonlat(60, 50), _lonlat(90, 50)]]
-    _geojson(path, [
-        {"type": "Feature", "properties": {"namn": "Gångväg 1", "typ": "GC-väg", "objectid": 7},
-         "geometry": {"type": "LineString", "coordinates": line}},
-        {"type": "Feature", "properties": {"namn": "Gångväg 2"},
-         "geometry": {"type": "MultiLineString", "coordinates": multi}},
-    ])
+    _geojson(
+        path,
+        [
+            {
+                "type": "Feature",
+                "properties": {"namn": "Gångväg 1", "typ": "GC-väg", "objectid": 7},
+                "geometry": {"type": "LineString", "coordinates": line},
+            },
+            {
+                "type": "Feature",
+                "properties": {"namn": "Gångväg 2"},
+                "geometry": {"type": "MultiLineString", "coordinates": multi},
+            },
+        ],
+    )
     result = importer.import_paths(path)
     assert result.rows == 3
     names = sorted(db.session.scalars(select(PathSegment.name)))
@@ -202,15 +226,31 @@ def test_a_path_network_is_imported_splitting_multilines_and_replacing_its_datas
 
 def test_a_broken_path_file_is_refused_whole(app_context, tmp_path):
     path = tmp_path / "trasig.geojson"
-    _geojson(path, [
-        {"type": "Feature", "properties": {"name": "OK"},
-         "geometry": {"type": "LineString", "coordinates": [_lonlat(0, 0), _lonlat(10, 0)]}},
-        {"type": "Feature", "properties": {"name": "En punkt"}, "geometry": {"type": "Point", "coordinates": STORTORGET}},
-        {"type": "Feature", "properties": {"name": "x" * 300},
-         "geometry": {"type": "LineString", "coordinates": [_lonlat(0, 0), _lonlat(10, 0)]}},
-        {"type": "Feature", "properties": {"name": "Långt bort"},
-         "geometry": {"type": "LineString", "coordinates": [[18.0, 59.3], [18.01, 59.3]]}},
-    ])
+    _geojson(
+        path,
+        [
+            {
+                "type": "Feature",
+                "properties": {"name": "OK"},
+                "geometry": {"type": "LineString", "coordinates": [_lonlat(0, 0), _lonlat(10, 0)]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"name": "En punkt"},
+                "geometry": {"type": "Point", "coordinates": STORTORGET},
+            },
+            {
+                "type": "Feature",
+                "properties": {"name": "x" * 300},
+                "geometry": {"type": "LineString", "coordinates": [_lonlat(0, 0), _lonlat(10, 0)]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"name": "Långt bort"},
+                "geometry": {"type": "LineString", "coordinates": [[18.0, 59.3], [18.01, 59.3]]},
+            },
+        ],
+    )
     with pytest.raises(ImportRejected) as refused:
         importer.import_paths(path)
     assert sorted({error.row for error in refused.value.errors}) == [2, 3, 4]
@@ -226,6 +266,7 @@ def test_an_unreadable_file_is_refused_with_a_message(app_context, tmp_path):
 
 # --- outages become measures ----------------------------------------------------------------------------------------
 
+
 def _lighting_place_with_lamp(**place):
     spot = make_place(geometry=mapping(Point(_lonlat(0, 0))), category_code="poor_lighting", **place)
     lamp = _lamp("NEAR", 10)
@@ -240,20 +281,26 @@ def test_an_outage_becomes_a_lighting_measure_for_the_lighting_unit(client_as, a
     db.session.commit()
     staff = client_as("field_staff")
     url = f"/lighting/lamps/{lamp.id}"
-    response = staff.post(f"{url}/outages", data={"description": "Släckt sedan i fredags",
-                                                   "csrf_token": csrf_token(staff, url)})
+    response = staff.post(
+        f"{url}/outages", data={"description": "Släckt sedan i fredags", "csrf_token": csrf_token(staff, url)}
+    )
     assert response.status_code == 302
     outage = db.session.scalar(select(LampOutage))
     assert outage.place_id == place.id and outage.measure_id is not None
     measure = db.session.get(Measure, outage.measure_id)
     assert (measure.measure_type, measure.responsible, measure.responsible_name) == (
-        "lighting", "municipal_unit", "Belysningsenheten")
+        "lighting",
+        "municipal_unit",
+        "Belysningsenheten",
+    )
     assert "NEAR" in measure.description and db.session.get(Assessment, measure.assessment_id).place_id == place.id
     twice = staff.post(f"{url}/outages", data={"csrf_token": csrf_token(staff, url)})
     assert twice.status_code == 409
     planner = client_as("planner")
-    fixed = planner.post(f"/lighting/outages/{outage.id}/fixed",
-                         data={"fixed_on": date.today().isoformat(), "csrf_token": csrf_token(planner, url)})
+    fixed = planner.post(
+        f"/lighting/outages/{outage.id}/fixed",
+        data={"fixed_on": date.today().isoformat(), "csrf_token": csrf_token(planner, url)},
+    )
     assert fixed.status_code == 302
     db.session.expire_all()
     assert db.session.get(Measure, measure.id).status == "done"
@@ -276,29 +323,44 @@ def test_bad_outage_and_fix_input_gets_a_4xx_naming_the_field(client_as, app_con
     _place, lamp, _far = _lighting_place_with_lamp()
     staff = client_as("field_staff")
     url = f"/lighting/lamps/{lamp.id}"
-    long_text = staff.post(f"{url}/outages", data={"description": "x" * 3000, "csrf_token": csrf_token(staff, url)},
-                           headers={"Accept": "application/json"})
+    long_text = staff.post(
+        f"{url}/outages",
+        data={"description": "x" * 3000, "csrf_token": csrf_token(staff, url)},
+        headers={"Accept": "application/json"},
+    )
     assert long_text.status_code == 400 and long_text.get_json()["field"] == "description"
     assert staff.get("/lighting/lamps/99999").status_code == 404
     planner = client_as("planner")
     service_outage = service.report_outage(lamp.id, None).outage
     future = (date.today() + timedelta(days=3)).isoformat()
-    refused = planner.post(f"/lighting/outages/{service_outage.id}/fixed",
-                           data={"fixed_on": future, "csrf_token": csrf_token(planner, url)},
-                           headers={"Accept": "application/json"})
+    refused = planner.post(
+        f"/lighting/outages/{service_outage.id}/fixed",
+        data={"fixed_on": future, "csrf_token": csrf_token(planner, url)},
+        headers={"Accept": "application/json"},
+    )
     assert refused.status_code == 400 and refused.get_json()["field"] == "fixed_on"
-    bad_distance = planner.post("/lighting/gaps/analyse", data={"distance": "-3", "csrf_token": csrf_token(planner, url)},
-                                headers={"Accept": "application/json"})
+    bad_distance = planner.post(
+        "/lighting/gaps/analyse",
+        data={"distance": "-3", "csrf_token": csrf_token(planner, url)},
+        headers={"Accept": "application/json"},
+    )
     assert bad_distance.status_code == 400 and bad_distance.get_json()["field"] == "distance"
 
 
 # --- pages ----------------------------------------------------------------------------------------------------------
 
+
 def test_the_dark_hours_year_is_public_and_sets_reports_against_darkness(client, app_context):
     place = make_place()
-    db.session.add(Observation(place_id=place.id, source_code="citizen_report", text="Mörkt",
-                               observed_at=datetime(2025, 12, 15, 17, 0, tzinfo=LOCAL),
-                               geom=from_shape(Point(*STORTORGET), srid=4326)))
+    db.session.add(
+        Observation(
+            place_id=place.id,
+            source_code="citizen_report",
+            text="Mörkt",
+            observed_at=datetime(2025, 12, 15, 17, 0, tzinfo=LOCAL),
+            geom=from_shape(Point(*STORTORGET), srid=4326),
+        )
+    )
     db.session.commit()
     page = client.get("/lighting/dark-hours?year=2025").get_data(as_text=True)
     assert page.count("data-month=") == 12
@@ -326,8 +388,8 @@ def test_sun_times_for_the_walk_form(client_as, app_context):
 
 
 def test_a_daylight_walk_to_places_unsafe_at_night_is_warned(client_as, app_context):
-    from tests.test_walk_api import make_walk
     from gis_app.walks.models import WalkStop
+    from tests.test_walk_api import make_walk
 
     night_place = make_place(time_of_day="night", title="Tunneln")
     walk = make_walk()
@@ -383,9 +445,15 @@ def test_inventory_statistics_show_darkness_by_month_and_gaps_closed(client_as, 
     year = datetime.now(LOCAL).year
     db.session.add(InventoryYear(year=year))
     place = make_place()
-    db.session.add(Observation(place_id=place.id, source_code="citizen_report", text="Mörkt",
-                               observed_at=datetime(year, 1, 15, 20, 0, tzinfo=LOCAL),
-                               geom=from_shape(Point(*STORTORGET), srid=4326)))
+    db.session.add(
+        Observation(
+            place_id=place.id,
+            source_code="citizen_report",
+            text="Mörkt",
+            observed_at=datetime(year, 1, 15, 20, 0, tzinfo=LOCAL),
+            geom=from_shape(Point(*STORTORGET), srid=4326),
+        )
+    )
     db.session.commit()
     _network()
     service.analyse_gaps(25)

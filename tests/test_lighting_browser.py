@@ -1,10 +1,11 @@
 """In Chromium: the lamp and gap map draws both layers and the day/night line from local files; the walk form
 shows when it gets dark and proposes start times; register text stays text."""
+
 import pytest
 
-from tests.factories import PASSWORD, make_user
 from gis_app.extensions import db
 from gis_app.lighting import service
+from tests.factories import PASSWORD, make_user
 from tests.test_lighting import _lamp, _network
 
 XSS_OWNER = '<img src=x onerror="window.__xss=1">Kommunen'

@@ -1,6 +1,7 @@
 """The sun at each observation: accuracy, the database's own computation, the back-fill, the light filter."""
+
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -8,10 +9,10 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select, text
 
-from tests.factories import STORTORGET, make_place, make_token, make_user
 from gis_app.extensions import db
 from gis_app.lighting import sun
 from gis_app.places.models import Observation
+from tests.factories import STORTORGET, make_place, make_token, make_user
 
 OSTERSUND = (14.64, 63.18)
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -45,12 +46,24 @@ def test_june_nights_never_get_dark_at_63_degrees():
 
 def test_light_classes_at_the_usual_thresholds():
     assert list(sun.light_class([10, -0.5, -0.9, -5.9, -6.1, -11.9, -12.1])) == [
-        "daylight", "daylight", "civil_twilight", "civil_twilight", "nautical_twilight", "nautical_twilight", "dark"]
+        "daylight",
+        "daylight",
+        "civil_twilight",
+        "civil_twilight",
+        "nautical_twilight",
+        "nautical_twilight",
+        "dark",
+    ]
 
 
 def _observe(place, when: datetime, lon_lat=STORTORGET) -> Observation:
-    observation = Observation(place_id=place.id, source_code="citizen_report", text="Mörkt", observed_at=when,
-                              geom=from_shape(Point(*lon_lat), srid=4326))
+    observation = Observation(
+        place_id=place.id,
+        source_code="citizen_report",
+        text="Mörkt",
+        observed_at=when,
+        geom=from_shape(Point(*lon_lat), srid=4326),
+    )
     db.session.add(observation)
     db.session.commit()
     db.session.refresh(observation)
@@ -67,11 +80,18 @@ def test_a_report_at_four_in_december_is_dark_and_one_in_june_is_daylight(app_co
 
 def test_the_database_and_numpy_compute_the_same_altitude(app_context):
     rng = random.Random(7)
-    rows = [(rng.uniform(11, 24), rng.uniform(55, 69),
-             datetime(2000, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.uniform(0, 40 * 365 * 86400)))
-            for _ in range(200)]
-    stored = [db.session.scalar(text("SELECT sun_altitude(:lon, :lat, :at)"), {"lon": lon, "lat": lat, "at": at})
-              for lon, lat, at in rows]
+    rows = [
+        (
+            rng.uniform(11, 24),
+            rng.uniform(55, 69),
+            datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.uniform(0, 40 * 365 * 86400)),
+        )
+        for _ in range(200)
+    ]
+    stored = [
+        db.session.scalar(text("SELECT sun_altitude(:lon, :lat, :at)"), {"lon": lon, "lat": lat, "at": at})
+        for lon, lat, at in rows
+    ]
     computed = sun.altitude([r[0] for r in rows], [r[1] for r in rows], [r[2].timestamp() for r in rows])
     assert np.allclose(stored, computed, atol=1e-6)
 
@@ -126,6 +146,11 @@ def test_the_api_and_the_map_filter_places_reported_in_darkness(client, app_cont
 
 def test_the_openapi_document_describes_the_light_parameter(client):
     document = client.get("/api/openapi").get_json()
-    names = {p.get("name") for path in document["paths"].values() for op in path.values() if isinstance(op, dict)
-             for p in op.get("parameters", [])}
+    names = {
+        p.get("name")
+        for path in document["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict)
+        for p in op.get("parameters", [])
+    }
     assert "light" in names or "light" in str(document)

@@ -1,13 +1,14 @@
 """Logins: failures counted atomically, the same work for every account, sessions revoked on the server and
 renewed at login, and a token that is not valid answered with 401."""
+
 import threading
 
 import pytest
 
-from tests.factories import PASSWORD, csrf_token, make_token, make_user
 from gis_app.auth import models, service
 from gis_app.auth.models import ApiToken, User
 from gis_app.extensions import db
+from tests.factories import PASSWORD, csrf_token, make_token, make_user
 
 ITEMS = "/api/collections/places/items"
 
@@ -23,6 +24,7 @@ def logged_in(client, user) -> bool:
 
 
 # --- lockout --------------------------------------------------------------------------------------------------------
+
 
 def test_concurrent_wrong_passwords_all_count_and_lock_the_account(app, app_context, monkeypatch):
     """Six wrong passwords (one more than the lockout needs) checked at once: each read the account first."""
@@ -55,8 +57,7 @@ def test_concurrent_wrong_passwords_all_count_and_lock_the_account(app, app_cont
     assert service.is_locked(db.session.get(User, user.id))
 
 
-def test_a_failure_that_locks_the_account_stops_a_login_already_checking_its_password(app, app_context,
-                                                                                      monkeypatch):
+def test_a_failure_that_locks_the_account_stops_a_login_already_checking_its_password(app, app_context, monkeypatch):
     email = make_user("planner", failed_logins=app.config["LOGIN_MAX_FAILURES"] - 1).email
     real_check = models.check_password_hash
 
@@ -73,6 +74,7 @@ def test_a_failure_that_locks_the_account_stops_a_login_already_checking_its_pas
 
 # --- timing ---------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("case", ["unknown", "wrong password", "locked", "deactivated", "right"])
 def test_every_login_checks_one_password_hash_whether_or_not_the_account_exists(app_context, monkeypatch, case):
     user = make_user("planner", active=case != "deactivated")
@@ -81,8 +83,12 @@ def test_every_login_checks_one_password_hash_whether_or_not_the_account_exists(
         db.session.commit()
     hashes = []
     real_check = models.check_password_hash
-    monkeypatch.setattr(service, "check_password_hash", lambda stored, pw: hashes.append(stored) or real_check(stored, pw))
-    monkeypatch.setattr(models, "check_password_hash", lambda stored, pw: hashes.append(stored) or real_check(stored, pw))
+    monkeypatch.setattr(
+        service, "check_password_hash", lambda stored, pw: hashes.append(stored) or real_check(stored, pw)
+    )
+    monkeypatch.setattr(
+        models, "check_password_hash", lambda stored, pw: hashes.append(stored) or real_check(stored, pw)
+    )
     email = "nobody@example.se" if case == "unknown" else user.email
     password = "wrong" if case == "wrong password" else PASSWORD
     assert (service.authenticate(email, password) is not None) == (case == "right")
@@ -92,6 +98,7 @@ def test_every_login_checks_one_password_hash_whether_or_not_the_account_exists(
 
 
 # --- sessions -------------------------------------------------------------------------------------------------------
+
 
 def _session_cookie(client) -> str:
     return client.get_cookie("session").value
@@ -158,6 +165,7 @@ def test_logging_in_renews_the_session_and_its_csrf_secret(app, app_context):
 
 # --- API tokens -----------------------------------------------------------------------------------------------------
 
+
 def test_a_token_that_is_not_valid_gets_401_saying_so(client, app_context):
     owner = make_user("planner")
     secret = make_token(owner, ["read", "write:places"])
@@ -167,8 +175,11 @@ def test_a_token_that_is_not_valid_gets_401_saying_so(client, app_context):
     db.session.commit()
     for header in (f"Bearer {revoked}", "Bearer xxx", "Bearer ", "bearer xxx"):
         for method, url in (("get", ITEMS), ("get", "/api/"), ("post", ITEMS), ("get", "/")):
-            response = getattr(client, method)(url, headers={"Authorization": header, "Accept": "application/json"},
-                                               json={} if method == "post" else None)
+            response = getattr(client, method)(
+                url,
+                headers={"Authorization": header, "Accept": "application/json"},
+                json={} if method == "post" else None,
+            )
             assert response.status_code == 401, (header, method, url)
             assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
             assert "inte giltig" in response.get_json()["description"], (header, method, url)
@@ -181,4 +192,3 @@ def test_a_deactivated_users_token_gets_401(client, app_context):
     db.session.execute(db.update(User).where(User.id == owner.id).values(active=False))
     db.session.commit()
     assert client.get(ITEMS, headers={"Authorization": f"Bearer {secret}"}).status_code == 401
-

@@ -1,14 +1,15 @@
 """The unsafe-places map page: server-rendered shell (language, no embedded data, no CDN) and, in Chromium,
 drawing, popups, layer toggling and filtering against the real API."""
+
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import STORTORGET, make_area, make_place
 from gis_app import create_app
-from gis_app.maps.places_map import MapLabels, build_places_map
 from gis_app.core.choices import Choice
+from gis_app.maps.places_map import MapLabels, build_places_map
+from tests.factories import STORTORGET, make_area, make_place
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_TEXT = "<script>window.pwned=1</script>"
@@ -16,8 +17,10 @@ EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//(?!127\.0
 
 
 def _square(lon, lat, size=0.002):
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
-                                                [lon, lat + size], [lon, lat]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+    }
 
 
 # --- the page as served -------------------------------------------------------------------------------------
@@ -55,9 +58,14 @@ def test_map_page_loads_nothing_from_the_internet(client):
     assert EXTERNAL_URL.findall(html) == []
     for cdn in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg", "fontawesome"):
         assert cdn not in html
-    for asset in ("/vendor/leaflet/dist/leaflet.js", "/vendor/leaflet/dist/leaflet.css",
-                  "/vendor/jquery/dist/jquery.min.js", "/vendor/leaflet.markercluster/dist/leaflet.markercluster.js",
-                  "/vendor/leaflet.markercluster/dist/MarkerCluster.css", "/static/js/places_map.js"):
+    for asset in (
+        "/vendor/leaflet/dist/leaflet.js",
+        "/vendor/leaflet/dist/leaflet.css",
+        "/vendor/jquery/dist/jquery.min.js",
+        "/vendor/leaflet.markercluster/dist/leaflet.markercluster.js",
+        "/vendor/leaflet.markercluster/dist/MarkerCluster.css",
+        "/static/js/places_map.js",
+    ):
         assert asset in html
         assert client.get(asset).status_code == 200
 
@@ -68,8 +76,14 @@ def test_no_tile_layer_without_tile_url(client):
 
 
 def test_tile_layer_from_settings(app):
-    tiled = create_app({"TESTING": True, "SECRET_KEY": "test", "TILE_URL": "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
-                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    tiled = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "TILE_URL": "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
     html = tiled.test_client().get("/").get_data(as_text=True)
     assert "L.tileLayer" in html and '"/tiles/{z}/{x}/{y}.png"' in html  # through the app, not the upstream
     assert "127.0.0.1:9" not in html
@@ -102,8 +116,9 @@ def test_error_page_is_html_in_the_page_language(client):
 def test_map_builder_escapes_labels_and_colours():
     """Category labels and colours are editable data: they reach the layer control and legend only escaped."""
     evil = Choice("evil", "<b onmouseover=x>Evil</b>", "red;background:url(http://x)")
-    places_map = build_places_map([evil], (14.0, 62.0, 15.0, 63.0), MapLabels("Legend", "Districts", "Base"),
-                                  lambda path: "/vendor/" + path)
+    places_map = build_places_map(
+        [evil], (14.0, 62.0, 15.0, 63.0), MapLabels("Legend", "Districts", "Base"), lambda path: "/vendor/" + path
+    )
     html = places_map.map.get_root().render()
     assert "<b onmouseover" not in html and "url(http" not in html
     assert "&lt;b onmouseover=x&gt;Evil&lt;/b&gt;" in html  # legend and layer name
@@ -122,19 +137,31 @@ def demo_places(app_context):
     lon, lat = STORTORGET
     district = make_area(_square(lon - 0.005, lat - 0.005, 0.015), name="Centrum")  # holds the two lighting points
     places = {
-        "light": make_place(title="Mörk busshållplats", category_code="poor_lighting",
-                            observations=["Trasig lampa"]),
-        "light2": make_place(title="Mörk parkering", category_code="poor_lighting",
-                             geometry={"type": "Point", "coordinates": [lon + 0.01, lat + 0.004]}),
-        "vandal": make_place(title="Krossade rutor", category_code="vandalism",
-                             geometry={"type": "Point", "coordinates": [lon - 0.01, lat - 0.004]}),
-        "path": make_place(title="Mörk gångväg vid ån", category_code="dark_path",
-                           geometry={"type": "LineString", "coordinates": [[lon, lat - 0.01],
-                                                                           [lon + 0.02, lat - 0.012]]}),
-        "park": make_place(title="Igenvuxen park", category_code="overgrown_vegetation",
-                           geometry=_square(lon - 0.03, lat + 0.01, 0.01)),
-        "xss": make_place(title=XSS_TITLE, category_code="graffiti", observations=[XSS_TEXT],
-                          geometry={"type": "Point", "coordinates": [lon + 0.02, lat + 0.02]}),
+        "light": make_place(title="Mörk busshållplats", category_code="poor_lighting", observations=["Trasig lampa"]),
+        "light2": make_place(
+            title="Mörk parkering",
+            category_code="poor_lighting",
+            geometry={"type": "Point", "coordinates": [lon + 0.01, lat + 0.004]},
+        ),
+        "vandal": make_place(
+            title="Krossade rutor",
+            category_code="vandalism",
+            geometry={"type": "Point", "coordinates": [lon - 0.01, lat - 0.004]},
+        ),
+        "path": make_place(
+            title="Mörk gångväg vid ån",
+            category_code="dark_path",
+            geometry={"type": "LineString", "coordinates": [[lon, lat - 0.01], [lon + 0.02, lat - 0.012]]},
+        ),
+        "park": make_place(
+            title="Igenvuxen park", category_code="overgrown_vegetation", geometry=_square(lon - 0.03, lat + 0.01, 0.01)
+        ),
+        "xss": make_place(
+            title=XSS_TITLE,
+            category_code="graffiti",
+            observations=[XSS_TEXT],
+            geometry={"type": "Point", "coordinates": [lon + 0.02, lat + 0.02]},
+        ),
     }
     return {"district": district.id} | {key: place.id for key, place in places.items()}
 
@@ -160,8 +187,10 @@ def _drawn(page) -> int:
 def _zoom_in(page, lat, lon, zoom=16):
     """Go to the zoom where places are drawn one by one (the opening view shows counts per cell)."""
     page.evaluate(f"window.placesMap.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
-    page.wait_for_function(f"() => document.querySelector('#map-status').dataset.state === 'ready'"
-                           f" && window.placesMap.map.getZoom() === {zoom} && !document.querySelector('.place-cell')")
+    page.wait_for_function(
+        f"() => document.querySelector('#map-status').dataset.state === 'ready'"
+        f" && window.placesMap.map.getZoom() === {zoom} && !document.querySelector('.place-cell')"
+    )
 
 
 @pytest.mark.browser
@@ -173,8 +202,9 @@ def test_map_draws_places_and_escapes_user_text(live_server, page, demo_places):
     page.locator(".leaflet-districts-pane path").wait_for()  # the district outline
     lon, lat = STORTORGET
     page.evaluate(f"window.placesMap.map.setView([{lat + 0.005}, {lon - 0.005}], 13, {{animate: false}})")
-    page.wait_for_function("() => document.querySelector('#map-status').dataset.state === 'ready'"
-                           " && window.placesMap.map.getZoom() === 13")
+    page.wait_for_function(
+        "() => document.querySelector('#map-status').dataset.state === 'ready' && window.placesMap.map.getZoom() === 13"
+    )
     assert _drawn(page) == 6  # still all in view, in smaller cells
     _zoom_in(page, lat - 0.011, lon + 0.01)  # the line's middle
     page.locator(f"path.place-{demo_places['path']}").wait_for()

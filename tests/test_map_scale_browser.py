@@ -1,11 +1,12 @@
 """The public map with thousands of places: counts per cell from the vector tiles zoomed out that add up to the
 database's count for the view, places with popups zoomed in, the view kept in the address, the approximate-position
 note for sensitive places."""
+
 import pytest
 from sqlalchemy import text
 
-from tests.factories import STORTORGET
 from gis_app.extensions import db
+from tests.factories import STORTORGET
 
 LON, LAT = STORTORGET
 IN_VIEW = 3000
@@ -37,13 +38,17 @@ def many_places(app_context):
 
 def _sql_count_in(bounds: dict) -> int:
     """Places whose public position lies in the map's view, counted by the database."""
-    return db.session.scalar(text(
-        "SELECT count(*) FROM place WHERE ST_Intersects(public_geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))"), bounds)
+    return db.session.scalar(
+        text("SELECT count(*) FROM place WHERE ST_Intersects(public_geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))"),
+        bounds,
+    )
 
 
 def _wait_ready(page, zoom: int) -> None:
-    page.wait_for_function(f"() => document.querySelector('#map-status').dataset.state === 'ready'"
-                           f" && window.placesMap.map.getZoom() === {zoom}")
+    page.wait_for_function(
+        f"() => document.querySelector('#map-status').dataset.state === 'ready'"
+        f" && window.placesMap.map.getZoom() === {zoom}"
+    )
 
 
 @pytest.mark.browser
@@ -55,7 +60,9 @@ def test_zoomed_out_bubbles_add_up_to_the_database_count_and_zoomed_in_shows_pop
         return {w: b.getWest(), s: b.getSouth(), e: b.getEast(), n: b.getNorth()}; }""")
     expected = _sql_count_in(bounds)
     assert expected == IN_VIEW  # the far places are out of the view
-    bubbles = page.eval_on_selector_all(".place-cell span", "els => els.map(e => Number(e.textContent.replace(/\\D/g, '')))")
+    bubbles = page.eval_on_selector_all(
+        ".place-cell span", "els => els.map(e => Number(e.textContent.replace(/\\D/g, '')))"
+    )
     assert len(bubbles) > 1 and sum(bubbles) == expected
     assert int(page.get_attribute("#map-status", "data-feature-count")) == expected
     assert page.text_content("#map-status") == f"{expected:,} platser i kartbilden".replace(",", "\u00a0")

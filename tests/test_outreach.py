@@ -1,4 +1,5 @@
 """Outreach: the visit log API (idempotent with client_uuid), follow-up tasks, shift plans, layers and access."""
+
 import json
 import re
 import uuid
@@ -6,11 +7,11 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.outreach.models import FollowUpTask, OutreachPlan, OutreachVisit
 from gis_app.places.models import Observation
+from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 
 VISITS = "/api/outreach/visits"
 SECRET_NOTE = "Hemlig-anteckning-8841"
@@ -31,6 +32,7 @@ def _near(k: int) -> dict:
 
 
 # --- the visit log API ----------------------------------------------------------------------------------------------
+
 
 def test_a_visit_is_logged_and_a_retry_returns_the_same_visit(client_as, app_context):
     police = client_as("police")
@@ -66,8 +68,9 @@ def test_visit_with_a_token_needs_the_observation_scope(client, app_context):
 
 def test_invalid_visits_name_every_wrong_field(client_as, app_context):
     police = client_as("police")
-    response = post_visit(police, {"client_uuid": "nope", "place_id": 999999, "contacts": -1, "extra": 1,
-                                   "follow_up": True})
+    response = post_visit(
+        police, {"client_uuid": "nope", "place_id": 999999, "contacts": -1, "extra": 1, "follow_up": True}
+    )
     assert response.status_code == 422
     fields = {error["field"] for error in response.get_json()["errors"]}
     assert fields == {"client_uuid", "place_id", "contacts", "extra", "follow_up_note"}
@@ -92,13 +95,13 @@ def test_follow_up_creates_a_task_planners_see_without_the_notes(client_as, app_
     assert "Trasig lampa vid entrén" in page and "Busshållplatsen" in page
     assert SECRET_NOTE not in page
     task = db.session.scalar(select(FollowUpTask))
-    done = planner.post(f"/outreach/tasks/{task.id}/done",
-                        data={"csrf_token": csrf_token(planner, "/outreach/tasks")})
+    done = planner.post(f"/outreach/tasks/{task.id}/done", data={"csrf_token": csrf_token(planner, "/outreach/tasks")})
     assert done.status_code == 302
     db.session.refresh(task)
     assert task.status == "done" and task.done_by_id == planner.user.id
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.entity == "outreach_task")) == 2  # created, then closed
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "outreach_task")) == 2
+    )  # created, then closed
 
 
 def test_planners_get_monthly_counts_only(client_as, app_context):
@@ -115,6 +118,7 @@ def test_planners_get_monthly_counts_only(client_as, app_context):
 
 
 # --- police-only data -----------------------------------------------------------------------------------------------
+
 
 def test_police_only_observations_never_reach_the_places_api(client, client_as, app_context):
     place = make_place(observations=["Offentlig iakttagelse"])
@@ -138,8 +142,16 @@ def test_police_only_observations_never_reach_the_places_api(client, client_as, 
 def test_police_pages_and_fields_are_forbidden_to_other_staff(client_as, app_context, role):
     place = make_place()
     other = client_as(role)
-    for url in ("/outreach/", "/outreach/plan", "/outreach/plans", "/outreach/layers",
-                f"/outreach/places/{place.id}", "/outreach/visits/new", VISITS, f"{VISITS}?place={place.id}"):
+    for url in (
+        "/outreach/",
+        "/outreach/plan",
+        "/outreach/plans",
+        "/outreach/layers",
+        f"/outreach/places/{place.id}",
+        "/outreach/visits/new",
+        VISITS,
+        f"{VISITS}?place={place.id}",
+    ):
         assert other.get(url).status_code == 403, url
     token = csrf_token(other, "/login") if role else None
     response = other.post(VISITS, json=visit_body(place), headers={"X-CSRFToken": token})
@@ -162,6 +174,7 @@ def test_admins_reach_the_police_pages(client_as, app_context):
 
 # --- pages ----------------------------------------------------------------------------------------------------------
 
+
 def test_priorities_page_shows_each_factor(client_as, app_context):
     make_place(title="Torget", category_code="violence")
     html = client_as("police").get("/outreach/").get_data(as_text=True)
@@ -176,8 +189,9 @@ def map_features(html: str) -> dict:
     return json.loads(block.group(1))["features"]
 
 
-PLAN_QUERY = ("/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=Polisstationen&count=4"
-              "&return_to_start=y")
+PLAN_QUERY = (
+    "/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=Polisstationen&count=4&return_to_start=y"
+)
 
 
 def test_plan_page_orders_the_top_places_and_saves_the_plan(client_as, app_context):
@@ -188,8 +202,12 @@ def test_plan_page_orders_the_top_places_and_saves_the_plan(client_as, app_conte
     html = response.get_data(as_text=True)
     assert re.findall(r'<li class="stop" data-stop="(\d+)"', html) == ["1", "2", "3", "4"]
     stops = map_features(html)["stops"]  # the numbered markers
-    assert [(s["position"], s["state"]) for s in stops] == [(1, "planned"), (2, "planned"), (3, "planned"),
-                                                            (4, "planned")]
+    assert [(s["position"], s["state"]) for s in stops] == [
+        (1, "planned"),
+        (2, "planned"),
+        (3, "planned"),
+        (4, "planned"),
+    ]
     assert "km/h" in html
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     form = dict(re.findall(r'<input id="(\w+)" name="\1" type="hidden" value="([^"]*)"', html))
@@ -199,11 +217,21 @@ def test_plan_page_orders_the_top_places_and_saves_the_plan(client_as, app_conte
     plan = db.session.scalar(select(OutreachPlan))
     assert plan.title == "Fredagspass" and len(plan.stops) == 4 and plan.total_metres > 0
     assert [s.position for s in plan.stops] == [1, 2, 3, 4]
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.entity.in_(["outreach_plan", "outreach_stop"]))) == 5
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.entity.in_(["outreach_plan", "outreach_stop"]))
+        )
+        == 5
+    )
     visited_place = plan.stops[0].place_id
-    assert post_visit(police, {"client_uuid": str(uuid.uuid4()), "place_id": visited_place,
-                               "plan_id": plan.id}).status_code == 201
+    assert (
+        post_visit(
+            police, {"client_uuid": str(uuid.uuid4()), "place_id": visited_place, "plan_id": plan.id}
+        ).status_code
+        == 201
+    )
     detail = police.get(f"/outreach/plans/{plan.id}").get_data(as_text=True)
     assert 'data-visited-count="1"' in detail
     states = [stop["state"] for stop in map_features(detail)["stops"]]
@@ -217,8 +245,15 @@ def test_visit_form_is_idempotent_when_sent_twice(client_as, app_context):
     html = police.get(f"/outreach/visits/new?place={place.id}").get_data(as_text=True)
     client_uuid = re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', html).group(1)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    form = {"csrf_token": token, "client_uuid": client_uuid, "place": str(place.id),
-            "visited_at": "2026-11-20T22:15", "contacts": "5", "notes": "Lugnt", "police_only": "y"}
+    form = {
+        "csrf_token": token,
+        "client_uuid": client_uuid,
+        "place": str(place.id),
+        "visited_at": "2026-11-20T22:15",
+        "contacts": "5",
+        "notes": "Lugnt",
+        "police_only": "y",
+    }
     assert police.post("/outreach/visits/new", data=form).status_code == 302
     assert police.post("/outreach/visits/new", data=form).status_code == 302
     visits = db.session.scalars(select(OutreachVisit)).all()
@@ -238,8 +273,9 @@ def test_layers_page_serves_the_heat_map_locally(client_as, app_context):
 
 def test_heat_map_plugin_is_served_from_the_app(client_as, app_context):
     place = make_place()
-    db.session.execute(Observation.__table__.update().where(Observation.place_id == place.id)
-                       .values(observed_at=func.now()))
+    db.session.execute(
+        Observation.__table__.update().where(Observation.place_id == place.id).values(observed_at=func.now())
+    )
     make_place(observations=["a", "b"])
     police = client_as("police")
     everything = "&".join([f"weekday={d}" for d in range(1, 8)] + [f"hour={h}" for h in range(24)])
@@ -253,6 +289,7 @@ def test_heat_map_plugin_is_served_from_the_app(client_as, app_context):
 
 # --- layers: time filter and the EST inventory ----------------------------------------------------------------------
 
+
 def test_heat_points_filter_by_weekday_and_hour_and_nights_count_with_the_evening(app_context):
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -261,11 +298,14 @@ def test_heat_points_filter_by_weekday_and_hour_and_nights_count_with_the_evenin
 
     place = make_place()
     local = ZoneInfo("Europe/Stockholm")
-    for when in (datetime(2026, 11, 20, 23, 0, tzinfo=local),   # Friday evening
-                 datetime(2026, 11, 21, 1, 30, tzinfo=local),   # the night after it (a Saturday by the calendar)
-                 datetime(2026, 11, 17, 13, 0, tzinfo=local)):  # Tuesday afternoon
-        db.session.add(Observation(place_id=place.id, source_code="police", text="x", observed_at=when,
-                                   geom=place.geom))
+    for when in (
+        datetime(2026, 11, 20, 23, 0, tzinfo=local),  # Friday evening
+        datetime(2026, 11, 21, 1, 30, tzinfo=local),  # the night after it (a Saturday by the calendar)
+        datetime(2026, 11, 17, 13, 0, tzinfo=local),
+    ):  # Tuesday afternoon
+        db.session.add(
+            Observation(place_id=place.id, source_code="police", text="x", observed_at=when, geom=place.geom)
+        )
     db.session.commit()
     night_hours = [*range(18, 24), *range(0, 6)]
     assert len(queries.heat_points([5], night_hours)) == 2
@@ -283,12 +323,12 @@ def test_places_flagged_for_police_outreach_in_the_est_inventory(client_as, app_
         year = inventory.InventoryYear(year=2026)
         db.session.add(year)
         db.session.flush()
-    assessment = inventory.Assessment(year_id=year.id, place_id=place.id, still_unsafe=True,
-                                      main_factor="youth_gatherings")
+    assessment = inventory.Assessment(
+        year_id=year.id, place_id=place.id, still_unsafe=True, main_factor="youth_gatherings"
+    )
     db.session.add(assessment)
     db.session.flush()
-    db.session.add(inventory.Measure(assessment_id=assessment.id, measure_type="police_outreach",
-                                     responsible="police"))
+    db.session.add(inventory.Measure(assessment_id=assessment.id, measure_type="police_outreach", responsible="police"))
     db.session.commit()
     police = client_as("police")
     layers = police.get("/outreach/layers").get_data(as_text=True)
@@ -322,6 +362,7 @@ def test_police_only_observations_stay_out_of_the_place_history_audit(client_as,
 
 # --- issue 11: an explanation an officer can trust ------------------------------------------------------------------
 
+
 def test_each_factor_shows_its_facts_beside_the_weighted_points(client_as, app_context):
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
@@ -329,10 +370,20 @@ def test_each_factor_shows_its_facts_beside_the_weighted_points(client_as, app_c
     local = ZoneInfo("Europe/Stockholm")
     place = make_place(title="Besökt för länge sedan", category_code="violence")
     for hour in (13, 22):
-        db.session.add(Observation(place_id=place.id, source_code="citizen_report", text="x", geom=place.geom,
-                                   observed_at=(datetime.now(local) - timedelta(days=3)).replace(hour=hour)))
-    db.session.add(OutreachVisit(client_uuid=uuid.uuid4(), place_id=place.id,
-                                 visited_at=datetime.now(local) - timedelta(days=43, hours=1)))
+        db.session.add(
+            Observation(
+                place_id=place.id,
+                source_code="citizen_report",
+                text="x",
+                geom=place.geom,
+                observed_at=(datetime.now(local) - timedelta(days=3)).replace(hour=hour),
+            )
+        )
+    db.session.add(
+        OutreachVisit(
+            client_uuid=uuid.uuid4(), place_id=place.id, visited_at=datetime.now(local) - timedelta(days=43, hours=1)
+        )
+    )
     db.session.commit()
     police = client_as("police")
     for url in ("/outreach/", f"/outreach/places/{place.id}"):
@@ -356,8 +407,9 @@ def test_one_contact_is_singular(client_as, app_context):
 
 # --- issue 11: on the phone -----------------------------------------------------------------------------------------
 
-POSITION_QUERY = ("/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=position&count=3"
-                  "&return_to_start=y")
+POSITION_QUERY = (
+    "/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=position&count=3&return_to_start=y"
+)
 
 
 def test_the_plan_can_start_at_my_position(client_as, app_context):
@@ -402,9 +454,14 @@ def test_after_a_visit_the_plan_opens_at_the_next_stop(client_as, app_context):
     plan = db.session.scalar(select(OutreachPlan))
     second = plan.stops[1].place_id
     page = police.get(f"/outreach/visits/new?plan={plan.id}&place={second}").get_data(as_text=True)
-    visit = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
-             "client_uuid": re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', page).group(1),
-             "plan_id": str(plan.id), "place": str(second), "visited_at": "2026-11-20T20:15", "contacts": "0"}
+    visit = {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+        "client_uuid": re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', page).group(1),
+        "plan_id": str(plan.id),
+        "place": str(second),
+        "visited_at": "2026-11-20T20:15",
+        "contacts": "0",
+    }
     saved = police.post("/outreach/visits/new", data=visit)
     assert saved.status_code == 302
     after = police.get(saved.headers["Location"])
@@ -414,6 +471,7 @@ def test_after_a_visit_the_plan_opens_at_the_next_stop(client_as, app_context):
 
 
 # --- issue 11: the heat map's weekday and hour controls -------------------------------------------------------------
+
 
 def test_no_weekday_or_hour_selected_means_none_said_plainly(client_as, app_context):
     place = make_place(observations=["a", "b"])
@@ -441,10 +499,15 @@ def test_heat_map_presets_replace_one_dimension_and_keep_the_other(client_as, ap
 
 # --- issue 11: follow-up tasks and token owners -----------------------------------------------------------------
 
+
 def test_tasks_link_their_place_and_show_who_completed_them_and_when(client_as, app_context):
     place = make_place(title="Busshållplatsen")
-    assert post_visit(client_as("police"), visit_body(place, follow_up=True,
-                                                      follow_up_note="Lampan är trasig")).status_code == 201
+    assert (
+        post_visit(
+            client_as("police"), visit_body(place, follow_up=True, follow_up_note="Lampan är trasig")
+        ).status_code
+        == 201
+    )
     planner = client_as("planner")
     page = planner.get("/outreach/tasks").get_data(as_text=True)
     assert f'href="/places/{place.id}"' in page
@@ -454,7 +517,7 @@ def test_tasks_link_their_place_and_show_who_completed_them_and_when(client_as, 
     done = planner.get("/outreach/tasks?status=done").get_data(as_text=True)
     db.session.refresh(task)
     assert f'data-done-by="{planner.user.email}"' in done
-    assert f"Markerad klar <time datetime=\"{task.done_at.isoformat()}\">" in done and planner.user.email in done
+    assert f'Markerad klar <time datetime="{task.done_at.isoformat()}">' in done and planner.user.email in done
 
 
 def test_token_owners_are_shown_with_swedish_role_names_and_revoking_asks_first(client_as, app_context):

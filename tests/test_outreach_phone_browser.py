@@ -1,12 +1,13 @@
 """In Chromium at 390 px (issue 11): an officer's outreach pages fit a phone, start at the phone's position, list
 places by distance, keep a visit typed without signal and send it once, and draw every stop on the route map."""
+
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import guarded_page
-from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 from gis_app.extensions import db
 from gis_app.outreach.models import OutreachVisit
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.helpers import guarded_page
 
 PHONE = {"width": 390, "height": 844}
 HERE = {"longitude": STORTORGET[0] + 0.02, "latitude": STORTORGET[1] + 0.005}
@@ -15,8 +16,9 @@ HERE = {"longitude": STORTORGET[0] + 0.02, "latitude": STORTORGET[1] + 0.005}
 @pytest.fixture
 def phone(chromium):
     """A phone-sized page that knows its position."""
-    context = chromium.new_context(viewport=PHONE, geolocation=HERE, permissions=["geolocation"], locale="sv-SE",
-                                   timezone_id="Europe/Stockholm")
+    context = chromium.new_context(
+        viewport=PHONE, geolocation=HERE, permissions=["geolocation"], locale="sv-SE", timezone_id="Europe/Stockholm"
+    )
     yield guarded_page(context)
     context.close()
 
@@ -41,16 +43,26 @@ WIDE_ELEMENTS = """() => Array.from(document.querySelectorAll('body *'))
 
 
 def _places(count: int = 4) -> list:
-    return [make_place(title=f"Plats {k}", category_code="youth_gatherings",
-                       geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.004 * k, STORTORGET[1]]})
-            for k in range(count)]
+    return [
+        make_place(
+            title=f"Plats {k}",
+            category_code="youth_gatherings",
+            geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.004 * k, STORTORGET[1]]},
+        )
+        for k in range(count)
+    ]
 
 
 def test_outreach_pages_fit_a_phone(live_server, phone, app_context):
     places = _places()
     _log_in(phone, live_server, make_user("police"))
-    for path in ("/outreach/", f"/outreach/places/{places[0].id}", "/outreach/visits/new", "/outreach/layers",
-                 "/outreach/plan?shift_date=2026-11-27&starts_at=20:00&ends_at=23:00&start=Polisstationen&count=3"):
+    for path in (
+        "/outreach/",
+        f"/outreach/places/{places[0].id}",
+        "/outreach/visits/new",
+        "/outreach/layers",
+        "/outreach/plan?shift_date=2026-11-27&starts_at=20:00&ends_at=23:00&start=Polisstationen&count=3",
+    ):
         phone.goto(f"{live_server}{path}")
         _no_sideways_scroll(phone)
     phone.goto(f"{live_server}/outreach/")
@@ -73,10 +85,12 @@ def test_the_plan_starts_at_my_position(live_server, phone, app_context):
 
 
 def test_log_a_visit_lists_places_by_distance(live_server, phone, app_context):
-    far = make_place(title="Långt bort",
-                     geometry={"type": "Point", "coordinates": [STORTORGET[0] - 0.05, STORTORGET[1]]})
-    near = make_place(title="Alldeles nära", geometry={"type": "Point",
-                                                       "coordinates": [HERE["longitude"], HERE["latitude"]]})
+    far = make_place(
+        title="Långt bort", geometry={"type": "Point", "coordinates": [STORTORGET[0] - 0.05, STORTORGET[1]]}
+    )
+    near = make_place(
+        title="Alldeles nära", geometry={"type": "Point", "coordinates": [HERE["longitude"], HERE["latitude"]]}
+    )
     _log_in(phone, live_server, make_user("police"))
     phone.goto(f"{live_server}/outreach/visits/new")
     phone.wait_for_function("() => document.getElementById('place').dataset.order === 'distance'")
@@ -117,8 +131,10 @@ def test_route_map_shows_every_stop_at_a_shared_position(live_server, phone, app
     for k in range(3):
         make_place(title=f"Samma punkt {k}", category_code="violence", geometry=same)
     _log_in(phone, live_server, make_user("police"))
-    phone.goto(f"{live_server}/outreach/plan?shift_date=2026-11-27&starts_at=20:00&ends_at=23:00"
-               "&start=Polisstationen&count=3&return_to_start=y")
+    phone.goto(
+        f"{live_server}/outreach/plan?shift_date=2026-11-27&starts_at=20:00&ends_at=23:00"
+        "&start=Polisstationen&count=3&return_to_start=y"
+    )
     phone.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon .outreach-stop').length === 3")
     boxes = [phone.locator(f".outreach-stop[data-stop='{n}']").bounding_box() for n in (1, 2, 3)]
     centres = {(round(b["x"] + b["width"] / 2), round(b["y"] + b["height"] / 2)) for b in boxes}
@@ -129,23 +145,27 @@ def test_route_map_shows_every_stop_at_a_shared_position(live_server, phone, app
             assert abs(ba["x"] - bb["x"]) >= 20 or abs(ba["y"] - bb["y"]) >= 20  # none hides another
     for n in (1, 2, 3):
         phone.locator(f".outreach-stop[data-stop='{n}']").click()
-        phone.wait_for_function(f"() => (document.querySelector('.leaflet-popup-content') || {{}}).textContent"
-                                f" && document.querySelector('.leaflet-popup-content').textContent.startsWith('{n}.')")
+        phone.wait_for_function(
+            f"() => (document.querySelector('.leaflet-popup-content') || {{}}).textContent"
+            f" && document.querySelector('.leaflet-popup-content').textContent.startsWith('{n}.')"
+        )
     assert phone.locator(".outreach-start-tooltip").inner_text() == "Start: Polisstationen"
     assert phone.js_errors == []
 
 
 def test_heat_map_layer_box_leaves_the_zoom_buttons_free(live_server, phone, app_context):
     inventory = pytest.importorskip("gis_app.inventory.models")
-    place = make_place(title="Flaggad plats med ett långt namn", category_code="youth_gatherings",
-                       observations=["kväll"])
+    place = make_place(
+        title="Flaggad plats med ett långt namn", category_code="youth_gatherings", observations=["kväll"]
+    )
     year = db.session.scalar(select(inventory.InventoryYear).where(inventory.InventoryYear.year == 2026))
     if year is None:
         year = inventory.InventoryYear(year=2026)
         db.session.add(year)
         db.session.flush()
-    assessment = inventory.Assessment(year_id=year.id, place_id=place.id, still_unsafe=True,
-                                      main_factor="youth_gatherings")
+    assessment = inventory.Assessment(
+        year_id=year.id, place_id=place.id, still_unsafe=True, main_factor="youth_gatherings"
+    )
     db.session.add(assessment)
     db.session.flush()
     db.session.add(inventory.Measure(assessment_id=assessment.id, measure_type="police_outreach", responsible="police"))
@@ -167,10 +187,11 @@ def test_heat_map_layer_box_leaves_the_zoom_buttons_free(live_server, phone, app
 
 
 def test_marking_a_task_done_and_revoking_a_token_ask_first(live_server, phone, app_context):
-    from tests.factories import make_token
+    import uuid
+
     from gis_app.auth.models import ApiToken
     from gis_app.outreach.models import FollowUpTask
-    import uuid
+    from tests.factories import make_token
 
     place = make_place(title="Entrén")
     visit = OutreachVisit(client_uuid=uuid.uuid4(), place_id=place.id, follow_up=True)
@@ -186,8 +207,7 @@ def test_marking_a_task_done_and_revoking_a_token_ask_first(live_server, phone, 
         questions.append(dialog.message)
         dialog.accept() if accept else dialog.dismiss()
 
-    for path, button in (("/outreach/tasks", ".task form button"),
-                         ("/admin/tokens", "form[action$='/revoke'] button")):
+    for path, button in (("/outreach/tasks", ".task form button"), ("/admin/tokens", "form[action$='/revoke'] button")):
         phone.goto(f"{live_server}{path}")
         phone.once("dialog", lambda dialog: answer(dialog, False))
         phone.click(button)

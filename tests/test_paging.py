@@ -1,8 +1,9 @@
 """Keyset paging: every feature once while rows come and go, and numberMatched never wrong."""
+
 from sqlalchemy import text
 
-from tests.factories import make_place
 from gis_app.extensions import db
+from tests.factories import make_place
 
 ITEMS = "/api/collections/places/items"
 

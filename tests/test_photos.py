@@ -1,4 +1,5 @@
 """Photos: decoded to check them, bombs refused, EXIF (GPS too) stripped, thumbnail and checksum, staff only."""
+
 import hashlib
 import io
 
@@ -65,8 +66,13 @@ def test_bad_files_get_a_4xx_and_nothing_is_stored(app, app_context, monkeypatch
     assert len(bomb.getvalue()) < 200_000
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, format="GIF")
-    cases = {b"%PDF-1.4 not an image": 415, b"": 400, bomb.getvalue(): 422, gif.getvalue(): 415,
-             jpeg_with_gps()[:300]: 415}
+    cases = {
+        b"%PDF-1.4 not an image": 415,
+        b"": 400,
+        bomb.getvalue(): 422,
+        gif.getvalue(): 415,
+        jpeg_with_gps()[:300]: 415,
+    }
     for content, status in cases.items():
         error = rejected(app, content)
         assert error.status == status and error.field == "photo"
@@ -97,8 +103,9 @@ def test_decoding_is_bounded_in_memory_not_only_in_pixels(app, app_context, monk
     assert len(png) < 500_000
     decoded = []
     real_load = ImageFile.ImageFile.load
-    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append((self.size, self.mode))
-                        or real_load(self))
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded.append((self.size, self.mode)) or real_load(self)
+    )
     error = rejected(app, png)  # cannot be decoded scaled down: refused from its header
     assert error.status == 422 and error.field == "photo"
     assert not [size for size, _mode in decoded if size == (7000, 7000)]

@@ -1,13 +1,14 @@
 """The place pages: detail, new and edit forms, observations, review, delete, the 409 page and the history."""
+
 import re
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import STORTORGET, csrf_token, make_place
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place
+from tests.factories import STORTORGET, csrf_token, make_place
 
 LON, LAT = STORTORGET
 STAFF = ("field_staff", "planner", "police", "admin")
@@ -19,15 +20,36 @@ def post_form(client, url: str, data: dict, form_url: str | None = None):
 
 
 def new_place_data(**fields) -> dict:
-    return {"title": "Mörk passage", "category": "poor_lighting", "description": "", "time_of_day": "night",
-            "affected_group": "women", "priority": "1", "lon": f"{LON}", "lat": f"{LAT}", "geojson": "", **fields}
+    return {
+        "title": "Mörk passage",
+        "category": "poor_lighting",
+        "description": "",
+        "time_of_day": "night",
+        "affected_group": "women",
+        "priority": "1",
+        "lon": f"{LON}",
+        "lat": f"{LAT}",
+        "geojson": "",
+        **fields,
+    }
 
 
 def edit_data(place: Place, **fields) -> dict:
-    return {"title": place.title, "category": place.category_code, "description": place.description or "",
-            "time_of_day": place.time_of_day or "", "affected_group": place.affected_group or "",
-            "priority": str(place.priority), "status": place.status_code, "dismissed_reason": "",
-            "lon": repr(LON), "lat": repr(LAT), "geojson": "", "version": str(place.version), **fields}
+    return {
+        "title": place.title,
+        "category": place.category_code,
+        "description": place.description or "",
+        "time_of_day": place.time_of_day or "",
+        "affected_group": place.affected_group or "",
+        "priority": str(place.priority),
+        "status": place.status_code,
+        "dismissed_reason": "",
+        "lon": repr(LON),
+        "lat": repr(LAT),
+        "geojson": "",
+        "version": str(place.version),
+        **fields,
+    }
 
 
 def html(response) -> str:
@@ -40,19 +62,25 @@ def audit_count() -> int:
 
 def field_errors(page: str, field: str) -> list[str]:
     """The error messages shown right after the named input."""
-    block = re.search(rf'<div class="form-field has-error">(?:(?!<div).)*?name="{field}"(?:(?!<div).)*?</div>', page,
-                      re.S)
+    block = re.search(
+        rf'<div class="form-field has-error">(?:(?!<div).)*?name="{field}"(?:(?!<div).)*?</div>', page, re.S
+    )
     return re.findall(r'<p class="field-error"[^>]*>([^<]*)</p>', block.group(0)) if block else []
 
 
 # --- who sees what --------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", STAFF)
 def test_every_staff_role_sees_the_place_and_may_report(client_as, app_context, role):
     place = make_place(observations=["Trasig lampa"])
     client = client_as(role)
-    for url in (f"/places/{place.id}", "/places/new", f"/places/{place.id}/observations/new",
-                f"/places/{place.id}/history"):
+    for url in (
+        f"/places/{place.id}",
+        "/places/new",
+        f"/places/{place.id}/observations/new",
+        f"/places/{place.id}/history",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
     page = html(client.get(f"/places/{place.id}?lang=en"))
@@ -82,13 +110,19 @@ def test_pages_are_swedish_by_default_and_english_on_request(client_as, app_cont
 
 def test_unknown_places_are_404(client_as, app_context):
     client = client_as("admin")
-    for url in ("/places/999999", "/places/999999/edit", "/places/999999/history",
-                "/places/999999/observations/new", "/places/99999999999999999999"):
+    for url in (
+        "/places/999999",
+        "/places/999999/edit",
+        "/places/999999/history",
+        "/places/999999/observations/new",
+        "/places/99999999999999999999",
+    ):
         assert client.get(url).status_code == 404, url
     assert post_form(client, "/observations/999999/review", {}, "/places/new").status_code == 404
 
 
 # --- new place ------------------------------------------------------------------------------------------------------
+
 
 def test_field_staff_add_a_place_with_a_decimal_comma(client_as, app_context):
     client = client_as("field_staff")
@@ -97,8 +131,12 @@ def test_field_staff_add_a_place_with_a_decimal_comma(client_as, app_context):
     assert response.status_code == 302, html(response)
     place = db.session.scalars(select(Place)).one()
     assert response.headers["Location"] == f"/places/{place.id}"
-    assert (place.title, place.time_of_day, place.affected_group, place.priority) == \
-        ("Mörk passage", "night", "women", 1)
+    assert (place.title, place.time_of_day, place.affected_group, place.priority) == (
+        "Mörk passage",
+        "night",
+        "women",
+        1,
+    )
     (row,) = db.session.scalars(select(AuditEntry)).all()
     assert (row.action, row.entity, row.user_id) == ("create", "place", client.user.id)
 
@@ -113,8 +151,9 @@ def test_a_path_or_an_area_comes_as_geojson(client_as, app_context):
 
 def test_form_errors_are_shown_next_to_their_fields_with_400(client_as, app_context):
     client = client_as("planner")
-    response = post_form(client, "/places/new?lang=en",
-                         new_place_data(title="   ", description="a\x00b", lon="abc", lat=f"{LAT}"))
+    response = post_form(
+        client, "/places/new?lang=en", new_place_data(title="   ", description="a\x00b", lon="abc", lat=f"{LAT}")
+    )
     assert response.status_code == 400
     page = html(response)
     assert field_errors(page, "title") == ["required"]
@@ -124,13 +163,21 @@ def test_form_errors_are_shown_next_to_their_fields_with_400(client_as, app_cont
     assert db.session.scalar(select(func.count()).select_from(Place)) == 0 and audit_count() == 0
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"lon": "18.07", "lat": "59.33"}, "outside"),
-    ({"lon": "", "lat": ""}, "required"),
-    ({"geojson": '{"type": "Polygon", "coordinates": [[[14.6, 63.1], [14.7, 63.2], [14.7, 63.1], [14.6, 63.2], '
-                 '[14.6, 63.1]]]}'}, "invalid geometry: Self-intersection"),
-    ({"geojson": "{not json"}, "This is not GeoJSON."),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"lon": "18.07", "lat": "59.33"}, "outside"),
+        ({"lon": "", "lat": ""}, "required"),
+        (
+            {
+                "geojson": '{"type": "Polygon", "coordinates": '
+                "[[[14.6, 63.1], [14.7, 63.2], [14.7, 63.1], [14.6, 63.2], [14.6, 63.1]]]}"
+            },
+            "invalid geometry: Self-intersection",
+        ),
+        ({"geojson": "{not json"}, "This is not GeoJSON."),
+    ],
+)
 def test_bad_locations_are_refused(client_as, app_context, fields, message):
     client = client_as("planner")
     response = post_form(client, "/places/new?lang=en", new_place_data(**fields))
@@ -150,10 +197,20 @@ def test_the_form_loads_its_map_from_the_app_only(client_as, app_context):
 
 # --- detail, observations, review -----------------------------------------------------------------------------------
 
+
 def test_staff_see_reporters_and_unreviewed_texts_are_marked(client_as, app_context):
     place = make_place()
-    db.session.add(Observation(place_id=place.id, source_code="citizen_report", text="Hemlig text", reviewed=False,
-                               reporter_name="Eva Ek", reporter_contact="eva@example.se", geom=place.geom))
+    db.session.add(
+        Observation(
+            place_id=place.id,
+            source_code="citizen_report",
+            text="Hemlig text",
+            reviewed=False,
+            reporter_name="Eva Ek",
+            reporter_contact="eva@example.se",
+            geom=place.geom,
+        )
+    )
     db.session.commit()
     police = html(client_as("police").get(f"/places/{place.id}?lang=en"))
     assert "Eva Ek" in police and "eva@example.se" in police and "Not reviewed" in police
@@ -175,8 +232,12 @@ def test_a_planner_reviews_an_observation(client_as, app_context):
     db.session.expire_all()
     assert observation.reviewed is True
     (row,) = db.session.scalars(select(AuditEntry)).all()
-    assert (row.action, row.entity, row.before["reviewed"], row.after["reviewed"]) == \
-        ("update", "observation", False, True)
+    assert (row.action, row.entity, row.before["reviewed"], row.after["reviewed"]) == (
+        "update",
+        "observation",
+        False,
+        True,
+    )
     post_form(planner, f"/observations/{observation.id}/review", {}, f"/places/{place.id}")
     assert audit_count() == 1  # reviewing twice changes nothing
 
@@ -186,12 +247,18 @@ def test_new_observations_are_reviewed_only_when_a_planner_writes_them(client_as
     place = make_place()
     client = client_as(role)
     url = f"/places/{place.id}/observations/new"
-    response = post_form(client, url, {"text": "Fönster krossat", "source": "safety_walk",
-                                       "reporter_name": "Kim", "reporter_contact": ""})
+    response = post_form(
+        client,
+        url,
+        {"text": "Fönster krossat", "source": "safety_walk", "reporter_name": "Kim", "reporter_contact": ""},
+    )
     assert response.status_code == 302, html(response)
     observation = db.session.scalars(select(Observation)).one()
-    assert (observation.text, observation.reviewed, observation.created_by_id) == \
-        ("Fönster krossat", reviewed, client.user.id)
+    assert (observation.text, observation.reviewed, observation.created_by_id) == (
+        "Fönster krossat",
+        reviewed,
+        client.user.id,
+    )
     assert observation.reporter_name == "Kim" and observation.reporter_contact is None
 
 
@@ -199,8 +266,7 @@ def test_observation_form_errors(client_as, app_context):
     place = make_place()
     client = client_as("field_staff")
     url = f"/places/{place.id}/observations/new"
-    response = post_form(client, url + "?lang=en", {"text": "x" * 2001, "source": "nope",
-                                                    "reporter_name": "\x00"}, url)
+    response = post_form(client, url + "?lang=en", {"text": "x" * 2001, "source": "nope", "reporter_name": "\x00"}, url)
     assert response.status_code == 400
     page = html(response)
     assert field_errors(page, "text") and field_errors(page, "source")
@@ -208,6 +274,7 @@ def test_observation_form_errors(client_as, app_context):
 
 
 # --- edit, conflicts, delete ----------------------------------------------------------------------------------------
+
 
 def test_a_planner_edits_a_place(client_as, app_context):
     place = make_place(title="Före")
@@ -258,8 +325,12 @@ def test_delete_needs_the_current_version(client_as, app_context):
 def test_edit_form_errors_keep_the_typed_values(client_as, app_context):
     place = make_place()
     planner = client_as("planner")
-    response = post_form(planner, f"/places/{place.id}/edit?lang=en",
-                         edit_data(place, title="x" * 201, status="dismissed"), f"/places/{place.id}/edit")
+    response = post_form(
+        planner,
+        f"/places/{place.id}/edit?lang=en",
+        edit_data(place, title="x" * 201, status="dismissed"),
+        f"/places/{place.id}/edit",
+    )
     assert response.status_code == 400
     page = html(response)
     assert field_errors(page, "title") and field_errors(page, "dismissed_reason")
@@ -269,21 +340,28 @@ def test_edit_form_errors_keep_the_typed_values(client_as, app_context):
 
 # --- history --------------------------------------------------------------------------------------------------------
 
+
 def test_history_shows_who_changed_what_from_what_to_what(client_as, app_context):
     planner = client_as("planner")
     post_form(planner, "/places/new", new_place_data(title="Första titeln"))
     place = db.session.scalars(select(Place)).one()
     post_form(planner, f"/places/{place.id}/edit", edit_data(place, title="Andra titeln"))
-    post_form(planner, f"/places/{place.id}/observations/new",
-              {"text": "Iakttagelse", "source": "police", "reporter_name": "Hemlig Person"})
+    post_form(
+        planner,
+        f"/places/{place.id}/observations/new",
+        {"text": "Iakttagelse", "source": "police", "reporter_name": "Hemlig Person"},
+    )
     page = html(client_as("field_staff").get(f"/places/{place.id}/history?lang=en"))
     entries = re.findall(r'<article class="history-entry">(.*?)</article>', page, re.S)
     assert len(entries) == 3  # newest first
     assert "Created: Observation" in entries[0] and "Iakttagelse" in entries[0]
     assert "Hemlig Person" not in page  # personal data is not kept in the trail
     assert "Changed: Place" in entries[1] and planner.user.email in entries[1]
-    change = re.search(r'<th scope="row">Title</th><td class="history-before">(.*?)</td>'
-                       r'<td class="history-after">(.*?)</td>', entries[1])
+    change = re.search(
+        r'<th scope="row">Title</th><td class="history-before">(.*?)</td>'
+        r'<td class="history-after">(.*?)</td>',
+        entries[1],
+    )
     assert change.groups() == ("Första titeln", "Andra titeln")
     assert "Created: Place" in entries[2] and "Poor lighting" in entries[2]
 
@@ -318,11 +396,13 @@ def test_history_shows_local_times_and_draws_a_moved_location_on_a_map(client_as
     assert '"type": "Point"' not in text and "coordinates" not in text  # no raw GeoJSON
     observation = db.session.scalars(select(Observation)).one()
     local = observation.observed_at.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M")
-    assert (f'<th scope="row">Observed</th><td class="history-before">—</td>'
-            f'<td class="history-after">{local}</td>') in page
+    assert (
+        f'<th scope="row">Observed</th><td class="history-before">—</td><td class="history-after">{local}</td>'
+    ) in page
     assert "+00:00" not in text
-    maps = json.loads(re.search(r'<script type="application/json" id="history-maps">(.*?)</script>', page,
-                                re.S).group(1))
+    maps = json.loads(
+        re.search(r'<script type="application/json" id="history-maps">(.*?)</script>', page, re.S).group(1)
+    )
     changed = [g for g in maps["geometries"] if g and g["before"]]
     assert changed and changed[0]["after"]["coordinates"] == pytest.approx(moved)
     assert 'class="history-map" data-geometry="' in page

@@ -1,15 +1,16 @@
 """Writing places through the API (OGC API – Features, Part 4 style): tokens and scopes, sessions and CSRF,
 ETags and If-Match, validation, and the audit trail each write leaves."""
+
 import json
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places import service
 from gis_app.places.models import Observation, Place
+from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 
 ITEMS = "/api/collections/places/items"
 LON, LAT = STORTORGET
@@ -24,8 +25,11 @@ def square(lon=LON, lat=LAT, size=0.002) -> list:
 
 
 def feature(geometry=None, **properties) -> dict:
-    return {"type": "Feature", "geometry": geometry or point(),
-            "properties": {"title": "Mörk gångtunnel", "category": "underpass", **properties}}
+    return {
+        "type": "Feature",
+        "geometry": geometry or point(),
+        "properties": {"title": "Mörk gångtunnel", "category": "underpass", **properties},
+    }
 
 
 def bearer(role="planner", scopes=("write:places", "write:observations")) -> dict:
@@ -40,8 +44,9 @@ def audit_rows() -> list[AuditEntry]:
 def counts() -> tuple[int, int, int]:
     """Places, observations and audit rows: what a refused write must leave as it was."""
     db.session.expire_all()
-    return tuple(db.session.scalar(select(func.count()).select_from(model))
-                 for model in (Place, Observation, AuditEntry))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model)) for model in (Place, Observation, AuditEntry)
+    )
 
 
 def english(url: str) -> str:
@@ -50,11 +55,21 @@ def english(url: str) -> str:
 
 # --- creating -------------------------------------------------------------------------------------------------------
 
+
 def test_create_with_a_token_answers_201_with_location_etag_and_one_audit_row_each(client, app_context):
     headers = bearer("planner")
-    body = feature(description="Ingen belysning", time_of_day="night", affected_group="women", priority=1,
-                   observation={"text": "Lampan är trasig", "source": "citizen_report",
-                                "reporter_name": "Anna A", "reporter_contact": "070-123"})
+    body = feature(
+        description="Ingen belysning",
+        time_of_day="night",
+        affected_group="women",
+        priority=1,
+        observation={
+            "text": "Lampan är trasig",
+            "source": "citizen_report",
+            "reporter_name": "Anna A",
+            "reporter_contact": "070-123",
+        },
+    )
     response = client.post(ITEMS, json=body, headers=headers)
     assert response.status_code == 201, response.json
     created = response.json
@@ -63,8 +78,12 @@ def test_create_with_a_token_answers_201_with_location_etag_and_one_audit_row_ea
     assert created["properties"]["title"] == "Mörk gångtunnel"
     assert created["properties"]["last_observation"]["text"] == "Lampan är trasig"
     place = db.session.get(Place, created["id"])
-    assert (place.time_of_day, place.affected_group, place.priority, place.status_code) == \
-        ("night", "women", 1, "reported")
+    assert (place.time_of_day, place.affected_group, place.priority, place.status_code) == (
+        "night",
+        "women",
+        1,
+        "reported",
+    )
     observation = place.observations[0]
     assert observation.reviewed is True  # a planner's own report needs no review
     assert (observation.reporter_name, observation.reporter_contact) == ("Anna A", "070-123")
@@ -92,15 +111,24 @@ def test_field_staff_reports_wait_for_review(client, app_context):
 def test_lines_and_polygons_and_a_height_are_accepted(client, app_context):
     headers = bearer()
     line = {"type": "LineString", "coordinates": [[LON, LAT, 310.5], [LON + 0.01, LAT + 0.005, 312]]}
-    polygon = {"type": "Polygon", "coordinates": square(),
-               "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}}
+    polygon = {
+        "type": "Polygon",
+        "coordinates": square(),
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
+    }
     for geometry in (line, polygon):
         response = client.post(ITEMS, json=feature(geometry), headers=headers)
         assert response.status_code == 201, response.json
         assert response.json["geometry"]["type"] == geometry["type"]
-    assert client.post(ITEMS, data=json.dumps(feature()), headers=headers | {
-        "Content-Type": "application/geo+json", "Content-Crs": "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"},
-    ).status_code == 201
+    assert (
+        client.post(
+            ITEMS,
+            data=json.dumps(feature()),
+            headers=headers
+            | {"Content-Type": "application/geo+json", "Content-Crs": "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"},
+        ).status_code
+        == 201
+    )
 
 
 def test_get_item_carries_the_version_as_etag(client, app_context):
@@ -110,6 +138,7 @@ def test_get_item_carries_the_version_as_etag(client, app_context):
 
 
 # --- replacing, patching, deleting ----------------------------------------------------------------------------------
+
 
 def test_put_replaces_the_feature_and_audits_before_and_after(client, app_context):
     place = make_place(title="Gammal", description="Tas bort", time_of_day="night", status_code="confirmed")
@@ -131,12 +160,14 @@ def test_put_replaces_the_feature_and_audits_before_and_after(client, app_contex
 
 def test_patch_changes_only_what_it_names(client, app_context):
     place = make_place(title="Före", description="Står kvar")
-    response = client.patch(f"{ITEMS}/{place.id}", json={"properties": {"title": "Efter", "status": "confirmed"}},
-                            headers=bearer() | {"If-Match": '"1"', "Content-Type": "application/merge-patch+json"})
+    response = client.patch(
+        f"{ITEMS}/{place.id}",
+        json={"properties": {"title": "Efter", "status": "confirmed"}},
+        headers=bearer() | {"If-Match": '"1"', "Content-Type": "application/merge-patch+json"},
+    )
     assert response.status_code == 200, response.json
     db.session.expire_all()
-    assert (place.title, place.description, place.status_code, place.version) == \
-        ("Efter", "Står kvar", "confirmed", 2)
+    assert (place.title, place.description, place.status_code, place.version) == ("Efter", "Står kvar", "confirmed", 2)
     (row,) = audit_rows()
     changed = {key for key in row.after if row.before[key] != row.after[key]}
     assert changed == {"title", "status_code", "version", "updated_at"}
@@ -144,8 +175,11 @@ def test_patch_changes_only_what_it_names(client, app_context):
 
 def test_a_write_that_changes_nothing_is_a_no_op(client, app_context):
     place = make_place(title="Samma")
-    response = client.patch(f"{ITEMS}/{place.id}", json={"properties": {"title": "Samma"}, "geometry": point()},
-                            headers=bearer() | {"If-Match": '"1"'})
+    response = client.patch(
+        f"{ITEMS}/{place.id}",
+        json={"properties": {"title": "Samma"}, "geometry": point()},
+        headers=bearer() | {"If-Match": '"1"'},
+    )
     assert response.status_code == 200 and response.headers["ETag"] == '"1"'
     assert audit_rows() == []
 
@@ -167,25 +201,34 @@ def test_delete_removes_the_place_and_its_observations_with_an_audit_row_each(cl
     assert client.get(f"{ITEMS}/{place.id}").status_code == 404
     assert counts()[:2] == (0, 0)
     rows = audit_rows()
-    assert [(r.action, r.entity) for r in rows] == [("delete", "observation"), ("delete", "observation"),
-                                                    ("delete", "place")]
+    assert [(r.action, r.entity) for r in rows] == [
+        ("delete", "observation"),
+        ("delete", "observation"),
+        ("delete", "place"),
+    ]
     assert all(r.after is None for r in rows)
     assert rows[-1].before["title"] == "Mörk passage" and {r.before["text"] for r in rows[:2]} == {"ett", "två"}
 
 
 # --- optimistic concurrency -----------------------------------------------------------------------------------------
 
+
 def test_a_stale_if_match_gets_412_with_the_current_state(client, app_context):
     place = make_place(title="Original")
     headers = bearer()
-    first = client.patch(f"{ITEMS}/{place.id}", json={"properties": {"title": "Först"}},
-                         headers=headers | {"If-Match": '"1"'})
+    first = client.patch(
+        f"{ITEMS}/{place.id}", json={"properties": {"title": "Först"}}, headers=headers | {"If-Match": '"1"'}
+    )
     assert first.status_code == 200
     before = counts()
-    for method, body in (("patch", {"properties": {"title": "Sist"}}), ("put", feature(title="Sist")),
-                         ("delete", None)):
-        response = getattr(client, method)(english(f"{ITEMS}/{place.id}"), json=body,
-                                           headers=headers | {"If-Match": '"1"'})
+    for method, body in (
+        ("patch", {"properties": {"title": "Sist"}}),
+        ("put", feature(title="Sist")),
+        ("delete", None),
+    ):
+        response = getattr(client, method)(
+            english(f"{ITEMS}/{place.id}"), json=body, headers=headers | {"If-Match": '"1"'}
+        )
         assert response.status_code == 412, (method, response.json)  # Part 4: a failed If-Match precondition
         assert response.json["code"] == "PreconditionFailed" and "changed" in response.json["description"]
         assert response.json["current"]["properties"]["title"] == "Först"
@@ -199,8 +242,9 @@ def test_a_stale_if_match_gets_412_with_the_current_state(client, app_context):
 @pytest.mark.parametrize("if_match", ['"abc"', 'W/"1"', '"99999999999999999999"'])
 def test_tags_that_are_no_current_version_fail_the_precondition(client, app_context, if_match):
     place = make_place()
-    response = client.patch(f"{ITEMS}/{place.id}", json={"properties": {"title": "x"}},
-                            headers=bearer() | {"If-Match": if_match})
+    response = client.patch(
+        f"{ITEMS}/{place.id}", json={"properties": {"title": "x"}}, headers=bearer() | {"If-Match": if_match}
+    )
     assert response.status_code == 412
 
 
@@ -224,13 +268,15 @@ def test_two_concurrent_updates_cannot_both_succeed(client, app, app_context, mo
     def get_place_then_lose_the_race(place_id):
         loaded = real_get_place(place_id)
         with other.begin() as connection:
-            connection.execute(text("UPDATE place SET title = 'Den andra', version = version + 1 WHERE id = :id"),
-                               {"id": place_id})
+            connection.execute(
+                text("UPDATE place SET title = 'Den andra', version = version + 1 WHERE id = :id"), {"id": place_id}
+            )
         return loaded
 
     monkeypatch.setattr(service, "get_place", get_place_then_lose_the_race)
-    response = client.patch(f"{ITEMS}/{place.id}", json={"properties": {"title": "Den här"}},
-                            headers=bearer() | {"If-Match": '"1"'})
+    response = client.patch(
+        f"{ITEMS}/{place.id}", json={"properties": {"title": "Den här"}}, headers=bearer() | {"If-Match": '"1"'}
+    )
     other.dispose()
     assert response.status_code == 409, response.json
     assert response.json["current"]["properties"]["title"] == "Den andra"
@@ -240,10 +286,16 @@ def test_two_concurrent_updates_cannot_both_succeed(client, app, app_context, mo
 
 # --- who may write --------------------------------------------------------------------------------------------------
 
+
 def test_anonymous_writes_get_401(client, app_context):
     place = make_place()
-    calls = [("post", ITEMS), ("put", f"{ITEMS}/{place.id}"), ("patch", f"{ITEMS}/{place.id}"),
-             ("delete", f"{ITEMS}/{place.id}"), ("post", f"{ITEMS}/{place.id}/observations")]
+    calls = [
+        ("post", ITEMS),
+        ("put", f"{ITEMS}/{place.id}"),
+        ("patch", f"{ITEMS}/{place.id}"),
+        ("delete", f"{ITEMS}/{place.id}"),
+        ("post", f"{ITEMS}/{place.id}/observations"),
+    ]
     for method, url in calls:
         response = getattr(client, method)(url, json=feature(), headers={"If-Match": '"1"'})
         assert response.status_code == 401, (method, url)
@@ -262,8 +314,12 @@ def test_field_staff_may_create_but_not_change_or_delete(client_as, app_context)
         assert response.status_code == 403, method
         assert response.json["code"] == "Forbidden"
     assert field_staff.post(ITEMS, json=feature(), headers=headers).status_code == 201
-    assert field_staff.post(f"{ITEMS}/{place.id}/observations", json={"text": "Sett", "source": "safety_walk"},
-                            headers=headers).status_code == 201
+    assert (
+        field_staff.post(
+            f"{ITEMS}/{place.id}/observations", json={"text": "Sett", "source": "safety_walk"}, headers=headers
+        ).status_code
+        == 201
+    )
 
 
 def test_a_token_needs_the_scope_for_the_write(client, app_context):
@@ -273,8 +329,9 @@ def test_a_token_needs_the_scope_for_the_write(client, app_context):
     places_only = bearer("admin", ["write:places"])
     assert client.post(ITEMS, json=feature(), headers=read_only).status_code == 403
     assert client.post(ITEMS, json=feature(), headers=observations_only).status_code == 403
-    response = client.patch(f"{ITEMS}/{place.id}", json={"properties": {"title": "x"}},
-                            headers=read_only | {"If-Match": '"1"'})
+    response = client.patch(
+        f"{ITEMS}/{place.id}", json={"properties": {"title": "x"}}, headers=read_only | {"If-Match": '"1"'}
+    )
     assert response.status_code == 403 and response.json["code"] == "Forbidden"
     assert client.delete(f"{ITEMS}/{place.id}", headers=observations_only | {"If-Match": '"1"'}).status_code == 403
     observation = {"text": "x", "source": "police"}
@@ -282,8 +339,9 @@ def test_a_token_needs_the_scope_for_the_write(client, app_context):
     # A first observation inside a new place needs both scopes.
     assert client.post(ITEMS, json=feature(observation=observation), headers=places_only).status_code == 403
     assert counts() == (1, 0, 0)
-    assert client.post(f"{ITEMS}/{place.id}/observations", json=observation,
-                       headers=observations_only).status_code == 201
+    assert (
+        client.post(f"{ITEMS}/{place.id}/observations", json=observation, headers=observations_only).status_code == 201
+    )
 
 
 def test_a_browser_session_must_send_its_csrf_token(client_as, app_context):
@@ -301,18 +359,23 @@ def test_a_browser_session_must_send_its_csrf_token(client_as, app_context):
 
 # --- what is refused ------------------------------------------------------------------------------------------------
 
+
 def test_only_places_are_writable(client, app_context):
     headers = bearer("admin")
     response = client.post("/api/collections/areas/items", json=feature(), headers=headers)
     assert response.status_code == 405 and response.json["code"] == "MethodNotAllowed"
     assert "GET" in response.headers["Allow"]
-    assert client.put("/api/collections/areas/items/1", json=feature(),
-                      headers=headers | {"If-Match": '"1"'}).status_code == 405
+    assert (
+        client.put("/api/collections/areas/items/1", json=feature(), headers=headers | {"If-Match": '"1"'}).status_code
+        == 405
+    )
     assert client.post("/api/collections/nothing/items", json=feature(), headers=headers).status_code == 404
     assert client.patch(f"{ITEMS}/123456", json=feature(), headers=headers | {"If-Match": '"1"'}).status_code == 404
     assert client.delete(f"{ITEMS}/abc", headers=headers | {"If-Match": '"1"'}).status_code == 404
-    assert client.post(f"{ITEMS}/99999/observations", json={"text": "x", "source": "police"},
-                       headers=headers).status_code == 404
+    assert (
+        client.post(f"{ITEMS}/99999/observations", json={"text": "x", "source": "police"}, headers=headers).status_code
+        == 404
+    )
 
 
 def test_bodies_must_be_json_features_of_a_sane_size(client, app, app_context, monkeypatch):
@@ -332,13 +395,19 @@ def test_bodies_must_be_json_features_of_a_sane_size(client, app, app_context, m
 
 
 def test_every_wrong_field_is_reported_at_once_and_nothing_is_written(client, app_context):
-    body = feature(title="", category="nope", priority=7, time_of_day="dawn", description="a\x00b",
-                   status="dismissed", colour="red")
+    body = feature(
+        title="",
+        category="nope",
+        priority=7,
+        time_of_day="dawn",
+        description="a\x00b",
+        status="dismissed",
+        colour="red",
+    )
     response = client.post(english(ITEMS), json=body, headers=bearer())
     assert response.status_code == 422
     errors = {error["field"]: error["description"] for error in response.json["errors"]}
-    assert set(errors) == {"title", "category", "priority", "time_of_day", "description", "dismissed_reason",
-                           "colour"}
+    assert set(errors) == {"title", "category", "priority", "time_of_day", "description", "dismissed_reason", "colour"}
     assert errors["title"] == "required" and "NUL" in errors["description"]
     assert response.json["field"] == "title"
     assert counts() == (0, 0, 0)
@@ -355,8 +424,10 @@ def test_observation_fields_are_checked_too(client, app_context):
     assert counts() == (1, 0, 0)
 
 
-SELF_INTERSECTING = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + 0.01, LAT + 0.01], [LON + 0.01, LAT],
-                                                          [LON, LAT + 0.01], [LON, LAT]]]}
+SELF_INTERSECTING = {
+    "type": "Polygon",
+    "coordinates": [[[LON, LAT], [LON + 0.01, LAT + 0.01], [LON + 0.01, LAT], [LON, LAT + 0.01], [LON, LAT]]],
+}
 BAD_GEOMETRIES = {
     "self-intersecting": (SELF_INTERSECTING, "geometry", "invalid geometry: Self-intersection"),
     "nan": ({"type": "Point", "coordinates": [float("nan"), LAT]}, "geometry", "finite"),
@@ -364,14 +435,23 @@ BAD_GEOMETRIES = {
     "huge number": ({"type": "Point", "coordinates": [10**400, LAT]}, "geometry", "finite"),
     "text coordinates": ({"type": "Point", "coordinates": ["14.6", "63.1"]}, "geometry", "numbers"),
     "outside": (point(18.07, 59.33), "geometry", "outside"),
-    "sweref 99 tm": ({**point(), "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}},
-                     "geometry", "CRS84"),
+    "sweref 99 tm": (
+        {**point(), "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}},
+        "geometry",
+        "CRS84",
+    ),
     "multipoint": ({"type": "MultiPoint", "coordinates": [[LON, LAT]]}, "geometry", "not allowed"),
     "one-point line": ({"type": "LineString", "coordinates": [[LON, LAT]]}, "geometry", "at least 2"),
-    "zero-length line": ({"type": "LineString", "coordinates": [[LON, LAT], [LON, LAT]]}, "geometry",
-                         "invalid geometry"),
-    "open ring": ({"type": "Polygon", "coordinates": [square()[0][:-1] + [[LON, LAT + 0.001]]]}, "geometry",
-                  "end where it starts"),
+    "zero-length line": (
+        {"type": "LineString", "coordinates": [[LON, LAT], [LON, LAT]]},
+        "geometry",
+        "invalid geometry",
+    ),
+    "open ring": (
+        {"type": "Polygon", "coordinates": [square()[0][:-1] + [[LON, LAT + 0.001]]]},
+        "geometry",
+        "end where it starts",
+    ),
     "empty": ({"type": "Point", "coordinates": []}, "geometry", "position"),
     "no geometry": (None, "geometry", "required"),
     "text": ("POINT(14.6 63.1)", "geometry", "GeoJSON"),
@@ -392,8 +472,9 @@ def test_a_feature_level_crs_other_than_crs84_is_refused(client, app_context):
     sweref = {"type": "name", "properties": {"name": "EPSG:3006"}}
     response = client.post(ITEMS, json=feature() | {"crs": sweref}, headers=bearer())
     assert response.status_code == 400 and response.json["field"] == "crs"
-    response = client.post(ITEMS, json=feature(), headers=bearer() | {
-        "Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/3006>"})
+    response = client.post(
+        ITEMS, json=feature(), headers=bearer() | {"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/3006>"}
+    )
     assert response.status_code == 400 and response.json["field"] == "Content-Crs"
     assert counts() == (0, 0, 0)
 
@@ -403,8 +484,11 @@ def test_status_follows_the_lifecycle(client, app_context):
     headers = bearer()
 
     def move(status, version, **extra):
-        return client.patch(english(f"{ITEMS}/{place.id}"), json={"properties": {"status": status, **extra}},
-                            headers=headers | {"If-Match": f'"{version}"'})
+        return client.patch(
+            english(f"{ITEMS}/{place.id}"),
+            json={"properties": {"status": status, **extra}},
+            headers=headers | {"If-Match": f'"{version}"'},
+        )
 
     assert move("remediated", 1).status_code == 422  # a step skipped
     for version, status in enumerate(("confirmed", "measure_planned", "remediated", "verified"), start=1):
@@ -414,8 +498,7 @@ def test_status_follows_the_lifecycle(client, app_context):
     assert response.status_code == 422 and response.json["field"] == "dismissed_reason"
     assert move("dismissed", 5, dismissed_reason="Dubblett").status_code == 200
     assert move("reported", 6).status_code == 422
-    assert service.can_change_status("reported", "dismissed") and not service.can_change_status("dismissed",
-                                                                                                   "verified")
+    assert service.can_change_status("reported", "dismissed") and not service.can_change_status("dismissed", "verified")
 
 
 def test_a_failed_write_leaves_no_place_observation_or_audit_row(client, app_context, monkeypatch):
@@ -435,6 +518,7 @@ def test_a_failed_write_leaves_no_place_observation_or_audit_row(client, app_con
 
 # --- observations ---------------------------------------------------------------------------------------------------
 
+
 def test_create_observation_is_audited_and_reviewed_by_role(client, app_context):
     place = make_place()
     body = {"text": "Nedsläckt igen", "source": "police", "reporter_contact": "kontakt@example.se"}
@@ -450,11 +534,13 @@ def test_create_observation_is_audited_and_reviewed_by_role(client, app_context)
     db.session.expire_all()
     assert place.version == 1  # an observation does not change the place, so open edit forms stay valid
     inside = {"text": "Här", "source": "police", "geometry": point(LON + 0.001, LAT)}
-    assert client.post(f"{ITEMS}/{place.id}/observations", json=inside,
-                       headers=bearer("admin")).json["reviewed"] is True
+    assert (
+        client.post(f"{ITEMS}/{place.id}/observations", json=inside, headers=bearer("admin")).json["reviewed"] is True
+    )
 
 
 # --- the OpenAPI document -------------------------------------------------------------------------------------------
+
 
 def test_openapi_describes_the_writes(client):
     paths = client.get("/api/openapi").json["paths"]

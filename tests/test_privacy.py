@@ -1,12 +1,13 @@
 """What the public sees: sensitive places only as a grid cell, only reviewed text, never reporters."""
+
 import json
 
 import pytest
 from pyproj import Transformer
 
-from tests.factories import make_place, make_token, make_user
 from gis_app.extensions import db
 from gis_app.places.models import Observation
+from tests.factories import make_place, make_token, make_user
 
 ITEMS = "/api/collections/places/items"
 EXACT = (14.6372, 63.1767)
@@ -29,8 +30,10 @@ def test_public_sees_a_sensitive_place_at_the_centre_of_its_grid_cell(client, ap
 
 
 def test_a_sensitive_line_or_polygon_becomes_a_point_for_the_public(client, app_context):
-    place = make_place({"type": "Polygon", "coordinates": [[[14.63, 63.17], [14.64, 63.17], [14.64, 63.175],
-                                                            [14.63, 63.17]]]}, category_code="intoxicated_people")
+    place = make_place(
+        {"type": "Polygon", "coordinates": [[[14.63, 63.17], [14.64, 63.17], [14.64, 63.175], [14.63, 63.17]]]},
+        category_code="intoxicated_people",
+    )
     assert feature(client, place.id)["geometry"]["type"] == "Point"
 
 
@@ -78,8 +81,16 @@ def test_reporter_identity_never_reaches_the_api(client, app_context, client_as)
 
 def test_police_only_observations_stay_with_the_police(client, app_context, client_as):
     place = make_place(observations=["Synlig för alla"])
-    db.session.add(Observation(place_id=place.id, source_code="police", text="Endast polis: narkotikaspaning",
-                               police_only=True, reviewed=True, geom=place.geom))
+    db.session.add(
+        Observation(
+            place_id=place.id,
+            source_code="police",
+            text="Endast polis: narkotikaspaning",
+            police_only=True,
+            reviewed=True,
+            geom=place.geom,
+        )
+    )
     db.session.commit()
     for role in ("field_staff", "planner"):
         page = client_as(role).get(f"/places/{place.id}").get_data(as_text=True)

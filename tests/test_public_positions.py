@@ -1,4 +1,5 @@
 """Public positions kept by the database, and what the public can infer from everything it is shown."""
+
 import json
 import math
 
@@ -6,9 +7,9 @@ from pyproj import Transformer
 from shapely.geometry import box
 from sqlalchemy import text
 
-from tests.factories import STORTORGET, make_area, make_place
 from gis_app.extensions import db
 from gis_app.places.queries import set_public_grid
+from tests.factories import STORTORGET, make_area, make_place
 
 ITEMS = "/api/collections/places/items"
 TO_SWEREF = Transformer.from_crs(4326, 3006, always_xy=True)
@@ -29,8 +30,10 @@ def _lonlat_box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, floa
 
 
 def _move(place_id: int, x: float, y: float) -> None:
-    db.session.execute(text("UPDATE place SET geom = ST_Transform(ST_SetSRID(ST_MakePoint(:x, :y), 3006), 4326) "
-                            "WHERE id = :id"), {"x": x, "y": y, "id": place_id})
+    db.session.execute(
+        text("UPDATE place SET geom = ST_Transform(ST_SetSRID(ST_MakePoint(:x, :y), 3006), 4326) WHERE id = :id"),
+        {"x": x, "y": y, "id": place_id},
+    )
     db.session.commit()
 
 
@@ -46,8 +49,7 @@ def _public_view(client, place_id: int, districts: list[int], probes: list[str])
     return json.dumps(answers, sort_keys=True)
 
 
-def test_everything_the_public_sees_leaves_the_whole_cell_possible(client, app_context, client_as, app,
-                                                                   monkeypatch):
+def test_everything_the_public_sees_leaves_the_whole_cell_possible(client, app_context, client_as, app, monkeypatch):
     """Move a sensitive place to many positions in one grid cell that a district border splits: every anonymous
     answer (position, district, district filters and counts, bbox probes) must stay the same."""
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", "")  # this test asks a thousand questions
@@ -57,9 +59,14 @@ def test_everything_the_public_sees_leaves_the_whole_cell_possible(client, app_c
     east = make_area(box(border_lon, 63.0, 14.8, 63.3), code="E", name="Öster")
     place = make_place(category_code="drug_related")
     steps = [GRID * f for f in (0.04, 0.1, 0.3, 0.5, 0.7, 0.96)]
-    probes = [",".join(f"{v:.7f}" for v in _lonlat_box(x0 + i * GRID / 5, y0 + j * GRID / 5,
-                                                        x0 + (i + 1) * GRID / 5, y0 + (j + 1) * GRID / 5))
-              for i in range(5) for j in range(5)]
+    probes = [
+        ",".join(
+            f"{v:.7f}"
+            for v in _lonlat_box(x0 + i * GRID / 5, y0 + j * GRID / 5, x0 + (i + 1) * GRID / 5, y0 + (j + 1) * GRID / 5)
+        )
+        for i in range(5)
+        for j in range(5)
+    ]
     views, staff_districts = set(), set()
     staff = client_as("planner")
     for dx in steps:
@@ -86,8 +93,10 @@ def test_public_district_is_that_of_the_cell_centre(client, app_context, client_
 
 
 def _public_row(place_id: int):
-    return db.session.execute(text("SELECT ST_AsText(public_geom), public_district_id, ST_AsText(geom) FROM place "
-                                   "WHERE id = :id"), {"id": place_id}).one()
+    return db.session.execute(
+        text("SELECT ST_AsText(public_geom), public_district_id, ST_AsText(geom) FROM place WHERE id = :id"),
+        {"id": place_id},
+    ).one()
 
 
 def test_the_database_keeps_public_positions_right_on_every_write(app_context):

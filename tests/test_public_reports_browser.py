@@ -1,12 +1,13 @@
 """axe-core on the report to citizens' public pages (the archive and a published report), phone and desktop."""
+
 import pytest
-from tests.factories import make_user
-from tests.test_accessibility_browser import _settle, axe_violations, viewport_page  # noqa: F401  (a fixture)
-from tests.test_public_reports import FIRST, LAST, period_data  # noqa: F401  (a fixture)
 
 from gis_app.auth.models import User
 from gis_app.extensions import db
 from gis_app.promise import demo, service
+from tests.factories import make_user
+from tests.test_accessibility_browser import _settle, axe_violations, viewport_page  # noqa: F401  (a fixture)
+from tests.test_public_reports import FIRST, LAST, period_data  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
 

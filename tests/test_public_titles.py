@@ -1,11 +1,12 @@
 """Titles from unreviewed text are not public: the public sees 'category in district' until a planner reviews."""
+
 import json
 
 from shapely.geometry import box
 
-from tests.factories import STORTORGET, csrf_token, make_area, make_token, make_user
 from gis_app.extensions import db
 from gis_app.places.models import Place
+from tests.factories import STORTORGET, csrf_token, make_area, make_token, make_user
 from tests.test_walk_api import finding, make_walk, post
 
 NOTE = "Testperson Svensson 070-123 45 67 vid lampan"
@@ -53,12 +54,19 @@ def test_without_a_district_the_public_title_is_the_category(client, client_as, 
 
 
 def test_who_writes_the_title_decides_whether_it_is_public(client, client_as, app_context):
-    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(STORTORGET)},
-               "properties": {"title": "Skriven titel", "category": "poor_lighting"}}
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": list(STORTORGET)},
+        "properties": {"title": "Skriven titel", "category": "poor_lighting"},
+    }
     for role in ("field_staff", "planner"):
         token = make_token(make_user(role), ["write:places"])
-        response = client.post(ITEMS, data=json.dumps(feature), content_type="application/json",
-                               headers={"Authorization": f"Bearer {token}"})
+        response = client.post(
+            ITEMS,
+            data=json.dumps(feature),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == 201, response.get_data(as_text=True)
     reviewed = dict(db.session.execute(db.select(Place.id, Place.title_reviewed).order_by(Place.id)).all())
     assert list(reviewed.values()) == [False, True]
@@ -71,8 +79,20 @@ def test_a_planner_saving_the_edit_form_reviews_the_title(client, client_as, app
     planner = client_as("planner")
     token = csrf_token(planner, f"/places/{place_id}/edit")
     lon, lat = STORTORGET
-    form = {"title": place.title, "category": "poor_lighting", "description": "", "time_of_day": "",
-            "affected_group": "", "priority": "2", "status": place.status_code, "dismissed_reason": "",
-            "lon": str(lon + 0.001), "lat": str(lat), "geojson": "", "version": str(place.version), "csrf_token": token}
+    form = {
+        "title": place.title,
+        "category": "poor_lighting",
+        "description": "",
+        "time_of_day": "",
+        "affected_group": "",
+        "priority": "2",
+        "status": place.status_code,
+        "dismissed_reason": "",
+        "lon": str(lon + 0.001),
+        "lat": str(lat),
+        "geojson": "",
+        "version": str(place.version),
+        "csrf_token": token,
+    }
     assert planner.post(f"/places/{place_id}/edit", data=form).status_code == 302
     assert _titles(client)[0].startswith("Testperson Svensson")

@@ -1,44 +1,71 @@
 """gis-app purge-personal-data: reporters' names and contacts go after the retention period, audit trail too."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select, text
 
-from tests.factories import STORTORGET, make_place
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.places.models import Observation, Place
+from tests.factories import STORTORGET, make_place
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def make_observation(place: Place, age_days: int, name="Anna Andersson", contact="070-123 45 67") -> Observation:
     """Insert an observation made `age_days` ago with a reporter, and its create and update audit rows."""
-    observation = Observation(place_id=place.id, source_code="citizen_report", text="Mörkt och otryggt",
-                              observed_at=NOW - timedelta(days=age_days), reporter_name=name,
-                              reporter_contact=contact, geom=from_shape(Point(*STORTORGET), srid=4326))
+    observation = Observation(
+        place_id=place.id,
+        source_code="citizen_report",
+        text="Mörkt och otryggt",
+        observed_at=NOW - timedelta(days=age_days),
+        reporter_name=name,
+        reporter_contact=contact,
+        geom=from_shape(Point(*STORTORGET), srid=4326),
+    )
     db.session.add(observation)
     db.session.flush()
-    after = {"id": observation.id, "place_id": place.id, "text": "Mörkt och otryggt", "reporter_name": name,
-             "reporter_contact": contact}
-    db.session.add(AuditEntry(action="create", entity="observation", entity_id=observation.id, before=None,
-                              after=after))
-    db.session.add(AuditEntry(action="update", entity="observation", entity_id=observation.id, before=after,
-                              after=after | {"reviewed": True}))
+    after = {
+        "id": observation.id,
+        "place_id": place.id,
+        "text": "Mörkt och otryggt",
+        "reporter_name": name,
+        "reporter_contact": contact,
+    }
+    db.session.add(
+        AuditEntry(action="create", entity="observation", entity_id=observation.id, before=None, after=after)
+    )
+    db.session.add(
+        AuditEntry(
+            action="update",
+            entity="observation",
+            entity_id=observation.id,
+            before=after,
+            after=after | {"reviewed": True},
+        )
+    )
     db.session.commit()
     return observation
 
 
 def audit_rows(observation_id: int) -> list[tuple]:
-    return list(db.session.execute(select(AuditEntry.before, AuditEntry.after)
-                                   .where(AuditEntry.entity == "observation", AuditEntry.entity_id == observation_id)
-                                   .order_by(AuditEntry.id)))
+    return list(
+        db.session.execute(
+            select(AuditEntry.before, AuditEntry.after)
+            .where(AuditEntry.entity == "observation", AuditEntry.entity_id == observation_id)
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 def reporter(observation_id: int) -> tuple:
-    return tuple(db.session.execute(select(Observation.reporter_name, Observation.reporter_contact)
-                                    .where(Observation.id == observation_id)).one())
+    return tuple(
+        db.session.execute(
+            select(Observation.reporter_name, Observation.reporter_contact).where(Observation.id == observation_id)
+        ).one()
+    )
 
 
 def test_old_observations_lose_personal_data_recent_ones_keep_it(cli, app_context):
@@ -73,8 +100,9 @@ def test_the_audit_trail_keeps_no_copy(cli, app_context):
         assert snapshot["reporter_name"] is None and snapshot["reporter_contact"] is None
         assert snapshot["text"] == "Mörkt och otryggt" and snapshot["place_id"] == place_id
     assert audit_rows(recent)[0][1]["reporter_name"] == "Anna Andersson"
-    dumped = db.session.scalar(text("SELECT string_agg(before::text || after::text, '') FROM audit_log "
-                                    "WHERE entity_id = :id"), {"id": old})
+    dumped = db.session.scalar(
+        text("SELECT string_agg(before::text || after::text, '') FROM audit_log WHERE entity_id = :id"), {"id": old}
+    )
     assert "Anna" not in dumped and "070" not in dumped
 
 
@@ -82,8 +110,9 @@ def test_the_audit_rows_of_a_deleted_observation_are_scrubbed_by_their_age(cli, 
     place = make_place()
     gone = make_observation(place, age_days=900).id
     db.session.execute(text("DELETE FROM observation WHERE id = :id"), {"id": gone})
-    db.session.execute(text("UPDATE audit_log SET at = now() - interval '30 months' WHERE entity_id = :id"),
-                       {"id": gone})
+    db.session.execute(
+        text("UPDATE audit_log SET at = now() - interval '30 months' WHERE entity_id = :id"), {"id": gone}
+    )
     db.session.commit()
     db.session.remove()
 

@@ -2,15 +2,16 @@
 
 `python -m gis_app.auth.access` prints the table this test holds the app to.
 """
+
 import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, csrf_token, make_place, make_token, make_user
 from gis_app.auth.access import ACCESS, PUBLIC, ROLES, access_matrix_markdown
 from gis_app.auth.models import ApiToken
 from gis_app.extensions import db
 from gis_app.places.models import Observation
+from tests.factories import PASSWORD, csrf_token, make_place, make_token, make_user
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask itself for every route
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -45,6 +46,7 @@ def test_the_matrix_prints_every_endpoint_and_role(app):
 
 # --- the walk -------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def url_values(app_context):
     """Real rows for the routes' variables, so a permitted request reaches its view (values by variable name)."""
@@ -53,8 +55,17 @@ def url_values(app_context):
     target = make_user("field_staff")  # the user the admin routes act on (password reset, edit)
     make_token(target, name="matrix")
     token = db.session.scalar(select(ApiToken))
-    return {"collection_id": "places", "feature_id": str(place.id), "place_id": place.id,
-            "observation_id": observation.id, "user_id": target.id, "token_id": token.id, "z": 0, "x": 0, "y": 0}
+    return {
+        "collection_id": "places",
+        "feature_id": str(place.id),
+        "place_id": place.id,
+        "observation_id": observation.id,
+        "user_id": target.id,
+        "token_id": token.id,
+        "z": 0,
+        "x": 0,
+        "y": 0,
+    }
 
 
 def build_url(app, rule, method: str, values: dict) -> str:
@@ -84,8 +95,14 @@ class Caller:
 
     def log_in_again(self) -> None:
         """After a successful logout, so the rest of the walk still runs as this role."""
-        self.client.post("/login", data={"email": self.client.user.email, "password": PASSWORD,
-                                         "csrf_token": csrf_token(self.client, "/login")})
+        self.client.post(
+            "/login",
+            data={
+                "email": self.client.user.email,
+                "password": PASSWORD,
+                "csrf_token": csrf_token(self.client, "/login"),
+            },
+        )
         self.token = csrf_token(self.client, "/login")
 
 
@@ -93,8 +110,12 @@ def is_refusal(role: str, method: str, response) -> bool:
     """401/403; a public GET of a page is instead sent to the login page."""
     if response.status_code in REFUSED:
         return True
-    return (role == PUBLIC and method == "GET" and response.status_code == 302
-            and response.headers["Location"].startswith("/login"))
+    return (
+        role == PUBLIC
+        and method == "GET"
+        and response.status_code == 302
+        and response.headers["Location"].startswith("/login")
+    )
 
 
 def walk(app, client_as, url_values) -> list[tuple[str, str, str, int, bool]]:
@@ -106,8 +127,15 @@ def walk(app, client_as, url_values) -> list[tuple[str, str, str, int, bool]]:
         url = build_url(app, rule, method, url_values)
         for caller in callers:
             response = caller.request(url, method)
-            answers.append((rule.endpoint, f"{method} {url}", caller.role, response.status_code,
-                            is_refusal(caller.role, method, response)))
+            answers.append(
+                (
+                    rule.endpoint,
+                    f"{method} {url}",
+                    caller.role,
+                    response.status_code,
+                    is_refusal(caller.role, method, response),
+                )
+            )
             if rule.endpoint == "auth.logout" and caller.role != PUBLIC:
                 caller.log_in_again()
     return answers
@@ -135,8 +163,9 @@ def test_every_route_answers_each_role_as_the_table_says(answers):
 
 
 def test_no_route_fails_with_an_unhandled_error_for_any_role(answers):
-    failures = [f"{request} ({endpoint}) as {role}: 500" for endpoint, request, role, status, _ in answers
-                if status == 500]
+    failures = [
+        f"{request} ({endpoint}) as {role}: 500" for endpoint, request, role, status, _ in answers if status == 500
+    ]
     assert not failures, "\n".join(failures)
 
 

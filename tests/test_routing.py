@@ -1,4 +1,5 @@
 """Route ordering: nearest neighbour plus 2-opt over straight-line distances, with fixed start and end."""
+
 import itertools
 import random
 
@@ -28,8 +29,12 @@ def test_stops_in_a_row_are_visited_outwards_and_the_length_is_the_path():
 
 def test_two_opt_removes_the_crossing_nearest_neighbour_leaves():
     # Nearest neighbour goes to the close point on the right first and must cross back; 2-opt untangles it.
-    stops = [(START[0] + 0.002, START[1]), (START[0] - 0.01, START[1] + 0.004),
-             (START[0] - 0.01, START[1] - 0.004), (START[0] + 0.012, START[1] + 0.004)]
+    stops = [
+        (START[0] + 0.002, START[1]),
+        (START[0] - 0.01, START[1] + 0.004),
+        (START[0] - 0.01, START[1] - 0.004),
+        (START[0] + 0.012, START[1] + 0.004),
+    ]
     order, metres = order_stops(START, stops, end=START)
     best = min(path_length([START, *(stops[i] for i in p), START]) for p in itertools.permutations(range(4)))
     assert metres == pytest.approx(best)

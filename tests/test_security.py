@@ -1,4 +1,5 @@
 """Security headers, and basemap tiles served through the app so pages never call a third party."""
+
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -40,7 +41,9 @@ def tile_server():
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             calls.append(self.path)
-            status, body, kind = (200, PNG, "image/png") if self.path.startswith("/ok/") else (200, b"<html>", "text/html")
+            status, body, kind = (
+                (200, PNG, "image/png") if self.path.startswith("/ok/") else (200, b"<html>", "text/html")
+            )
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.end_headers()
@@ -63,7 +66,7 @@ def test_tiles_are_fetched_once_then_served_from_the_cache(client, app, monkeypa
         response = client.get("/tiles/3/4/2.png")
         assert response.status_code == 200 and response.mimetype == "image/png" and response.data == PNG
     assert calls == ["/ok/3/4/2.png"]
-    assert 'tiles/{z}/{x}/{y}.png' in client.get("/").get_data(as_text=True)  # the map asks the app
+    assert "tiles/{z}/{x}/{y}.png" in client.get("/").get_data(as_text=True)  # the map asks the app
 
 
 def test_bad_tiles_and_a_failing_upstream_give_clear_errors(client, app, monkeypatch, tile_server, tmp_path):

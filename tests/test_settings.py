@@ -1,4 +1,5 @@
 """Settings are typed and fail fast, the session key is never a published one, and every variable is documented."""
+
 import os
 import stat
 from pathlib import Path
@@ -11,11 +12,19 @@ from gis_app.settings import SETTINGS, SettingsError, load_settings, write_secre
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-@pytest.mark.parametrize("variable, value", [
-    ("GIS_APP_API_MAX_LIMIT", "lots"), ("GIS_APP_PG_PORT", "-1"), ("GIS_APP_TIMEZONE", "Europe/Östersund"),
-    ("GIS_APP_DEFAULT_LOCALE", "de"), ("GIS_APP_BOUNDS", "15,63,14,62"), ("GIS_APP_DEMO_MODE", "maybe"),
-    ("GIS_APP_WALK_SPEED_KMH", "0"), ("GIS_APP_WALK_SPEED_KMH", "nan"),
-])
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("GIS_APP_API_MAX_LIMIT", "lots"),
+        ("GIS_APP_PG_PORT", "-1"),
+        ("GIS_APP_TIMEZONE", "Europe/Östersund"),
+        ("GIS_APP_DEFAULT_LOCALE", "de"),
+        ("GIS_APP_BOUNDS", "15,63,14,62"),
+        ("GIS_APP_DEMO_MODE", "maybe"),
+        ("GIS_APP_WALK_SPEED_KMH", "0"),
+        ("GIS_APP_WALK_SPEED_KMH", "nan"),
+    ],
+)
 def test_a_bad_value_names_the_variable(variable, value):
     with pytest.raises(SettingsError, match=variable):
         load_settings({variable: value})

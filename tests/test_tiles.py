@@ -1,4 +1,5 @@
 """Basemap tiles: only over the municipality, a slow tile server never holds the app, a bounded cache."""
+
 import http.server
 import math
 import os
@@ -13,7 +14,7 @@ ZOOM = 12
 
 
 def tile_of(lon: float, lat: float, z: int = ZOOM) -> tuple[int, int, int]:
-    n = 2 ** z
+    n = 2**z
     y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
     return z, int((lon + 180) / 360 * n), int(y)
 

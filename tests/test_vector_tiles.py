@@ -1,4 +1,5 @@
 """Vector tiles of places: counts that add up, generalised positions for the public, cache headers and ETags."""
+
 import json
 import math
 
@@ -7,8 +8,8 @@ import pytest
 from pyproj import Transformer
 from sqlalchemy import text
 
-from tests.factories import STORTORGET, make_place
 from gis_app.extensions import db
+from tests.factories import STORTORGET, make_place
 
 SENSITIVE = "drug_related"
 TO_SWEREF = Transformer.from_crs(4326, 3006, always_xy=True)
@@ -17,13 +18,13 @@ HALF = 20037508.342789244  # half the Web Mercator world, metres
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2 ** z
+    n = 2**z
     return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
 
 
 def lonlat(z: int, x: int, y: int, px: float, py: float) -> tuple[float, float]:
     """The position of MVT coordinates (y down) in tile z/x/y."""
-    n = 2 ** z
+    n = 2**z
     mx, my = (x + px / 4096) / n, (y + py / 4096) / n
     return mx * 360 - 180, math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * my))))
 
@@ -37,25 +38,39 @@ def spread_places():
     lon, lat = STORTORGET
     for i in range(60):
         dx, dy = ((i * 37) % 101 - 50) / 2000, ((i * 53) % 97 - 48) / 4000
-        make_place(title=f"Plats {i}", category_code=SENSITIVE if i % 4 == 0 else "vandalism",
-                   geometry={"type": "Point", "coordinates": [lon + dx, lat + dy]})
-    make_place(title="Gångväg", category_code="dark_path",
-               geometry={"type": "LineString", "coordinates": [[lon, lat], [lon + 0.01, lat + 0.003]]})
-    make_place(title="Park", category_code="youth_gatherings",
-               geometry={"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.004, lat], [lon + 0.004, lat + 0.002],
-                                                             [lon, lat + 0.002], [lon, lat]]]})
+        make_place(
+            title=f"Plats {i}",
+            category_code=SENSITIVE if i % 4 == 0 else "vandalism",
+            geometry={"type": "Point", "coordinates": [lon + dx, lat + dy]},
+        )
+    make_place(
+        title="Gångväg",
+        category_code="dark_path",
+        geometry={"type": "LineString", "coordinates": [[lon, lat], [lon + 0.01, lat + 0.003]]},
+    )
+    make_place(
+        title="Park",
+        category_code="youth_gatherings",
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [[lon, lat], [lon + 0.004, lat], [lon + 0.004, lat + 0.002], [lon, lat + 0.002], [lon, lat]]
+            ],
+        },
+    )
 
 
 def sql_count(column: str, z: int, xs: range, ys: range, where: str = "true") -> int:
     """Places whose point on surface lies in these tiles, half-open as tiles are, computed without cell numbers."""
     x0, x1 = xs.start, xs.stop
     y0, y1 = ys.start, ys.stop
-    size = 2 * HALF / 2 ** z
-    return db.session.scalar(text(f"""
+    size = 2 * HALF / 2**z
+    return db.session.scalar(
+        text(f"""
         SELECT count(*) FROM (SELECT ST_Transform(ST_PointOnSurface({column}), 3857) AS p FROM place WHERE {where}) s
         WHERE ST_X(p) >= :west AND ST_X(p) < :east AND ST_Y(p) <= :north AND ST_Y(p) > :south"""),
-        {"west": -HALF + x0 * size, "east": -HALF + x1 * size, "north": HALF - y0 * size,
-         "south": HALF - y1 * size})
+        {"west": -HALF + x0 * size, "east": -HALF + x1 * size, "north": HALF - y0 * size, "south": HALF - y1 * size},
+    )
 
 
 def counts_in(client, z: int, xs: range, ys: range, query: str = "", headers=None) -> tuple[int, dict]:
@@ -96,8 +111,9 @@ def test_staff_counts_use_the_exact_positions(client_as):
 def _cell_centre_distance(lon: float, lat: float, metres: int = 250) -> float:
     """Metres from the nearest centre of the public grid's cells (SWEREF 99 TM)."""
     east, north = TO_SWEREF.transform(lon, lat)
-    return math.hypot(east - (math.floor(east / metres) + 0.5) * metres,
-                      north - (math.floor(north / metres) + 0.5) * metres)
+    return math.hypot(
+        east - (math.floor(east / metres) + 0.5) * metres, north - (math.floor(north / metres) + 0.5) * metres
+    )
 
 
 def _points(client, z: int, xs: range, ys: range, headers=None) -> dict[int, dict]:
@@ -129,8 +145,13 @@ def test_public_points_never_show_a_sensitive_place_inside_its_cell(client, clie
     assert all(f["properties"]["generalised"] is False for f in plain)
 
     staff = _points(client_as("planner"), z, xs, ys)
-    moved = [i for i, f in staff.items() if f["properties"]["category"] == SENSITIVE and i in public
-             and math.dist(f["lonlat"], public[i]["lonlat"]) > 1e-5]
+    moved = [
+        i
+        for i, f in staff.items()
+        if f["properties"]["category"] == SENSITIVE
+        and i in public
+        and math.dist(f["lonlat"], public[i]["lonlat"]) > 1e-5
+    ]
     assert moved, "staff see sensitive places where they are"
     assert all(f["properties"]["generalised"] is False for f in staff.values())
 
@@ -145,8 +166,9 @@ def test_zoomed_out_public_counts_are_counted_by_the_public_position(client, app
     public_lon = db.session.scalar(text("SELECT ST_X(public_geom) FROM place WHERE id = :id"), {"id": place.id})
     counted_in = tile_of(public_lon, lat, z - 2)
     zoomed_out = z - 2
-    total, _ = counts_in(client, zoomed_out, range(counted_in[0], counted_in[0] + 1),
-                         range(counted_in[1], counted_in[1] + 1))
+    total, _ = counts_in(
+        client, zoomed_out, range(counted_in[0], counted_in[0] + 1), range(counted_in[1], counted_in[1] + 1)
+    )
     assert total == 1
 
 

@@ -1,4 +1,5 @@
 """/vendor/ serves only the node_modules files pages use, and every file a page names is among them."""
+
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ def _referenced() -> set[str]:
         if path.suffix in (".html", ".py", ".js") and path.is_file():
             found |= set(re.findall(r"""vendor\.asset['"], filename=['"]([^'"]+)""", path.read_text("utf-8")))
     from gis_app.walks.views import VENDOR_FILES
+
     constants = {value for name, value in vars(assets).items() if name.isupper() and isinstance(value, str)}
     return found | set(VENDOR_FILES) | constants
 
@@ -38,7 +40,13 @@ def test_every_file_a_page_names_is_served(client):
 
 
 def test_the_rest_of_node_modules_is_not_served(client):
-    for name in ("leaflet/package.json", "jquery/src/core.js", ".package-lock.json", "leaflet/dist/leaflet-src.js",
-                 "leaflet/dist/../package.json", "folium/../leaflet/package.json"):
+    for name in (
+        "leaflet/package.json",
+        "jquery/src/core.js",
+        ".package-lock.json",
+        "leaflet/dist/leaflet-src.js",
+        "leaflet/dist/../package.json",
+        "folium/../leaflet/package.json",
+    ):
         response = client.get(f"/vendor/{name}")
         assert response.status_code == 404, name

@@ -1,8 +1,9 @@
 """Safety walks: the route order and length, and the capture API (idempotent by UUID, GPS accuracy, photos)."""
+
 import io
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +12,6 @@ from PIL import Image
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 from gis_app import routing
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
@@ -19,13 +19,19 @@ from gis_app.photos.models import Photo
 from gis_app.places.models import Observation, Place
 from gis_app.walks import service
 from gis_app.walks.models import Finding, FindingPhoto, Walk
+from tests.factories import STORTORGET, csrf_token, make_place, make_token, make_user
 
 GPS_IFD = 0x8825
 
 
 def make_walk(title="Kvällsvandring centrum", meeting=STORTORGET) -> Walk:
-    walk = Walk(title=title, starts_at=datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc), meeting_place="Stortorget",
-                meeting_point=from_shape(Point(*meeting), srid=4326), organiser_kinds=["municipality", "police"])
+    walk = Walk(
+        title=title,
+        starts_at=datetime(2026, 11, 30, 18, 0, tzinfo=UTC),
+        meeting_place="Stortorget",
+        meeting_point=from_shape(Point(*meeting), srid=4326),
+        organiser_kinds=["municipality", "police"],
+    )
     db.session.add(walk)
     db.session.commit()
     return walk
@@ -42,9 +48,15 @@ def jpeg_with_gps(color=(200, 40, 40)) -> bytes:
 
 def finding(**fields) -> dict:
     lon, lat = STORTORGET
-    return {"client_uuid": str(uuid.uuid4()), "geometry": {"type": "Point", "coordinates": [lon + 0.001, lat]},
-            "accuracy_m": 8, "category": "poor_lighting", "note": "Trasig lampa vid busshållplatsen",
-            "scores": {"lighting": 0, "feeling": 1}, **fields}
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "geometry": {"type": "Point", "coordinates": [lon + 0.001, lat]},
+        "accuracy_m": 8,
+        "category": "poor_lighting",
+        "note": "Trasig lampa vid busshållplatsen",
+        "scores": {"lighting": 0, "feeling": 1},
+        **fields,
+    }
 
 
 def post(client, walk_id, data, photos=(), token=None):
@@ -52,8 +64,7 @@ def post(client, walk_id, data, photos=(), token=None):
     if photos:
         form["photo"] = [(io.BytesIO(content), f"photo{i}.jpg") for i, content in enumerate(photos)]
     headers = {"X-CSRFToken": token or csrf_token(client, f"/walks/{walk_id}/capture")}
-    return client.post(f"/api/walks/{walk_id}/findings", data=form, headers=headers,
-                       content_type="multipart/form-data")
+    return client.post(f"/api/walks/{walk_id}/findings", data=form, headers=headers, content_type="multipart/form-data")
 
 
 def count(model) -> int:
@@ -80,15 +91,17 @@ def test_route_order_and_length_on_known_points():
 
 
 def test_stops_are_ordered_from_the_meeting_point_with_length_and_time(app, app_context):
-    places = [make_place(geometry={"type": "Point", "coordinates": list(p)}, title=f"P{i}")
-              for i, p in enumerate(SQUARE)]
+    places = [
+        make_place(geometry={"type": "Point", "coordinates": list(p)}, title=f"P{i}") for i, p in enumerate(SQUARE)
+    ]
     walk = make_walk(meeting=(14.6272, 63.1767))
     with app.test_request_context():
         service.set_stops(walk, [p.id for p in places])
         summary = service.route_summary(walk)
     assert [s.place.title for s in walk.stops] in (["P3", "P0", "P2", "P1"], ["P1", "P2", "P0", "P3"])
-    assert summary["metres"] == pytest.approx(routing.order_stops((14.6272, 63.1767), SQUARE,
-                                                                  end=(14.6272, 63.1767))[1])
+    assert summary["metres"] == pytest.approx(
+        routing.order_stops((14.6272, 63.1767), SQUARE, end=(14.6272, 63.1767))[1]
+    )
     assert summary["minutes"] == pytest.approx(summary["metres"] / 4000 * 60)  # 4 km/h
     first = walk.stops[0].id
     with app.test_request_context():
@@ -99,6 +112,7 @@ def test_stops_are_ordered_from_the_meeting_point_with_length_and_time(app, app_
 
 
 # --- the capture API ------------------------------------------------------------------------------------------------
+
 
 def test_the_same_uuid_three_times_gives_one_finding(client_as, app_context):
     walk = make_walk()
@@ -179,8 +193,12 @@ def test_a_safe_place_needs_no_category_and_makes_no_unsafe_place(client_as, app
 def test_invalid_findings_are_refused_with_every_field(client_as, app_context):
     walk = make_walk()
     client = client_as("field_staff")
-    data = finding(category="nope", scores={"lighting": 7, "smell": 1}, client_uuid="x",
-                   geometry={"type": "Point", "coordinates": [0, 0]})
+    data = finding(
+        category="nope",
+        scores={"lighting": 7, "smell": 1},
+        client_uuid="x",
+        geometry={"type": "Point", "coordinates": [0, 0]},
+    )
     answer = post(client, walk.id, data)
     assert answer.status_code == 422
     fields = {e["field"] for e in answer.json["errors"]}
@@ -200,18 +218,23 @@ def test_the_public_and_missing_csrf_are_refused(client, client_as, app_context)
 def test_a_token_with_the_observation_scope_can_record(client, app_context):
     walk = make_walk()
     secret = make_token(make_user("field_staff"), scopes=["write:observations"])
-    answer = client.post(f"/api/walks/{walk.id}/findings", json=finding(),
-                         headers={"Authorization": f"Bearer {secret}"})
+    answer = client.post(
+        f"/api/walks/{walk.id}/findings", json=finding(), headers={"Authorization": f"Bearer {secret}"}
+    )
     assert answer.status_code == 201
     weak = make_token(make_user("field_staff"), scopes=["read"], name="weak")
-    assert client.post(f"/api/walks/{walk.id}/findings", json=finding(),
-                       headers={"Authorization": f"Bearer {weak}"}).status_code == 403
+    assert (
+        client.post(
+            f"/api/walks/{walk.id}/findings", json=finding(), headers={"Authorization": f"Bearer {weak}"}
+        ).status_code
+        == 403
+    )
 
 
 def test_findings_come_back_as_geojson_and_csv(client_as, app_context):
     walk = make_walk()
     client = client_as("field_staff")
-    post(client, walk.id, finding(note="=HYPERLINK(\"x\")"))
+    post(client, walk.id, finding(note='=HYPERLINK("x")'))
     post(client, walk.id, finding(accuracy_m=60))
     collection = client.get(f"/api/walks/{walk.id}/findings").json
     assert [f["properties"]["number"] for f in collection["features"]] == [1, 2]
@@ -242,9 +265,12 @@ def test_the_same_uuid_sent_in_parallel_is_stored_once(live_server, app_context)
     body = json.dumps(finding()).encode()
 
     def send(_):
-        request = urllib.request.Request(f"{live_server}/api/walks/{walk_id}/findings", data=body, method="POST",
-                                         headers={"Authorization": f"Bearer {secret}",
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{live_server}/api/walks/{walk_id}/findings",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=20) as response:
             return response.status, json.loads(response.read())["id"]
 
@@ -262,7 +288,7 @@ def test_findings_in_excel_have_local_times_labels_and_coordinates(client_as, ap
 
     walk = make_walk()
     client = client_as("field_staff")
-    recorded = (datetime.now(timezone.utc) - timedelta(days=3)).replace(hour=18, minute=30, second=0, microsecond=0)
+    recorded = (datetime.now(UTC) - timedelta(days=3)).replace(hour=18, minute=30, second=0, microsecond=0)
     post(client, walk.id, finding(recorded_at=recorded.isoformat()))
     path = tmp_path / "findings.xlsx"
     path.write_bytes(client.get(f"/walks/{walk.id}/findings.xlsx").get_data())

@@ -1,5 +1,6 @@
 """The phone capture page in Chromium: 360×740, emulated GPS, three findings recorded offline (one with a photo),
 synced exactly once when the network returns, and drawn on the walk map. Also measures taps and seconds per finding."""
+
 import io
 import time
 
@@ -7,12 +8,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from tests.helpers import guarded_page
-from tests.factories import PASSWORD, STORTORGET, make_place, make_user
 from gis_app.extensions import db
 from gis_app.photos.models import Photo
 from gis_app.places.models import Observation, Place
 from gis_app.walks.models import Finding, FindingPhoto
+from tests.factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.helpers import guarded_page
 from tests.test_walk_api import make_walk
 
 PHONE = {"width": 360, "height": 740}
@@ -29,10 +30,13 @@ def _jpeg(path):
 @pytest.fixture
 def phone(chromium):
     """A phone-sized context with GPS permission and a position near Stortorget, refusing anything off 127.0.0.1."""
-    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                   geolocation={"longitude": STORTORGET[0] + 0.0005, "latitude": STORTORGET[1],
-                                                "accuracy": 12},
-                                   permissions=["geolocation"])
+    context = chromium.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": STORTORGET[0] + 0.0005, "latitude": STORTORGET[1], "accuracy": 12},
+        permissions=["geolocation"],
+    )
     page = guarded_page(context)
     yield context, page
     context.close()
@@ -79,8 +83,9 @@ def _record(page, category: str, note: str | None = None, photo=None, check=None
 def test_findings_recorded_offline_sync_once_and_appear_on_the_walk_map(live_server, phone, app_context, tmp_path):
     context, page = phone
     walk = make_walk()
-    lamp = make_place(geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.0006, STORTORGET[1]]},
-                      title="Trasig gatlampa")  # about 5 m from the phone: offered for the first finding
+    lamp = make_place(
+        geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.0006, STORTORGET[1]]}, title="Trasig gatlampa"
+    )  # about 5 m from the phone: offered for the first finding
     user = make_user("field_staff")
     page.goto(live_server + "/login")
     page.fill("#email", user.email)
@@ -96,9 +101,11 @@ def test_findings_recorded_offline_sync_once_and_appear_on_the_walk_map(live_ser
     context.set_offline(True)
     _wait(page, "document.getElementById('net-state').dataset.online === 'false'")
     photo = _jpeg(tmp_path / "night.jpg")
-    measured = [_record(page, "poor_lighting", check=lambda: page.locator("#nearby-text").inner_text()),
-                _record(page, "vandalism", note="Krossad glasruta i busskuren", photo=str(photo)),
-                _record(page, "graffiti")]
+    measured = [
+        _record(page, "poor_lighting", check=lambda: page.locator("#nearby-text").inner_text()),
+        _record(page, "vandalism", note="Krossad glasruta i busskuren", photo=str(photo)),
+        _record(page, "graffiti"),
+    ]
     assert page.locator("#queue-count").get_attribute("data-count") == "3"
     assert _count(Finding) == 0  # nothing reached the server while offline
 
@@ -158,8 +165,9 @@ def _log_in_phone(page, live_server, role="field_staff"):
 def test_an_offline_reload_after_one_visit_opens_the_page_with_its_data(live_server, phone, app_context):
     context, page = phone
     walk = make_walk()
-    make_place(geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.0006, STORTORGET[1]]},
-               title="Trasig gatlampa")
+    make_place(
+        geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.0006, STORTORGET[1]]}, title="Trasig gatlampa"
+    )
     _log_in_phone(page, live_server)
     _open_once(page, f"{live_server}/walks/{walk.id}/capture")
     context.set_offline(True)
@@ -241,8 +249,9 @@ def _no_sideways_scroll(page, width=PHONE["width"]):
 def test_the_capture_page_keeps_feedback_in_view_and_never_moves_the_buttons(live_server, phone, app_context):
     context, page = phone
     walk = make_walk()
-    make_place(geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.0006, STORTORGET[1]]},
-               title="Trasig gatlampa")
+    make_place(
+        geometry={"type": "Point", "coordinates": [STORTORGET[0] + 0.0006, STORTORGET[1]]}, title="Trasig gatlampa"
+    )
     _log_in_phone(page, live_server)
     page.goto(f"{live_server}/walks/{walk.id}/capture")
     _wait(page, "document.body.dataset.captureReady === 'true'")
@@ -293,17 +302,31 @@ def test_staff_walk_pages_fit_a_phone(live_server, phone, app_context):
 
 
 def test_a_planner_picks_places_on_the_map(live_server, page, app_context):
+    from gis_app.walks.models import Walk
     from tests.factories import make_area
 
-    from gis_app.walks.models import Walk
-
-    centre = make_area({"type": "MultiPolygon", "coordinates": [[[[14.62, 63.17], [14.66, 63.17], [14.66, 63.19],
-                                                                   [14.62, 63.19], [14.62, 63.17]]]]},
-                       code="C", name="Centrum")
-    make_area({"type": "MultiPolygon", "coordinates": [[[[14.50, 63.10], [14.55, 63.10], [14.55, 63.12],
-                                                         [14.50, 63.12], [14.50, 63.10]]]]}, code="S", name="Söder")
-    near = [make_place(geometry={"type": "Point", "coordinates": [STORTORGET[0] + dx, STORTORGET[1] + dy]},
-                       title=f"Nära {i}") for i, (dx, dy) in enumerate(((0.002, 0.001), (-0.002, -0.001)))]
+    centre = make_area(
+        {
+            "type": "MultiPolygon",
+            "coordinates": [[[[14.62, 63.17], [14.66, 63.17], [14.66, 63.19], [14.62, 63.19], [14.62, 63.17]]]],
+        },
+        code="C",
+        name="Centrum",
+    )
+    make_area(
+        {
+            "type": "MultiPolygon",
+            "coordinates": [[[[14.50, 63.10], [14.55, 63.10], [14.55, 63.12], [14.50, 63.12], [14.50, 63.10]]]],
+        },
+        code="S",
+        name="Söder",
+    )
+    near = [
+        make_place(
+            geometry={"type": "Point", "coordinates": [STORTORGET[0] + dx, STORTORGET[1] + dy]}, title=f"Nära {i}"
+        )
+        for i, (dx, dy) in enumerate(((0.002, 0.001), (-0.002, -0.001)))
+    ]
     make_place(geometry={"type": "Point", "coordinates": [14.52, 63.11]}, title="Långt bort")
     page.set_viewport_size({"width": 1000, "height": 900})
     _log_in(page, live_server, "planner")

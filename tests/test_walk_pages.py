@@ -1,16 +1,17 @@
 """Safety walk pages: planning, stops and order, the A4 route sheet, the protocol (HTML and PDF), exports,
 follow-up walks, the capture page shell and its service worker."""
+
 import json
 import re
 
 from sqlalchemy import func, select
 
-from tests.factories import STORTORGET, csrf_token, make_area, make_place
 from gis_app.auth.models import AuditEntry
 from gis_app.extensions import db
 from gis_app.inventory.models import Assessment, InventoryYear, Measure
 from gis_app.places.models import Place
 from gis_app.walks.models import Finding, Walk
+from tests.factories import STORTORGET, csrf_token, make_area, make_place
 from tests.test_walk_api import SQUARE, finding, jpeg_with_gps, make_walk, post
 
 EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
@@ -18,10 +19,19 @@ EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I
 
 def _plan(client, **fields):
     token = csrf_token(client, "/walks/new")
-    data = {"csrf_token": token, "title": "Kvällsvandring Centrum", "starts_at": "2026-12-03T19:00",
-            "meeting_place": "Stortorget", "meeting_lat": str(STORTORGET[1]), "meeting_lon": str(STORTORGET[0]),
-            "district_id": "", "organiser_kinds": ["municipality", "police", "property_owner"],
-            "organisers": "Brf Solgården", "expected_participants": "25", **fields}
+    data = {
+        "csrf_token": token,
+        "title": "Kvällsvandring Centrum",
+        "starts_at": "2026-12-03T19:00",
+        "meeting_place": "Stortorget",
+        "meeting_lat": str(STORTORGET[1]),
+        "meeting_lon": str(STORTORGET[0]),
+        "district_id": "",
+        "organiser_kinds": ["municipality", "police", "property_owner"],
+        "organisers": "Brf Solgården",
+        "expected_participants": "25",
+        **fields,
+    }
     return client.post("/walks/new", data=data)
 
 
@@ -54,13 +64,18 @@ def test_field_staff_cannot_plan(client_as, app_context):
 
 def test_choosing_filtered_places_orders_them_and_shows_length_and_time(client_as, app_context):
     for i, point in enumerate(SQUARE):
-        make_place(geometry={"type": "Point", "coordinates": list(point)}, title=f"P{i}", time_of_day="evening",
-                   affected_group="women")
+        make_place(
+            geometry={"type": "Point", "coordinates": list(point)},
+            title=f"P{i}",
+            time_of_day="evening",
+            affected_group="women",
+        )
     make_place(title="Dagtid", time_of_day="day")
     walk = make_walk(meeting=(14.6272, 63.1767))
     planner = client_as("planner")
-    html = planner.get(f"/walks/{walk.id}?affected_group=women&time_of_day=evening&months=12"
-                       "&category=poor_lighting").get_data(as_text=True)
+    html = planner.get(
+        f"/walks/{walk.id}?affected_group=women&time_of_day=evening&months=12&category=poor_lighting"
+    ).get_data(as_text=True)
     assert html.count('name="place_id"') == 4 and "Dagtid" not in html
     ids = re.findall(r'name="place_id" value="(\d+)"', html)
     token = csrf_token(planner, f"/walks/{walk.id}")
@@ -80,8 +95,10 @@ def test_a_drawn_route_replaces_the_straight_legs(client_as, app_context):
     planner = client_as("planner")
     token = csrf_token(planner, f"/walks/{walk.id}")
     line = {"type": "LineString", "coordinates": [list(STORTORGET), [14.64, 63.18], list(STORTORGET)]}
-    assert planner.post(f"/walks/{walk.id}/route", data={"csrf_token": token, "route": json.dumps(line)}
-                        ).status_code == 302
+    assert (
+        planner.post(f"/walks/{walk.id}/route", data={"csrf_token": token, "route": json.dumps(line)}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Walk, walk.id).route is not None
     bad = planner.post(f"/walks/{walk.id}/route", data={"csrf_token": token, "route": '{"type": "Point"}'})
@@ -109,9 +126,10 @@ def test_the_protocol_shows_findings_photos_and_takes_measures(client_as, app_co
     assert 'class="flag"' in html and "data:image/svg+xml" in html
     first = db.session.scalar(select(Finding).order_by(Finding.id))
     token = csrf_token(planner, f"/walks/{walk.id}/protocol")
-    answer = planner.post(f"/walks/{walk.id}/findings/{first.id}",
-                          data={"csrf_token": token, "proposed_measure": "Byt armatur", "responsible": "municipal_unit",
-                                "priority": "1"})
+    answer = planner.post(
+        f"/walks/{walk.id}/findings/{first.id}",
+        data={"csrf_token": token, "proposed_measure": "Byt armatur", "responsible": "municipal_unit", "priority": "1"},
+    )
     assert answer.status_code == 302
     db.session.expire_all()
     first = db.session.get(Finding, first.id)
@@ -139,8 +157,9 @@ def test_field_staff_see_but_cannot_edit_the_protocol(client_as, app_context):
 
 def test_a_follow_up_walk_repeats_the_route_and_shows_what_was_done(client_as, app_context):
     planner = client_as("planner")
-    places = [make_place(geometry={"type": "Point", "coordinates": list(p)}, title=f"P{i}")
-              for i, p in enumerate(SQUARE)]
+    places = [
+        make_place(geometry={"type": "Point", "coordinates": list(p)}, title=f"P{i}") for i, p in enumerate(SQUARE)
+    ]
     walk = make_walk()
     token = csrf_token(planner, f"/walks/{walk.id}")
     planner.post(f"/walks/{walk.id}/stops", data={"csrf_token": token, "place_id": [p.id for p in places]})
@@ -152,8 +171,15 @@ def test_a_follow_up_walk_repeats_the_route_and_shows_what_was_done(client_as, a
     assessment = Assessment(year_id=year.id, place_id=places[0].id, still_unsafe=True, main_factor="poor_lighting")
     db.session.add(assessment)
     db.session.flush()
-    db.session.add(Measure(assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit",
-                           status="done", description="Ny LED-armatur"))
+    db.session.add(
+        Measure(
+            assessment_id=assessment.id,
+            measure_type="lighting",
+            responsible="municipal_unit",
+            status="done",
+            description="Ny LED-armatur",
+        )
+    )
     db.session.commit()
     answer = planner.post(f"/walks/{walk.id}/follow-up", data={"csrf_token": token})
     assert answer.status_code == 302
@@ -197,16 +223,23 @@ def test_the_walk_list(client_as, app_context):
 def test_static_svg_map_draws_numbered_findings():
     from gis_app.maps.walk_map import Stop, svg_map
 
-    svg = svg_map((14.63, 63.17), [(14.63, 63.17), (14.64, 63.18)], [Stop(14.64, 63.18, "A")],
-                  [(14.635, 63.175, "1", "#ff0000"), (14.636, 63.176, "<2>", "javascript:x")])
+    svg = svg_map(
+        (14.63, 63.17),
+        [(14.63, 63.17), (14.64, 63.18)],
+        [Stop(14.64, 63.18, "A")],
+        [(14.635, 63.175, "1", "#ff0000"), (14.636, 63.176, "<2>", "javascript:x")],
+    )
     assert svg.count('class="finding"') == 2 and "&lt;2&gt;" in svg and "javascript" not in svg
 
 
 # --- issue 11: safety walks ---------------------------------------------------------------------------------------
 
+
 def _box(west, south, east, north):
-    return {"type": "MultiPolygon", "coordinates": [[[[west, south], [east, south], [east, north], [west, north],
-                                                       [west, south]]]]}
+    return {
+        "type": "MultiPolygon",
+        "coordinates": [[[[west, south], [east, south], [east, north], [west, north], [west, south]]]],
+    }
 
 
 def test_saving_stops_from_a_filtered_list_keeps_the_stops_not_shown(client_as, app_context):
@@ -221,8 +254,7 @@ def test_saving_stops_from_a_filtered_list_keeps_the_stops_not_shown(client_as, 
     # Now the list shows only the northern district; the stop in the centre is not in it.
     html = planner.get(f"/walks/{walk.id}?district={north.id}").get_data(as_text=True)
     assert "Torget</span>" not in html.split('id="stops-form"')[1]
-    planner.post(f"/walks/{walk.id}/stops", data={"csrf_token": token, "place_id": [there.id],
-                                                  "shown_id": [there.id]})
+    planner.post(f"/walks/{walk.id}/stops", data={"csrf_token": token, "place_id": [there.id], "shown_id": [there.id]})
     db.session.expire_all()
     assert sorted(s.place_id for s in db.session.get(Walk, walk.id).stops) == sorted([here.id, there.id])
     # Unticking a place that is shown takes it off.
@@ -245,15 +277,34 @@ def test_a_planner_edits_every_field_of_a_walk_and_re_dates_it(client_as, app_co
     assert 'value="Kvällsvandring centrum"' in html and 'value="2026-11-30T19:00"' in html
     assert html.count(">Område<") <= 1  # one label per field: district and the free-text place differ
     token = csrf_token(planner, f"/walks/{walk.id}/edit")
-    answer = planner.post(f"/walks/{walk.id}/edit", data={
-        "csrf_token": token, "title": "Ny titel", "starts_at": "2027-01-14T18:30", "meeting_place": "Rådhuset",
-        "meeting_lat": "63.178", "meeting_lon": "14.636", "district_id": str(district.id), "area_name": "Centrum",
-        "organiser_kinds": ["police"], "organisers": "Polisen", "expected_participants": "12"})
+    answer = planner.post(
+        f"/walks/{walk.id}/edit",
+        data={
+            "csrf_token": token,
+            "title": "Ny titel",
+            "starts_at": "2027-01-14T18:30",
+            "meeting_place": "Rådhuset",
+            "meeting_lat": "63.178",
+            "meeting_lon": "14.636",
+            "district_id": str(district.id),
+            "area_name": "Centrum",
+            "organiser_kinds": ["police"],
+            "organisers": "Polisen",
+            "expected_participants": "12",
+        },
+    )
     assert answer.status_code == 302
     db.session.expire_all()
     walk = db.session.get(Walk, walk.id)
-    assert (walk.title, walk.meeting_place, walk.district_id, walk.area_name, walk.organiser_kinds, walk.organisers,
-            walk.expected_participants) == ("Ny titel", "Rådhuset", district.id, "Centrum", ["police"], "Polisen", 12)
+    assert (
+        walk.title,
+        walk.meeting_place,
+        walk.district_id,
+        walk.area_name,
+        walk.organiser_kinds,
+        walk.organisers,
+        walk.expected_participants,
+    ) == ("Ny titel", "Rådhuset", district.id, "Centrum", ["police"], "Polisen", 12)
     assert walk.starts_at.isoformat() == "2027-01-14T17:30:00+00:00"
     assert _audit_rows("walk", "update") == 1
     html = planner.get(f"/walks/{walk.id}").get_data(as_text=True)
@@ -279,8 +330,10 @@ def test_a_walk_is_cancelled_kept_and_reinstated(client_as, app_context):
     walk = make_walk()
     planner = client_as("planner")
     token = csrf_token(planner, f"/walks/{walk.id}")
-    assert planner.post(f"/walks/{walk.id}/cancel", data={"csrf_token": token, "cancel_reason": "Storm"}
-                        ).status_code == 302
+    assert (
+        planner.post(f"/walks/{walk.id}/cancel", data={"csrf_token": token, "cancel_reason": "Storm"}).status_code
+        == 302
+    )
     db.session.expire_all()
     walk = db.session.get(Walk, walk.id)
     assert walk.cancelled_at is not None and walk.cancel_reason == "Storm"
@@ -289,14 +342,17 @@ def test_a_walk_is_cancelled_kept_and_reinstated(client_as, app_context):
     # No new finding on a cancelled walk: a clear 409 naming the walk.
     refused = post(planner, walk.id, finding())
     assert refused.status_code == 409 and refused.get_json()["code"] == "Conflict"
-    assert planner.post(f"/walks/{walk.id}/cancel", data={"csrf_token": token, "action": "reinstate"}
-                        ).status_code == 302
+    assert (
+        planner.post(f"/walks/{walk.id}/cancel", data={"csrf_token": token, "action": "reinstate"}).status_code == 302
+    )
     db.session.expire_all()
     assert db.session.get(Walk, walk.id).cancelled_at is None
     assert _audit_rows("walk", "update") == 2
     staff = client_as("field_staff")
-    assert staff.post(f"/walks/{walk.id}/cancel", data={"csrf_token": csrf_token(staff, f"/walks/{walk.id}")}
-                      ).status_code == 403
+    assert (
+        staff.post(f"/walks/{walk.id}/cancel", data={"csrf_token": csrf_token(staff, f"/walks/{walk.id}")}).status_code
+        == 403
+    )
 
 
 def test_only_an_empty_walk_is_deleted(client_as, app_context):
@@ -328,7 +384,9 @@ def test_a_finding_that_joins_a_remediated_place_reopens_it(client_as, app_conte
     assert db.session.get(Place, verified.id).status_code == "confirmed"  # a planner's report is reviewed
     moves = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "place", AuditEntry.action == "update"))
     assert sorted((m.before["status_code"], m.after["status_code"]) for m in moves) == [
-        ("remediated", "reported"), ("verified", "confirmed")]
+        ("remediated", "reported"),
+        ("verified", "confirmed"),
+    ]
 
 
 def _svg_of(html: str) -> str:
@@ -349,7 +407,7 @@ def test_static_map_numbers_do_not_overlap_and_it_has_a_legend():
     svg = svg_map(here, [], stops, findings, texts={"legend": "Teckenförklaring", "no_basemap": "Ingen karta"})
     centres = [(float(x), float(y)) for x, y in re.findall(r'<text class="number" x="([\d.]+)" y="([\d.]+)"', svg)]
     assert len(centres) == 4
-    assert all(math.dist(a, b) >= 20 for i, a in enumerate(centres) for b in centres[i + 1:])
+    assert all(math.dist(a, b) >= 20 for i, a in enumerate(centres) for b in centres[i + 1 :])
     assert svg.count('class="stop"') == 2 and svg.count('class="finding"') == 2  # squares and circles
     assert "Teckenförklaring" in svg and "<line" in svg  # a leader line to each moved symbol's point
     assert 'class="no-basemap"' in svg and "Ingen karta" in svg and "<image" not in svg
@@ -411,8 +469,7 @@ def test_the_protocol_pdf_has_a_summary_and_page_numbers(client_as, app_context,
     walk = _walk_with_findings(planner)
     path = tmp_path / "protocol.pdf"
     path.write_bytes(planner.get(f"/walks/{walk.id}/protocol.pdf").data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     pages = text.count("\f")
     assert "Sammanfattning" in text and "Iakttagelser: 3" in text
     assert all(re.search(rf"\b{n} ?/ ?{pages}\b", text) for n in range(1, pages + 1))
@@ -431,13 +488,34 @@ def test_the_follow_up_table_names_the_place_and_splits_done_from_planned(client
     assessment = Assessment(year_id=year.id, place_id=place.id, still_unsafe=True, main_factor="poor_lighting")
     db.session.add(assessment)
     db.session.flush()
-    db.session.add_all([
-        Measure(assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit", status="done",
-                description="Gammal armatur", done_on=date(2026, 10, 1)),  # before the walk: not taken since
-        Measure(assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit", status="done",
-                description="Ny LED-armatur", done_on=date(2026, 12, 1)),
-        Measure(assessment_id=assessment.id, measure_type="vegetation", responsible="municipal_unit",
-                status="decided", description="Röj buskar", due_on=date(2027, 4, 30))])
+    db.session.add_all(
+        [
+            Measure(
+                assessment_id=assessment.id,
+                measure_type="lighting",
+                responsible="municipal_unit",
+                status="done",
+                description="Gammal armatur",
+                done_on=date(2026, 10, 1),
+            ),  # before the walk: not taken since
+            Measure(
+                assessment_id=assessment.id,
+                measure_type="lighting",
+                responsible="municipal_unit",
+                status="done",
+                description="Ny LED-armatur",
+                done_on=date(2026, 12, 1),
+            ),
+            Measure(
+                assessment_id=assessment.id,
+                measure_type="vegetation",
+                responsible="municipal_unit",
+                status="decided",
+                description="Röj buskar",
+                due_on=date(2027, 4, 30),
+            ),
+        ]
+    )
     db.session.commit()
     token = csrf_token(planner, f"/walks/{walk.id}")
     planner.post(f"/walks/{walk.id}/follow-up", data={"csrf_token": token, "starts_at": "2027-05-12T19:00"})

@@ -1,5 +1,6 @@
 """Wastewater monitoring: site and laboratory imports (good and broken), the public charts and report figures,
 and the exports read back."""
+
 import csv
 import io
 import json
@@ -16,14 +17,25 @@ from gis_app.wastewater import demo, service
 from gis_app.wastewater.models import SampleResult, SamplingSite
 from gis_app.wastewater.views import half_year
 
-SITES = {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"kod": "GOV", "namn": "Gövikens reningsverk", "anslutna": 52000},
-     "geometry": {"type": "Polygon", "coordinates": [[[14.58, 63.15], [14.72, 63.15], [14.72, 63.22],
-                                                      [14.58, 63.15]]]}}]}
-RESULTS = ("verk;substans;fran;till;varde;enhet\n"
-           "GOV;Amfetamin;2025-01-06;2025-01-12;91,5;mg/dygn/1000 inv\n"
-           "GOV;Amfetamin;2025-01-13;2025-01-19;88,0;mg/dygn/1000 inv\n"
-           "GOV;Kokain;2025-07-07;2025-07-13;170;mg/dygn/1000 inv\n")
+SITES = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"kod": "GOV", "namn": "Gövikens reningsverk", "anslutna": 52000},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[14.58, 63.15], [14.72, 63.15], [14.72, 63.22], [14.58, 63.15]]],
+            },
+        }
+    ],
+}
+RESULTS = (
+    "verk;substans;fran;till;varde;enhet\n"
+    "GOV;Amfetamin;2025-01-06;2025-01-12;91,5;mg/dygn/1000 inv\n"
+    "GOV;Amfetamin;2025-01-13;2025-01-19;88,0;mg/dygn/1000 inv\n"
+    "GOV;Kokain;2025-07-07;2025-07-13;170;mg/dygn/1000 inv\n"
+)
 
 
 @pytest.fixture
@@ -47,15 +59,20 @@ def _results(tmp_path, text: str):
 
 
 def test_the_lab_csv_is_imported_and_reimported_as_an_update(cli, site, tmp_path):
-    path = _results(tmp_path, RESULTS.replace(";", ","). replace("91,5", "91.5").replace("88,0", "88"))
+    path = _results(tmp_path, RESULTS.replace(";", ",").replace("91,5", "91.5").replace("88,0", "88"))
     result = cli.invoke(args=["import-wastewater-results", str(path)])
     assert result.exit_code == 0, result.output
     assert "3 new, 0 updated" in result.output
-    path.write_text("site,substance,period_start,period_end,value,unit\n"
-                    "GOV,Amfetamin,2025-01-06,2025-01-12,95,mg/dygn/1000 inv\n", encoding="utf-8")
+    path.write_text(
+        "site,substance,period_start,period_end,value,unit\nGOV,Amfetamin,2025-01-06,2025-01-12,95,mg/dygn/1000 inv\n",
+        encoding="utf-8",
+    )
     assert "0 new, 1 updated" in cli.invoke(args=["import-wastewater-results", str(path)]).output
-    values = dict(db.session.execute(select(SampleResult.period_start, SampleResult.value)
-                                     .where(SampleResult.substance == "Amfetamin")).all())
+    values = dict(
+        db.session.execute(
+            select(SampleResult.period_start, SampleResult.value).where(SampleResult.substance == "Amfetamin")
+        ).all()
+    )
     assert values == {date(2025, 1, 6): 95.0, date(2025, 1, 13): 88.0}
 
 
@@ -68,13 +85,16 @@ def test_semicolons_and_decimal_commas_from_a_swedish_spreadsheet(site, tmp_path
 
 
 def test_a_broken_lab_file_imports_nothing_and_names_every_bad_row(site, tmp_path):
-    path = _results(tmp_path, "site,substance,period_start,period_end,value,unit\n"
-                              "GOV,Amfetamin,2025-01-06,2025-01-12,91,mg\n"
-                              "XYZ,Amfetamin,2025-01-06,2025-01-12,91,mg\n"
-                              "GOV,,2025-01-13,2025-01-19,91,mg\n"
-                              "GOV,Kokain,13/1,2025-01-19,91,mg\n"
-                              "GOV,Kokain,2025-01-20,2025-01-19,-4,mg\n"
-                              "GOV,Amfetamin,2025-01-06,2025-01-12,80,mg\n")
+    path = _results(
+        tmp_path,
+        "site,substance,period_start,period_end,value,unit\n"
+        "GOV,Amfetamin,2025-01-06,2025-01-12,91,mg\n"
+        "XYZ,Amfetamin,2025-01-06,2025-01-12,91,mg\n"
+        "GOV,,2025-01-13,2025-01-19,91,mg\n"
+        "GOV,Kokain,13/1,2025-01-19,91,mg\n"
+        "GOV,Kokain,2025-01-20,2025-01-19,-4,mg\n"
+        "GOV,Amfetamin,2025-01-06,2025-01-12,80,mg\n",
+    )
     with pytest.raises(ImportRejected) as refused:
         service.import_results(path)
     report = refused.value.report()
@@ -97,12 +117,24 @@ def test_a_lab_file_without_the_columns_or_with_geometry_files_is_refused(site, 
 
 
 def test_broken_sites_are_refused(english, tmp_path):
-    broken = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "A", "name": "Verket", "population": "många"},
-         "geometry": {"type": "Point", "coordinates": [14.6, 63.1]}},
-        {"type": "Feature", "properties": {"code": "", "name": ""},
-         "geometry": {"type": "Polygon", "coordinates": [[[14.63, 63.17], [14.64, 63.18], [14.64, 63.17],
-                                                          [14.63, 63.18], [14.63, 63.17]]]}}]}
+    broken = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "A", "name": "Verket", "population": "många"},
+                "geometry": {"type": "Point", "coordinates": [14.6, 63.1]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"code": "", "name": ""},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[14.63, 63.17], [14.64, 63.18], [14.64, 63.17], [14.63, 63.18], [14.63, 63.17]]],
+                },
+            },
+        ],
+    }
     path = tmp_path / "sites.geojson"
     path.write_text(json.dumps(broken), encoding="utf-8")
     with pytest.raises(ImportRejected) as refused:

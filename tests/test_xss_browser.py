@@ -1,13 +1,14 @@
 """Script payloads saved through the forms and the API stay text on every page that shows them, in Chromium."""
+
 import json
 import urllib.request
 
 import pytest
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, STORTORGET, make_token, make_user
 from gis_app.extensions import db
 from gis_app.places.models import Place
+from tests.factories import PASSWORD, STORTORGET, make_token, make_user
 
 LON, LAT = STORTORGET
 PAYLOADS = [
@@ -16,7 +17,7 @@ PAYLOADS = [
     '"><svg onload=window.__xss=1>',
     "javascript:window.__xss=1",
     "</textarea><script>window.__xss=1</script>",
-    "'><iframe srcdoc=\"<script>parent.__xss=1</script>\">",
+    '\'><iframe srcdoc="<script>parent.__xss=1</script>">',
     "</script><script>alert(1)</script>",
     '<a href="javascript:window.__xss=1" id="xss-link">klicka</a>',
     "{{ 7*7 }}${alert(1)}<style>*{display:none}</style>",
@@ -73,21 +74,39 @@ def _edit_through_the_form(page, live_server, place_id: int, payload: str) -> No
 
 
 def _post_json(url: str, body: dict, token: str) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/geo+json", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/geo+json", "Authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
 
 def _create_through_the_api(live_server, token: str, index: int, payload: str) -> int:
     lon, lat = _coordinates(index)
-    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
-               "properties": {"title": payload, "category": "vandalism", "description": payload,
-                              "observation": {"text": payload, "source": "citizen_report",
-                                              "reporter_name": payload[:200], "reporter_contact": payload[:200]}}}
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+        "properties": {
+            "title": payload,
+            "category": "vandalism",
+            "description": payload,
+            "observation": {
+                "text": payload,
+                "source": "citizen_report",
+                "reporter_name": payload[:200],
+                "reporter_contact": payload[:200],
+            },
+        },
+    }
     created = _post_json(f"{live_server}/api/collections/places/items", feature, token)
-    _post_json(f"{live_server}/api/collections/places/items/{created['id']}/observations",
-               {"text": payload + " (2)", "source": "police"}, token)
+    _post_json(
+        f"{live_server}/api/collections/places/items/{created['id']}/observations",
+        {"text": payload + " (2)", "source": "police"},
+        token,
+    )
     return created["id"]
 
 
@@ -133,13 +152,19 @@ def test_script_payloads_stay_text_everywhere(live_server, page, app_context):
         page.evaluate("window.placesMap.map.closePopup()")
         assert page.evaluate(f"window.placesMap.openPlace({place_id})"), place_id
         # Exactly this title as text (not a popup whose title merely contains it).
-        page.wait_for_function("() => [...document.querySelectorAll('.leaflet-popup-content .place-popup-title')]"
-                               f".some(e => e.textContent === {json.dumps(title)})")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.leaflet-popup-content .place-popup-title')]"
+            f".some(e => e.textContent === {json.dumps(title)})"
+        )
         _assert_clean(page, f"map popup {place_id}", dialogs)
 
     for place_id in form_places + api_places:
-        for path in (f"/places/{place_id}", f"/places/{place_id}/history", f"/places/{place_id}/edit",
-                     f"/places/{place_id}/observations/new"):
+        for path in (
+            f"/places/{place_id}",
+            f"/places/{place_id}/history",
+            f"/places/{place_id}/edit",
+            f"/places/{place_id}/observations/new",
+        ):
             page.goto(f"{live_server}{path}")
             page.wait_for_load_state("load")
             _assert_clean(page, path, dialogs)

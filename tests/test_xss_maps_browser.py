@@ -2,6 +2,7 @@
 walk finding notes, organisation and token names), stays text on every page that draws a map or lists it, as
 each role: no dialog, no script, no console error, no CSP violation. Every tooltip and popup on the maps is opened,
 so the texts really are drawn."""
+
 import json
 import urllib.request
 from datetime import date
@@ -10,22 +11,23 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import guarded_page
-from tests.factories import STORTORGET, make_token, make_user
 from gis_app.extensions import db
 from gis_app.inventory import service as inventory
 from gis_app.places.importer import import_places
 from gis_app.places.models import Place
 from gis_app.walks import service as walks
 from gis_app.walks.models import Finding, Walk
+from tests.factories import STORTORGET, make_token, make_user
+from tests.helpers import guarded_page
 from tests.test_xss_browser import _log_in
 from tests.xss_corpus import CORPUS, MARKER, drop_planted_organisations
 
 pytestmark = pytest.mark.browser
 LON, LAT = STORTORGET
 YEAR = date.today().year
-PLAN_QUERY = ("/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=Polisstationen&count=8"
-              "&return_to_start=y")
+PLAN_QUERY = (
+    "/outreach/plan?shift_date=2026-11-27&starts_at=19:00&ends_at=23:00&start=Polisstationen&count=8&return_to_start=y"
+)
 INJECTED = "img[src=x], iframe[srcdoc], svg[onload], script:not([src]):not([type]):not([nonce])"
 # Opens every tooltip and popup of every Leaflet map on the page; run from Playwright, outside the page's CSP.
 OPEN_EVERYTHING = """() => {
@@ -40,8 +42,10 @@ OPEN_EVERYTHING = """() => {
 }"""
 # The public map opens zoomed out (counts per cell); this shared link opens it over the planted places, unclustered.
 MAP = f"/?lat={LAT + 0.0009}&lon={LON + 0.003}&zoom=17"
-WATCH_CSP = ("document.addEventListener('securitypolicyviolation', "
-             "e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));")
+WATCH_CSP = (
+    "document.addEventListener('securitypolicyviolation', "
+    "e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));"
+)
 
 
 def _point(index: int, row: int) -> tuple[float, float]:
@@ -49,6 +53,7 @@ def _point(index: int, row: int) -> tuple[float, float]:
 
 
 # --- planting -------------------------------------------------------------------------------------------------------
+
 
 def _through_the_place_forms(page, live_server) -> None:
     for index, text in enumerate(CORPUS[:4]):
@@ -69,8 +74,12 @@ def _through_the_place_forms(page, live_server) -> None:
 
 
 def _request(url: str, body: dict, token: str) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
@@ -78,15 +87,31 @@ def _request(url: str, body: dict, token: str) -> dict:
 def _through_the_api(live_server, token: str) -> None:
     for index, text in enumerate(CORPUS[4:8]):
         lon, lat = _point(index, 1)
-        feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                   "properties": {"title": text, "category": "vandalism", "description": text,
-                                  "observation": {"text": text, "source": "citizen_report"}}}
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "title": text,
+                "category": "vandalism",
+                "description": text,
+                "observation": {"text": text, "source": "citizen_report"},
+            },
+        }
         _request(f"{live_server}/api/collections/places/items", feature, token)
 
 
 def _through_the_importer(tmp_path) -> None:
-    rows = [{"title": text, "category": "youth_gatherings", "description": text, "note": text,
-             "lon": _point(index, 2)[0], "lat": _point(index, 2)[1]} for index, text in enumerate(CORPUS[8:])]
+    rows = [
+        {
+            "title": text,
+            "category": "youth_gatherings",
+            "description": text,
+            "note": text,
+            "lon": _point(index, 2)[0],
+            "lat": _point(index, 2)[1],
+        }
+        for index, text in enumerate(CORPUS[8:])
+    ]
     path = tmp_path / "places.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     import_places(path)
@@ -113,9 +138,17 @@ def _through_walk_notes(live_server, walk_id: int, token: str) -> None:
     """Notes far from any stop: each becomes a new place, titled by its note."""
     for index, text in enumerate(CORPUS):
         lon, lat = _point(index, -4)
-        _request(f"{live_server}/api/walks/{walk_id}/findings",
-                 {"client_uuid": f"00000000-0000-4000-8000-{index:012d}", "category": "vandalism", "note": text,
-                  "accuracy_m": 8, "geometry": {"type": "Point", "coordinates": [lon, lat]}}, token)
+        _request(
+            f"{live_server}/api/walks/{walk_id}/findings",
+            {
+                "client_uuid": f"00000000-0000-4000-8000-{index:012d}",
+                "category": "vandalism",
+                "note": text,
+                "accuracy_m": 8,
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            },
+            token,
+        )
 
 
 def _through_the_admin_forms(page, live_server) -> None:
@@ -148,11 +181,20 @@ def _inventory_and_protocol(walk_id: int) -> None:
     db.session.expire_all()
     for index, place in enumerate(db.session.scalars(select(Place).order_by(Place.id)).all()):
         text = CORPUS[index % len(CORPUS)]
-        inventory.save_assessment(YEAR, place.id, {"still_unsafe": True, "main_factor": "vandalism",
-                                                   "priority": 1, "note": text})
-        inventory.create_measure(YEAR, place.id, {"measure_type": "police_outreach", "responsible": "police",
-                                                  "responsible_name": text, "description": text,
-                                                  "status": "decided"})
+        inventory.save_assessment(
+            YEAR, place.id, {"still_unsafe": True, "main_factor": "vandalism", "priority": 1, "note": text}
+        )
+        inventory.create_measure(
+            YEAR,
+            place.id,
+            {
+                "measure_type": "police_outreach",
+                "responsible": "police",
+                "responsible_name": text,
+                "description": text,
+                "status": "decided",
+            },
+        )
     found = db.session.scalars(select(Finding).where(Finding.walk_id == walk_id).order_by(Finding.id)).all()
     for item, text in zip(found, reversed(CORPUS)):
         walks.update_protocol(item, text, "municipal_unit", 2)
@@ -160,13 +202,17 @@ def _inventory_and_protocol(walk_id: int) -> None:
 
 # --- looking --------------------------------------------------------------------------------------------------------
 
+
 def _wait_for_the_map(page) -> None:
     """Until the page's script has drawn what it draws (nothing to wait for on pages without a map)."""
-    page.wait_for_function("""() => document.readyState === 'complete'
+    page.wait_for_function(
+        """() => document.readyState === 'complete'
         && (!document.getElementById('walk-map-config') || !!document.body.dataset.findingsDrawn)
         && (!document.getElementById('map-config') || !!document.querySelector('#map-status[data-state=ready]'))
         && (!document.getElementById('outreach-map-config') && !document.getElementById('inventory-map-config')
-            || !!document.querySelector('.folium-map[data-features-drawn]'))""", timeout=15_000)
+            || !!document.querySelector('.folium-map[data-features-drawn]'))""",
+        timeout=15_000,
+    )
 
 
 def _look(page, url: str, where: str, dialogs: list) -> list[str]:
@@ -228,12 +274,28 @@ def test_planted_texts_stay_text_on_every_page_for_every_role(live_server, chrom
     assert (walk.title, walk.meeting_place, len(walk.stops)) == (CORPUS[0], CORPUS[1], len(titles) - len(CORPUS))
     place_id = db.session.scalar(select(Place.id).where(Place.title == CORPUS[0]).order_by(Place.id).limit(1))
 
-    staff = ["/", MAP, f"/places/{place_id}", f"/places/{place_id}/history", "/walks/", f"/walks/{walk_id}",
-             f"/walks/{walk_id}/capture", f"/walks/{walk_id}/protocol", f"/walks/{walk_id}/print",
-             f"/inventory/{YEAR}/map", f"/inventory/{YEAR}/remediation", f"/inventory/{YEAR}/statistics"]
+    staff = [
+        "/",
+        MAP,
+        f"/places/{place_id}",
+        f"/places/{place_id}/history",
+        "/walks/",
+        f"/walks/{walk_id}",
+        f"/walks/{walk_id}/capture",
+        f"/walks/{walk_id}/protocol",
+        f"/walks/{walk_id}/print",
+        f"/inventory/{YEAR}/map",
+        f"/inventory/{YEAR}/remediation",
+        f"/inventory/{YEAR}/statistics",
+    ]
     police = ["/outreach/", PLAN_QUERY, f"/outreach/plans/{plan_id}", "/outreach/layers?filtered=1"]
-    pages = {"public": ["/", MAP], "field_staff": staff, "planner": staff, "police": [*staff, *police],
-             "admin": ["/admin/users", "/admin/organisations", "/admin/tokens", f"/walks/{walk_id}"]}
+    pages = {
+        "public": ["/", MAP],
+        "field_staff": staff,
+        "planner": staff,
+        "police": [*staff, *police],
+        "admin": ["/admin/users", "/admin/organisations", "/admin/tokens", f"/walks/{walk_id}"],
+    }
     drawn = {}
     for role, paths in pages.items():
         context, page, dialogs = _role_page(chromium)

@@ -4,20 +4,21 @@ Every text carries MARKER, so a test can find it in a script however it was enco
 JSON with \\u003c escapes). Each tries a different context: HTML, attributes, breaking out of <script>, a
 JavaScript template literal (what folium wrote tooltips into), a javascript: URL.
 """
+
 import json
 from html.parser import HTMLParser
 
 MARKER = "XssProbe"
 CORPUS = [
-    f"{MARKER} ${{alert(document.domain)}}",                       # template literal
-    f"{MARKER} `;alert(1);`",                                       # backtick: end the literal
+    f"{MARKER} ${{alert(document.domain)}}",  # template literal
+    f"{MARKER} `;alert(1);`",  # backtick: end the literal
     f"{MARKER}`+alert(1)+`${{window.__xss=1}}",
-    f"{MARKER} </script><script>alert(1)</script>",                # break out of a script element
-    f"{MARKER} <script>window.__xss=1</script>",                    # HTML
+    f"{MARKER} </script><script>alert(1)</script>",  # break out of a script element
+    f"{MARKER} <script>window.__xss=1</script>",  # HTML
     f'{MARKER} <img src=x onerror="window.__xss=1">',
     f'{MARKER}" onmouseover="alert(1)" autofocus onfocus="alert(1)" x="',  # double-quoted attribute
-    f"{MARKER}' onfocus='alert(1)' autofocus='",                   # single-quoted attribute
-    f"javascript:alert(1)//{MARKER}",                              # a URL, if it ever becomes a link
+    f"{MARKER}' onfocus='alert(1)' autofocus='",  # single-quoted attribute
+    f"javascript:alert(1)//{MARKER}",  # a URL, if it ever becomes a link
     f"{MARKER} <svg onload=alert(1)> {{{{ 7*7 }}}} '-alert(1)-'",
     f'{MARKER} \u2028\u2029</textarea><iframe srcdoc="<script>parent.__xss=1</script>">',
 ]
@@ -36,8 +37,9 @@ class _Scripts(HTMLParser):
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
             url = (value or "").strip().lower()
-            if name.startswith("on") or (name in ("href", "src", "action", "formaction")
-                                         and url.startswith(("javascript:", "data:text/html"))):
+            if name.startswith("on") or (
+                name in ("href", "src", "action", "formaction") and url.startswith(("javascript:", "data:text/html"))
+            ):
                 self.running_attributes.append(f"<{tag} {name}={value!r}>")
         if tag == "script":
             self._open, self._type = True, dict(attrs).get("type")
@@ -75,7 +77,7 @@ def script_problems(html: str) -> list[str]:
                 problems.append(f"a JSON block ended early: {text[:200]}")
         elif MARKER.lower() in text.lower():
             at = text.lower().index(MARKER.lower())
-            problems.append(f"planted text in a <script type={kind!r}>: …{text[max(at - 120, 0):at + 120]}…")
+            problems.append(f"planted text in a <script type={kind!r}>: …{text[max(at - 120, 0) : at + 120]}…")
     return problems
 
 

@@ -1,4 +1,5 @@
 """Forms of the administration pages; choices that come from the database are filled in by the views."""
+
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -15,11 +16,14 @@ MIN_PASSWORD_LENGTH = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
 # One label per value of the model's tuples (a value without a label fails at import).
-ROLE_LABELS = {"field_staff": _l("Field staff"), "planner": _l("Planner"), "police": _l("Police"),
-               "admin": _l("Administrator")}
+ROLE_LABELS = {
+    "field_staff": _l("Field staff"),
+    "planner": _l("Planner"),
+    "police": _l("Police"),
+    "admin": _l("Administrator"),
+}
 KIND_LABELS = {"kommun": _l("Municipality"), "polis": _l("Police"), "other": _l("Other organisation")}
-SCOPE_LABELS = {"read": _l("Read"), "write:places": _l("Write places"),
-                "write:observations": _l("Write observations")}
+SCOPE_LABELS = {"read": _l("Read"), "write:places": _l("Write places"), "write:observations": _l("Write observations")}
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -36,13 +40,17 @@ def _strip(value: str | None) -> str | None:
 
 
 def _email_field() -> EmailField:
-    return EmailField(_l("Email"), filters=[_clean_email], validators=[
-        DataRequired(), Length(max=254), Regexp(EMAIL_PATTERN, message=_l("Not a valid email address."))])
+    return EmailField(
+        _l("Email"),
+        filters=[_clean_email],
+        validators=[DataRequired(), Length(max=254), Regexp(EMAIL_PATTERN, message=_l("Not a valid email address."))],
+    )
 
 
 def _role_field() -> SelectField:
-    return SelectField(_l("Role"), choices=choices((role, ROLE_LABELS[role]) for role in ROLES),
-                       validators=[DataRequired()])
+    return SelectField(
+        _l("Role"), choices=choices((role, ROLE_LABELS[role]) for role in ROLES), validators=[DataRequired()]
+    )
 
 
 def _organisation_field() -> SelectField:
@@ -66,8 +74,9 @@ class NewUserForm(FlaskForm):
     email = _email_field()
     role = _role_field()
     organisation = _organisation_field()
-    password = PasswordField(_l("Initial password"), validators=[
-        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
 
 
 class EditUserForm(FlaskForm):
@@ -79,12 +88,18 @@ class EditUserForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=choices((kind, KIND_LABELS[kind]) for kind in ORGANISATION_KINDS),
-                       validators=[DataRequired()])
+    kind = SelectField(
+        _l("Kind"),
+        choices=choices((kind, KIND_LABELS[kind]) for kind in ORGANISATION_KINDS),
+        validators=[DataRequired()],
+    )
 
 
 class TokenForm(FlaskForm):
     user = SelectField(_l("Owner"), coerce=int, validators=[DataRequired()])
     name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=100)])
-    scopes = MultiCheckboxField(_l("Scopes"), validators=[_at_least_one],
-                                choices=choices((scope, SCOPE_LABELS[scope]) for scope in TOKEN_SCOPES))
+    scopes = MultiCheckboxField(
+        _l("Scopes"),
+        validators=[_at_least_one],
+        choices=choices((scope, SCOPE_LABELS[scope]) for scope in TOKEN_SCOPES),
+    )

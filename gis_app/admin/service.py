@@ -1,4 +1,5 @@
 """The logic of the administration pages: users, organisations and API tokens. Views only parse and render."""
+
 import secrets
 
 from flask_babel import gettext as _
@@ -19,11 +20,13 @@ PASSWORD_GROUP_LENGTH = 5  # 20 characters from 56: about 116 bits
 
 def generate_password() -> str:
     """A random password in dash-separated groups, e.g. 'k3Fq9-...'."""
-    return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_GROUP_LENGTH))
-                    for _ in range(PASSWORD_GROUPS))
+    return "-".join(
+        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_GROUP_LENGTH)) for _ in range(PASSWORD_GROUPS)
+    )
 
 
 # --- users ----------------------------------------------------------------------------------------------------------
+
 
 def list_users() -> list[User]:
     """Every user, by email."""
@@ -41,8 +44,13 @@ def create_user(email: str, role: str, organisation_id: int, password: str) -> U
     """Create an active user; a taken email (in any letter case) is a field error."""
     if find_user(email):
         raise AppError(_("A user with this email exists already."), field="email")
-    user = User(email=email.strip().lower(), role=role, organisation_id=get_organisation(organisation_id).id,
-                active=True, failed_logins=0)
+    user = User(
+        email=email.strip().lower(),
+        role=role,
+        organisation_id=get_organisation(organisation_id).id,
+        active=True,
+        failed_logins=0,
+    )
     user.set_password(password)
     db.session.add(user)
     _flush_or_field_error("email", _("A user with this email exists already."))
@@ -71,12 +79,14 @@ def update_user(user: User, role: str, organisation_id: int, active: bool, unloc
 
 def _keep_one_active_admin(user: User, field: str) -> None:
     # FOR UPDATE: two admins demoting each other at once are serialised, and the second sees the first's change.
-    admins = db.session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
-                                .with_for_update()).all()
+    admins = db.session.scalars(
+        select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+    ).all()
     if set(admins) <= {user.id}:
         db.session.rollback()
-        raise AppError(_("This is the last active administrator: make another user an administrator first."),
-                       field=field)
+        raise AppError(
+            _("This is the last active administrator: make another user an administrator first."), field=field
+        )
 
 
 def reset_password(user: User) -> str:
@@ -93,6 +103,7 @@ def reset_password(user: User) -> str:
 
 
 # --- organisations --------------------------------------------------------------------------------------------------
+
 
 def list_organisations() -> list[tuple[Organisation, int]]:
     """Every organisation with its number of users, by name."""
@@ -126,6 +137,7 @@ def create_organisation(name: str, kind: str) -> Organisation:
 
 # --- API tokens -----------------------------------------------------------------------------------------------------
 
+
 def list_tokens() -> list[ApiToken]:
     """Every token, newest first."""
     return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
@@ -139,8 +151,12 @@ def token_owner_choices(role_labels: dict) -> list[tuple[int, str]]:
 
 def token_snapshot(token: ApiToken) -> dict:
     """What the audit trail keeps of a token (never its hash)."""
-    return {"user_id": token.user_id, "name": token.name, "scopes": list(token.scopes),
-            "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None}
+    return {
+        "user_id": token.user_id,
+        "name": token.name,
+        "scopes": list(token.scopes),
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
 
 
 def issue_token(user_id: int, name: str, scopes: list[str]) -> tuple[ApiToken, str]:

@@ -1,13 +1,22 @@
 """Administration pages: users, organisations and API tokens. Who may come here is declared in auth/access.py."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from gis_app.core.forms import ConfirmForm
 from gis_app.admin import service
-from gis_app.admin.forms import (KIND_LABELS, ROLE_LABELS, SCOPE_LABELS, EditUserForm, NewUserForm,
-                                 OrganisationForm, TokenForm, choices)
+from gis_app.admin.forms import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    SCOPE_LABELS,
+    EditUserForm,
+    NewUserForm,
+    OrganisationForm,
+    TokenForm,
+    choices,
+)
 from gis_app.auth.service import is_locked
+from gis_app.core.forms import ConfirmForm
 from gis_app.errors import AppError
 
 blueprint = Blueprint("admin", __name__)
@@ -18,8 +27,12 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 @blueprint.context_processor
 def _labels() -> dict:
-    return {"role_labels": ROLE_LABELS, "kind_labels": KIND_LABELS, "scope_labels": SCOPE_LABELS,
-            "is_locked": is_locked}
+    return {
+        "role_labels": ROLE_LABELS,
+        "kind_labels": KIND_LABELS,
+        "scope_labels": SCOPE_LABELS,
+        "is_locked": is_locked,
+    }
 
 
 def _status(form) -> int:
@@ -34,6 +47,7 @@ def _show_on_field(form, error: AppError) -> None:
 
 
 # --- users ----------------------------------------------------------------------------------------------------------
+
 
 @blueprint.get("/admin/users")
 def users():
@@ -82,8 +96,13 @@ def _user_data(user) -> dict:
 
 def _edit_page(user, form, status: int = 200, new_password: str | None = None):
     headers = NO_STORE if new_password else {}
-    return render_template("admin/edit_user.html", user=user, form=form, reset_form=ConfirmForm(),
-                           new_password=new_password), status, headers
+    return (
+        render_template(
+            "admin/edit_user.html", user=user, form=form, reset_form=ConfirmForm(), new_password=new_password
+        ),
+        status,
+        headers,
+    )
 
 
 @blueprint.post("/admin/users/<int:user_id>/password")
@@ -100,6 +119,7 @@ def reset_password(user_id: int):
 
 # --- organisations --------------------------------------------------------------------------------------------------
 
+
 @blueprint.route("/admin/organisations", methods=["GET", "POST"])
 def organisations():
     """List the organisations and create one."""
@@ -112,11 +132,13 @@ def organisations():
         else:
             flash(_("Created the organisation %(name)s.", name=organisation.name))
             return redirect(url_for(".organisations"))
-    return render_template("admin/organisations.html", form=form,
-                           organisations=service.list_organisations()), _status(form)
+    return render_template("admin/organisations.html", form=form, organisations=service.list_organisations()), _status(
+        form
+    )
 
 
 # --- API tokens -----------------------------------------------------------------------------------------------------
+
 
 @blueprint.route("/admin/tokens", methods=["GET", "POST"])
 def tokens():
@@ -132,8 +154,14 @@ def tokens():
         else:
             form = TokenForm(formdata=None)
             form.user.choices = choices(service.token_owner_choices(ROLE_LABELS))
-    page = render_template("admin/tokens.html", form=form, tokens=service.list_tokens(), revoke_form=ConfirmForm(),
-                           new_token=new_token, secret=secret)
+    page = render_template(
+        "admin/tokens.html",
+        form=form,
+        tokens=service.list_tokens(),
+        revoke_form=ConfirmForm(),
+        new_token=new_token,
+        secret=secret,
+    )
     return page, _status(form), NO_STORE if secret else {}
 
 

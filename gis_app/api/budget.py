@@ -1,4 +1,5 @@
 """What one anonymous client may cost the API: requests per address (shared by all workers) and query time."""
+
 from contextlib import contextmanager
 
 from flask import current_app
@@ -39,5 +40,6 @@ def within_time_budget():
         if getattr(error.orig, "sqlstate", None) != QUERY_CANCELED:
             raise
         db.session.rollback()  # the transaction is dead; nothing else in this request may use it
-        raise QueryTooSlow(_("The request took too long. Ask for a smaller box, fewer features per page, "
-                             "or more filters.")) from None
+        raise QueryTooSlow(
+            _("The request took too long. Ask for a smaller box, fewer features per page, or more filters.")
+        ) from None

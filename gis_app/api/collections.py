@@ -4,6 +4,7 @@ A collection reads (features, one feature, a count, its extent and queryables); 
 replaces, updates and deletes. `audience()` is the privacy hook: it says whom the features are for, and every query
 gets it. The routes, the conformance page and the OpenAPI document follow from the registered classes.
 """
+
 from typing import Any
 
 from flask import current_app
@@ -41,8 +42,18 @@ class Collection:
         """All query parameters of the items; the public's pages are smaller than staff's."""
         config = current_app.config
         limit = p.limit_param(config["API_DEFAULT_LIMIT"], page_maximum(public), config["API_PUBLIC_MAX_LIMIT"])
-        return (p.BBOX, p.BBOX_CRS, p.CRS, limit, p.OFFSET, p.CURSOR, p.FILTER, p.FILTER_LANG, p.FILTER_CRS,
-                *self.filters())
+        return (
+            p.BBOX,
+            p.BBOX_CRS,
+            p.CRS,
+            limit,
+            p.OFFSET,
+            p.CURSOR,
+            p.FILTER,
+            p.FILTER_LANG,
+            p.FILTER_CRS,
+            *self.filters(),
+        )
 
     def audience(self, srid: int | None = None) -> places.Audience:
         """Whom this request's features are for: staff (a session or a token) see them exactly, everyone else the
@@ -124,9 +135,15 @@ def _fixed(values) -> p.Param:
 # --- places ---------------------------------------------------------------------------------------------------------
 
 _OBSERVATION = {
-    "type": "object", "nullable": True,
-    "properties": {"observed_at": {"type": "string"}, "text": NULLABLE_STRING, "source": {"type": "string"},
-                   "source_label": {"type": "string"}, "light_class": NULLABLE_STRING},
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "observed_at": {"type": "string"},
+        "text": NULLABLE_STRING,
+        "source": {"type": "string"},
+        "source_label": {"type": "string"},
+        "light_class": NULLABLE_STRING,
+    },
 }
 _DATE = {"type": "string", "format": "date"}
 _TIMESTAMP = {"type": "string", "format": "date-time"}
@@ -141,23 +158,32 @@ class Places(WritableCollection):
     geometry_types = ("Point", "LineString", "Polygon")
     write_scope = "write:places"
     property_schemas = {
-        "title": {"type": "string"}, "category": {"type": "string"}, "category_label": {"type": "string"},
-        "color": {"type": "string"}, "status": {"type": "string"}, "status_label": {"type": "string"},
+        "title": {"type": "string"},
+        "category": {"type": "string"},
+        "category_label": {"type": "string"},
+        "color": {"type": "string"},
+        "status": {"type": "string"},
+        "status_label": {"type": "string"},
         "time_of_day": {**NULLABLE_STRING, "enum": [*TIMES_OF_DAY, None]},
         "affected_group": {**NULLABLE_STRING, "enum": [*AFFECTED_GROUPS, None]},
-        "priority": {"type": "integer", "minimum": 1, "maximum": 3}, "district_id": NULLABLE_INTEGER,
-        "district_name": NULLABLE_STRING, "reported_on": {**_DATE, "nullable": True}, "updated_at": _TIMESTAMP,
+        "priority": {"type": "integer", "minimum": 1, "maximum": 3},
+        "district_id": NULLABLE_INTEGER,
+        "district_name": NULLABLE_STRING,
+        "reported_on": {**_DATE, "nullable": True},
+        "updated_at": _TIMESTAMP,
         "last_observation": _OBSERVATION,
     }
     queryable_schemas = {
         "geometry": {"format": "geometry-any", "description": "The place, or for the public its public position."},
         "title": {"type": "string", "description": "For the public: only titles a planner reviewed."},
-        "category": {"type": "string"}, "status": {"type": "string"},
+        "category": {"type": "string"},
+        "status": {"type": "string"},
         "time_of_day": {"type": "string", "enum": list(TIMES_OF_DAY)},
         "affected_group": {"type": "string", "enum": list(AFFECTED_GROUPS)},
         "priority": {"type": "integer", "minimum": 1, "maximum": 3},
         "district_id": {"type": "integer", "description": "For the public: the district of the public position."},
-        "reported_on": {**_DATE, "x-ogc-role": "primary-instant"}, "updated_at": _TIMESTAMP,
+        "reported_on": {**_DATE, "x-ogc-role": "primary-instant"},
+        "updated_at": _TIMESTAMP,
     }
 
     def filters(self) -> tuple[p.Param, ...]:
@@ -200,24 +226,54 @@ class Places(WritableCollection):
 
 PLACE_FILTERS = (
     p.DATETIME,
-    p.Param("year", "Places reported, or observed, in this year.", p.integer(1900, 2200),
-            {"type": "integer", "minimum": 1900, "maximum": 2200}),
-    p.Param("category", "Category codes, comma-separated.", p.code_list(places.category_codes),
-            p.codes_schema(places.category_codes), explode=False),
-    p.Param("status", "Status codes, comma-separated.", p.code_list(places.status_codes),
-            p.codes_schema(places.status_codes), explode=False),
-    p.Param("time_of_day", "day, evening and/or night, comma-separated.", _fixed(TIMES_OF_DAY),
-            p.codes_schema(lambda: TIMES_OF_DAY), explode=False),
-    p.Param("affected_group", "Who feels unsafe: women, men, young_people, everyone.", _fixed(AFFECTED_GROUPS),
-            p.codes_schema(lambda: AFFECTED_GROUPS), explode=False),
+    p.Param(
+        "year",
+        "Places reported, or observed, in this year.",
+        p.integer(1900, 2200),
+        {"type": "integer", "minimum": 1900, "maximum": 2200},
+    ),
+    p.Param(
+        "category",
+        "Category codes, comma-separated.",
+        p.code_list(places.category_codes),
+        p.codes_schema(places.category_codes),
+        explode=False,
+    ),
+    p.Param(
+        "status",
+        "Status codes, comma-separated.",
+        p.code_list(places.status_codes),
+        p.codes_schema(places.status_codes),
+        explode=False,
+    ),
+    p.Param(
+        "time_of_day",
+        "day, evening and/or night, comma-separated.",
+        _fixed(TIMES_OF_DAY),
+        p.codes_schema(lambda: TIMES_OF_DAY),
+        explode=False,
+    ),
+    p.Param(
+        "affected_group",
+        "Who feels unsafe: women, men, young_people, everyone.",
+        _fixed(AFFECTED_GROUPS),
+        p.codes_schema(lambda: AFFECTED_GROUPS),
+        explode=False,
+    ),
     p.Param("district", "District (area) ids, comma-separated.", p.id_list, p.IDS_SCHEMA, explode=False),
-    p.Param("light", "Places with a report made in this light: dark (after civil twilight), twilight and/or daylight, "
-            "from the sun's altitude at the report's place and time.", _fixed(tuple(LIGHT_FILTERS)),
-            p.codes_schema(lambda: tuple(LIGHT_FILTERS)), explode=False),
+    p.Param(
+        "light",
+        "Places with a report made in this light: dark (after civil twilight), twilight and/or daylight, "
+        "from the sun's altitude at the report's place and time.",
+        _fixed(tuple(LIGHT_FILTERS)),
+        p.codes_schema(lambda: tuple(LIGHT_FILTERS)),
+        explode=False,
+    ),
 )
 
 
 # --- areas ----------------------------------------------------------------------------------------------------------
+
 
 class Areas(Collection):
     """The municipality, its districts and zones: open data, the same for everyone."""
@@ -226,14 +282,28 @@ class Areas(Collection):
     title = "Areas"
     description = "The municipality, its districts and zones such as the Purple Flag area."
     geometry_types = ("Polygon", "MultiPolygon")
-    property_schemas = {"kind": {"type": "string", "enum": list(AREA_KINDS)}, "code": NULLABLE_STRING,
-                        "name": NULLABLE_STRING}
-    queryable_schemas = {"geometry": {"format": "geometry-any"}, "kind": {"type": "string", "enum": list(AREA_KINDS)},
-                         "code": {"type": "string"}, "name": {"type": "string"}}
+    property_schemas = {
+        "kind": {"type": "string", "enum": list(AREA_KINDS)},
+        "code": NULLABLE_STRING,
+        "name": NULLABLE_STRING,
+    }
+    queryable_schemas = {
+        "geometry": {"format": "geometry-any"},
+        "kind": {"type": "string", "enum": list(AREA_KINDS)},
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+    }
 
     def filters(self) -> tuple[p.Param, ...]:
-        return (p.Param("kind", "municipality, district and/or zone, comma-separated.", _fixed(AREA_KINDS),
-                        p.codes_schema(lambda: AREA_KINDS), explode=False),)
+        return (
+            p.Param(
+                "kind",
+                "municipality, district and/or zone, comma-separated.",
+                _fixed(AREA_KINDS),
+                p.codes_schema(lambda: AREA_KINDS),
+                explode=False,
+            ),
+        )
 
     def make_filter(self, **values) -> areas.AreaFilter:
         return areas.AreaFilter(**values)

@@ -5,6 +5,7 @@ Parsing and validation are cql2's (the CQL2 1.0 grammar and JSON Schema, maintai
 walks the standard CQL2 JSON tree it returns. pygeofilter 0.4 was tried first: its cql2-text grammar is an older
 draft (no T_INTERSECTS(a, b) function form, no date INTERVALs or '..', no S_DWITHIN).
 """
+
 import math
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -23,15 +24,34 @@ MAX_FILTER_LENGTH = 8_000  # characters: far more than a hand-written filter; ke
 MAX_DEPTH = 40  # nested operations
 MAX_POSITIONS = 1_000  # in the filter's geometries
 MAX_DISTANCE = 100_000  # metres, for S_DWITHIN
-SPATIAL = {"s_intersects": func.ST_Intersects, "s_disjoint": func.ST_Disjoint, "s_contains": func.ST_Contains,
-           "s_within": func.ST_Within, "s_touches": func.ST_Touches, "s_crosses": func.ST_Crosses,
-           "s_overlaps": func.ST_Overlaps, "s_equals": func.ST_Equals}
-COMPARISONS = {"=": lambda a, b: a == b, "<>": lambda a, b: a != b, "<": lambda a, b: a < b,
-               "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+SPATIAL = {
+    "s_intersects": func.ST_Intersects,
+    "s_disjoint": func.ST_Disjoint,
+    "s_contains": func.ST_Contains,
+    "s_within": func.ST_Within,
+    "s_touches": func.ST_Touches,
+    "s_crosses": func.ST_Crosses,
+    "s_overlaps": func.ST_Overlaps,
+    "s_equals": func.ST_Equals,
+}
+COMPARISONS = {
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
 TEMPORAL = ("t_intersects", "t_disjoint", "t_before", "t_after", "t_equals")
 # Kinds that compare with each other.
-FAMILIES = {"string": "text", "integer": "number", "number": "number", "boolean": "boolean", "date": "time",
-            "timestamp": "time"}
+FAMILIES = {
+    "string": "text",
+    "integer": "number",
+    "number": "number",
+    "boolean": "boolean",
+    "date": "time",
+    "timestamp": "time",
+}
 
 
 class InvalidFilter(AppError):
@@ -134,8 +154,7 @@ class _ToSql:
     @staticmethod
     def _time(text: str):
         try:
-            return (date.fromisoformat(text) if len(text) == 10
-                    else datetime.fromisoformat(text.replace("Z", "+00:00")))
+            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise InvalidFilter(f"'{text}' is not a date or timestamp") from None
 

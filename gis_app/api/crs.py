@@ -1,4 +1,5 @@
 """OGC API – Features, Part 2: the coordinate reference systems offered, named by URI."""
+
 from functools import cache
 
 from pyproj import CRS, Transformer
@@ -40,18 +41,27 @@ def valid_box(code: int | None) -> tuple[float, float, float, float]:
     if code == 4326:
         return -90.0, -180.0, 90.0, 180.0
     west, south, east, north = CRS.from_epsg(code).area_of_use.bounds
-    area = (max(west - MARGIN_DEGREES, -180), max(south - MARGIN_DEGREES, -90), min(east + MARGIN_DEGREES, 180),
-            min(north + MARGIN_DEGREES, 90))
+    area = (
+        max(west - MARGIN_DEGREES, -180),
+        max(south - MARGIN_DEGREES, -90),
+        min(east + MARGIN_DEGREES, 180),
+        min(north + MARGIN_DEGREES, 90),
+    )
     low_east, low_north, high_east, high_north = Transformer.from_crs(4326, code, always_xy=True).transform_bounds(
-        *area)
+        *area
+    )
     return low_north, low_east, high_north, high_east
 
 
 def clamp_box(box: tuple[float, float, float, float], code: int | None) -> tuple[float, float, float, float]:
     """The box cut to where the CRS makes sense (nothing stored lies beyond it)."""
     low1, low2, high1, high2 = valid_box(code)
-    return (min(max(box[0], low1), high1), min(max(box[1], low2), high2),
-            min(max(box[2], low1), high1), min(max(box[3], low2), high2))
+    return (
+        min(max(box[0], low1), high1),
+        min(max(box[1], low2), high2),
+        min(max(box[2], low1), high1),
+        min(max(box[3], low2), high2),
+    )
 
 
 def inside(first: float, second: float, code: int | None) -> bool:

@@ -1,5 +1,6 @@
 """The OpenAPI 3.0 document, generated from the routes, the registered collections and their parameters: every
 /api route (the OGC API, field capture and outreach), every parameter, and every answer's body as a JSON Schema."""
+
 import re
 
 from flask import Flask, url_for
@@ -14,10 +15,20 @@ DOCUMENTED_BLUEPRINTS = ("api", "walks_api", "outreach_api")
 OGC = "http://www.opengis.net/spec/"
 
 GENERAL = [
-    {"name": "f", "in": "query", "required": False, "description": "Output format: json (or geojson). html is "
-     "reserved for the HTML view; any other value is 406.", "schema": {"type": "string", "enum": ["json", "geojson"]}},
-    {"name": "lang", "in": "query", "required": False, "description": "Language of labels: sv (default) or en.",
-     "schema": {"type": "string", "enum": list(LANGUAGES)}},
+    {
+        "name": "f",
+        "in": "query",
+        "required": False,
+        "description": "Output format: json (or geojson). html is reserved for the HTML view; any other value is 406.",
+        "schema": {"type": "string", "enum": ["json", "geojson"]},
+    },
+    {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "Language of labels: sv (default) or en.",
+        "schema": {"type": "string", "enum": list(LANGUAGES)},
+    },
 ]
 
 
@@ -28,14 +39,29 @@ def conformance_classes() -> list[str]:
 
     classes = [OGC + "ogcapi-features-1/1.0/conf/" + name for name in ("core", "geojson", "oas30")]
     classes += [OGC + "ogcapi-features-2/1.0/conf/crs"]
-    classes += [OGC + "ogcapi-features-3/1.0/conf/" + name for name in ("queryables", "queryables-query-parameters",
-                                                                         "filter", "features-filter")]
-    classes += [OGC + "cql2/1.0/conf/" + name for name in (
-        "cql2-text", "cql2-json", "basic-cql2", "advanced-comparison-operators", "case-insensitive-comparison",
-        "basic-spatial-functions", "basic-spatial-functions-plus", "spatial-functions", "temporal-functions")]
+    classes += [
+        OGC + "ogcapi-features-3/1.0/conf/" + name
+        for name in ("queryables", "queryables-query-parameters", "filter", "features-filter")
+    ]
+    classes += [
+        OGC + "cql2/1.0/conf/" + name
+        for name in (
+            "cql2-text",
+            "cql2-json",
+            "basic-cql2",
+            "advanced-comparison-operators",
+            "case-insensitive-comparison",
+            "basic-spatial-functions",
+            "basic-spatial-functions-plus",
+            "spatial-functions",
+            "temporal-functions",
+        )
+    ]
     if any(c.writable for c in COLLECTIONS.values()):
-        classes += [OGC + "ogcapi-features-4/1.0/conf/" + name for name in (
-            "create-replace-delete", "update", "optimistic-locking-etags", "features")]
+        classes += [
+            OGC + "ogcapi-features-4/1.0/conf/" + name
+            for name in ("create-replace-delete", "update", "optimistic-locking-etags", "features")
+        ]
     return classes
 
 
@@ -43,98 +69,184 @@ def conformance_classes() -> list[str]:
 
 _STRING = {"type": "string"}
 _NULLABLE_TEXT = {"type": "string", "nullable": True}
-_LINK = {"type": "object", "required": ["href", "rel"],
-         "properties": {"href": _STRING, "rel": _STRING, "type": _STRING, "title": _STRING}}
+_LINK = {
+    "type": "object",
+    "required": ["href", "rel"],
+    "properties": {"href": _STRING, "rel": _STRING, "type": _STRING, "title": _STRING},
+}
 _LINKS = {"type": "array", "items": {"$ref": "#/components/schemas/link"}}
 _POSITIONS = {"type": "array", "items": {}}
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["code", "description", "status"],
     "properties": {
-        "code": _STRING, "description": _STRING, "status": {"type": "integer"}, "field": _STRING,
-        "errors": {"type": "array", "description": "Every wrong field (422, and 400 for a body that is no Feature).",
-                   "items": {"type": "object", "properties": {"field": _STRING, "description": _STRING}}},
-        "current": {"type": "object", "nullable": True,
-                    "description": "On 409 and 412: the feature as it is now, to apply the change to."},
+        "code": _STRING,
+        "description": _STRING,
+        "status": {"type": "integer"},
+        "field": _STRING,
+        "errors": {
+            "type": "array",
+            "description": "Every wrong field (422, and 400 for a body that is no Feature).",
+            "items": {"type": "object", "properties": {"field": _STRING, "description": _STRING}},
+        },
+        "current": {
+            "type": "object",
+            "nullable": True,
+            "description": "On 409 and 412: the feature as it is now, to apply the change to.",
+        },
     },
 }
 READ_SCHEMAS = {
     "exception": ERROR_SCHEMA,
     "link": _LINK,
-    "anyGeometry": {"type": "object", "required": ["type", "coordinates"], "nullable": True,
-                    "properties": {"type": {"type": "string", "enum": ["Point", "LineString", "Polygon",
-                                                                      "MultiPoint", "MultiLineString",
-                                                                      "MultiPolygon"]},
-                                   "coordinates": _POSITIONS}},
-    "landingPage": {"type": "object", "required": ["links"],
-                    "properties": {"title": _STRING, "description": _STRING, "links": _LINKS}},
-    "conformance": {"type": "object", "required": ["conformsTo"],
-                    "properties": {"conformsTo": {"type": "array", "items": _STRING}}},
-    "collection": {
-        "type": "object", "required": ["id", "links"],
-        "properties": {"id": _STRING, "title": _STRING, "description": _STRING, "itemType": _STRING,
-                       "crs": {"type": "array", "items": {"type": "string", "enum": list(SUPPORTED_CRS)}},
-                       "storageCrs": _STRING, "links": _LINKS,
-                       "extent": {"type": "object", "properties": {
-                           "spatial": {"type": "object", "properties": {
-                               "bbox": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
-                               "crs": _STRING}},
-                           "temporal": {"type": "object", "properties": {
-                               "interval": {"type": "array", "items": {"type": "array", "items": _NULLABLE_TEXT}}}}}}},
+    "anyGeometry": {
+        "type": "object",
+        "required": ["type", "coordinates"],
+        "nullable": True,
+        "properties": {
+            "type": {
+                "type": "string",
+                "enum": ["Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"],
+            },
+            "coordinates": _POSITIONS,
+        },
     },
-    "collections": {"type": "object", "required": ["links", "collections"],
-                    "properties": {"links": _LINKS,
-                                   "collections": {"type": "array",
-                                                   "items": {"$ref": "#/components/schemas/collection"}}}},
-    "queryables": {"type": "object", "required": ["type", "properties"],
-                   "properties": {"$schema": _STRING, "$id": _STRING, "type": _STRING, "title": _STRING,
-                                  "properties": {"type": "object"}, "additionalProperties": {"type": "boolean"}}},
+    "landingPage": {
+        "type": "object",
+        "required": ["links"],
+        "properties": {"title": _STRING, "description": _STRING, "links": _LINKS},
+    },
+    "conformance": {
+        "type": "object",
+        "required": ["conformsTo"],
+        "properties": {"conformsTo": {"type": "array", "items": _STRING}},
+    },
+    "collection": {
+        "type": "object",
+        "required": ["id", "links"],
+        "properties": {
+            "id": _STRING,
+            "title": _STRING,
+            "description": _STRING,
+            "itemType": _STRING,
+            "crs": {"type": "array", "items": {"type": "string", "enum": list(SUPPORTED_CRS)}},
+            "storageCrs": _STRING,
+            "links": _LINKS,
+            "extent": {
+                "type": "object",
+                "properties": {
+                    "spatial": {
+                        "type": "object",
+                        "properties": {
+                            "bbox": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+                            "crs": _STRING,
+                        },
+                    },
+                    "temporal": {
+                        "type": "object",
+                        "properties": {
+                            "interval": {"type": "array", "items": {"type": "array", "items": _NULLABLE_TEXT}}
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "collections": {
+        "type": "object",
+        "required": ["links", "collections"],
+        "properties": {
+            "links": _LINKS,
+            "collections": {"type": "array", "items": {"$ref": "#/components/schemas/collection"}},
+        },
+    },
+    "queryables": {
+        "type": "object",
+        "required": ["type", "properties"],
+        "properties": {
+            "$schema": _STRING,
+            "$id": _STRING,
+            "type": _STRING,
+            "title": _STRING,
+            "properties": {"type": "object"},
+            "additionalProperties": {"type": "boolean"},
+        },
+    },
 }
 
 
 def _feature(collection) -> dict:
     """The JSON Schema of one of the collection's features as sent."""
-    geometry = {"type": "object", "required": ["type", "coordinates"], "nullable": True,
-                "properties": {"type": {"type": "string", "enum": list(collection.geometry_types)},
-                               "coordinates": _POSITIONS}}
-    return {"type": "object", "required": ["type", "id", "geometry", "properties"],
-            "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "integer"},
-                           "geometry": geometry, "links": _LINKS,
-                           "properties": {"type": "object", "required": list(collection.property_schemas),
-                                          "properties": collection.property_schemas}}}
+    geometry = {
+        "type": "object",
+        "required": ["type", "coordinates"],
+        "nullable": True,
+        "properties": {"type": {"type": "string", "enum": list(collection.geometry_types)}, "coordinates": _POSITIONS},
+    }
+    return {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "integer"},
+            "geometry": geometry,
+            "links": _LINKS,
+            "properties": {
+                "type": "object",
+                "required": list(collection.property_schemas),
+                "properties": collection.property_schemas,
+            },
+        },
+    }
 
 
 def _feature_collection(collection) -> dict:
-    return {"type": "object", "required": ["type", "features", "numberReturned", "links"],
-            "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
-                           "features": {"type": "array",
-                                        "items": {"$ref": f"#/components/schemas/{collection.id}Feature"}},
-                           "numberReturned": {"type": "integer", "minimum": 0},
-                           "numberMatched": {"type": "integer", "minimum": 0},
-                           "timeStamp": {"type": "string", "format": "date-time"}, "links": _LINKS}}
+    return {
+        "type": "object",
+        "required": ["type", "features", "numberReturned", "links"],
+        "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {"type": "array", "items": {"$ref": f"#/components/schemas/{collection.id}Feature"}},
+            "numberReturned": {"type": "integer", "minimum": 0},
+            "numberMatched": {"type": "integer", "minimum": 0},
+            "timeStamp": {"type": "string", "format": "date-time"},
+            "links": _LINKS,
+        },
+    }
 
 
 # --- writes ---------------------------------------------------------------------------------------------------------
 
 SECURITY_SCHEMES = {
-    "bearerAuth": {"type": "http", "scheme": "bearer",
-                   "description": "An API token with scope write:places or write:observations."},
-    "session": {"type": "apiKey", "in": "cookie", "name": "session",
-                "description": "A logged-in browser session; send the page's CSRF token in X-CSRFToken."},
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token with scope write:places or write:observations.",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "A logged-in browser session; send the page's CSRF token in X-CSRFToken.",
+    },
 }
 _WRITE_GEOMETRY = {
-    "type": "object", "required": ["type", "coordinates"],
+    "type": "object",
+    "required": ["type", "coordinates"],
     "description": "A GeoJSON Point, LineString or Polygon in CRS84 (longitude, latitude), valid and inside the "
-                   "municipality.",
-    "properties": {"type": {"type": "string", "enum": ["Point", "LineString", "Polygon"]},
-                   "coordinates": _POSITIONS},
+    "municipality.",
+    "properties": {"type": {"type": "string", "enum": ["Point", "LineString", "Polygon"]}, "coordinates": _POSITIONS},
 }
 _OBSERVATION = {
-    "type": "object", "required": ["text", "source"],
-    "properties": {"text": {"type": "string", "maxLength": OBSERVATION_TEXT_MAX}, "source": _STRING,
-                   "reporter_name": {**_NULLABLE_TEXT, "maxLength": REPORTER_MAX},
-                   "reporter_contact": {**_NULLABLE_TEXT, "maxLength": REPORTER_MAX},
-                   "geometry": {"$ref": "#/components/schemas/geometry"}},
+    "type": "object",
+    "required": ["text", "source"],
+    "properties": {
+        "text": {"type": "string", "maxLength": OBSERVATION_TEXT_MAX},
+        "source": _STRING,
+        "reporter_name": {**_NULLABLE_TEXT, "maxLength": REPORTER_MAX},
+        "reporter_contact": {**_NULLABLE_TEXT, "maxLength": REPORTER_MAX},
+        "geometry": {"$ref": "#/components/schemas/geometry"},
+    },
 }
 _PROPERTIES = {
     "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX},
@@ -150,22 +262,31 @@ _PROPERTIES = {
 
 def _write_feature_schema(properties: dict, full: bool) -> dict:
     """A Feature to write: a full one (POST, PUT) needs its geometry, title and category; a merge patch nothing."""
-    members = {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "integer"},
-               "geometry": {"$ref": "#/components/schemas/geometry"},
-               "properties": {"type": "object", "properties": properties, "additionalProperties": False},
-               "bbox": {"type": "array", "items": {"type": "number"}}, "links": {"type": "array"}}
+    members = {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "integer"},
+        "geometry": {"$ref": "#/components/schemas/geometry"},
+        "properties": {"type": "object", "properties": properties, "additionalProperties": False},
+        "bbox": {"type": "array", "items": {"type": "number"}},
+        "links": {"type": "array"},
+    }
     if not full:
         return {"type": "object", "properties": members, "additionalProperties": False}
     members["properties"]["required"] = ["title", "category"]
-    return {"type": "object", "required": ["type", "geometry", "properties"], "properties": members,
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": members,
+        "additionalProperties": False,
+    }
 
 
 WRITE_SCHEMAS = {
     "geometry": _WRITE_GEOMETRY,
     "observation": _OBSERVATION,
-    "placeFeature": _write_feature_schema({**_PROPERTIES, "observation": {"$ref": "#/components/schemas/observation"}},
-                                          full=True),
+    "placeFeature": _write_feature_schema(
+        {**_PROPERTIES, "observation": {"$ref": "#/components/schemas/observation"}}, full=True
+    ),
     "placePatch": _write_feature_schema(_PROPERTIES, full=False),
     "createdObservation": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
 }
@@ -177,7 +298,7 @@ WRITE_BODIES = {  # endpoint: (schema, media types)
 }
 ERRORS = {
     "400": "A parameter, header or the body is wrong (a filter that does not parse, a box whose corners are "
-           "swapped, a body that is no Feature)",
+    "swapped, a body that is no Feature)",
     "401": "Log in or send an API token",
     "403": "Your role or your token's scopes do not allow this",
     "404": "No such collection or feature",
@@ -192,17 +313,28 @@ ERRORS = {
     "428": "If-Match is missing",
     "503": "The query took too long; ask for less",
 }
-_WRITE_ERRORS = {"post": ("400", "401", "403", "404", "405", "413", "415", "422"),
-                 "put": ("400", "401", "403", "404", "405", "409", "412", "413", "415", "422", "428"),
-                 "patch": ("400", "401", "403", "404", "405", "409", "412", "413", "415", "422", "428"),
-                 "delete": ("400", "401", "403", "404", "405", "409", "412", "428")}
+_WRITE_ERRORS = {
+    "post": ("400", "401", "403", "404", "405", "413", "415", "422"),
+    "put": ("400", "401", "403", "404", "405", "409", "412", "413", "415", "422", "428"),
+    "patch": ("400", "401", "403", "404", "405", "409", "412", "413", "415", "422", "428"),
+    "delete": ("400", "401", "403", "404", "405", "409", "412", "428"),
+}
 _ETAG = {"ETag": {"description": "The feature's version, for If-Match", "schema": _STRING}}
 _CONTENT_CRS = {"Content-Crs": {"description": "The CRS of the geometries, as <URI>", "schema": _STRING}}
-_IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
-             "schema": {"type": "string", "pattern": r'^(W/)?"[^"*]*"$'},
-             "description": "The ETag of the version you read (from GET, or the last write)."}
-_CSRF = {"name": "X-CSRFToken", "in": "header", "required": False, "schema": _STRING,
-         "description": "Required with a browser session (no token): the page's CSRF token."}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "pattern": r'^(W/)?"[^"*]*"$'},
+    "description": "The ETag of the version you read (from GET, or the last write).",
+}
+_CSRF = {
+    "name": "X-CSRFToken",
+    "in": "header",
+    "required": False,
+    "schema": _STRING,
+    "description": "Required with a browser session (no token): the page's CSRF token.",
+}
 
 
 def _errors(*codes: str) -> dict:
@@ -223,20 +355,32 @@ def _write_success(endpoint: str, method: str, collection_id: str | None) -> dic
         return {"201": {"description": "Created", "content": _json("createdObservation")}}
     headers = _ETAG | _CONTENT_CRS | ({"Location": {"schema": _STRING}} if method == "post" else {})
     code = "201" if method == "post" else "200"
-    return {code: {"description": "The feature as stored", "headers": headers,
-                   "content": _json(f"{collection_id}Feature", "application/geo+json")}}
+    return {
+        code: {
+            "description": "The feature as stored",
+            "headers": headers,
+            "content": _json(f"{collection_id}Feature", "application/geo+json"),
+        }
+    }
 
 
-def write_operation(endpoint: str, method: str, path_params: list[str], summary: str,
-                    collection_id: str | None) -> dict:
+def write_operation(
+    endpoint: str, method: str, path_params: list[str], summary: str, collection_id: str | None
+) -> dict:
     """An OpenAPI operation for a write route: body schema, If-Match, security and every answer."""
     headers = ([_IF_MATCH] if method in ("put", "patch", "delete") else []) + [_CSRF]
-    errors = _WRITE_ERRORS[method] if endpoint != "api.create_observation" else ("400", "401", "403", "404", "413",
-                                                                               "415", "422")
-    op = {"operationId": endpoint.replace(".", "_") + "_" + "_".join(path_params), "summary": summary,
-          "parameters": [_path_parameter(n) for n in path_params] + headers,
-          "security": [{"bearerAuth": []}, {"session": []}],
-          "responses": _write_success(endpoint, method, collection_id) | _errors(*errors)}
+    errors = (
+        _WRITE_ERRORS[method]
+        if endpoint != "api.create_observation"
+        else ("400", "401", "403", "404", "413", "415", "422")
+    )
+    op = {
+        "operationId": endpoint.replace(".", "_") + "_" + "_".join(path_params),
+        "summary": summary,
+        "parameters": [_path_parameter(n) for n in path_params] + headers,
+        "security": [{"bearerAuth": []}, {"session": []}],
+        "responses": _write_success(endpoint, method, collection_id) | _errors(*errors),
+    }
     if endpoint in WRITE_BODIES:
         schema, media_types = WRITE_BODIES[endpoint]
         ref = {"schema": {"$ref": f"#/components/schemas/{schema}"}}
@@ -246,9 +390,17 @@ def write_operation(endpoint: str, method: str, path_params: list[str], summary:
 
 # --- reads ----------------------------------------------------------------------------------------------------------
 
+
 def _query_parameter(param: Param) -> dict:
-    return {"name": param.name, "in": "query", "required": False, "description": param.description,
-            "schema": param.openapi_schema(), "style": "form", "explode": param.explode}
+    return {
+        "name": param.name,
+        "in": "query",
+        "required": False,
+        "description": param.description,
+        "schema": param.openapi_schema(),
+        "style": "form",
+        "explode": param.explode,
+    }
 
 
 def _path_parameter(name: str) -> dict:
@@ -268,11 +420,17 @@ READ_BODIES = {  # endpoint: (media type, schema reference)
 
 def _read_success(endpoint: str, collection_id: str | None) -> dict:
     if endpoint == "api.items":
-        return {"description": "A page of features", "headers": _CONTENT_CRS,
-                "content": _json(f"{collection_id}FeatureCollection", "application/geo+json")}
+        return {
+            "description": "A page of features",
+            "headers": _CONTENT_CRS,
+            "content": _json(f"{collection_id}FeatureCollection", "application/geo+json"),
+        }
     if endpoint == "api.item":
-        return {"description": "The feature", "headers": _CONTENT_CRS | _ETAG,
-                "content": _json(f"{collection_id}Feature", "application/geo+json")}
+        return {
+            "description": "The feature",
+            "headers": _CONTENT_CRS | _ETAG,
+            "content": _json(f"{collection_id}Feature", "application/geo+json"),
+        }
     media_type, ref = READ_BODIES[endpoint]
     schema = {"$ref": f"#/components/schemas/{ref}"} if ref else {"type": "object"}
     return {"description": "Success", "content": {media_type: {"schema": schema}}}
@@ -282,12 +440,17 @@ def _summary(app: Flask, endpoint: str) -> str:
     return (app.view_functions[endpoint].__doc__ or endpoint).strip().splitlines()[0]
 
 
-def _read_operation(app: Flask, endpoint: str, path_params: list[str], query: list[Param],
-                    collection_id: str | None) -> dict:
+def _read_operation(
+    app: Flask, endpoint: str, path_params: list[str], query: list[Param], collection_id: str | None
+) -> dict:
     parameters = [_path_parameter(n) for n in path_params] + GENERAL + [_query_parameter(p) for p in query]
     errors = ("400", "404", "406", "414") + (("503",) if endpoint in ("api.items", "api.item") else ())
-    return {"operationId": endpoint.replace(".", "_") + "_" + "_".join(path_params), "summary": _summary(app, endpoint),
-            "parameters": parameters, "responses": {"200": _read_success(endpoint, collection_id)} | _errors(*errors)}
+    return {
+        "operationId": endpoint.replace(".", "_") + "_" + "_".join(path_params),
+        "summary": _summary(app, endpoint),
+        "parameters": parameters,
+        "responses": {"200": _read_success(endpoint, collection_id)} | _errors(*errors),
+    }
 
 
 def _methods(rule) -> list[str]:
@@ -329,8 +492,9 @@ def _paths(app: Flask) -> dict:
         template = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule).removeprefix("/api") or "/"
         names = re.findall(r"{([^}]+)}", template)
         if blueprint != "api":
-            paths.setdefault(template, {}).update(capture_operations(rule.endpoint, _methods(rule), names,
-                                                                     _summary(app, rule.endpoint)))
+            paths.setdefault(template, {}).update(
+                capture_operations(rule.endpoint, _methods(rule), names, _summary(app, rule.endpoint))
+            )
             continue
         if "collection_id" not in names:
             paths.setdefault(template, {}).update(_rule_operations(app, rule, names))
@@ -355,12 +519,14 @@ def openapi_document(app: Flask) -> dict:
         schemas[f"{collection.id}FeatureCollection"] = _feature_collection(collection)
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Safety inventory – OGC API Features", "version": "1.1.0",
-                 "description": "Unsafe places and areas as GeoJSON (OGC API – Features: Part 1 Core, Part 2 CRS, "
-                                "Part 3 CQL2 filters, Part 4 writes with ETags and If-Match), the field capture "
-                                "of safety walks and the police's outreach log."},
+        "info": {
+            "title": "Safety inventory – OGC API Features",
+            "version": "1.1.0",
+            "description": "Unsafe places and areas as GeoJSON (OGC API – Features: Part 1 Core, Part 2 CRS, "
+            "Part 3 CQL2 filters, Part 4 writes with ETags and If-Match), the field capture "
+            "of safety walks and the police's outreach log.",
+        },
         "servers": [{"url": url_for("api.landing_page", _external=True).rstrip("/")}],
         "paths": _paths(app),
         "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
     }
-

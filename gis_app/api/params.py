@@ -1,9 +1,11 @@
 """Query parameters of the API: parsed from the request and described in the OpenAPI document by one definition."""
+
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from gis_app.api import crs
 from gis_app.core.inputs import DB_INT_MAX
@@ -91,6 +93,7 @@ def page_size(maximum: int) -> Callable[[str], int]:
 
 def code_list(allowed: Callable[[], set[str]]) -> Callable[[str], list[str]]:
     """A comma-separated list of codes, each one of `allowed()` (looked up only when the parameter is given)."""
+
     def parse(raw: str) -> list[str]:
         codes = raw.split(",")
         if not raw or "" in codes:
@@ -142,8 +145,9 @@ def check_crs84_box(box: tuple[float, float, float, float]) -> None:
     """A CRS84 box must lie on the globe."""
     west, south, east, north = box
     if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        raise AppError("Invalid value for 'bbox': coordinates must be longitude -180..180 and latitude -90..90.",
-                       field="bbox")
+        raise AppError(
+            "Invalid value for 'bbox': coordinates must be longitude -180..180 and latitude -90..90.", field="bbox"
+        )
 
 
 def crs_uri(raw: str) -> int | None:
@@ -188,31 +192,72 @@ def datetime_interval(raw: str) -> tuple[date | None, date | None]:
 # cql-text is the draft's name for cql2-text: GDAL's OAPIF driver (to 3.12 at least) sends filters only with it.
 FILTER_LANGS = ("cql2-text", "cql2-json", "cql-text")
 _CRS_SCHEMA = {"type": "string", "format": "uri", "enum": list(crs.SUPPORTED)}
-BBOX = Param("bbox", "Only features that intersect this box: west,south,east,north in CRS84 (lon/lat), or the "
-             "lower and upper corner in bbox-crs's axis order.", bbox,
-             {"type": "array", "items": {"type": "number"},
-              "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}]}, explode=False)
+BBOX = Param(
+    "bbox",
+    "Only features that intersect this box: west,south,east,north in CRS84 (lon/lat), or the "
+    "lower and upper corner in bbox-crs's axis order.",
+    bbox,
+    {
+        "type": "array",
+        "items": {"type": "number"},
+        "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
+    },
+    explode=False,
+)
 BBOX_CRS = Param("bbox-crs", "The CRS of bbox (default CRS84).", crs_uri, _CRS_SCHEMA)
-CRS = Param("crs", "The CRS of the geometries sent (default CRS84); the axis order is the CRS's own: EPSG:4326 "
-            "latitude first, SWEREF 99 northing first.", crs_uri, _CRS_SCHEMA)
-FILTER = Param("filter", "A CQL2 filter on the collection's queryables (see its /queryables).", filter_text,
-               {"type": "string", "minLength": 1})
-FILTER_LANG = Param("filter-lang", "cql2-text (default) or cql2-json; cql-text is read as cql2-text.", filter_lang,
-                    {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"})
+CRS = Param(
+    "crs",
+    "The CRS of the geometries sent (default CRS84); the axis order is the CRS's own: EPSG:4326 "
+    "latitude first, SWEREF 99 northing first.",
+    crs_uri,
+    _CRS_SCHEMA,
+)
+FILTER = Param(
+    "filter",
+    "A CQL2 filter on the collection's queryables (see its /queryables).",
+    filter_text,
+    {"type": "string", "minLength": 1},
+)
+FILTER_LANG = Param(
+    "filter-lang",
+    "cql2-text (default) or cql2-json; cql-text is read as cql2-text.",
+    filter_lang,
+    {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"},
+)
 FILTER_CRS = Param("filter-crs", "The CRS of the geometries in filter (default CRS84).", crs_uri, _CRS_SCHEMA)
-DATETIME = Param("datetime", "Date the place was reported: an instant, or an interval with '..' for an open end "
-                 "(RFC 3339 dates or date-times).", datetime_interval,
-                 {"type": "string", "minLength": 1,
-                  "pattern": r"^(\d{4}-\d{2}-\d{2}(T\S+)?|\.\.|)(/(\d{4}-\d{2}-\d{2}(T\S+)?|\.\.|))?$"})
-OFFSET = Param("offset", "Number of features to skip (paging; the `next` links use `cursor`, which costs the same "
-               "on every page).", integer(0, 10**9), {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0})
-CURSOR = Param("cursor", "Keyset paging: only features whose id comes after this one. The `next` links carry it.",
-               integer(0, DB_INT_MAX), {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX})
+DATETIME = Param(
+    "datetime",
+    "Date the place was reported: an instant, or an interval with '..' for an open end (RFC 3339 dates or date-times).",
+    datetime_interval,
+    {
+        "type": "string",
+        "minLength": 1,
+        "pattern": r"^(\d{4}-\d{2}-\d{2}(T\S+)?|\.\.|)(/(\d{4}-\d{2}-\d{2}(T\S+)?|\.\.|))?$",
+    },
+)
+OFFSET = Param(
+    "offset",
+    "Number of features to skip (paging; the `next` links use `cursor`, which costs the same on every page).",
+    integer(0, 10**9),
+    {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0},
+)
+CURSOR = Param(
+    "cursor",
+    "Keyset paging: only features whose id comes after this one. The `next` links carry it.",
+    integer(0, DB_INT_MAX),
+    {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX},
+)
 
 
 def limit_param(default: int, maximum: int, public_maximum: int) -> Param:
     """`limit`: served as at most `maximum` (at most `public_maximum` without a staff login or token)."""
-    description = (f"Number of features per page. Larger values are served as {public_maximum} without a staff "
-                   f"login or API token, and as {maximum} with one.")
-    return Param("limit", description, page_size(maximum),
-                 {"type": "integer", "minimum": 1, "maximum": LIMIT_MAXIMUM, "default": default})
+    description = (
+        f"Number of features per page. Larger values are served as {public_maximum} without a staff "
+        f"login or API token, and as {maximum} with one."
+    )
+    return Param(
+        "limit",
+        description,
+        page_size(maximum),
+        {"type": "integer", "minimum": 1, "maximum": LIMIT_MAXIMUM, "default": default},
+    )

@@ -5,6 +5,7 @@ staff the places themselves; both with an ETag from the data version, the filter
 a revalidation of an unchanged tile costs one sequence read and never the tile's query. Public tiles may be kept
 by browsers and proxies for GIS_APP_MVT_MAX_AGE seconds; staff tiles are private and always revalidated.
 """
+
 import hashlib
 
 from flask import Blueprint, Response, current_app, request
@@ -61,7 +62,7 @@ def _cache_headers(response: Response, public: bool, etag: str) -> Response:
 @blueprint.get("/tiles/places/<int:z>/<int:x>/<int:y>.mvt")
 def places_tile(z: int, x: int, y: int):
     """One vector tile of places: counts per cell below GIS_APP_MVT_POINT_ZOOM, the places themselves from it."""
-    if not (z <= MAX_ZOOM and x < 2 ** z and y < 2 ** z and offered_extent(z, x, y)):
+    if not (z <= MAX_ZOOM and x < 2**z and y < 2**z and offered_extent(z, x, y)):
         raise NotFound(_("No such tile."))
     place_filter = _filter()
     audience = Audience(public=not is_staff())

@@ -1,6 +1,7 @@
 """OGC API – Features (Parts 1 to 4), GeoJSON: landing page, conformance, collections, queryables and items."""
+
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import abort
@@ -25,7 +26,10 @@ SCHEMA_JSON = "application/schema+json"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_ENDPOINTS = frozenset({"api.create_item", "api.replace_item", "api.update_item", "api.delete_item"})
 # The media types each read can answer in; any other Accept gets 406.
-OFFERED = {"api.openapi": (OPENAPI_MEDIA_TYPE, "application/vnd.oai.openapi+json", JSON), "api.queryables": (SCHEMA_JSON, JSON)}
+OFFERED = {
+    "api.openapi": (OPENAPI_MEDIA_TYPE, "application/vnd.oai.openapi+json", JSON),
+    "api.queryables": (SCHEMA_JSON, JSON),
+}
 READ_TYPES = (JSON, GEOJSON)
 CORS_EXPOSED = "ETag, Content-Crs, Location, Link"
 
@@ -49,6 +53,7 @@ def collection_or_404(collection_id: str) -> Collection:
 
 
 # --- methods, negotiation and CORS, for every route of the API ------------------------------------------------------
+
 
 def allowed_methods(path: str) -> list[str]:
     """The methods this path answers: the routes' methods, less the writes of a read-only collection."""
@@ -115,20 +120,23 @@ def _not_writable(error: NotWritable):
 
 # --- landing page, document, conformance ----------------------------------------------------------------------------
 
+
 @blueprint.get("/")
 def landing_page():
     """Landing page: what the API is and where its parts are."""
     parse_query((), request.args)
-    return jsonify({
-        "title": "Safety inventory – OGC API Features",
-        "description": "Unsafe places reported in the municipality, and its areas.",
-        "links": [
-            _link(url_for(".landing_page", _external=True), "self", JSON, "This document"),
-            _link(url_for(".openapi", _external=True), "service-desc", OPENAPI_MEDIA_TYPE, "The API definition"),
-            _link(url_for(".conformance", _external=True), "conformance", JSON, "Conformance classes"),
-            _link(url_for(".collections", _external=True), "data", JSON, "The feature collections"),
-        ],
-    })
+    return jsonify(
+        {
+            "title": "Safety inventory – OGC API Features",
+            "description": "Unsafe places reported in the municipality, and its areas.",
+            "links": [
+                _link(url_for(".landing_page", _external=True), "self", JSON, "This document"),
+                _link(url_for(".openapi", _external=True), "service-desc", OPENAPI_MEDIA_TYPE, "The API definition"),
+                _link(url_for(".conformance", _external=True), "conformance", JSON, "Conformance classes"),
+                _link(url_for(".collections", _external=True), "data", JSON, "The feature collections"),
+            ],
+        }
+    )
 
 
 @blueprint.get("/openapi")
@@ -147,6 +155,7 @@ def conformance():
 
 # --- collections ----------------------------------------------------------------------------------------------------
 
+
 def _collection_metadata(collection: Collection) -> dict:
     self_url = url_for(".collection", collection_id=collection.id, _external=True)
     items_url = url_for(".items", collection_id=collection.id, _external=True)
@@ -159,9 +168,16 @@ def _collection_metadata(collection: Collection) -> dict:
         "crs": list(collection.crs()),
         "storageCrs": collection.storage_crs,
         "extent": collection.extent(),
-        "links": [_link(self_url, "self", JSON), _link(items_url, "items", GEOJSON, "The features"),
-                  _link(queryables_url, "http://www.opengis.net/def/rel/ogc/1.0/queryables", SCHEMA_JSON,
-                        "What a filter may name")],
+        "links": [
+            _link(self_url, "self", JSON),
+            _link(items_url, "items", GEOJSON, "The features"),
+            _link(
+                queryables_url,
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                SCHEMA_JSON,
+                "What a filter may name",
+            ),
+        ],
     }
 
 
@@ -169,10 +185,12 @@ def _collection_metadata(collection: Collection) -> dict:
 def collections():
     """The feature collections."""
     parse_query((), request.args)
-    return jsonify({
-        "links": [_link(url_for(".collections", _external=True), "self", JSON)],
-        "collections": [_collection_metadata(c) for c in COLLECTIONS.values()],
-    })
+    return jsonify(
+        {
+            "links": [_link(url_for(".collections", _external=True), "self", JSON)],
+            "collections": [_collection_metadata(c) for c in COLLECTIONS.values()],
+        }
+    )
 
 
 @blueprint.get("/collections/<collection_id>")
@@ -188,12 +206,19 @@ def queryables(collection_id: str):
     coll = collection_or_404(collection_id)
     parse_query((), request.args)
     url = url_for(".queryables", collection_id=coll.id, _external=True)
-    body = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": url, "type": "object",
-            "title": coll.title, "properties": coll.queryable_schemas, "additionalProperties": False}
+    body = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": url,
+        "type": "object",
+        "title": coll.title,
+        "properties": coll.queryable_schemas,
+        "additionalProperties": False,
+    }
     return Response(json.dumps(body), mimetype=SCHEMA_JSON)
 
 
 # --- items ----------------------------------------------------------------------------------------------------------
+
 
 def _page_url(**paging) -> str:
     """This request's URL with its paging parameters replaced (None drops one)."""
@@ -211,8 +236,9 @@ def _paging_links(offset: int, after: int | None, limit: int, last_id: int | Non
     return links
 
 
-def _number_matched(coll: Collection, feature_filter, audience, offset: int, after: int | None, returned: int,
-                    has_next: bool) -> int | None:
+def _number_matched(
+    coll: Collection, feature_filter, audience, offset: int, after: int | None, returned: int, has_next: bool
+) -> int | None:
     """Only where it is cheap and sure: the first page (a count capped at API_COUNT_CAP), or the last page of
     offset paging that still returned features; left out elsewhere."""
     if after is None and offset == 0:
@@ -269,7 +295,7 @@ def items(collection_id: str):
         features = features[:limit]
         matched = _number_matched(coll, found, audience, offset, after, len(features), has_next)
     meta = {
-        "timeStamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "numberReturned": len(features),
         "links": _paging_links(offset, after, limit, _last_id(features) if has_next else None),
     }

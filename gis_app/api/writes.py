@@ -1,17 +1,18 @@
 """OGC API – Features, Part 4: create, replace, update (JSON Merge Patch) and delete the features of a writable
 collection, each against the version the client read (ETag, If-Match); and add observations to places."""
+
 import json
 import re
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from gis_app.core.geometry import crs_problem
-from gis_app.core.inputs import JSON_TYPES, db_int, json_body
 from gis_app.api.collections import COLLECTIONS, WritableCollection
 from gis_app.api.views import blueprint, collection_or_404, feature_response, item_body
 from gis_app.auth.access import OBSERVATION_SCOPE, authorise, require_scope
 from gis_app.auth.audit import PERSONAL_FIELDS, snapshot
+from gis_app.core.geometry import crs_problem
+from gis_app.core.inputs import JSON_TYPES, db_int, json_body
 from gis_app.core.validation import InvalidInput, Problems
 from gis_app.errors import AppError, NotFound, error_body
 from gis_app.places import service
@@ -29,12 +30,18 @@ class PreconditionFailed(AppError):
     code = "PreconditionFailed"
 
     def __init__(self, collection_id: str, feature_id: int):
-        super().__init__(_("Someone else changed this place after you read it. Here is its current state: "
-                           "apply your change to it again."), field="If-Match")
+        super().__init__(
+            _(
+                "Someone else changed this place after you read it. Here is its current state: "
+                "apply your change to it again."
+            ),
+            field="If-Match",
+        )
         self.collection_id, self.feature_id = collection_id, feature_id
 
 
 # --- errors with more to say than the one shape: every field, or the current state -----------------------------------
+
 
 def _with_current(error: AppError, collection_id: str, feature_id: int) -> Response:
     """The error with the feature as it is now (and its ETag), to apply the change to again."""
@@ -62,6 +69,7 @@ def version_conflict(error: VersionConflict):
 
 # --- request checks -------------------------------------------------------------------------------------------------
 
+
 def _writable(collection_id: str) -> WritableCollection:
     coll = collection_or_404(collection_id)
     if not isinstance(coll, WritableCollection):  # refused before the role check already (views._refuse_early)
@@ -79,8 +87,12 @@ def _feature_id(raw: str) -> int:
 def _expected_version(coll: WritableCollection, feature_id: int) -> int:
     """The version named by If-Match (required, 428), which must be the feature's current one (412)."""
     if not request.headers.get("If-Match", "").strip() or request.if_match.star_tag:
-        raise AppError(_("Send If-Match with the ETag of the version you read."), field="If-Match",
-                       status=428, code="PreconditionRequired")
+        raise AppError(
+            _("Send If-Match with the ETag of the version you read."),
+            field="If-Match",
+            status=428,
+            code="PreconditionRequired",
+        )
     if not IF_MATCH.fullmatch(request.headers["If-Match"].strip()):
         raise AppError(_("If-Match must be one ETag in quotes, as the server sent it."), field="If-Match")
     tags = request.if_match.as_set()
@@ -111,7 +123,7 @@ def _feature_data(body, feature_id: int | None = None, partial: bool = False) ->
         raise InvalidInput([("body", _("must be a GeoJSON Feature object"))], status=400)
     problems = Problems()
     if body.get("type", "Feature" if partial else None) != "Feature":
-        problems.add("type", _("must be \"Feature\""))
+        problems.add("type", _('must be "Feature"'))
     for member in body:
         if member not in FEATURE_MEMBERS:
             problems.add(str(member), _("unknown member"))
@@ -134,6 +146,7 @@ def _feature_data(body, feature_id: int | None = None, partial: bool = False) ->
 
 
 # --- routes ---------------------------------------------------------------------------------------------------------
+
 
 @blueprint.post("/collections/<collection_id>/items")
 def create_item(collection_id: str):

@@ -1,4 +1,5 @@
 """Import boundaries (GeoJSON, GeoPackage, CSV) as areas: all or nothing, every rejected row named."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,16 +15,31 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gis_app.areas.models import AREA_KINDS, Area
 from gis_app.core.geometry import validity_problem
-from gis_app.core.readers import (BadGeometry, ImportRejected, RowError, SourceFile, records, database_refused,
-                                  is_blank, read_source, rejected_rows)
+from gis_app.core.readers import (
+    BadGeometry,
+    ImportRejected,
+    RowError,
+    SourceFile,
+    database_refused,
+    is_blank,
+    read_source,
+    records,
+    rejected_rows,
+)
 from gis_app.extensions import db
 
 # Candidate attribute names per kind, first match wins: generic English/Swedish, then SCB's DeSO and kommun
 # fields. Per kind, because a DeSO file also carries kommunnamn, which must not become every district's name.
-NAME_FIELDS = {"municipality": ("name", "namn", "kommunnamn"), "district": ("name", "namn", "desoname"),
-               "zone": ("name", "namn")}
-CODE_FIELDS = {"municipality": ("code", "kod", "kommunkod"), "district": ("code", "kod", "deso"),
-               "zone": ("code", "kod")}
+NAME_FIELDS = {
+    "municipality": ("name", "namn", "kommunnamn"),
+    "district": ("name", "namn", "desoname"),
+    "zone": ("name", "namn"),
+}
+CODE_FIELDS = {
+    "municipality": ("code", "kod", "kommunkod"),
+    "district": ("code", "kod", "deso"),
+    "zone": ("code", "kod"),
+}
 NAME_MAX, CODE_MAX = 200, 50
 UPSERT_BATCH = 1000
 
@@ -42,6 +58,7 @@ MUNICIPALITY_OUTLINE = text("SELECT ST_AsBinary(ST_Union(geom)) FROM area WHERE 
 
 # --- areas ----------------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class AreaImportResult:
     kind: str
@@ -55,8 +72,15 @@ def has_areas(kind: str) -> bool:
     return db.session.scalar(select(func.count()).select_from(Area).where(Area.kind == kind)) > 0
 
 
-def import_areas(path: Path | str, kind: str, *, name_field: str | None = None, code_field: str | None = None,
-                 crs: str | None = None, layer: str | None = None) -> AreaImportResult:
+def import_areas(
+    path: Path | str,
+    kind: str,
+    *,
+    name_field: str | None = None,
+    code_field: str | None = None,
+    crs: str | None = None,
+    layer: str | None = None,
+) -> AreaImportResult:
     """Upsert every polygon of a file as an area of `kind` on (kind, code), all or nothing."""
     if kind not in AREA_KINDS:
         raise ImportRejected(_("Unknown area kind %(kind)s: use %(kinds)s.", kind=kind, kinds=", ".join(AREA_KINDS)))
@@ -71,14 +95,20 @@ def _pick_field(source: SourceFile, chosen: str | None, candidates: tuple[str, .
     columns = list(source.attributes.columns)
     if chosen:
         if chosen.strip().lower() not in columns:
-            raise ImportRejected(_("No field %(field)s in the file; it has: %(fields)s.",
-                                   field=chosen, fields=", ".join(columns)))
+            raise ImportRejected(
+                _("No field %(field)s in the file; it has: %(fields)s.", field=chosen, fields=", ".join(columns))
+            )
         return chosen.strip().lower()
     found = next((name for name in candidates if name in columns), None)
     if found is None:
-        raise ImportRejected(_("Found none of the fields %(candidates)s: name the field with %(option)s "
-                               "(the file has: %(fields)s).", candidates=", ".join(candidates), option=option,
-                               fields=", ".join(columns)))
+        raise ImportRejected(
+            _(
+                "Found none of the fields %(candidates)s: name the field with %(option)s (the file has: %(fields)s).",
+                candidates=", ".join(candidates),
+                option=option,
+                fields=", ".join(columns),
+            )
+        )
     return found
 
 
@@ -88,13 +118,20 @@ def _area_rows(source: SourceFile, kind: str, name_column: str, code_column: str
         row_errors = _area_row_errors(source, index, record, geom, name_column, code_column)
         code = _code_text(record.get(code_column))
         if not row_errors and code in seen:
-            row_errors.append(source.error(index, code_column, _("code %(code)s repeats row %(row)d",
-                                                                 code=code, row=seen[code])))
+            row_errors.append(
+                source.error(index, code_column, _("code %(code)s repeats row %(row)d", code=code, row=seen[code]))
+            )
         seen.setdefault(code, source.row_number(index))
         errors.extend(row_errors)
         if not row_errors:
-            rows.append({"kind": kind, "code": code, "name": str(record[name_column]).strip(),
-                         "geom": from_shape(_as_multipolygon(geom), srid=4326)})
+            rows.append(
+                {
+                    "kind": kind,
+                    "code": code,
+                    "name": str(record[name_column]).strip(),
+                    "geom": from_shape(_as_multipolygon(geom), srid=4326),
+                }
+            )
     if errors:
         raise rejected_rows(errors, len(source), source.crs)
     return rows
@@ -129,8 +166,11 @@ def _area_geometry_problem(geom) -> str | None:
     if geom is None or geom.is_empty:
         return _("missing geometry")
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        return _("geometry type %(type)s is not allowed: use %(allowed)s",
-                 type=geom.geom_type, allowed="Polygon, MultiPolygon")
+        return _(
+            "geometry type %(type)s is not allowed: use %(allowed)s",
+            type=geom.geom_type,
+            allowed="Polygon, MultiPolygon",
+        )
     return validity_problem(geom)
 
 
@@ -154,7 +194,7 @@ def _upsert_areas(rows: list[dict]) -> list[bool]:
     """Insert or update on (kind, code); return per row whether it was new (xmax = 0 only for fresh rows)."""
     created = []
     for start in range(0, len(rows), UPSERT_BATCH):  # one statement may bind at most 65535 parameters
-        statement = insert(Area).values(rows[start:start + UPSERT_BATCH])
+        statement = insert(Area).values(rows[start : start + UPSERT_BATCH])
         statement = statement.on_conflict_do_update(
             constraint="uq_area_kind_code",
             set_={"name": statement.excluded.name, "geom": statement.excluded.geom},

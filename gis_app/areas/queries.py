@@ -1,4 +1,5 @@
 """Spatial SQL for areas: GeoJSON features, the municipality's extent."""
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +23,14 @@ QUERYABLE_COLUMNS = {"geometry": Area.geom, "kind": Area.kind, "code": Area.code
 
 def _feature(srid: int | None = None):
     return func.json_build_object(
-        "type", "Feature", "id", Area.id,
-        "geometry", geojson_geometry(Area.geom, srid),
-        "properties", func.json_build_object("kind", Area.kind, "code", Area.code, "name", Area.name),
+        "type",
+        "Feature",
+        "id",
+        Area.id,
+        "geometry",
+        geojson_geometry(Area.geom, srid),
+        "properties",
+        func.json_build_object("kind", Area.kind, "code", Area.code, "name", Area.name),
     )
 
 
@@ -39,8 +45,9 @@ def _conditions(f: AreaFilter, after: int | None = None) -> list:
     return conditions
 
 
-def area_features(f: AreaFilter, limit: int, offset: int, after: int | None = None,
-                  srid: int | None = None) -> list[str]:
+def area_features(
+    f: AreaFilter, limit: int, offset: int, after: int | None = None, srid: int | None = None
+) -> list[str]:
     """Return up to `limit` areas as GeoJSON text (in EPSG:srid, or CRS84), in id order (after the cursor)."""
     page = select(Area.id).where(*_conditions(f, after)).order_by(Area.id).limit(limit).offset(offset).subquery()
     query = select(cast(_feature(srid), Text)).join(page, page.c.id == Area.id).order_by(Area.id)
@@ -58,8 +65,9 @@ def count_areas(f: AreaFilter, cap: int) -> int | None:
 
 def _extent(*conditions) -> tuple[float, float, float, float] | None:
     box = func.ST_Extent(Area.geom)
-    row = db.session.execute(select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box))
-                             .where(*conditions)).one()
+    row = db.session.execute(
+        select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box)).where(*conditions)
+    ).one()
     return None if row[0] is None else tuple(row)
 
 

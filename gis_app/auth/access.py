@@ -1,9 +1,10 @@
 """Who may reach what: one declared table of every endpoint's rule for each role, enforced before each request."""
+
 from flask import current_app, g, redirect, request, url_for
-from flask_wtf.csrf import validate_csrf
-from wtforms.validators import ValidationError
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
 from gis_app.auth.models import ROLES as ACCOUNT_ROLES
 from gis_app.core.registry import navigation
@@ -220,8 +221,12 @@ def authorise(scope: str) -> None:
     try:
         validate_csrf(request.headers.get("X-CSRFToken"))
     except ValidationError:
-        raise AppError(_("Send this page's CSRF token in the X-CSRFToken header."), field="X-CSRFToken",
-                       status=400, code="CSRFError") from None
+        raise AppError(
+            _("Send this page's CSRF token in the X-CSRFToken header."),
+            field="X-CSRFToken",
+            status=400,
+            code="CSRFError",
+        ) from None
 
 
 def require_scope(scope: str) -> None:

@@ -1,4 +1,5 @@
 """The audit trail: one row per entity a write changes, in the write's own transaction."""
+
 from datetime import date, datetime, time
 from decimal import Decimal
 from uuid import UUID
@@ -84,8 +85,16 @@ def is_police_only(entity: str, before: dict | None, after: dict | None) -> bool
 def record(action: str, entity: str, entity_id: int, before: dict | None, after: dict | None) -> AuditEntry:
     """Add one audit row to the current transaction; the caller commits it with the change itself."""
     user_id, token_id = _actor()
-    entry = AuditEntry(user_id=user_id, token_id=token_id, action=action, entity=entity, entity_id=entity_id,
-                       before=before, after=after, police_only=is_police_only(entity, before, after))
+    entry = AuditEntry(
+        user_id=user_id,
+        token_id=token_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        police_only=is_police_only(entity, before, after),
+    )
     db.session.add(entry)
     return entry
 
@@ -93,12 +102,19 @@ def record(action: str, entity: str, entity_id: int, before: dict | None, after:
 def place_trail(place_id: int, police: bool = False) -> list[AuditEntry]:
     """Return the audit rows of a place and of its observations that the reader may see, oldest first."""
     place_id_text = str(place_id)
-    observation_of_place = or_(AuditEntry.after["place_id"].astext == place_id_text,
-                               AuditEntry.before["place_id"].astext == place_id_text)
-    query = (select(AuditEntry)
-             .where(or_((AuditEntry.entity == "place") & (AuditEntry.entity_id == place_id),
-                        AuditEntry.entity.in_(PLACE_ENTITIES[1:]) & observation_of_place))
-             .order_by(AuditEntry.at, AuditEntry.id))
+    observation_of_place = or_(
+        AuditEntry.after["place_id"].astext == place_id_text, AuditEntry.before["place_id"].astext == place_id_text
+    )
+    query = (
+        select(AuditEntry)
+        .where(
+            or_(
+                (AuditEntry.entity == "place") & (AuditEntry.entity_id == place_id),
+                AuditEntry.entity.in_(PLACE_ENTITIES[1:]) & observation_of_place,
+            )
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
     if not police:
         query = query.where(AuditEntry.police_only.is_(False))
     return list(db.session.scalars(query))

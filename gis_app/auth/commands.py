@@ -1,4 +1,5 @@
 """CLI: create a user (the first admin, say)."""
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select

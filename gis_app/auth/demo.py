@@ -3,6 +3,7 @@
 The logins are fixed, so whoever runs `make run` can try every role at once; `gis-app demo-data` prints them
 when it creates them.
 """
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -38,8 +39,9 @@ def create_demo_users() -> list[str]:
     for email, role, organisation in DEMO_USERS:
         if find_user(email):
             continue
-        user = User(email=email, role=role, organisation_id=_organisation(organisation).id, active=True,
-                    failed_logins=0)
+        user = User(
+            email=email, role=role, organisation_id=_organisation(organisation).id, active=True, failed_logins=0
+        )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         db.session.flush()
@@ -54,5 +56,8 @@ def load() -> str:
     created = create_demo_users()
     if not created:
         return _("The demo users exist already.")
-    return _("Created the demo users %(emails)s with the password %(password)s.", emails=", ".join(created),
-             password=DEMO_PASSWORD)
+    return _(
+        "Created the demo users %(emails)s with the password %(password)s.",
+        emails=", ".join(created),
+        password=DEMO_PASSWORD,
+    )

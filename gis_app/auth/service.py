@@ -1,7 +1,8 @@
 """Logging in, locking out after repeated failures, server-side sessions, and the user behind an API token."""
+
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from flask import current_app, g, session
@@ -24,7 +25,7 @@ class InvalidToken(AppError):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def find_user(email: str) -> User | None:
@@ -36,6 +37,7 @@ def is_locked(user: User) -> bool:
 
 
 # --- logging in -----------------------------------------------------------------------------------------------------
+
 
 @cache
 def _stand_in_hash() -> str:
@@ -67,18 +69,27 @@ def _count_failure(user_id: int | None) -> None:
     counted = User.failed_logins + 1
     reaches_limit = counted >= limit
     lock = func.now() + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-    db.session.execute(update(User).where(User.id == user_id, User.active.is_(True), _not_locked())
-                       .values(failed_logins=case((reaches_limit, 0), else_=counted),
-                               locked_until=case((reaches_limit, lock), else_=User.locked_until))
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id, User.active.is_(True), _not_locked())
+        .values(
+            failed_logins=case((reaches_limit, 0), else_=counted),
+            locked_until=case((reaches_limit, lock), else_=User.locked_until),
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
 def _admit(user: User) -> User | None:
     """Reset the count and note the login, unless the account got locked meanwhile (checked in the same row)."""
-    admitted = db.session.scalar(update(User).where(User.id == user.id, User.active.is_(True), _not_locked())
-                                 .values(failed_logins=0, locked_until=None, last_login_at=func.now())
-                                 .returning(User.id).execution_options(synchronize_session=False))
+    admitted = db.session.scalar(
+        update(User)
+        .where(User.id == user.id, User.active.is_(True), _not_locked())
+        .values(failed_logins=0, locked_until=None, last_login_at=func.now())
+        .returning(User.id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     if admitted is None:
         return None
@@ -87,6 +98,7 @@ def _admit(user: User) -> User | None:
 
 
 # --- server-side sessions -------------------------------------------------------------------------------------------
+
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -111,8 +123,9 @@ def _oldest_valid():
 
 
 def _forget_expired(user_id: int) -> None:
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id,
-                                                 UserSession.created_at < _oldest_valid()))
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user_id, UserSession.created_at < _oldest_valid())
+    )
 
 
 def session_user(user_id: str) -> User | None:
@@ -120,10 +133,16 @@ def session_user(user_id: str) -> User | None:
     secret = session.get(SESSION_KEY)
     if not user_id.isdigit() or not isinstance(secret, str):
         return None
-    return db.session.scalar(select(User).join(UserSession, UserSession.user_id == User.id)
-                             .where(User.id == int(user_id), User.active.is_(True),
-                                    UserSession.secret_hash == _hash(secret),
-                                    UserSession.created_at >= _oldest_valid()))
+    return db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            User.active.is_(True),
+            UserSession.secret_hash == _hash(secret),
+            UserSession.created_at >= _oldest_valid(),
+        )
+    )
 
 
 def end_session() -> None:
@@ -141,6 +160,7 @@ def end_all_sessions(user_id: int) -> None:
 
 # --- API tokens -----------------------------------------------------------------------------------------------------
 
+
 def _bearer_secret(request) -> str | None:
     """The token of an `Authorization: Bearer` header ('' when it names none), or None without such a header."""
     scheme, _space, secret = request.headers.get("Authorization", "").strip().partition(" ")
@@ -154,8 +174,9 @@ def request_token(request) -> ApiToken | None:
     secret = _bearer_secret(request)
     token = None
     if secret is not None:
-        token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(secret),
-                                                         ApiToken.revoked_at.is_(None)))
+        token = db.session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(secret), ApiToken.revoked_at.is_(None))
+        )
         if token is None or not token.user.active:
             raise InvalidToken(_("The API token is not valid: it is unknown or revoked, or its user is deactivated."))
     g.bearer_token = token
@@ -186,5 +207,10 @@ def _note_use(token: ApiToken) -> None:
 
 def user_snapshot(user: User) -> dict:
     """What the audit trail keeps of a user (never the password hash)."""
-    return {"email": user.email, "role": user.role, "organisation_id": user.organisation_id, "active": user.active,
-            "locked_until": user.locked_until.isoformat() if user.locked_until else None}
+    return {
+        "email": user.email,
+        "role": user.role,
+        "organisation_id": user.organisation_id,
+        "active": user.active,
+        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+    }

@@ -1,4 +1,5 @@
 """Log in and log out."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for

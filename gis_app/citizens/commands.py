@@ -1,4 +1,5 @@
 """CLI: import the address register and place names the report form searches; load the demo register."""
+
 import time
 
 import click
@@ -12,8 +13,11 @@ from gis_app.citizens.importer import import_gazetteer
 
 @click.command("import-addresses")
 @click.argument("file", type=FILE)
-@click.option("--dataset", required=True, help="Name of this register, e.g. 'lantmateriet-2026'; a new import of "
-                                               "the same name replaces it.")
+@click.option(
+    "--dataset",
+    required=True,
+    help="Name of this register, e.g. 'lantmateriet-2026'; a new import of the same name replaces it.",
+)
 @click.option("--crs", help="CRS of a CSV file (default EPSG:4326), or of a file that declares none.")
 @click.option("--layer", help="Layer to read when the file has several.")
 @with_appcontext
@@ -22,9 +26,16 @@ def import_addresses(file, dataset, crs, layer):
     with cli_messages():
         started = time.perf_counter()
         result = import_gazetteer(file, dataset, crs=crs, layer=layer)
-        click.echo(_("Imported %(rows)d addresses and place names as %(dataset)s (%(replaced)d replaced) in "
-                     "%(seconds).1f s.", rows=result.rows, dataset=dataset, replaced=result.replaced,
-                     seconds=time.perf_counter() - started))
+        click.echo(
+            _(
+                "Imported %(rows)d addresses and place names as %(dataset)s (%(replaced)d replaced) in "
+                "%(seconds).1f s.",
+                rows=result.rows,
+                dataset=dataset,
+                replaced=result.replaced,
+                seconds=time.perf_counter() - started,
+            )
+        )
 
 
 @click.command("demo-addresses")
@@ -37,5 +48,6 @@ def demo_addresses(if_empty):
             click.echo(_("An address register exists already; no demo addresses loaded."))
             return
         result = demo.load()
-        click.echo(_("Loaded %(rows)d demo addresses and place names (%(dataset)s).", rows=result.rows,
-                     dataset=demo.DATASET))
+        click.echo(
+            _("Loaded %(rows)d demo addresses and place names (%(dataset)s).", rows=result.rows, dataset=demo.DATASET)
+        )

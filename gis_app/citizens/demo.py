@@ -2,6 +2,7 @@
 
 `python -m gis_app.citizens.demo > data/demo_adressregister_ostersund_centrum.csv` writes the file shipped in data/.
 """
+
 import csv
 import math
 import sys
@@ -19,16 +20,39 @@ STORTORGET = (14.6372, 63.1767)
 BEARING = math.radians(20)  # the town grid runs north-north-east along Storsjön
 METRES_PER_DEGREE_LAT = 111_320
 # Streets along the lake (offset east of Stortorget in metres, house numbers) and across it (offset north).
-ALONG = [("Strandgatan", -260, 30, "831 30"), ("Storgatan", -130, 60, "831 30"), ("Prästgatan", 0, 70, "831 31"),
-         ("Kyrkgatan", 130, 60, "831 31"), ("Rådhusgatan", 260, 60, "831 34"), ("Fritzhemsgatan", 390, 40, "831 34")]
-ACROSS = [("Hamngatan", -300, 20, "831 30"), ("Postgränd", -100, 12, "831 30"),
-          ("Samuel Permans gata", 120, 20, "831 31"), ("Biblioteksgatan", 300, 20, "831 35"),
-          ("Tullgatan", 480, 16, "831 35"), ("Gränsgatan", -480, 16, "831 32")]
-PLACE_NAMES = [("Stortorget", 0, 0), ("Gustav III:s torg", 230, 120), ("Badhusparken", -330, -60),
-               ("Rådhuset", 200, 200), ("Östersunds centralstation", -180, -420), ("Stadsbiblioteket", 300, 380),
-               ("Sjötorget", -300, -250), ("Storsjöteatern", 180, -80), ("Kyrkparken", 150, 300)]
-LOCALITIES = [("Frösön", 14.5620, 63.1830), ("Brunflo", 14.8240, 63.0760), ("Lit", 14.8480, 63.3140),
-              ("Odensala", 14.6700, 63.1600)]
+ALONG = [
+    ("Strandgatan", -260, 30, "831 30"),
+    ("Storgatan", -130, 60, "831 30"),
+    ("Prästgatan", 0, 70, "831 31"),
+    ("Kyrkgatan", 130, 60, "831 31"),
+    ("Rådhusgatan", 260, 60, "831 34"),
+    ("Fritzhemsgatan", 390, 40, "831 34"),
+]
+ACROSS = [
+    ("Hamngatan", -300, 20, "831 30"),
+    ("Postgränd", -100, 12, "831 30"),
+    ("Samuel Permans gata", 120, 20, "831 31"),
+    ("Biblioteksgatan", 300, 20, "831 35"),
+    ("Tullgatan", 480, 16, "831 35"),
+    ("Gränsgatan", -480, 16, "831 32"),
+]
+PLACE_NAMES = [
+    ("Stortorget", 0, 0),
+    ("Gustav III:s torg", 230, 120),
+    ("Badhusparken", -330, -60),
+    ("Rådhuset", 200, 200),
+    ("Östersunds centralstation", -180, -420),
+    ("Stadsbiblioteket", 300, 380),
+    ("Sjötorget", -300, -250),
+    ("Storsjöteatern", 180, -80),
+    ("Kyrkparken", 150, 300),
+]
+LOCALITIES = [
+    ("Frösön", 14.5620, 63.1830),
+    ("Brunflo", 14.8240, 63.0760),
+    ("Lit", 14.8480, 63.3140),
+    ("Odensala", 14.6700, 63.1600),
+]
 
 
 def _position(east: float, north: float) -> tuple[float, float]:
@@ -46,13 +70,31 @@ def rows() -> list[dict]:
     for street, east, count, postcode in ALONG:
         for number in range(1, count + 1):
             side = 8 if number % 2 else -8  # odd numbers on one side of the street, even on the other
-            out.append(("address", "", street, str(number), postcode, "Östersund",
-                        *_position(east + side, -300 + (number // 2) * 20)))
+            out.append(
+                (
+                    "address",
+                    "",
+                    street,
+                    str(number),
+                    postcode,
+                    "Östersund",
+                    *_position(east + side, -300 + (number // 2) * 20),
+                )
+            )
     for street, north, count, postcode in ACROSS:
         for number in range(1, count + 1):
             side = 8 if number % 2 else -8
-            out.append(("address", "", street, str(number), postcode, "Östersund",
-                        *_position(-300 + (number // 2) * 40, north + side)))
+            out.append(
+                (
+                    "address",
+                    "",
+                    street,
+                    str(number),
+                    postcode,
+                    "Östersund",
+                    *_position(-300 + (number // 2) * 40, north + side),
+                )
+            )
     out += [("place_name", name, "", "", "", "Östersund", *_position(east, north)) for name, east, north in PLACE_NAMES]
     out += [("locality", name, "", "", "", "", lon, lat) for name, lon, lat in LOCALITIES]
     keys = ("kind", "name", "street", "number", "postcode", "locality", "lon", "lat")

@@ -1,4 +1,5 @@
 """Import an address register and place names (CSV or GeoPackage) for the report form's search; all rows or none."""
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -6,8 +7,8 @@ from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
 from sqlalchemy import delete, insert, text
 
-from gis_app.core.readers import BadGeometry, RowError, read_source, rejected_rows
 from gis_app.citizens.models import GAZETTEER_KINDS, GazetteerEntry
+from gis_app.core.readers import BadGeometry, RowError, read_source, rejected_rows
 from gis_app.extensions import db
 
 # Attribute names, first match wins: English, then Swedish (Lantmäteriet's and municipal registers' own words).
@@ -38,15 +39,19 @@ def _value(row, column: str) -> str | None:
         value = row.get(name)
         if value is not None and str(value).strip() and str(value).lower() != "nan":
             text_value = str(value).strip()
-            return text_value[:-2] if column in ("house_number", "postcode") and text_value.endswith(".0") \
-                else text_value
+            return (
+                text_value[:-2] if column in ("house_number", "postcode") and text_value.endswith(".0") else text_value
+            )
     return None
 
 
 def _label(values: dict) -> str:
     """What the search shows: 'Storgatan 12, Östersund' or 'Stortorget, Östersund'."""
-    head = " ".join(v for v in (values["street"], values["house_number"]) if v) if values["kind"] == "address" \
+    head = (
+        " ".join(v for v in (values["street"], values["house_number"]) if v)
+        if values["kind"] == "address"
         else values["name"]
+    )
     return f"{head}, {values['locality']}" if values["locality"] and values["locality"] != head else head
 
 
@@ -57,8 +62,16 @@ def _row_values(source, index: int, row, errors: list[RowError]) -> dict | None:
     values["kind"] = (values["kind"] or inferred).lower()
     problems = []
     if values["kind"] not in GAZETTEER_KINDS:
-        problems.append(("kind", _("unknown value '%(value)s': use one of %(choices)s", value=values["kind"],
-                                   choices=", ".join(GAZETTEER_KINDS))))
+        problems.append(
+            (
+                "kind",
+                _(
+                    "unknown value '%(value)s': use one of %(choices)s",
+                    value=values["kind"],
+                    choices=", ".join(GAZETTEER_KINDS),
+                ),
+            )
+        )
     if values["kind"] == "address" and not values["street"]:
         problems.append(("street", _("required")))
     if values["kind"] != "address" and not values["name"]:
@@ -82,14 +95,14 @@ def _row_values(source, index: int, row, errors: list[RowError]) -> dict | None:
     return values
 
 
-def import_gazetteer(path: Path | str, dataset: str, *, crs: str | None = None,
-                     layer: str | None = None) -> GazetteerImport:
+def import_gazetteer(
+    path: Path | str, dataset: str, *, crs: str | None = None, layer: str | None = None
+) -> GazetteerImport:
     """Replace the entries of `dataset` with the file's rows (addresses and place names); refuse a file with errors."""
     source = read_source(path, layer=layer, crs=crs, allow_csv=True)
     source.attributes.columns = [str(c).lower() for c in source.attributes.columns]
     errors: list[RowError] = []
-    rows = [_row_values(source, index, row, errors)
-            for index, row in enumerate(source.attributes.to_dict("records"))]
+    rows = [_row_values(source, index, row, errors) for index, row in enumerate(source.attributes.to_dict("records"))]
     if errors:
         raise rejected_rows(errors, len(source), source.crs)
     try:

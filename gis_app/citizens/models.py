@@ -1,4 +1,5 @@
 """Citizens' reports held for moderation, and the address register the report form searches."""
+
 from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,8 +21,12 @@ class GazetteerEntry(db.Model):
     __tablename__ = "gazetteer_entry"
     __table_args__ = (
         CheckConstraint("kind IN ('address', 'place_name', 'locality', 'district')", name="ck_gazetteer_entry_kind"),
-        Index("ix_gazetteer_entry_search", "search_text", postgresql_using="gin",
-              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index(
+            "ix_gazetteer_entry_search",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,14 +51,17 @@ class CitizenReport(db.Model):
 
     __tablename__ = "citizen_report"
     __table_args__ = (
-        CheckConstraint("status IN ('received', 'under_review', 'merged', 'created', 'dismissed')",
-                        name="ck_citizen_report_status"),
+        CheckConstraint(
+            "status IN ('received', 'under_review', 'merged', 'created', 'dismissed')", name="ck_citizen_report_status"
+        ),
         CheckConstraint("channel IN ('web', 'open311')", name="ck_citizen_report_channel"),
-        CheckConstraint("time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')",
-                        name="ck_citizen_report_time_of_day"),
+        CheckConstraint(
+            "time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')", name="ck_citizen_report_time_of_day"
+        ),
         CheckConstraint("status <> 'dismissed' OR dismiss_reason IS NOT NULL", name="ck_citizen_report_dismiss_reason"),
-        CheckConstraint("contact_consent OR (reporter_name IS NULL AND reporter_contact IS NULL)",
-                        name="ck_citizen_report_consent"),
+        CheckConstraint(
+            "contact_consent OR (reporter_name IS NULL AND reporter_contact IS NULL)", name="ck_citizen_report_consent"
+        ),
         Index("ix_citizen_report_status", "status", "created_at"),
         Index("ix_citizen_report_place_id", "place_id"),
     )
@@ -82,8 +90,7 @@ class CitizenReport(db.Model):
     # The proof-of-work challenge this report solved: each solution is good for one report only.
     pow_nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),
-                               nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
 
     category = relationship("Category", lazy="joined")
     place = relationship("Place")
@@ -101,4 +108,3 @@ class CitizenReportPhoto(db.Model):
 
     report_id: Mapped[int] = mapped_column(ForeignKey("citizen_report.id", ondelete="CASCADE"), primary_key=True)
     photo_id: Mapped[int] = mapped_column(ForeignKey("photo.id", ondelete="CASCADE"), primary_key=True)
-

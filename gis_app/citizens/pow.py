@@ -2,6 +2,7 @@
 
 No third party is involved: the widget is served from /vendor/ and the challenge from this app.
 """
+
 import hashlib
 import hmac
 import secrets
@@ -28,20 +29,33 @@ def new_challenge() -> dict:
     """A signed challenge: the browser must try about `counter` hashes to find the one the server chose."""
     maximum = max(2, current_app.config["CITIZEN_POW_MAX_NUMBER"])
     counter = maximum // 10 + secrets.randbelow(maximum - maximum // 10)
-    challenge = altcha.create_challenge(ALGORITHM, 1, counter=counter, expires_at=int(time.time()) + CHALLENGE_SECONDS,
-                                        hmac_secret=_secret("challenge"), hmac_key_secret=_secret("key"))
+    challenge = altcha.create_challenge(
+        ALGORITHM,
+        1,
+        counter=counter,
+        expires_at=int(time.time()) + CHALLENGE_SECONDS,
+        hmac_secret=_secret("challenge"),
+        hmac_key_secret=_secret("key"),
+    )
     return challenge.to_dict()
 
 
 def verified_nonce(payload) -> str:
     """Check a solved challenge; return its nonce (each may be used once), or refuse naming the field."""
     if not isinstance(payload, str) or not payload or len(payload) > 4000:
-        raise AppError(_("Confirm that you are not a robot (the check runs in your browser)."), field=FIELD,
-                       status=400, code="ProofOfWorkMissing")
+        raise AppError(
+            _("Confirm that you are not a robot (the check runs in your browser)."),
+            field=FIELD,
+            status=400,
+            code="ProofOfWorkMissing",
+        )
     result = altcha.verify_solution(payload, _secret("challenge"), hmac_key_secret=_secret("key"))
     if not result.verified:
-        message = _("The check has expired: confirm again.") if result.expired else \
-            _("The check that you are not a robot failed: confirm again.")
+        message = (
+            _("The check has expired: confirm again.")
+            if result.expired
+            else _("The check that you are not a robot failed: confirm again.")
+        )
         raise AppError(message, field=FIELD, status=400, code="ProofOfWorkInvalid")
     return altcha.Payload.from_base64(payload).challenge.parameters.nonce
 

@@ -1,4 +1,5 @@
 """SQL for citizens' reports: the fuzzy address search, places near a report, the queue and the status of a report."""
+
 import re
 from dataclasses import dataclass
 
@@ -27,8 +28,13 @@ class SearchResult:
     demo: bool
 
     def as_json(self) -> dict:
-        return {"kind": self.kind, "label": self.label, "lon": round(self.lon, 6), "lat": round(self.lat, 6),
-                "demo": self.demo}
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "lon": round(self.lon, 6),
+            "lat": round(self.lat, 6),
+            "demo": self.demo,
+        }
 
 
 def house_number(query: str) -> str | None:
@@ -40,43 +46,70 @@ def house_number(query: str) -> str | None:
 def _entries(folded, number: str | None):
     score = func.word_similarity(folded, GazetteerEntry.search_text)
     same_number = func.upper(GazetteerEntry.house_number) == number if number else literal(False)
-    return (select(GazetteerEntry.kind, GazetteerEntry.name.label("label"), GazetteerEntry.dataset,
-                   func.ST_X(GazetteerEntry.geom).label("lon"), func.ST_Y(GazetteerEntry.geom).label("lat"),
-                   score.label("score"), same_number.label("same_number"),
-                   func.similarity(folded, func.citizen_fold(func.coalesce(GazetteerEntry.street, GazetteerEntry.name)))
-                   .label("whole"),
-                   cast(func.nullif(func.regexp_replace(GazetteerEntry.house_number, r"\D", "", "g"), ""),
-                        Integer).label("number_order"))
-            # %> is word_similarity(folded, search_text) above the threshold, answered from the trigram index.
-            .where(GazetteerEntry.search_text.op("%>")(folded)))
+    return (
+        select(
+            GazetteerEntry.kind,
+            GazetteerEntry.name.label("label"),
+            GazetteerEntry.dataset,
+            func.ST_X(GazetteerEntry.geom).label("lon"),
+            func.ST_Y(GazetteerEntry.geom).label("lat"),
+            score.label("score"),
+            same_number.label("same_number"),
+            func.similarity(folded, func.citizen_fold(func.coalesce(GazetteerEntry.street, GazetteerEntry.name))).label(
+                "whole"
+            ),
+            cast(func.nullif(func.regexp_replace(GazetteerEntry.house_number, r"\D", "", "g"), ""), Integer).label(
+                "number_order"
+            ),
+        )
+        # %> is word_similarity(folded, search_text) above the threshold, answered from the trigram index.
+        .where(GazetteerEntry.search_text.op("%>")(folded))
+    )
 
 
 def _districts(folded):
     """The municipality's districts (areas) are searchable by name too, without importing them twice."""
     score = func.word_similarity(folded, func.citizen_fold(Area.name))
     centre = func.ST_PointOnSurface(Area.geom)
-    return (select(literal("district", String).label("kind"), Area.name.label("label"),
-                   literal("areas", String).label("dataset"), func.ST_X(centre).label("lon"),
-                   func.ST_Y(centre).label("lat"), score.label("score"), literal(False).label("same_number"),
-                   func.similarity(folded, func.citizen_fold(Area.name)).label("whole"),
-                   cast(literal(None), Integer).label("number_order"))
-            .where(Area.kind == "district", score >= SEARCH_THRESHOLD))
+    return select(
+        literal("district", String).label("kind"),
+        Area.name.label("label"),
+        literal("areas", String).label("dataset"),
+        func.ST_X(centre).label("lon"),
+        func.ST_Y(centre).label("lat"),
+        score.label("score"),
+        literal(False).label("same_number"),
+        func.similarity(folded, func.citizen_fold(Area.name)).label("whole"),
+        cast(literal(None), Integer).label("number_order"),
+    ).where(Area.kind == "district", score >= SEARCH_THRESHOLD)
 
 
 def search_places(query: str, limit: int = SEARCH_LIMIT) -> list[SearchResult]:
     """Addresses, place names and districts matching `query`, best first, typos and missing accents forgiven."""
-    db.session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :threshold, true)"),
-                       {"threshold": str(SEARCH_THRESHOLD)})
+    db.session.execute(
+        text("SELECT set_config('pg_trgm.word_similarity_threshold', :threshold, true)"),
+        {"threshold": str(SEARCH_THRESHOLD)},
+    )
     folded = func.citizen_fold(query)
     both = union_all(_entries(folded, house_number(query)), _districts(folded)).subquery()
     kind_order = case(KIND_ORDER, value=both.c.kind, else_=9)
     rows = db.session.execute(
-        select(both).order_by(both.c.score.desc(), both.c.same_number.desc(), both.c.whole.desc(), kind_order,
-                              both.c.number_order.nulls_first(), both.c.label).limit(limit))
+        select(both)
+        .order_by(
+            both.c.score.desc(),
+            both.c.same_number.desc(),
+            both.c.whole.desc(),
+            kind_order,
+            both.c.number_order.nulls_first(),
+            both.c.label,
+        )
+        .limit(limit)
+    )
     return [SearchResult(row.kind, row.label, row.lon, row.lat, row.dataset.startswith("demo")) for row in rows]
 
 
 # --- the moderation queue -------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class NearbyPlace:
@@ -95,9 +128,12 @@ def nearby_places(report: CitizenReport, metres: float, same_category: bool) -> 
     """Places within `metres` of the report (of its category, or of any), nearest first."""
     point = select(CitizenReport.geom).where(CitizenReport.id == report.id).scalar_subquery()
     distance = _metres_between(Place.geom, point)
-    query = (select(Place.id, Place.title, Place.category_code, Place.status_code, distance.label("metres"))
-             .where(func.ST_DWithin(cast(Place.geom, Geography), cast(point, Geography), metres))
-             .order_by(distance, Place.id).limit(20))
+    query = (
+        select(Place.id, Place.title, Place.category_code, Place.status_code, distance.label("metres"))
+        .where(func.ST_DWithin(cast(Place.geom, Geography), cast(point, Geography), metres))
+        .order_by(distance, Place.id)
+        .limit(20)
+    )
     if same_category:
         query = query.where(Place.category_code == report.category_code)
     return [NearbyPlace(*row) for row in db.session.execute(query)]
@@ -105,22 +141,38 @@ def nearby_places(report: CitizenReport, metres: float, same_category: bool) -> 
 
 def open_reports() -> list[CitizenReport]:
     """Reports waiting for review, oldest first."""
-    return list(db.session.scalars(select(CitizenReport).where(CitizenReport.status.in_(OPEN_STATUSES))
-                                   .order_by(CitizenReport.created_at, CitizenReport.id)))
+    return list(
+        db.session.scalars(
+            select(CitizenReport)
+            .where(CitizenReport.status.in_(OPEN_STATUSES))
+            .order_by(CitizenReport.created_at, CitizenReport.id)
+        )
+    )
 
 
 def recent_closed_reports(limit: int = 50) -> list[CitizenReport]:
-    return list(db.session.scalars(select(CitizenReport).where(CitizenReport.status.not_in(OPEN_STATUSES))
-                                   .order_by(CitizenReport.reviewed_at.desc().nulls_last(), CitizenReport.id.desc())
-                                   .limit(limit)))
+    return list(
+        db.session.scalars(
+            select(CitizenReport)
+            .where(CitizenReport.status.not_in(OPEN_STATUSES))
+            .order_by(CitizenReport.reviewed_at.desc().nulls_last(), CitizenReport.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def suggestion_counts(metres: float) -> dict[int, int]:
     """For each open report, how many places of its category lie within `metres` (the queue's hint)."""
-    near = and_(Place.category_code == CitizenReport.category_code,
-                func.ST_DWithin(cast(Place.geom, Geography), cast(CitizenReport.geom, Geography), metres))
-    rows = db.session.execute(select(CitizenReport.id, func.count(Place.id)).join(Place, near)
-                              .where(CitizenReport.status.in_(OPEN_STATUSES)).group_by(CitizenReport.id))
+    near = and_(
+        Place.category_code == CitizenReport.category_code,
+        func.ST_DWithin(cast(Place.geom, Geography), cast(CitizenReport.geom, Geography), metres),
+    )
+    rows = db.session.execute(
+        select(CitizenReport.id, func.count(Place.id))
+        .join(Place, near)
+        .where(CitizenReport.status.in_(OPEN_STATUSES))
+        .group_by(CitizenReport.id)
+    )
     return dict(rows.all())
 
 
@@ -141,8 +193,11 @@ class PublicStatus:
 
 
 def _measure_exists(statuses):
-    return exists().where(Measure.assessment_id == Assessment.id, Assessment.place_id == CitizenReport.place_id,
-                          Measure.status.in_(statuses))
+    return exists().where(
+        Measure.assessment_id == Assessment.id,
+        Assessment.place_id == CitizenReport.place_id,
+        Measure.status.in_(statuses),
+    )
 
 
 def _stage():
@@ -155,20 +210,29 @@ def _stage():
         (Place.status_code == "dismissed", "closed"),
         (done, "done"),
         (planned, "measure_planned"),
-        else_="in_inventory")
+        else_="in_inventory",
+    )
 
 
 def public_status(reference: str) -> PublicStatus | None:
     """The status of the report with this reference, or None."""
     row = db.session.execute(
-        select(CitizenReport.reference, _stage(), func.date(CitizenReport.created_at), CitizenReport.category_code,
-               CitizenReport.dismiss_reason)
+        select(
+            CitizenReport.reference,
+            _stage(),
+            func.date(CitizenReport.created_at),
+            CitizenReport.category_code,
+            CitizenReport.dismiss_reason,
+        )
         .outerjoin(Place, Place.id == CitizenReport.place_id)
-        .where(CitizenReport.reference == reference)).first()
+        .where(CitizenReport.reference == reference)
+    ).first()
     return PublicStatus(*row) if row else None
 
 
 def category_choices(locale: str) -> list[tuple[str, str]]:
     label = Category.label_en if locale == "en" else Category.label_sv
-    return [tuple(row) for row in db.session.execute(select(Category.code, label)
-                                                      .order_by(Category.sort_order, Category.code))]
+    return [
+        tuple(row)
+        for row in db.session.execute(select(Category.code, label).order_by(Category.sort_order, Category.code))
+    ]

@@ -1,4 +1,5 @@
 """Citizens' reports: check and store one (held for review), and the planner's three ways to close it."""
+
 import secrets
 from dataclasses import dataclass
 
@@ -9,9 +10,10 @@ from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from gis_app.core.db import transaction
 from gis_app.auth import audit
 from gis_app.citizens.models import DISMISS_REASONS, CitizenReport, CitizenReportPhoto
+from gis_app.core.db import transaction
+from gis_app.core.validation import INVALID, Problems, check_code, check_text
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 from gis_app.photos.service import save_photo
@@ -19,7 +21,6 @@ from gis_app.places import service as places
 from gis_app.places.importer import load_rules
 from gis_app.places.models import TIMES_OF_DAY, Observation, Place
 from gis_app.places.queries import category_codes
-from gis_app.core.validation import INVALID, Problems, check_code, check_text
 
 TEXT_MAX = 2000
 ADDRESS_MAX = 300
@@ -108,16 +109,16 @@ def _check_photo_count(photos: list) -> None:
         raise AppError(_("At most %(count)d photos.", count=limit), field="photos", status=400)
 
 
-def submit_report(given: ReportInput, photos=(), channel: str = "web", pow_nonce: str | None = None,
-                  token_id: int | None = None) -> CitizenReport:
+def submit_report(
+    given: ReportInput, photos=(), channel: str = "web", pow_nonce: str | None = None, token_id: int | None = None
+) -> CitizenReport:
     """Store a report for review (never shown to the public as it is); audit it; commit."""
     photos = [photo for photo in photos if photo and getattr(photo, "filename", True)]
     _check_photo_count(photos)
     values = report_values(given)
     if pow_nonce and db.session.scalar(select(CitizenReport.id).where(CitizenReport.pow_nonce == pow_nonce)):
         raise AppError(_("This check was used already: confirm again."), field="altcha", status=400)
-    report = CitizenReport(reference=new_reference(), channel=channel, pow_nonce=pow_nonce, token_id=token_id,
-                           **values)
+    report = CitizenReport(reference=new_reference(), channel=channel, pow_nonce=pow_nonce, token_id=token_id, **values)
     with transaction():
         db.session.add(report)
         db.session.flush()
@@ -129,6 +130,7 @@ def submit_report(given: ReportInput, photos=(), channel: str = "web", pow_nonce
 
 
 # --- moderation -----------------------------------------------------------------------------------------------------
+
 
 def get_report(report_id: int) -> CitizenReport:
     report = db.session.get(CitizenReport, report_id)
@@ -161,10 +163,17 @@ def _open_report(report_id: int) -> CitizenReport:
 
 def _observation(report: CitizenReport, place: Place, publish_text: bool) -> Observation:
     """The report's text as an observation of the place; its text is public only if the planner said so."""
-    observation = Observation(place_id=place.id, source_code="citizen_report", text=report.text,
-                              reviewed=publish_text, observed_at=report.created_at, geom=report.geom,
-                              reporter_name=report.reporter_name, reporter_contact=report.reporter_contact,
-                              created_by_id=current_user.id if current_user.is_authenticated else None)
+    observation = Observation(
+        place_id=place.id,
+        source_code="citizen_report",
+        text=report.text,
+        reviewed=publish_text,
+        observed_at=report.created_at,
+        geom=report.geom,
+        reporter_name=report.reporter_name,
+        reporter_contact=report.reporter_contact,
+        created_by_id=current_user.id if current_user.is_authenticated else None,
+    )
     db.session.add(observation)
     return observation
 
@@ -197,8 +206,12 @@ def create_place_from(report_id: int, title, publish_text: bool) -> CitizenRepor
     checked = check_text(title, "title", places.TITLE_MAX, problems, required=True)
     problems.raise_any()
     before = audit.snapshot(report)
-    place = Place(title=checked, category_code=report.category_code, time_of_day=report.time_of_day,
-                  geom=from_shape(to_shape(report.geom), srid=4326))
+    place = Place(
+        title=checked,
+        category_code=report.category_code,
+        time_of_day=report.time_of_day,
+        geom=from_shape(to_shape(report.geom), srid=4326),
+    )
     with transaction():
         db.session.add(place)
         audit.record_create(place, "place")

@@ -1,4 +1,5 @@
 """Options of a filter or entries of a legend, and the one check that keeps a colour safe to put in a style."""
+
 import re
 from dataclasses import dataclass
 

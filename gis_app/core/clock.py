@@ -1,4 +1,5 @@
 """The municipality's local time: one setting (GIS_APP_TIMEZONE) for every module."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 

@@ -1,4 +1,5 @@
 """The one way to write (a transaction that commits all or nothing) and to fetch a row by id or answer 404."""
+
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -41,15 +42,22 @@ def transaction(conflict: Callable[[], Exception] | None = None, passthrough: tu
         raise
     except StaleDataError:
         db.session.rollback()
-        raise (conflict() if conflict else AppError(
-            _("Someone else changed this after you read it: reload and try again."), status=409,
-            code="Conflict")) from None
+        raise (
+            conflict()
+            if conflict
+            else AppError(
+                _("Someone else changed this after you read it: reload and try again."), status=409, code="Conflict"
+            )
+        ) from None
     except (IntegrityError, DataError) as exc:
         db.session.rollback()
         current_app.logger.warning("write refused by the database: %s", exc)
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise AppError(_("The database refused the change; nothing was changed: %(reason)s", reason=reason),
-                       status=422, code="InvalidParameterValue") from None
+        raise AppError(
+            _("The database refused the change; nothing was changed: %(reason)s", reason=reason),
+            status=422,
+            code="InvalidParameterValue",
+        ) from None
     except BaseException:
         db.session.rollback()
         raise

@@ -1,4 +1,5 @@
 """Form pieces every feature shares."""
+
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 

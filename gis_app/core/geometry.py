@@ -1,4 +1,5 @@
 """GeoJSON geometries in, valid shapely geometries out: never repaired, refused with a reason."""
+
 import math
 from typing import Protocol
 
@@ -8,16 +9,22 @@ from shapely.validation import explain_validity
 
 from gis_app.core.validation import INVALID, Problems, shorten
 
-
 MAX_POSITIONS = 10_000  # far more than any drawn place needs; keeps validation cheap for hostile input
 
 
 # GeoJSON names of EPSG:4326 in longitude/latitude order, the only coordinate system written places may use.
-CRS84_NAMES = frozenset({
-    "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84", "http://www.opengis.net/def/crs/ogc/1.3/crs84",
-    "https://www.opengis.net/def/crs/ogc/1.3/crs84", "epsg:4326", "urn:ogc:def:crs:epsg::4326",
-    "http://www.opengis.net/def/crs/epsg/0/4326", "https://www.opengis.net/def/crs/epsg/0/4326",
-})
+CRS84_NAMES = frozenset(
+    {
+        "urn:ogc:def:crs:ogc:1.3:crs84",
+        "urn:ogc:def:crs:ogc::crs84",
+        "http://www.opengis.net/def/crs/ogc/1.3/crs84",
+        "https://www.opengis.net/def/crs/ogc/1.3/crs84",
+        "epsg:4326",
+        "urn:ogc:def:crs:epsg::4326",
+        "http://www.opengis.net/def/crs/epsg/0/4326",
+        "https://www.opengis.net/def/crs/epsg/0/4326",
+    }
+)
 
 
 GEOMETRY_TYPES = {"Point": 0, "LineString": 1, "Polygon": 2}  # how deeply positions are nested
@@ -97,8 +104,13 @@ def geometry_from_geojson(value, allowed: tuple[str, ...] = tuple(GEOMETRY_TYPES
         raise GeometryProblem(problem)
     geometry_type = value.get("type")
     if geometry_type not in allowed:
-        raise GeometryProblem(_("geometry type %(type)s is not allowed: use %(allowed)s",
-                                type=shorten(geometry_type), allowed=", ".join(allowed)))
+        raise GeometryProblem(
+            _(
+                "geometry type %(type)s is not allowed: use %(allowed)s",
+                type=shorten(geometry_type),
+                allowed=", ".join(allowed),
+            )
+        )
     coordinates = _positions(value.get("coordinates"), GEOMETRY_TYPES[geometry_type], [0])
     geom = _shape(geometry_type, coordinates)
     problem = validity_problem(geom)

@@ -5,6 +5,7 @@ Three classes of input made 500s before: dates outside any sensible range (year 
 arithmetic and time zone shifts), integers beyond a PostgreSQL integer, and deeply nested JSON. The form fields
 and helpers here refuse each as a field error instead; forms and views use them rather than WTForms' own.
 """
+
 import json
 import math
 from datetime import date, datetime
@@ -84,8 +85,12 @@ def json_body(media_types=JSON_TYPES):
     """The request body parsed as JSON (depth-limited), after checking its media type; size is capped by
     MAX_CONTENT_LENGTH."""
     if request.mimetype not in media_types:
-        raise AppError(_("Send the body as %(types)s.", types=" or ".join(sorted(media_types))),
-                       field="Content-Type", status=415, code="UnsupportedMediaType")
+        raise AppError(
+            _("Send the body as %(types)s.", types=" or ".join(sorted(media_types))),
+            field="Content-Type",
+            status=415,
+            code="UnsupportedMediaType",
+        )
     try:
         return load_json(request.get_data(cache=False))
     except ValueError:

@@ -1,5 +1,6 @@
 """Reading a geodata file (GeoPackage, GeoJSON, CSV) for any importer: the CRS, size and row limits, and the one
 way rejected rows are reported. Importers check rows; nothing is written unless every row passes."""
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from gis_app.core.validation import shorten
 from gis_app.errors import AppError
 
-
 STORAGE_CRS = CRS.from_epsg(4326)
 
 
@@ -36,8 +36,7 @@ Y_COLUMNS = ("lat", "latitude", "y")
 WKT_COLUMN = "wkt"
 
 
-READ_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, UnicodeDecodeError, OSError,
-               ValueError)
+READ_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, UnicodeDecodeError, OSError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -110,8 +109,9 @@ def crs_name(crs: CRS) -> str:
     return ":".join(authority) if authority else crs.name
 
 
-def read_source(path: Path | str, *, layer: str | None = None, crs: str | None = None,
-                allow_csv: bool = False) -> SourceFile:
+def read_source(
+    path: Path | str, *, layer: str | None = None, crs: str | None = None, allow_csv: bool = False
+) -> SourceFile:
     """Read a GeoJSON, GeoPackage (or, if allowed, CSV) file into EPSG:4326; refuse what cannot be read safely."""
     path = Path(path)
     driver = _driver_for(path, allow_csv)
@@ -127,8 +127,7 @@ def read_table(path: Path | str) -> SourceFile:
     """Read a CSV table without geometry (a laboratory's results) with the same guards; every geometry is None."""
     path = Path(path)
     if _driver_for(path, allow_csv=True) != "CSV":
-        raise ImportRejected(_("Unsupported file type %(suffix)s: use %(formats)s.", suffix=path.suffix,
-                               formats="CSV"))
+        raise ImportRejected(_("Unsupported file type %(suffix)s: use %(formats)s.", suffix=path.suffix, formats="CSV"))
     _check_size(path)
     _check_feature_count(path, None)
     frame = _lowercase_columns(_read_csv_text(path, None))
@@ -139,8 +138,9 @@ def _driver_for(path: Path, allow_csv: bool) -> str:
     driver = DRIVERS.get(path.suffix.lower())
     if driver is None or (driver == "CSV" and not allow_csv):
         formats = "CSV, GeoJSON, GeoPackage" if allow_csv else "GeoJSON, GeoPackage"
-        raise ImportRejected(_("Unsupported file type %(suffix)s: use %(formats)s.",
-                               suffix=path.suffix or path.name, formats=formats))
+        raise ImportRejected(
+            _("Unsupported file type %(suffix)s: use %(formats)s.", suffix=path.suffix or path.name, formats=formats)
+        )
     if not path.is_file():
         raise ImportRejected(_("File not found: %(path)s", path=str(path)))
     return driver
@@ -150,8 +150,9 @@ def _check_size(path: Path) -> None:
     limit = current_app.config["IMPORT_MAX_BYTES"]
     size = path.stat().st_size
     if size > limit:
-        raise ImportRejected(_("The file is too large: %(size)d bytes, the limit is %(limit)d.",
-                               size=size, limit=limit))
+        raise ImportRejected(
+            _("The file is too large: %(size)d bytes, the limit is %(limit)d.", size=size, limit=limit)
+        )
     if size == 0:
         raise ImportRejected(_("The file is empty."))
 
@@ -159,11 +160,13 @@ def _check_size(path: Path) -> None:
 def _pick_layer(path: Path, layer: str | None) -> str | None:
     names = [str(name) for name in _guarded(pyogrio.list_layers, path)[:, 0]]
     if layer is not None and layer not in names:
-        raise ImportRejected(_("No layer %(layer)s in the file; it has: %(layers)s.",
-                               layer=layer, layers=", ".join(names)))
+        raise ImportRejected(
+            _("No layer %(layer)s in the file; it has: %(layers)s.", layer=layer, layers=", ".join(names))
+        )
     if layer is None and len(names) > 1:
-        raise ImportRejected(_("The file has several layers (%(layers)s): choose one with --layer.",
-                               layers=", ".join(names)))
+        raise ImportRejected(
+            _("The file has several layers (%(layers)s): choose one with --layer.", layers=", ".join(names))
+        )
     return layer
 
 
@@ -220,8 +223,7 @@ def _to_storage_crs(geometries: list, crs: CRS) -> list:
 def _explain_undecodable(geometries: list, path: Path, layer: str | None) -> list:
     """Re-read the raw WKB to say why GEOS refused the geometries that came back empty-handed."""
     _meta, _fids, raw, _fields = _guarded(pyogrio.raw.read, path, layer=layer, columns=[])
-    return [_decode_problem(wkb) if geom is None and wkb is not None else geom
-            for geom, wkb in zip(geometries, raw)]
+    return [_decode_problem(wkb) if geom is None and wkb is not None else geom for geom, wkb in zip(geometries, raw)]
 
 
 def _decode_problem(wkb: bytes) -> BadGeometry | None:
@@ -238,8 +240,13 @@ def _vector_crs(declared: CRS | None, driver: str, option: str | None) -> CRS:
     given = _parse_crs(option) if option else None
     if declared is not None:
         if given is not None and not CRS.from_user_input(declared).equals(given):
-            raise ImportRejected(_("The file declares %(declared)s but --crs says %(given)s.",
-                                   declared=crs_name(CRS.from_user_input(declared)), given=crs_name(given)))
+            raise ImportRejected(
+                _(
+                    "The file declares %(declared)s but --crs says %(given)s.",
+                    declared=crs_name(CRS.from_user_input(declared)),
+                    given=crs_name(given),
+                )
+            )
         return CRS.from_user_input(declared)
     if given is not None:
         return given

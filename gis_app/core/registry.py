@@ -3,6 +3,7 @@
 A feature's `init_app(app)` calls these, as Datasette's built-in features register like plugins; the app shell and
 the lower layers only read the registry.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 

@@ -1,4 +1,5 @@
 """SQL building blocks for any domain's queries: geometries out in a chosen CRS, boxes in from one."""
+
 from sqlalchemy import JSON, cast, func
 
 WGS84 = 4326  # what every geometry is stored in (longitude, latitude)

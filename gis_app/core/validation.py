@@ -12,8 +12,7 @@ class InvalidInput(AppError):
     code = "InvalidParameterValue"
 
     def __init__(self, errors: list[tuple[str, str]], status: int | None = None):
-        super().__init__("; ".join(f"{name}: {message}" for name, message in errors), field=errors[0][0],
-                         status=status)
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors), field=errors[0][0], status=status)
         self.errors = errors
 
 
@@ -76,8 +75,14 @@ def check_code(value, name: str, codes, problems: Problems, required: bool = Tru
             return INVALID
         return None
     if not isinstance(value, str) or value not in codes:
-        problems.add(name, _("unknown value '%(value)s': use one of %(choices)s", value=shorten(value),
-                             choices=", ".join(sorted(codes))))
+        problems.add(
+            name,
+            _(
+                "unknown value '%(value)s': use one of %(choices)s",
+                value=shorten(value),
+                choices=", ".join(sorted(codes)),
+            ),
+        )
         return INVALID
     return value
 
@@ -92,4 +97,3 @@ def check_priority(value, name: str, problems: Problems):
 def shorten(value, limit: int = 40) -> str:
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-

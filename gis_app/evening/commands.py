@@ -1,4 +1,5 @@
 """CLI: import the municipality's register of premises with serving licences."""
+
 import time
 
 import click
@@ -19,6 +20,13 @@ def import_premises(file, crs, layer):
     with cli_messages():
         started = time.perf_counter()
         result = service.import_premises(file, crs=crs, layer=layer)
-        click.echo(_("Imported %(count)d premises from %(file)s (%(new)d new, %(updated)d updated) in "
-                     "%(seconds).1f s.", count=result.inserted + result.updated, file=file.name,
-                     new=result.inserted, updated=result.updated, seconds=time.perf_counter() - started))
+        click.echo(
+            _(
+                "Imported %(count)d premises from %(file)s (%(new)d new, %(updated)d updated) in %(seconds).1f s.",
+                count=result.inserted + result.updated,
+                file=file.name,
+                new=result.inserted,
+                updated=result.updated,
+                seconds=time.perf_counter() - started,
+            )
+        )

@@ -1,6 +1,7 @@
 """Demo evening economy for Östersund's town centre: a Purple Flag zone, premises, taxi ranks, night buses,
 toilets, lit routes, joint inspections, trainings and a self-assessment. Every row is marked as demo (the names
 say so, and `demo` is set where the table has it): none of it is real. Reproducible from the seed."""
+
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -40,17 +41,34 @@ FEATURES = (  # (kind, name, hours, state, coordinates)
     ("night_bus_stop", "Nattbuss Busstorget (demo)", "fre–lör 00:30–03:30", None, [(14.6410, 63.1745)]),
     ("toilet", "Offentlig toalett Stortorget (demo)", "06–02", None, [(14.6380, 63.1765)]),
     ("toilet", "Offentlig toalett Badhusparken (demo)", "08–22", None, [(14.6318, 63.1785)]),
-    ("lit_route", "Belyst stråk Resecentrum–Stortorget (demo)", None, "working",
-     [(14.6330, 63.1728), (14.6352, 63.1745), (14.6368, 63.1762)]),
-    ("lit_route", "Belyst stråk Stortorget–Prästgatan norr (demo)", None, "partly",
-     [(14.6368, 63.1762), (14.6390, 63.1790), (14.6402, 63.1812)]),
-    ("lit_route", "Belyst stråk Badhusparken (demo)", None, "broken",
-     [(14.6300, 63.1770), (14.6318, 63.1785), (14.6340, 63.1800)]),
+    (
+        "lit_route",
+        "Belyst stråk Resecentrum–Stortorget (demo)",
+        None,
+        "working",
+        [(14.6330, 63.1728), (14.6352, 63.1745), (14.6368, 63.1762)],
+    ),
+    (
+        "lit_route",
+        "Belyst stråk Stortorget–Prästgatan norr (demo)",
+        None,
+        "partly",
+        [(14.6368, 63.1762), (14.6390, 63.1790), (14.6402, 63.1812)],
+    ),
+    (
+        "lit_route",
+        "Belyst stråk Badhusparken (demo)",
+        None,
+        "broken",
+        [(14.6300, 63.1770), (14.6318, 63.1785), (14.6340, 63.1800)],
+    ),
 )
 MUNICIPALITY_STAFF = ("Alkoholhandläggare A (demo)", "Alkoholhandläggare B (demo)")
 POLICE_STAFF = ("Områdespolis C (demo)", "Områdespolis D (demo)")
-FOLLOW_UPS = ("Ny tillsyn inom sex veckor: personalen ska gå utbildningen (demo).",
-              "Skriftlig redogörelse för ordningsvakter vid entrén (demo).")
+FOLLOW_UPS = (
+    "Ny tillsyn inom sex veckor: personalen ska gå utbildningen (demo).",
+    "Skriftlig redogörelse för ordningsvakter vid entrén (demo).",
+)
 NARRATIVES = {
     "wellbeing": "Gemensam krogtillsyn varje månad och utbildning i ansvarsfull alkoholservering (demo).",
     "movement": "Taxi och nattbuss från centrum fredag och lördag natt; belysningen längs stråken följs upp (demo).",
@@ -75,10 +93,19 @@ def _zone() -> Area:
 
 
 def _premises() -> list[Premises]:
-    rows = [{"licence_ref": f"DEMO-{number:03d}", "name": name, "address": address, "opening_hours": hours,
-             "opens_at": time.fromisoformat(opens), "closes_at": time.fromisoformat(closes), "capacity": None,
-             "geom": from_shape(Point(lon, lat), srid=4326)}
-            for number, (name, address, hours, opens, closes, lon, lat) in enumerate(PREMISES, 1)]
+    rows = [
+        {
+            "licence_ref": f"DEMO-{number:03d}",
+            "name": name,
+            "address": address,
+            "opening_hours": hours,
+            "opens_at": time.fromisoformat(opens),
+            "closes_at": time.fromisoformat(closes),
+            "capacity": None,
+            "geom": from_shape(Point(lon, lat), srid=4326),
+        }
+        for number, (name, address, hours, opens, closes, lon, lat) in enumerate(PREMISES, 1)
+    ]
     service.write_premises(rows, demo=True)
     return list(db.session.scalars(select(Premises).where(Premises.demo.is_(True)).order_by(Premises.id)))
 
@@ -86,8 +113,9 @@ def _premises() -> list[Premises]:
 def _features() -> None:
     for kind, name, hours, state, coordinates in FEATURES:
         geom = LineString(coordinates) if kind == "lit_route" else Point(coordinates[0])
-        feature = EveningFeature(kind=kind, name=name, hours=hours, state=state, demo=True,
-                                 geom=from_shape(geom, srid=4326))
+        feature = EveningFeature(
+            kind=kind, name=name, hours=hours, state=state, demo=True, geom=from_shape(geom, srid=4326)
+        )
         db.session.add(feature)
         audit.record_create(feature, "evening_feature")
 
@@ -99,13 +127,21 @@ def _inspections(rng: random.Random, premises: list[Premises]) -> int:
             day = today - timedelta(days=rng.randint(1, 420))
             at = datetime.combine(day, time(rng.choice((21, 22, 23, 0, 1)), rng.choice((0, 15, 30, 45))), local_zone())
             outcome = rng.choices(("no_remarks", "remarks", "serious"), weights=(6, 3, 1))[0]
-            checks = {item: ("remark" if outcome != "no_remarks" and rng.random() < 0.4 else "ok")
-                      for item in CHECK_ITEMS}
+            checks = {
+                item: ("remark" if outcome != "no_remarks" and rng.random() < 0.4 else "ok") for item in CHECK_ITEMS
+            }
             follow_up = rng.choice(FOLLOW_UPS) if outcome != "no_remarks" else None
-            inspection = Inspection(premises_id=premise.id, inspected_at=at, outcome=outcome, follow_up=follow_up,
-                                    municipality_staff=rng.choice(MUNICIPALITY_STAFF),
-                                    police_staff=rng.choice(POLICE_STAFF), notes="Demoanteckning.", **checks,
-                                    follow_up_due=day + timedelta(days=42) if follow_up else None)
+            inspection = Inspection(
+                premises_id=premise.id,
+                inspected_at=at,
+                outcome=outcome,
+                follow_up=follow_up,
+                municipality_staff=rng.choice(MUNICIPALITY_STAFF),
+                police_staff=rng.choice(POLICE_STAFF),
+                notes="Demoanteckning.",
+                **checks,
+                follow_up_due=day + timedelta(days=42) if follow_up else None,
+            )
             db.session.add(inspection)
             audit.record_create(inspection, "evening_inspection")
             count += 1
@@ -115,14 +151,19 @@ def _inspections(rng: random.Random, premises: list[Premises]) -> int:
 def _trainings(rng: random.Random, premises: list[Premises]) -> None:
     this_year = local_now().year
     for held_on in (date(this_year - 1, 10, 14), date(this_year, 3, 11)):
-        training = Training(held_on=min(held_on, local_now().date()), title="Ansvarsfull alkoholservering (demo)",
-                            trainer="Länsstyrelsen och polisen (demo)")
+        training = Training(
+            held_on=min(held_on, local_now().date()),
+            title="Ansvarsfull alkoholservering (demo)",
+            trainer="Länsstyrelsen och polisen (demo)",
+        )
         db.session.add(training)
         audit.record_create(training, "evening_training")
         for premise in rng.sample(premises, 4):
             db.session.commit()
-            service.record_attendance(training.id, {"premises_id": premise.id, "attendees": rng.randint(1, 6),
-                                                    "names": "Personal vid stället (demo)"})
+            service.record_attendance(
+                training.id,
+                {"premises_id": premise.id, "attendees": rng.randint(1, 6), "names": "Personal vid stället (demo)"},
+            )
 
 
 def load(seed: int) -> tuple[int, int]:
@@ -134,9 +175,14 @@ def load(seed: int) -> tuple[int, int]:
     inspections = _inspections(rng, premises)
     db.session.commit()
     _trainings(rng, premises)
-    service.save_assessment(zone.id, local_now().year, {
-        theme: {"rating": "partly", "narrative": NARRATIVES[theme], "evidence": suggested_evidence(theme)}
-        for theme in THEMES})
+    service.save_assessment(
+        zone.id,
+        local_now().year,
+        {
+            theme: {"rating": "partly", "narrative": NARRATIVES[theme], "evidence": suggested_evidence(theme)}
+            for theme in THEMES
+        },
+    )
     return len(premises), inspections
 
 
@@ -145,5 +191,8 @@ def load_if_missing(seed: int) -> str:
     if premises_count():
         return ""
     premises, inspections = load(seed)
-    return _("Loaded a demo Purple Flag zone with %(premises)d premises and %(inspections)d joint inspections.",
-             premises=premises, inspections=inspections)
+    return _(
+        "Loaded a demo Purple Flag zone with %(premises)d premises and %(inspections)d joint inspections.",
+        premises=premises,
+        inspections=inspections,
+    )

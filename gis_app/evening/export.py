@@ -1,5 +1,6 @@
 """What the evening pages export: the yearly inspection summary (any registered format) and the Purple Flag
 self-assessment as a document (the page, the PDF) and as spreadsheet rows."""
+
 from gis_app.evening import queries, service
 from gis_app.evening.labels import EVIDENCE, OUTCOME_LABELS, RATING_LABELS, THEME_LABELS, label, suggested_evidence
 from gis_app.evening.models import THEMES
@@ -7,28 +8,38 @@ from gis_app.exports import ExportColumn, Exporter, ExportOptions
 from gis_app.walks.protocol import render_pdf  # noqa: F401  (one WeasyPrint set-up: data: URLs only)
 
 SUMMARY_COLUMNS = [
-    ExportColumn("licence_ref", "tillstand", width=14), ExportColumn("name", "serveringsstalle", width=30),
-    ExportColumn("address", "adress", width=28), ExportColumn("inspections", "tillsyner", "int", 10),
+    ExportColumn("licence_ref", "tillstand", width=14),
+    ExportColumn("name", "serveringsstalle", width=30),
+    ExportColumn("address", "adress", width=28),
+    ExportColumn("inspections", "tillsyner", "int", 10),
     *(ExportColumn(code, OUTCOME_LABELS[code][0], "int", 12) for code in OUTCOME_LABELS),
     ExportColumn("last_inspected", "senaste_tillsyn", "date", 14),
     ExportColumn("open_follow_ups", "oppna_uppfoljningar", "int", 12),
-    ExportColumn("trained", "utbildad_personal", "int", 12), ExportColumn("demo", "demodata", width=8),
+    ExportColumn("trained", "utbildad_personal", "int", 12),
+    ExportColumn("demo", "demodata", width=8),
 ]
 ASSESSMENT_COLUMNS = [
-    ExportColumn("theme", "tema", width=24), ExportColumn("rating", "bedomning", width=18),
-    ExportColumn("narrative", "beskrivning", width=60), ExportColumn("evidence", "underlag", width=40),
-    ExportColumn("value", "varde", "int", 10), ExportColumn("details", "detaljer", width=60),
+    ExportColumn("theme", "tema", width=24),
+    ExportColumn("rating", "bedomning", width=18),
+    ExportColumn("narrative", "beskrivning", width=60),
+    ExportColumn("evidence", "underlag", width=40),
+    ExportColumn("value", "varde", "int", 10),
+    ExportColumn("details", "detaljer", width=60),
 ]
 
 
 # --- the yearly inspection summary ----------------------------------------------------------------------------------
 
+
 def summary_totals(rows: list[dict]) -> dict:
     """Totals over the premises: how many were inspected, inspections by outcome, staff trained."""
-    return {"premises": len(rows), "inspected": sum(1 for r in rows if r["inspections"]),
-            "inspections": sum(r["inspections"] for r in rows),
-            **{code: sum(r[code] for r in rows) for code in OUTCOME_LABELS},
-            "trained": sum(r["trained"] for r in rows)}
+    return {
+        "premises": len(rows),
+        "inspected": sum(1 for r in rows if r["inspections"]),
+        "inspections": sum(r["inspections"] for r in rows),
+        **{code: sum(r[code] for r in rows) for code in OUTCOME_LABELS},
+        "trained": sum(r["trained"] for r in rows),
+    }
 
 
 def _srid(exporter: Exporter, crs: str) -> int:
@@ -55,11 +66,15 @@ def summary_export(exporter: Exporter, year: int, crs: str = "") -> tuple[list[d
 
 # --- the self-assessment --------------------------------------------------------------------------------------------
 
+
 def _details(zone_id: int, year: int) -> dict[str, list[str]]:
     """Lines that name what a figure counts, where staff may see them (never inspections or outreach notes)."""
-    return {"places_remediated": [f"{r['done_on']:%Y-%m-%d} {r['title']}" for r in
-                                  queries.remediated_places(zone_id, year)],
-            "walks_held": [f"{r['starts_at']:%Y-%m-%d} {r['title']}" for r in queries.walks_held(zone_id, year)]}
+    return {
+        "places_remediated": [
+            f"{r['done_on']:%Y-%m-%d} {r['title']}" for r in queries.remediated_places(zone_id, year)
+        ],
+        "walks_held": [f"{r['starts_at']:%Y-%m-%d} {r['title']}" for r in queries.walks_held(zone_id, year)],
+    }
 
 
 def assessment_document(zone, year: int, locale: str) -> dict:
@@ -71,14 +86,32 @@ def assessment_document(zone, year: int, locale: str) -> dict:
     for theme in THEMES:
         entry = entries.get(theme)
         chosen = list(entry.evidence) if entry else suggested_evidence(theme)
-        themes.append({"code": theme, "label": label(THEME_LABELS, theme, locale),
-                       "rating": entry.rating if entry else None,
-                       "rating_label": label(RATING_LABELS, entry.rating, locale) if entry and entry.rating else "",
-                       "narrative": entry.narrative if entry else None, "chosen": chosen,
-                       "evidence": [{"code": code, "label": label(EVIDENCE, code, locale), "value": figures[code],
-                                     "details": details.get(code, [])} for code in chosen]})
-    return {"themes": themes, "figures": figures, "details": details, "saved": assessment is not None,
-            "updated_at": assessment.updated_at if assessment else None}
+        themes.append(
+            {
+                "code": theme,
+                "label": label(THEME_LABELS, theme, locale),
+                "rating": entry.rating if entry else None,
+                "rating_label": label(RATING_LABELS, entry.rating, locale) if entry and entry.rating else "",
+                "narrative": entry.narrative if entry else None,
+                "chosen": chosen,
+                "evidence": [
+                    {
+                        "code": code,
+                        "label": label(EVIDENCE, code, locale),
+                        "value": figures[code],
+                        "details": details.get(code, []),
+                    }
+                    for code in chosen
+                ],
+            }
+        )
+    return {
+        "themes": themes,
+        "figures": figures,
+        "details": details,
+        "saved": assessment is not None,
+        "updated_at": assessment.updated_at if assessment else None,
+    }
 
 
 def assessment_rows(zone, year: int) -> tuple[list[dict], list, ExportOptions]:

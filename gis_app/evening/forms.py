@@ -1,4 +1,5 @@
 """Forms of the evening pages; the premises choices come from the database and are filled in by the views."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -17,10 +18,14 @@ def _strip(value):
 
 class InspectionForm(FlaskForm):
     inspected_at = DateTimeLocalField(_l("Date and time"), format=DATETIME_FORMATS, validators=[InputRequired()])
-    municipality_staff = StringField(_l("Taking part from the municipality"), filters=[_strip],
-                                     validators=[InputRequired(), Length(max=NAME_MAX * 2)])
-    police_staff = StringField(_l("Taking part from the police"), filters=[_strip],
-                               validators=[InputRequired(), Length(max=NAME_MAX * 2)])
+    municipality_staff = StringField(
+        _l("Taking part from the municipality"),
+        filters=[_strip],
+        validators=[InputRequired(), Length(max=NAME_MAX * 2)],
+    )
+    police_staff = StringField(
+        _l("Taking part from the police"), filters=[_strip], validators=[InputRequired(), Length(max=NAME_MAX * 2)]
+    )
     over_serving = RadioField(validators=[InputRequired()])
     age_checks = RadioField(validators=[InputRequired()])
     order_security = RadioField(validators=[InputRequired()])
@@ -39,8 +44,16 @@ class InspectionForm(FlaskForm):
         return self
 
     def values(self) -> dict:
-        names = ("inspected_at", "municipality_staff", "police_staff", *CHECK_ITEMS, "outcome", "notes", "follow_up",
-                 "follow_up_due")
+        names = (
+            "inspected_at",
+            "municipality_staff",
+            "police_staff",
+            *CHECK_ITEMS,
+            "outcome",
+            "notes",
+            "follow_up",
+            "follow_up_due",
+        )
         return {name: self[name].data for name in names}
 
 

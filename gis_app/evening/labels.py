@@ -1,13 +1,13 @@
 """Swedish and English labels of the evening economy's fixed vocabularies (data, as inventory/labels.py: exports
 are in Swedish whatever the page's language), and the evidence indicators a Purple Flag theme can cite."""
+
 FEATURE_KIND_LABELS = {
     "taxi_rank": ("Taxihållplats", "Taxi rank"),
     "night_bus_stop": ("Nattbusshållplats", "Night bus stop"),
     "toilet": ("Offentlig toalett", "Public toilet"),
     "lit_route": ("Belyst stråk", "Lit route"),
 }
-FEATURE_KIND_COLORS = {"taxi_rank": "#f2c500", "night_bus_stop": "#1f77b4", "toilet": "#17becf",
-                       "lit_route": "#2ca02c"}
+FEATURE_KIND_COLORS = {"taxi_rank": "#f2c500", "night_bus_stop": "#1f77b4", "toilet": "#17becf", "lit_route": "#2ca02c"}
 LIT_STATE_LABELS = {
     "working": ("Fungerar", "Working"),
     "partly": ("Delvis trasig", "Partly broken"),
@@ -21,8 +21,11 @@ CHECK_ITEM_LABELS = {
     "staff_trained": ("Personal utbildad (Ansvarsfull alkoholservering)", "Staff trained (responsible serving)"),
     "crowding": ("Trängsel", "Crowding"),
 }
-CHECK_RESULT_LABELS = {"ok": ("Utan anmärkning", "OK"), "remark": ("Anmärkning", "Remark"),
-                       "not_checked": ("Ej kontrollerat", "Not checked")}
+CHECK_RESULT_LABELS = {
+    "ok": ("Utan anmärkning", "OK"),
+    "remark": ("Anmärkning", "Remark"),
+    "not_checked": ("Ej kontrollerat", "Not checked"),
+}
 OUTCOME_LABELS = {
     "no_remarks": ("Utan anmärkning", "No remarks"),
     "remarks": ("Med anmärkning", "With remarks"),
@@ -36,8 +39,11 @@ THEME_LABELS = {
     "place": ("Plats", "Place"),
     "policy_envelope": ("Styrning och samverkan", "Policy envelope"),
 }
-RATING_LABELS = {"not_met": ("Uppfylls inte ännu", "Not yet met"), "partly": ("Uppfylls delvis", "Partly met"),
-                 "met": ("Uppfylls", "Met")}
+RATING_LABELS = {
+    "not_met": ("Uppfylls inte ännu", "Not yet met"),
+    "partly": ("Uppfylls delvis", "Partly met"),
+    "met": ("Uppfylls", "Met"),
+}
 # Evidence indicators: (Swedish, English, the theme it suggests itself for). Figures from evening/queries.py.
 EVIDENCE = {
     "inspections_held": ("Gemensamma krogtillsyner", "Joint inspections held", "wellbeing"),

@@ -1,5 +1,6 @@
 """The evening economy: licensed premises, joint inspections, serving trainings, the Purple Flag layers and the
 self-assessment per Purple Flag theme."""
+
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
@@ -52,8 +53,7 @@ class Premises(db.Model):
     demo: Mapped[bool] = mapped_column(Boolean, server_default="false")
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),
-                               nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
 
 
 class EveningFeature(db.Model):
@@ -63,8 +63,9 @@ class EveningFeature(db.Model):
     __table_args__ = (
         CheckConstraint(_in("kind", FEATURE_KINDS), name="ck_evening_feature_kind"),
         CheckConstraint(f"state IS NULL OR {_in('state', LIT_STATES)}", name="ck_evening_feature_state"),
-        CheckConstraint("(kind = 'lit_route') = (GeometryType(geom) = 'LINESTRING')",
-                        name="ck_evening_feature_geom_type"),
+        CheckConstraint(
+            "(kind = 'lit_route') = (GeometryType(geom) = 'LINESTRING')", name="ck_evening_feature_geom_type"
+        ),
         CheckConstraint("GeometryType(geom) IN ('POINT', 'LINESTRING')", name="ck_evening_feature_geom"),
     )
 
@@ -92,7 +93,7 @@ class Inspection(db.Model):
     premises_id: Mapped[int] = mapped_column(ForeignKey("evening_premises.id", ondelete="CASCADE"))
     inspected_at = mapped_column(DateTime(timezone=True), nullable=False)
     municipality_staff: Mapped[str] = mapped_column(Text)  # who took part from the municipality
-    police_staff: Mapped[str] = mapped_column(Text)        # and from the police
+    police_staff: Mapped[str] = mapped_column(Text)  # and from the police
     over_serving: Mapped[str] = mapped_column(String(12))
     age_checks: Mapped[str] = mapped_column(String(12))
     order_security: Mapped[str] = mapped_column(String(12))
@@ -122,16 +123,23 @@ class Training(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
-    attendance = relationship("TrainingAttendance", order_by="TrainingAttendance.id", cascade="all, delete-orphan",
-                              passive_deletes=True, back_populates="training")
+    attendance = relationship(
+        "TrainingAttendance",
+        order_by="TrainingAttendance.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        back_populates="training",
+    )
 
 
 class TrainingAttendance(db.Model):
     """Who attended a training from one premises: how many, and their names."""
 
     __tablename__ = "evening_training_attendance"
-    __table_args__ = (UniqueConstraint("training_id", "premises_id", name="uq_evening_attendance_premises"),
-                      CheckConstraint("attendees BETWEEN 1 AND 500", name="ck_evening_attendance_attendees"))
+    __table_args__ = (
+        UniqueConstraint("training_id", "premises_id", name="uq_evening_attendance_premises"),
+        CheckConstraint("attendees BETWEEN 1 AND 500", name="ck_evening_attendance_attendees"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     training_id: Mapped[int] = mapped_column(ForeignKey("evening_training.id", ondelete="CASCADE"))
@@ -147,27 +155,29 @@ class SelfAssessment(db.Model):
     """A zone's Purple Flag self-assessment for one year."""
 
     __tablename__ = "pf_self_assessment"
-    __table_args__ = (UniqueConstraint("zone_id", "year", name="uq_pf_self_assessment_zone_year"),
-                      CheckConstraint("year BETWEEN 2000 AND 2100", name="ck_pf_self_assessment_year"))
+    __table_args__ = (
+        UniqueConstraint("zone_id", "year", name="uq_pf_self_assessment_zone_year"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="ck_pf_self_assessment_year"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     zone_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),
-                               nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
 
-    entries = relationship("ThemeEntry", order_by="ThemeEntry.id", cascade="all, delete-orphan",
-                           passive_deletes=True)
+    entries = relationship("ThemeEntry", order_by="ThemeEntry.id", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class ThemeEntry(db.Model):
     """One Purple Flag theme of a self-assessment: the rating, the narrative and the evidence it links."""
 
     __tablename__ = "pf_theme_entry"
-    __table_args__ = (UniqueConstraint("assessment_id", "theme", name="uq_pf_theme_entry_theme"),
-                      CheckConstraint(_in("theme", THEMES), name="ck_pf_theme_entry_theme"),
-                      CheckConstraint(f"rating IS NULL OR {_in('rating', RATINGS)}", name="ck_pf_theme_entry_rating"))
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "theme", name="uq_pf_theme_entry_theme"),
+        CheckConstraint(_in("theme", THEMES), name="ck_pf_theme_entry_theme"),
+        CheckConstraint(f"rating IS NULL OR {_in('rating', RATINGS)}", name="ck_pf_theme_entry_rating"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("pf_self_assessment.id", ondelete="CASCADE"))

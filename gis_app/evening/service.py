@@ -1,5 +1,6 @@
 """Evening economy writes: import the premises register (all or nothing), record joint inspections, trainings and
 their attendance, and save the Purple Flag self-assessment. Every write is audited in its own transaction."""
+
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -10,10 +11,20 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.core.geometry import validity_problem
-from gis_app.core.readers import BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows
 from gis_app.auth import audit
 from gis_app.core.clock import local_zone
+from gis_app.core.db import get_or_404, transaction
+from gis_app.core.geometry import validity_problem
+from gis_app.core.readers import (
+    BadGeometry,
+    ImportRejected,
+    SourceFile,
+    database_refused,
+    is_blank,
+    read_source,
+    rejected_rows,
+)
+from gis_app.core.validation import INVALID, Problems, check_text
 from gis_app.evening.labels import EVIDENCE
 from gis_app.evening.models import (
     CHECK_ITEMS,
@@ -29,8 +40,6 @@ from gis_app.evening.models import (
     TrainingAttendance,
 )
 from gis_app.extensions import db
-from gis_app.core.db import get_or_404, transaction
-from gis_app.core.validation import INVALID, Problems, check_text
 
 NAME_MAX, REF_MAX, HOURS_MAX, TEXT_MAX, NARRATIVE_MAX = 200, 50, 200, 4000, 10_000
 ATTENDEES_MAX, CAPACITY_MAX = 500, 100_000
@@ -49,6 +58,7 @@ def _user_id() -> int | None:
 
 
 # --- the premises register ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class PremisesImportResult:
@@ -97,24 +107,32 @@ def _premises_row(source: SourceFile, index: int, record: dict, geom, columns: d
         errors.append(source.error(index, columns["ref"], _("required")))
     elif len(ref) > REF_MAX:
         errors.append(source.error(index, columns["ref"], _("longer than %(max)d characters", max=REF_MAX)))
-    row = {"licence_ref": ref,
-           "name": _text_cell(record, columns["name"], NAME_MAX, True, errors, source, index),
-           "address": _text_cell(record, columns["address"], NAME_MAX, False, errors, source, index),
-           "opening_hours": _text_cell(record, columns["hours"], HOURS_MAX, False, errors, source, index)}
+    row = {
+        "licence_ref": ref,
+        "name": _text_cell(record, columns["name"], NAME_MAX, True, errors, source, index),
+        "address": _text_cell(record, columns["address"], NAME_MAX, False, errors, source, index),
+        "opening_hours": _text_cell(record, columns["hours"], HOURS_MAX, False, errors, source, index),
+    }
     for key in ("opens", "closes"):
         parsed = parse_time(record.get(columns[key])) if columns[key] else None
         if isinstance(parsed, str):
             errors.append(source.error(index, columns[key], parsed))
         row[f"{key}_at"] = parsed if not isinstance(parsed, str) else None
-    row["capacity"] = _capacity(record.get(columns["capacity"]) if columns["capacity"] else None,
-                                columns["capacity"], errors, source, index)
+    row["capacity"] = _capacity(
+        record.get(columns["capacity"]) if columns["capacity"] else None, columns["capacity"], errors, source, index
+    )
     if isinstance(geom, BadGeometry):
         errors.extend(source.error(index, column, reason) for column, reason in geom.problems)
     elif geom is None or geom.is_empty:
         errors.append(source.error(index, "geometry", _("missing geometry")))
     elif geom.geom_type != "Point":
-        errors.append(source.error(index, "geometry", _("geometry type %(type)s is not allowed: use %(allowed)s",
-                                                        type=geom.geom_type, allowed="Point")))
+        errors.append(
+            source.error(
+                index,
+                "geometry",
+                _("geometry type %(type)s is not allowed: use %(allowed)s", type=geom.geom_type, allowed="Point"),
+            )
+        )
     elif problem := validity_problem(geom):
         errors.append(source.error(index, "geometry", problem))
     else:
@@ -137,14 +155,24 @@ def _capacity(value, column, errors, source, index) -> int | None:
 
 def premises_rows(source: SourceFile) -> list[dict]:
     """Check every row of the register; return them, or raise ImportRejected naming every bad row."""
-    columns = {"ref": _column(source, REF_FIELDS), "name": _column(source, NAME_FIELDS),
-               "address": _column(source, ADDRESS_FIELDS), "hours": _column(source, HOURS_FIELDS),
-               "opens": _column(source, OPENS_FIELDS), "closes": _column(source, CLOSES_FIELDS),
-               "capacity": _column(source, CAPACITY_FIELDS)}
+    columns = {
+        "ref": _column(source, REF_FIELDS),
+        "name": _column(source, NAME_FIELDS),
+        "address": _column(source, ADDRESS_FIELDS),
+        "hours": _column(source, HOURS_FIELDS),
+        "opens": _column(source, OPENS_FIELDS),
+        "closes": _column(source, CLOSES_FIELDS),
+        "capacity": _column(source, CAPACITY_FIELDS),
+    }
     missing = [candidates[0] for key, candidates in (("ref", REF_FIELDS), ("name", NAME_FIELDS)) if not columns[key]]
     if missing:
-        raise ImportRejected(_("Nothing was imported: the file needs the columns %(columns)s (it has: %(fields)s).",
-                               columns=", ".join(missing), fields=", ".join(map(str, source.attributes.columns))))
+        raise ImportRejected(
+            _(
+                "Nothing was imported: the file needs the columns %(columns)s (it has: %(fields)s).",
+                columns=", ".join(missing),
+                fields=", ".join(map(str, source.attributes.columns)),
+            )
+        )
     rows: list[dict] = []
     errors: list = []
     seen: dict[str, int] = {}
@@ -152,8 +180,11 @@ def premises_rows(source: SourceFile) -> list[dict]:
         row, row_errors = _premises_row(source, index, record, geom, columns)
         if not row_errors and row["licence_ref"] in seen:
             first = seen[row["licence_ref"]]
-            row_errors.append(source.error(index, columns["ref"], _("code %(code)s repeats row %(row)d",
-                                                                   code=row["licence_ref"], row=first)))
+            row_errors.append(
+                source.error(
+                    index, columns["ref"], _("code %(code)s repeats row %(row)d", code=row["licence_ref"], row=first)
+                )
+            )
         seen.setdefault(row["licence_ref"], source.row_number(index))
         errors.extend(row_errors)
         rows.append(row)
@@ -162,8 +193,9 @@ def premises_rows(source: SourceFile) -> list[dict]:
     return rows
 
 
-def import_premises(path: Path | str, *, crs: str | None = None, layer: str | None = None,
-                    demo: bool = False) -> PremisesImportResult:
+def import_premises(
+    path: Path | str, *, crs: str | None = None, layer: str | None = None, demo: bool = False
+) -> PremisesImportResult:
     """Upsert the register's premises on their licence id: every row, or nothing if any row is bad."""
     rows = premises_rows(read_source(path, layer=layer, crs=crs, allow_csv=True))
     return write_premises(rows, demo)
@@ -171,8 +203,10 @@ def import_premises(path: Path | str, *, crs: str | None = None, layer: str | No
 
 def write_premises(rows: list[dict], demo: bool = False) -> PremisesImportResult:
     """Insert or update the premises and audit each change, in one transaction."""
-    existing = {p.licence_ref: p for p in db.session.scalars(
-        select(Premises).where(Premises.licence_ref.in_([r["licence_ref"] for r in rows])))}
+    existing = {
+        p.licence_ref: p
+        for p in db.session.scalars(select(Premises).where(Premises.licence_ref.in_([r["licence_ref"] for r in rows])))
+    }
     inserted = updated = 0
     try:
         for row in rows:
@@ -200,6 +234,7 @@ def get_premises(premises_id: int) -> Premises:
 
 
 # --- joint inspections ----------------------------------------------------------------------------------------------
+
 
 def _check_code(value, name: str, codes, problems: Problems, required: bool = True):
     if value in (None, ""):
@@ -246,8 +281,9 @@ def inspection_values(data: dict) -> dict:
     problems = Problems()
     values = {
         "inspected_at": _check_past(data.get("inspected_at"), "inspected_at", problems),
-        "municipality_staff": check_text(data.get("municipality_staff"), "municipality_staff", NAME_MAX * 2,
-                                         problems, required=True),
+        "municipality_staff": check_text(
+            data.get("municipality_staff"), "municipality_staff", NAME_MAX * 2, problems, required=True
+        ),
         "police_staff": check_text(data.get("police_staff"), "police_staff", NAME_MAX * 2, problems, required=True),
         **{item: _check_code(data.get(item), item, CHECK_RESULTS, problems) for item in CHECK_ITEMS},
         "outcome": _check_code(data.get("outcome"), "outcome", OUTCOMES, problems),
@@ -296,13 +332,16 @@ def complete_follow_up(inspection_id: int, done_on: date | None) -> Inspection:
 
 # --- trainings ------------------------------------------------------------------------------------------------------
 
+
 def record_training(data: dict) -> Training:
     """Record a training session in responsible serving; audit it; commit."""
     problems = Problems()
-    values = {"held_on": _check_date(data.get("held_on"), "held_on", problems, required=True),
-              "title": check_text(data.get("title"), "title", NAME_MAX, problems, required=True),
-              "trainer": check_text(data.get("trainer"), "trainer", NAME_MAX, problems),
-              "notes": check_text(data.get("notes"), "notes", TEXT_MAX, problems)}
+    values = {
+        "held_on": _check_date(data.get("held_on"), "held_on", problems, required=True),
+        "title": check_text(data.get("title"), "title", NAME_MAX, problems, required=True),
+        "trainer": check_text(data.get("trainer"), "trainer", NAME_MAX, problems),
+        "notes": check_text(data.get("notes"), "notes", TEXT_MAX, problems),
+    }
     problems.raise_any()
     training = Training(created_by_id=_user_id(), **values)
     with transaction():
@@ -329,8 +368,9 @@ def record_attendance(training_id: int, data: dict) -> TrainingAttendance:
         problems.add("attendees", _("must be a whole number from 1 to %(max)d", max=ATTENDEES_MAX))
     names = check_text(data.get("names"), "names", TEXT_MAX, problems)
     problems.raise_any()
-    attendance = TrainingAttendance(training_id=training.id, premises_id=premises_id, attendees=attendees,
-                                    names=_valid(names))
+    attendance = TrainingAttendance(
+        training_id=training.id, premises_id=premises_id, attendees=attendees, names=_valid(names)
+    )
     with transaction():
         db.session.add(attendance)
         audit.record_create(attendance, "evening_training_attendance")
@@ -339,9 +379,11 @@ def record_attendance(training_id: int, data: dict) -> TrainingAttendance:
 
 # --- the Purple Flag self-assessment --------------------------------------------------------------------------------
 
+
 def find_assessment(zone_id: int, year: int) -> SelfAssessment | None:
-    return db.session.scalar(select(SelfAssessment).where(SelfAssessment.zone_id == zone_id,
-                                                          SelfAssessment.year == year))
+    return db.session.scalar(
+        select(SelfAssessment).where(SelfAssessment.zone_id == zone_id, SelfAssessment.year == year)
+    )
 
 
 def theme_values(data: dict) -> dict[str, dict]:
@@ -353,11 +395,11 @@ def theme_values(data: dict) -> dict[str, dict]:
         unknown = [code for code in evidence if code not in EVIDENCE]
         if unknown:
             problems.add(f"{theme}-evidence", _("unknown evidence: %(codes)s", codes=", ".join(unknown)[:100]))
-        values[theme] = {"rating": _check_code(entry.get("rating"), f"{theme}-rating", RATINGS, problems,
-                                               required=False),
-                         "narrative": _valid(check_text(entry.get("narrative"), f"{theme}-narrative", NARRATIVE_MAX,
-                                                        problems)),
-                         "evidence": [code for code in EVIDENCE if code in evidence]}
+        values[theme] = {
+            "rating": _check_code(entry.get("rating"), f"{theme}-rating", RATINGS, problems, required=False),
+            "narrative": _valid(check_text(entry.get("narrative"), f"{theme}-narrative", NARRATIVE_MAX, problems)),
+            "evidence": [code for code in EVIDENCE if code in evidence],
+        }
     problems.raise_any()
     return values
 

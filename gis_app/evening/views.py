@@ -4,6 +4,7 @@ yearly summary, the self-assessment per theme and its exports.
 Who may come where is declared in auth/access.py: the map is public (without inspections or unsafe places for the
 public), inspections and trainings are for licensing officers and the police, the self-assessment for planners.
 """
+
 import json
 
 from flask import (
@@ -19,11 +20,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from gis_app.core.forms import ConfirmForm, page_locale
-from gis_app.core.inputs import db_int
 from gis_app.auth.access import can, is_staff
 from gis_app.core.choices import safe_color
 from gis_app.core.clock import local_now
+from gis_app.core.forms import ConfirmForm, page_locale
+from gis_app.core.inputs import db_int
+from gis_app.core.validation import InvalidInput
 from gis_app.errors import AppError, NotFound
 from gis_app.evening import export, queries, service
 from gis_app.evening.forms import AttendanceForm, FollowUpForm, InspectionForm, TrainingForm
@@ -47,7 +49,6 @@ from gis_app.exports import EXPORTERS
 from gis_app.maps.embed import embed
 from gis_app.maps.evening_map import EveningLayer, build_evening_map
 from gis_app.places import reference
-from gis_app.core.validation import InvalidInput
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("evening", __name__, url_prefix="/evening")
@@ -72,10 +73,17 @@ def _year_arg() -> int:
 @blueprint.context_processor
 def _helpers() -> dict:
     locale = page_locale()
-    return {"label": lambda table, code: label(table, code, locale), "OUTCOME_LABELS": OUTCOME_LABELS,
-            "CHECK_ITEM_LABELS": CHECK_ITEM_LABELS, "CHECK_RESULT_LABELS": CHECK_RESULT_LABELS,
-            "THEME_LABELS": THEME_LABELS, "RATING_LABELS": RATING_LABELS, "EVIDENCE": EVIDENCE,
-            "OUTCOME_COLORS": OUTCOME_COLORS, "CHECK_ITEMS": CHECK_ITEMS}
+    return {
+        "label": lambda table, code: label(table, code, locale),
+        "OUTCOME_LABELS": OUTCOME_LABELS,
+        "CHECK_ITEM_LABELS": CHECK_ITEM_LABELS,
+        "CHECK_RESULT_LABELS": CHECK_RESULT_LABELS,
+        "THEME_LABELS": THEME_LABELS,
+        "RATING_LABELS": RATING_LABELS,
+        "EVIDENCE": EVIDENCE,
+        "OUTCOME_COLORS": OUTCOME_COLORS,
+        "CHECK_ITEMS": CHECK_ITEMS,
+    }
 
 
 @blueprint.before_request
@@ -100,6 +108,7 @@ def _show_errors(form, error: AppError) -> None:
 
 # --- the map --------------------------------------------------------------------------------------------------------
 
+
 def _zone_id() -> int | None:
     """?zone= when it names a zone, else the first zone, else None (the whole municipality)."""
     zones = queries.zones()
@@ -111,30 +120,44 @@ def _zone_id() -> int | None:
 
 def _map_layers(locale: str, staff: bool) -> list[EveningLayer]:
     layers = [EveningLayer("premises", _("Licensed premises"), PREMISES_COLOR)]
-    layers += [EveningLayer(kind, label(FEATURE_KIND_LABELS, kind, locale), FEATURE_KIND_COLORS[kind])
-               for kind in FEATURE_KINDS]
+    layers += [
+        EveningLayer(kind, label(FEATURE_KIND_LABELS, kind, locale), FEATURE_KIND_COLORS[kind])
+        for kind in FEATURE_KINDS
+    ]
     if staff:
         layers.append(EveningLayer("places", _("Unsafe places in the zone"), PLACES_COLOR))
     return layers
 
 
 def _features(rows: list[dict], properties) -> list[dict]:
-    return [{"type": "Feature", "id": row["id"], "geometry": json.loads(row["geometry"]),
-             "properties": properties(row)} for row in rows]
+    return [
+        {"type": "Feature", "id": row["id"], "geometry": json.loads(row["geometry"]), "properties": properties(row)}
+        for row in rows
+    ]
 
 
 def _premises_properties(inspected: dict | None, locale: str):
     def properties(row: dict) -> dict:
-        values = {"name": row["name"], "address": row["address"], "opening_hours": row["opening_hours"],
-                  "serving": _serving(row), "late": bool(row["late"]), "demo": bool(row["demo"])}
+        values = {
+            "name": row["name"],
+            "address": row["address"],
+            "opening_hours": row["opening_hours"],
+            "serving": _serving(row),
+            "late": bool(row["late"]),
+            "demo": bool(row["demo"]),
+        }
         if inspected is not None:  # licensing officers and the police only
             state = inspected.get(row["id"])
             outcome = state["outcome"] if state else "none"
-            values.update(inspections=state["count"] if state else 0, outcome=outcome,
-                          outcome_label=label(OUTCOME_LABELS, outcome, locale) if state else _("Not inspected"),
-                          color=OUTCOME_COLORS[outcome],
-                          url=url_for(".premises_detail", premises_id=row["id"]))
+            values.update(
+                inspections=state["count"] if state else 0,
+                outcome=outcome,
+                outcome_label=label(OUTCOME_LABELS, outcome, locale) if state else _("Not inspected"),
+                color=OUTCOME_COLORS[outcome],
+                url=url_for(".premises_detail", premises_id=row["id"]),
+            )
         return values
+
     return properties
 
 
@@ -148,38 +171,64 @@ def _feature_properties(locale: str):
     def properties(row: dict) -> dict:
         state = row["state"]
         color = LIT_STATE_COLORS.get(state, FEATURE_KIND_COLORS[row["kind"]])
-        return {"kind": row["kind"], "kind_label": label(FEATURE_KIND_LABELS, row["kind"], locale),
-                "name": row["name"], "hours": row["hours"], "state": state,
-                "state_label": label(LIT_STATE_LABELS, state, locale) if state else None, "color": color,
-                "demo": bool(row["demo"])}
+        return {
+            "kind": row["kind"],
+            "kind_label": label(FEATURE_KIND_LABELS, row["kind"], locale),
+            "name": row["name"],
+            "hours": row["hours"],
+            "state": state,
+            "state_label": label(LIT_STATE_LABELS, state, locale) if state else None,
+            "color": color,
+            "demo": bool(row["demo"]),
+        }
+
     return properties
 
 
 def _place_properties(row: dict) -> dict:
-    return {"title": row["title"], "category": row["category"], "color": safe_color(row["color"]),
-            "evening": bool(row["evening"]),
-            "night": bool(row["night"]), "url": url_for("places.place_detail", place_id=row["id"])}
+    return {
+        "title": row["title"],
+        "category": row["category"],
+        "color": safe_color(row["color"]),
+        "evening": bool(row["evening"]),
+        "night": bool(row["night"]),
+        "url": url_for("places.place_detail", place_id=row["id"]),
+    }
 
 
 def map_data(zone_id: int | None, year: int, locale: str) -> dict:
     """The layers' features for the caller's role: the public gets no inspections and no unsafe places."""
     staff = is_staff()
     inspected = queries.inspection_state(year) if can("evening.premises_list") else None
-    data = {"zone": queries.zone_feature(zone_id) if zone_id else None,
-            "premises": _features(queries.premises(zone_id), _premises_properties(inspected, locale)),
-            "features": _features(queries.features(zone_id), _feature_properties(locale)),
-            "places": _features(queries.unsafe_places(zone_id, locale), _place_properties) if staff else None,
-            "inspections_shown": inspected is not None}
+    data = {
+        "zone": queries.zone_feature(zone_id) if zone_id else None,
+        "premises": _features(queries.premises(zone_id), _premises_properties(inspected, locale)),
+        "features": _features(queries.features(zone_id), _feature_properties(locale)),
+        "places": _features(queries.unsafe_places(zone_id, locale), _place_properties) if staff else None,
+        "inspections_shown": inspected is not None,
+    }
     return data
 
 
 def _script_texts() -> dict:
-    return {"premises": _("Licensed premises"), "opening_hours": _("Opening hours"), "serving": _("Serving hours"),
-            "address": _("Address"), "open_late": _("Open after 22:00"), "inspections": _("Inspections this year"),
-            "outcome": _("Latest outcome"), "details": _("Inspections and trainings"), "hours": _("Hours"),
-            "state": _("State"), "category": _("Category"), "evening": _("Evening"), "night": _("Night"),
-            "open_place": _("Open the place"), "demo": _("Demo data, not real"),
-            "count": _("{premises} premises, {features} evening features, {places} unsafe places shown")}
+    return {
+        "premises": _("Licensed premises"),
+        "opening_hours": _("Opening hours"),
+        "serving": _("Serving hours"),
+        "address": _("Address"),
+        "open_late": _("Open after 22:00"),
+        "inspections": _("Inspections this year"),
+        "outcome": _("Latest outcome"),
+        "details": _("Inspections and trainings"),
+        "hours": _("Hours"),
+        "state": _("State"),
+        "category": _("Category"),
+        "evening": _("Evening"),
+        "night": _("Night"),
+        "open_place": _("Open the place"),
+        "demo": _("Demo data, not real"),
+        "count": _("{premises} premises, {features} evening features, {places} unsafe places shown"),
+    }
 
 
 @blueprint.get("/")
@@ -187,23 +236,55 @@ def map_page():
     """The Purple Flag map of the zone: premises, taxi ranks, night buses, toilets, lit routes, unsafe places."""
     locale, zone_id, year = page_locale(), _zone_id(), _year_arg()
     bounds = (queries.zone_bounds(zone_id) if zone_id else None) or reference.map_bounds(
-        current_app.config["AREA_BOUNDS"])
-    outcomes = tuple((_("Premises: %(outcome)s", outcome=label(OUTCOME_LABELS, code, locale)), OUTCOME_COLORS[code])
-                     for code in OUTCOME_LABELS) if can("evening.premises_list") else ()
-    evening_map = build_evening_map(_map_layers(locale, is_staff()), bounds, _("Evening economy"),
-                                    lambda path: url_for("vendor.asset", filename=path), proxied_tile_url(),
-                                    current_app.config["TILE_ATTRIBUTION"], _("Basemap"), outcomes)
+        current_app.config["AREA_BOUNDS"]
+    )
+    outcomes = (
+        tuple(
+            (_("Premises: %(outcome)s", outcome=label(OUTCOME_LABELS, code, locale)), OUTCOME_COLORS[code])
+            for code in OUTCOME_LABELS
+        )
+        if can("evening.premises_list")
+        else ()
+    )
+    evening_map = build_evening_map(
+        _map_layers(locale, is_staff()),
+        bounds,
+        _("Evening economy"),
+        lambda path: url_for("vendor.asset", filename=path),
+        proxied_tile_url(),
+        current_app.config["TILE_ATTRIBUTION"],
+        _("Basemap"),
+        outcomes,
+    )
     data = map_data(zone_id, year, locale)
-    config = {"layers": evening_map.js_names(), "locale": locale, "texts": _script_texts(), "zoneColor": ZONE_COLOR,
-              "placesColor": PLACES_COLOR, "premisesColor": PREMISES_COLOR, **data}
+    config = {
+        "layers": evening_map.js_names(),
+        "locale": locale,
+        "texts": _script_texts(),
+        "zoneColor": ZONE_COLOR,
+        "placesColor": PLACES_COLOR,
+        "premisesColor": PREMISES_COLOR,
+        **data,
+    }
     demo = any(f["properties"]["demo"] for f in data["premises"] + data["features"])
-    return render_template("evening/map.html", map=embed(evening_map.map), config=config, zones=queries.zones(),
-                           zone_id=zone_id, year=year, demo=demo, counts=_map_counts(data))
+    return render_template(
+        "evening/map.html",
+        map=embed(evening_map.map),
+        config=config,
+        zones=queries.zones(),
+        zone_id=zone_id,
+        year=year,
+        demo=demo,
+        counts=_map_counts(data),
+    )
 
 
 def _map_counts(data: dict) -> dict:
-    return {"premises": len(data["premises"]), "features": len(data["features"]),
-            "places": len(data["places"]) if data["places"] is not None else None}
+    return {
+        "premises": len(data["premises"]),
+        "features": len(data["features"]),
+        "places": len(data["places"]) if data["places"] is not None else None,
+    }
 
 
 @about_blueprint.get("/never-mapped")
@@ -214,15 +295,21 @@ def never_mapped():
 
 # --- premises, the yearly summary and its export --------------------------------------------------------------------
 
+
 @blueprint.get("/premises")
 def premises_list():
     """The yearly summary: which premises were inspected, how often and with what outcome; staff trained."""
     year = _year_arg()
     rows = queries.yearly_summary(year)
     years = sorted({_this_year(), year, *queries.inspection_years()}, reverse=True)
-    return render_template("evening/premises.html", rows=rows, year=year, years=years,
-                           formats=[(e.name, e.label) for e in EXPORTERS.values()],
-                           totals=export.summary_totals(rows))
+    return render_template(
+        "evening/premises.html",
+        rows=rows,
+        year=year,
+        years=years,
+        formats=[(e.name, e.label) for e in EXPORTERS.values()],
+        totals=export.summary_totals(rows),
+    )
 
 
 @blueprint.get("/premises/export")
@@ -230,8 +317,9 @@ def summary_export():
     """The yearly summary as CSV, XLSX, GeoJSON or GeoPackage (SWEREF 99 TM unless asked otherwise)."""
     exporter = EXPORTERS.get(request.args.get("format", ""))
     if exporter is None:
-        raise AppError(_("Unknown format: choose one of %(formats)s.", formats=", ".join(sorted(EXPORTERS))),
-                       field="format")
+        raise AppError(
+            _("Unknown format: choose one of %(formats)s.", formats=", ".join(sorted(EXPORTERS))), field="format"
+        )
     year = _year_arg()
     rows, columns, options = export.summary_export(exporter, year, request.args.get("crs", ""))
     response = Response(stream_with_context(exporter.chunks(rows, columns, options)), mimetype=exporter.media_type)
@@ -243,9 +331,12 @@ def summary_export():
 def premises_detail(premises_id: int):
     """A premises: its register data, its joint inspections and the trainings its staff attended."""
     premises = service.get_premises(premises_id)
-    return render_template("evening/premises_detail.html", premises=premises,
-                           inspections=queries.inspections(premises_id),
-                           trainings=queries.premises_trainings(premises_id))
+    return render_template(
+        "evening/premises_detail.html",
+        premises=premises,
+        inspections=queries.inspections(premises_id),
+        trainings=queries.premises_trainings(premises_id),
+    )
 
 
 @blueprint.route("/premises/<int:premises_id>/inspections/new", methods=["GET", "POST"])
@@ -294,6 +385,7 @@ def complete_follow_up(inspection_id: int):
 
 # --- trainings ------------------------------------------------------------------------------------------------------
 
+
 @blueprint.route("/trainings", methods=["GET", "POST"])
 def trainings():
     """Trainings in responsible serving; record a new one."""
@@ -333,11 +425,16 @@ def training_detail(training_id: int):
 
 # --- the Purple Flag self-assessment --------------------------------------------------------------------------------
 
+
 @blueprint.get("/assessment")
 def assessments():
     """The zones and years to assess."""
-    return render_template("evening/assessments.html", zones=queries.zones(), year=_this_year(),
-                           years=list(range(_this_year(), _this_year() - 5, -1)))
+    return render_template(
+        "evening/assessments.html",
+        zones=queries.zones(),
+        year=_this_year(),
+        years=list(range(_this_year(), _this_year() - 5, -1)),
+    )
 
 
 def _zone(zone_id: int):
@@ -354,18 +451,29 @@ def _valid_year(year: int) -> int:
 
 
 def _posted_themes() -> dict:
-    return {theme: {"rating": request.form.get(f"{theme}-rating") or None,
-                    "narrative": request.form.get(f"{theme}-narrative"),
-                    "evidence": request.form.getlist(f"{theme}-evidence")} for theme in THEMES}
+    return {
+        theme: {
+            "rating": request.form.get(f"{theme}-rating") or None,
+            "narrative": request.form.get(f"{theme}-narrative"),
+            "evidence": request.form.getlist(f"{theme}-evidence"),
+        }
+        for theme in THEMES
+    }
 
 
 def _assessment_page(zone, year: int, errors: dict | None = None, posted: dict | None = None):
     document = export.assessment_document(zone, year, page_locale())
-    return render_template("evening/assessment.html", zone=zone, year=year, document=document,
-                           errors=errors or {}, posted=posted, form=ConfirmForm(),
-                           ratings=options(RATING_LABELS, page_locale()),
-                           evidence_labels={code: label(EVIDENCE, code, page_locale()) for code in EVIDENCE}
-                           ), 400 if errors else 200
+    return render_template(
+        "evening/assessment.html",
+        zone=zone,
+        year=year,
+        document=document,
+        errors=errors or {},
+        posted=posted,
+        form=ConfirmForm(),
+        ratings=options(RATING_LABELS, page_locale()),
+        evidence_labels={code: label(EVIDENCE, code, page_locale()) for code in EVIDENCE},
+    ), 400 if errors else 200
 
 
 @blueprint.get("/assessment/<int:zone_id>/<int:year>")
@@ -393,8 +501,13 @@ def save_assessment(zone_id: int, year: int):
 def assessment_pdf(zone_id: int, year: int):
     """The self-assessment as PDF for the certification."""
     zone, year = _zone(zone_id), _valid_year(year)
-    html = render_template("evening/assessment_pdf.html", document=export.assessment_document(zone, year, "sv"),
-                           zone=zone, year=year, generated=local_now())
+    html = render_template(
+        "evening/assessment_pdf.html",
+        document=export.assessment_document(zone, year, "sv"),
+        zone=zone,
+        year=year,
+        generated=local_now(),
+    )
     response = Response(export.render_pdf(html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="purple-flag-{year}.pdf"'
     return response

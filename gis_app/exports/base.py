@@ -1,4 +1,5 @@
 """The exporter contract and its registry: rows (dicts) in, a stream of bytes out, memory kept flat."""
+
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,8 @@ EXPORT_CRS = {SWEREF99_TM: "SWEREF 99 TM", SWEREF99_1415: "SWEREF 99 14 15", WGS
 def crs_label(srid: int) -> str:
     """'SWEREF 99 TM (EPSG:3006)': how a file and a form name a coordinate system."""
     return f"{EXPORT_CRS[srid]} (EPSG:{srid})"
+
+
 # What a spreadsheet may read as the start of a formula: OWASP's CSV injection list, a line feed, and the
 # full-width forms some spreadsheets also accept.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -36,16 +39,16 @@ class ExportColumn:
     """One column: its machine key (GeoJSON/GeoPackage), its header (CSV/XLSX), its kind and width."""
 
     key: str
-    header: str         # a (lazy) translated text: headers follow the reader's language
+    header: str  # a (lazy) translated text: headers follow the reader's language
     kind: str = "text"  # text, int, number, date, datetime (naive local time: what a spreadsheet shows)
-    width: int = 14     # characters, for spreadsheets
+    width: int = 14  # characters, for spreadsheets
 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    srid: int | None = None      # None: the exporter's default
-    separator: str = ";"         # CSV only: Swedish Excel reads ";" (its decimal separator is ",")
-    layer: str = "export"        # GeoPackage layer and sheet name
+    srid: int | None = None  # None: the exporter's default
+    separator: str = ";"  # CSV only: Swedish Excel reads ";" (its decimal separator is ",")
+    layer: str = "export"  # GeoPackage layer and sheet name
     geometry_header: str = "geometry"
     geometry_type: str = "Unknown"  # GeoPackage: Point, LineString, Polygon when every row has that type
 
@@ -62,8 +65,10 @@ def spreadsheet_geometry_header(srid: int) -> str:
 
 def coordinate_columns() -> list["ExportColumn"]:
     """Latitude and longitude in WGS 84 (of a point on the geometry), beside the projected geometry."""
-    return [ExportColumn("latitude", _l("Latitude (WGS 84)"), "number", 12),
-            ExportColumn("longitude", _l("Longitude (WGS 84)"), "number", 12)]
+    return [
+        ExportColumn("latitude", _l("Latitude (WGS 84)"), "number", 12),
+        ExportColumn("longitude", _l("Longitude (WGS 84)"), "number", 12),
+    ]
 
 
 def single_geometry_type(types: set[str]) -> str:

@@ -1,4 +1,5 @@
 """CSV in UTF-8 with a byte order mark (so Excel reads å, ä, ö), comma or semicolon separated."""
+
 import csv
 import io
 
@@ -22,8 +23,10 @@ class CsvExporter(Exporter):
         writer.writerow([str(column.header) for column in columns] + [str(options.geometry_header)])
         yield "\ufeff".encode("utf-8") + _drain(buffer)
         for count, row in enumerate(rows, 1):
-            writer.writerow([_text(row.get(column.key), column.kind) for column in columns]
-                            + [spreadsheet_text(row.get("geometry") or "")])
+            writer.writerow(
+                [_text(row.get(column.key), column.kind) for column in columns]
+                + [spreadsheet_text(row.get("geometry") or "")]
+            )
             if count % ROWS_PER_CHUNK == 0:
                 yield _drain(buffer)
         yield _drain(buffer)

@@ -1,4 +1,5 @@
 """GeoJSON (RFC 7946: always WGS 84 longitude/latitude), written feature by feature."""
+
 import json
 
 from gis_app.exports.base import WGS84, Exporter, register
@@ -21,8 +22,10 @@ class GeoJsonExporter(Exporter):
         parts, separator = [], ""
         for count, row in enumerate(rows, 1):
             properties = {column.key: _value(row.get(column.key)) for column in columns}
-            parts.append(f'{separator}{{"type": "Feature", "geometry": {row.get("geometry") or "null"}, '
-                         f'"properties": {json.dumps(properties, ensure_ascii=False)}}}')
+            parts.append(
+                f'{separator}{{"type": "Feature", "geometry": {row.get("geometry") or "null"}, '
+                f'"properties": {json.dumps(properties, ensure_ascii=False)}}}'
+            )
             separator = ",\n"
             if count % FEATURES_PER_CHUNK == 0:
                 yield "".join(parts).encode("utf-8")

@@ -1,4 +1,5 @@
 """GeoPackage: written by GDAL (pyogrio) in chunks of rows to a temporary file; SWEREF 99 TM by default."""
+
 import numpy as np
 
 from gis_app.exports.base import FileExporter, register
@@ -37,21 +38,33 @@ def _column_data(chunk: list[dict], column) -> tuple[np.ndarray, np.ndarray | No
     elif column.kind == "number":
         data = np.array([np.nan if v is None else v for v in values], dtype="float64")
     elif column.kind == "datetime":
-        data = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "s") for v in values],
-                        dtype="datetime64[s]")
+        data = np.array(
+            [np.datetime64("NaT") if v is None else np.datetime64(v, "s") for v in values], dtype="datetime64[s]"
+        )
     elif column.kind == "date":
-        data = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
-                        dtype="datetime64[D]")
+        data = np.array(
+            [np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values], dtype="datetime64[D]"
+        )
     else:
         data = np.array([None if v is None else str(v) for v in values], dtype=object)
     return data, nulls if nulls.any() and column.kind == "int" else None
 
 
 def _write_chunk(raw, path, chunk, columns, options, srid, append):
-    geometry = np.array([bytes(row["geometry"]) if row.get("geometry") is not None else None for row in chunk],
-                        dtype=object)
+    geometry = np.array(
+        [bytes(row["geometry"]) if row.get("geometry") is not None else None for row in chunk], dtype=object
+    )
     data, masks = zip(*(_column_data(chunk, column) for column in columns)) if columns else ((), ())
-    raw.write(path, geometry, list(data), [c.key for c in columns], field_mask=list(masks),
-              layer=options.layer, driver="GPKG", geometry_type=options.geometry_type, crs=f"EPSG:{srid}",
-              encoding="UTF-8",
-              append=append)
+    raw.write(
+        path,
+        geometry,
+        list(data),
+        [c.key for c in columns],
+        field_mask=list(masks),
+        layer=options.layer,
+        driver="GPKG",
+        geometry_type=options.geometry_type,
+        crs=f"EPSG:{srid}",
+        encoding="UTF-8",
+        append=append,
+    )

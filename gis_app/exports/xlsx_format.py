@@ -2,6 +2,7 @@
 
 openpyxl's write-only mode streams rows to disk, so memory stays flat however many rows there are.
 """
+
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -30,8 +31,12 @@ class XlsxExporter(FileExporter):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
         bold = Font(bold=True)
-        sheet.append([_cell(sheet, header, font=bold)
-                      for header in [str(column.header) for column in columns] + [str(options.geometry_header)]])
+        sheet.append(
+            [
+                _cell(sheet, header, font=bold)
+                for header in [str(column.header) for column in columns] + [str(options.geometry_header)]
+            ]
+        )
         count = 0
         for row in rows:
             count += 1

@@ -2,6 +2,7 @@
 
 Kept as data (not msgids) because exports are always in Swedish, whatever the page's language.
 """
+
 MEASURE_TYPE_LABELS = {
     "lighting": ("Belysning: laga eller komplettera", "Fix or add lighting"),
     "vegetation": ("Röjning av vegetation", "Cut vegetation"),
@@ -28,10 +29,16 @@ MEASURE_STATUS_LABELS = {
 }
 # Map colours per measure status (and for a place that has no measure yet).
 MEASURE_STATUS_COLORS = {
-    "none": "#7f7f7f", "proposed": "#e6a100", "decided": "#ff7f0e", "in_progress": "#1f77b4",
-    "done": "#2ca02c", "verified": "#17763a", "not_feasible": "#d62728",
+    "none": "#7f7f7f",
+    "proposed": "#e6a100",
+    "decided": "#ff7f0e",
+    "in_progress": "#1f77b4",
+    "done": "#2ca02c",
+    "verified": "#17763a",
+    "not_feasible": "#d62728",
 }
 YEAR_STATUS_LABELS = {"open": ("Öppen", "Open"), "closed": ("Stängd", "Closed")}
+
 
 def label(labels: dict, code: str | None, locale: str = "sv") -> str:
     """The label of `code` in `locale` (sv or en); an unknown code is shown as itself."""

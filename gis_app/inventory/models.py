@@ -1,13 +1,33 @@
 """An inventory year, the assessment of each place in it, and the measures decided for the place."""
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String,
-                        Text, UniqueConstraint, func)
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis_app.extensions import db
 
 YEAR_STATUSES = ("open", "closed")
-MEASURE_TYPES = ("lighting", "vegetation", "vandalism_repair", "camera_perimeter", "police_outreach",
-                 "owner_contact", "other")
+MEASURE_TYPES = (
+    "lighting",
+    "vegetation",
+    "vandalism_repair",
+    "camera_perimeter",
+    "police_outreach",
+    "owner_contact",
+    "other",
+)
 RESPONSIBLE_PARTIES = ("municipal_unit", "police", "property_owner", "road_authority", "other")
 MEASURE_STATUSES = ("proposed", "decided", "in_progress", "done", "verified", "not_feasible")
 DONE_STATUSES = ("done", "verified")
@@ -63,12 +83,16 @@ class Assessment(db.Model):
     priority: Mapped[int] = mapped_column(SmallInteger, server_default="2")
     note: Mapped[str | None] = mapped_column(Text)
     assessed_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),
-                               nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
 
     year = relationship(InventoryYear, lazy="joined")
-    measures = relationship("Measure", back_populates="assessment", order_by="Measure.id",
-                            cascade="all, delete-orphan", passive_deletes=True)
+    measures = relationship(
+        "Measure",
+        back_populates="assessment",
+        order_by="Measure.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class Measure(db.Model):
@@ -79,8 +103,9 @@ class Measure(db.Model):
         CheckConstraint(_in("measure_type", MEASURE_TYPES), name="ck_inventory_measure_type"),
         CheckConstraint(_in("responsible", RESPONSIBLE_PARTIES), name="ck_inventory_measure_responsible"),
         CheckConstraint(_in("status", MEASURE_STATUSES), name="ck_inventory_measure_status"),
-        CheckConstraint("status <> 'not_feasible' OR not_feasible_reason IS NOT NULL",
-                        name="ck_inventory_measure_reason"),
+        CheckConstraint(
+            "status <> 'not_feasible' OR not_feasible_reason IS NOT NULL", name="ck_inventory_measure_reason"
+        ),
         CheckConstraint("cost_estimate_sek IS NULL OR cost_estimate_sek >= 0", name="ck_inventory_measure_cost"),
         Index("ix_inventory_measure_assessment", "assessment_id"),
     )
@@ -97,12 +122,12 @@ class Measure(db.Model):
     due_on = mapped_column(Date)
     done_on = mapped_column(Date)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),
-                               nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
 
     assessment = relationship(Assessment, back_populates="measures", lazy="joined")
-    photo_links = relationship("MeasurePhoto", order_by="MeasurePhoto.id", cascade="all, delete-orphan",
-                               passive_deletes=True)
+    photo_links = relationship(
+        "MeasurePhoto", order_by="MeasurePhoto.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def photos(self, kind: str) -> list["MeasurePhoto"]:
         return [link for link in self.photo_links if link.kind == kind]

@@ -1,4 +1,5 @@
 """SQL of the inventory: places in scope, the remediation list (streamed), the year's map and statistics."""
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -6,10 +7,10 @@ from datetime import date
 from sqlalchemy import Float, Numeric, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from gis_app.core.inputs import DB_INT_MAX
 from gis_app.areas.models import Area
+from gis_app.core.inputs import DB_INT_MAX
 from gis_app.extensions import db
-from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label)
+from gis_app.inventory.labels import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label
 from gis_app.inventory.models import DONE_STATUSES, OPEN_STATUSES, Assessment, InventoryYear, Measure, MeasurePhoto
 from gis_app.places.models import Category, Place, Status
 
@@ -25,12 +26,13 @@ class RemediationFilter:
 
     year: int
     district: list[int] = field(default_factory=list)
-    category: list[str] = field(default_factory=list)      # the assessment's main factor
+    category: list[str] = field(default_factory=list)  # the assessment's main factor
     responsible: list[str] = field(default_factory=list)
     status: list[str] = field(default_factory=list)
 
 
 # --- years ----------------------------------------------------------------------------------------------------------
+
 
 def find_year(year: int) -> InventoryYear | None:
     return db.session.scalar(select(InventoryYear).where(InventoryYear.year == year))
@@ -43,13 +45,16 @@ def all_years() -> list[InventoryYear]:
 
 # --- places in scope ------------------------------------------------------------------------------------------------
 
+
 def _in_scope(inventory: InventoryYear):
     start, end = date(inventory.year, 1, 1), date(inventory.year, 12, 31)
     other = aliased(Assessment)  # an alias: the outer query may join Assessment itself
     assessed = exists().where(other.place_id == Place.id, other.year_id == inventory.id)
-    return or_(Place.reported_on.between(start, end),
-               and_(Place.reported_on <= end, Place.status_code.in_(OPEN_PLACE_STATUSES)),
-               assessed)
+    return or_(
+        Place.reported_on.between(start, end),
+        and_(Place.reported_on <= end, Place.status_code.in_(OPEN_PLACE_STATUSES)),
+        assessed,
+    )
 
 
 @dataclass(frozen=True)
@@ -66,16 +71,34 @@ class ScopeRow:
     measures: int
 
 
-def places_in_scope(inventory: InventoryYear, locale: str, district: int | None = None,
-                    category: str | None = None, unassessed_only: bool = False) -> list[ScopeRow]:
+def places_in_scope(
+    inventory: InventoryYear,
+    locale: str,
+    district: int | None = None,
+    category: str | None = None,
+    unassessed_only: bool = False,
+) -> list[ScopeRow]:
     """The places the year's inventory covers, with their assessment (if any) and number of measures."""
     factor = aliased(Category)
-    measures = (select(func.count(Measure.id)).where(Measure.assessment_id == Assessment.id)
-                .correlate(Assessment).scalar_subquery())
+    measures = (
+        select(func.count(Measure.id))
+        .where(Measure.assessment_id == Assessment.id)
+        .correlate(Assessment)
+        .scalar_subquery()
+    )
     query = (
-        select(Place.id, Place.title, _label(Category, locale), _label(Status, locale),
-               func.coalesce(Area.name, NO_DISTRICT), Place.reported_on, Assessment.still_unsafe,
-               Assessment.priority, _label(factor, locale), func.coalesce(measures, 0))
+        select(
+            Place.id,
+            Place.title,
+            _label(Category, locale),
+            _label(Status, locale),
+            func.coalesce(Area.name, NO_DISTRICT),
+            Place.reported_on,
+            Assessment.still_unsafe,
+            Assessment.priority,
+            _label(factor, locale),
+            func.coalesce(measures, 0),
+        )
         .join(Category, Category.code == Place.category_code)
         .join(Status, Status.code == Place.status_code)
         .outerjoin(Area, Area.id == Place.district_id)
@@ -100,8 +123,9 @@ def place_in_scope(inventory: InventoryYear, place_id: int) -> bool:
 
 
 def find_assessment(inventory: InventoryYear, place_id: int) -> Assessment | None:
-    return db.session.scalar(select(Assessment).where(Assessment.year_id == inventory.id,
-                                                      Assessment.place_id == place_id))
+    return db.session.scalar(
+        select(Assessment).where(Assessment.year_id == inventory.id, Assessment.place_id == place_id)
+    )
 
 
 def _label(model, locale: str):
@@ -109,6 +133,7 @@ def _label(model, locale: str):
 
 
 # --- the remediation list -------------------------------------------------------------------------------------------
+
 
 def _geometry(geometry_format: str, srid: int):
     geom = Place.geom if srid == 4326 else func.ST_Transform(Place.geom, srid)
@@ -122,13 +147,26 @@ def _geometry(geometry_format: str, srid: int):
 def _remediation_query(filters: RemediationFilter):
     factor = aliased(Category)
     query = (
-        select(Measure.id.label("measure_id"), InventoryYear.year.label("year"), Place.id.label("place_id"),
-               Place.title.label("place"), func.coalesce(Area.name, literal(NO_DISTRICT)).label("district"),
-               Category.label_sv.label("category"), factor.label_sv.label("main_factor"),
-               Assessment.priority.label("priority"), Assessment.still_unsafe.label("still_unsafe"),
-               Measure.measure_type, Measure.description, Measure.responsible, Measure.responsible_name,
-               Measure.status, Measure.not_feasible_reason, Measure.cost_estimate_sek, Measure.due_on,
-               Measure.done_on)
+        select(
+            Measure.id.label("measure_id"),
+            InventoryYear.year.label("year"),
+            Place.id.label("place_id"),
+            Place.title.label("place"),
+            func.coalesce(Area.name, literal(NO_DISTRICT)).label("district"),
+            Category.label_sv.label("category"),
+            factor.label_sv.label("main_factor"),
+            Assessment.priority.label("priority"),
+            Assessment.still_unsafe.label("still_unsafe"),
+            Measure.measure_type,
+            Measure.description,
+            Measure.responsible,
+            Measure.responsible_name,
+            Measure.status,
+            Measure.not_feasible_reason,
+            Measure.cost_estimate_sek,
+            Measure.due_on,
+            Measure.done_on,
+        )
         .join(Assessment, Assessment.id == Measure.assessment_id)
         .join(InventoryYear, InventoryYear.id == Assessment.year_id)
         .join(Place, Place.id == Assessment.place_id)
@@ -158,15 +196,18 @@ def remediation_page(filters: RemediationFilter, limit: int, locale: str) -> lis
     return [_labelled(row._mapping, locale) for row in db.session.execute(query)]
 
 
-def remediation_rows(filters: RemediationFilter, geometry_format: str, srid: int,
-                     locale: str = "sv") -> Iterator[dict]:
+def remediation_rows(filters: RemediationFilter, geometry_format: str, srid: int, locale: str = "sv") -> Iterator[dict]:
     """Every row of the list with its geometry and WGS 84 position, read through a server-side cursor."""
     point = func.ST_PointOnSurface(Place.geom)
-    query = (_remediation_query(filters)
-             .add_columns(_geometry(geometry_format, srid).label("geometry"),
-                          _degrees(func.ST_Y(point)).label("latitude"),
-                          _degrees(func.ST_X(point)).label("longitude"))
-             .order_by(Assessment.priority, Place.id, Measure.id))
+    query = (
+        _remediation_query(filters)
+        .add_columns(
+            _geometry(geometry_format, srid).label("geometry"),
+            _degrees(func.ST_Y(point)).label("latitude"),
+            _degrees(func.ST_X(point)).label("longitude"),
+        )
+        .order_by(Assessment.priority, Place.id, Measure.id)
+    )
     result = db.session.execute(query, execution_options={"stream_results": True, "yield_per": STREAM_ROWS})
     try:
         for row in result:
@@ -194,18 +235,21 @@ def _labelled(row, locale: str) -> dict:
     values["status_code"] = values["status"]
     values["status"] = label(MEASURE_STATUS_LABELS, values["status"], locale)
     values["still_unsafe"] = ({True: "Ja", False: "Nej"} if locale != "en" else {True: "Yes", False: "No"})[
-        values["still_unsafe"]]
+        values["still_unsafe"]
+    ]
     return values
 
 
 # --- the year's map and the comparison with last year ---------------------------------------------------------------
 
+
 def assessed_states(inventory: InventoryYear | None) -> dict[int, bool]:
     """place id -> still unsafe, for each place assessed in the year."""
     if inventory is None:
         return {}
-    rows = db.session.execute(select(Assessment.place_id, Assessment.still_unsafe)
-                              .where(Assessment.year_id == inventory.id))
+    rows = db.session.execute(
+        select(Assessment.place_id, Assessment.still_unsafe).where(Assessment.year_id == inventory.id)
+    )
     return dict(rows.all())
 
 
@@ -214,8 +258,12 @@ def places_with_done_measures(inventories) -> set[int]:
     ids = [inventory.id for inventory in inventories if inventory is not None]
     if not ids:
         return set()
-    query = (select(Assessment.place_id).join(Measure, Measure.assessment_id == Assessment.id)
-             .where(Assessment.year_id.in_(ids), Measure.status.in_(DONE_STATUSES)).distinct())
+    query = (
+        select(Assessment.place_id)
+        .join(Measure, Measure.assessment_id == Assessment.id)
+        .where(Assessment.year_id.in_(ids), Measure.status.in_(DONE_STATUSES))
+        .distinct()
+    )
     return set(db.session.scalars(query))
 
 
@@ -225,8 +273,11 @@ def measure_statuses(assessment_id: int) -> list[str]:
 
 
 # Least advanced first; a measure found not feasible counts only when it is the place's only one.
-STATUS_RANK = case({"proposed": 1, "decided": 2, "in_progress": 3, "done": 4, "verified": 5, "not_feasible": 6},
-                   value=Measure.status, else_=0)
+STATUS_RANK = case(
+    {"proposed": 1, "decided": 2, "in_progress": 3, "done": 4, "verified": 5, "not_feasible": 6},
+    value=Measure.status,
+    else_=0,
+)
 
 
 def map_places(inventory: InventoryYear, place_ids: set[int] | None = None) -> list[dict]:
@@ -234,39 +285,77 @@ def map_places(inventory: InventoryYear, place_ids: set[int] | None = None) -> l
 
     A place's measure status is that of its least advanced measure (work is left while any is), or none.
     """
-    least = (select(Measure.status).where(Measure.assessment_id == Assessment.id)
-             .order_by(STATUS_RANK, Measure.id).limit(1).correlate(Assessment).scalar_subquery())
-    query = (select(Place.id, Place.title, Place.category_code, Category.label_sv, Category.label_en,
-                    func.ST_AsGeoJSON(Place.geom, 6), Assessment.still_unsafe, Assessment.priority, least)
-             .join(Category, Category.code == Place.category_code)
-             .outerjoin(Assessment, and_(Assessment.place_id == Place.id, Assessment.year_id == inventory.id)))
+    least = (
+        select(Measure.status)
+        .where(Measure.assessment_id == Assessment.id)
+        .order_by(STATUS_RANK, Measure.id)
+        .limit(1)
+        .correlate(Assessment)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Place.id,
+            Place.title,
+            Place.category_code,
+            Category.label_sv,
+            Category.label_en,
+            func.ST_AsGeoJSON(Place.geom, 6),
+            Assessment.still_unsafe,
+            Assessment.priority,
+            least,
+        )
+        .join(Category, Category.code == Place.category_code)
+        .outerjoin(Assessment, and_(Assessment.place_id == Place.id, Assessment.year_id == inventory.id))
+    )
     query = query.where(Place.id.in_(place_ids)) if place_ids is not None else query.where(_in_scope(inventory))
-    keys = ("id", "title", "category", "category_sv", "category_en", "geometry", "still_unsafe", "priority",
-            "measure_status")
+    keys = (
+        "id",
+        "title",
+        "category",
+        "category_sv",
+        "category_en",
+        "geometry",
+        "still_unsafe",
+        "priority",
+        "measure_status",
+    )
     return [dict(zip(keys, row)) for row in db.session.execute(query.order_by(Place.id))]
 
 
 # --- statistics -----------------------------------------------------------------------------------------------------
 
+
 def _measures_of(inventory: InventoryYear):
-    return (select(Measure).join(Assessment, Assessment.id == Measure.assessment_id)
-            .where(Assessment.year_id == inventory.id))
+    return (
+        select(Measure)
+        .join(Assessment, Assessment.id == Measure.assessment_id)
+        .where(Assessment.year_id == inventory.id)
+    )
 
 
 def measure_counts(inventory: InventoryYear, by: str, locale: str) -> list[tuple[str, int]]:
     """Measures of the year counted by category (main factor), district, responsible party or status."""
-    base = (select(Measure.id, Measure.responsible, Measure.status, Assessment.main_factor, Place.district_id)
-            .join(Assessment, Assessment.id == Measure.assessment_id)
-            .join(Place, Place.id == Assessment.place_id)
-            .where(Assessment.year_id == inventory.id).subquery())
+    base = (
+        select(Measure.id, Measure.responsible, Measure.status, Assessment.main_factor, Place.district_id)
+        .join(Assessment, Assessment.id == Measure.assessment_id)
+        .join(Place, Place.id == Assessment.place_id)
+        .where(Assessment.year_id == inventory.id)
+        .subquery()
+    )
     if by == "category":
         key = _label(Category, locale)
         query = select(key, func.count()).select_from(base).join(Category, Category.code == base.c.main_factor)
         query = query.group_by(key, Category.sort_order).order_by(func.count().desc(), Category.sort_order)
     elif by == "district":
         key = func.coalesce(Area.name, NO_DISTRICT)
-        query = (select(key, func.count()).select_from(base).outerjoin(Area, Area.id == base.c.district_id)
-                 .group_by(key).order_by(func.count().desc(), key))
+        query = (
+            select(key, func.count())
+            .select_from(base)
+            .outerjoin(Area, Area.id == base.c.district_id)
+            .group_by(key)
+            .order_by(func.count().desc(), key)
+        )
     else:
         column = base.c.responsible if by == "responsible" else base.c.status
         query = select(column, func.count()).group_by(column).order_by(func.count().desc(), column)
@@ -279,8 +368,8 @@ def place_counts(inventory: InventoryYear, locale: str) -> dict[str, int]:
     """How many places the year covers, how many were assessed, and how many of those are still unsafe."""
     in_scope = db.session.scalar(select(func.count()).select_from(Place).where(_in_scope(inventory)))
     assessed, unsafe = db.session.execute(
-        select(func.count(), func.count().filter(Assessment.still_unsafe))
-        .where(Assessment.year_id == inventory.id)).one()
+        select(func.count(), func.count().filter(Assessment.still_unsafe)).where(Assessment.year_id == inventory.id)
+    ).one()
     return {"in_scope": in_scope, "assessed": assessed, "still_unsafe": unsafe}
 
 
@@ -288,18 +377,22 @@ def lock_summary(inventory: InventoryYear) -> dict[str, int]:
     """What closing the year locks: its assessments, its measures (how many still open) and their photos."""
     assessments = db.session.scalar(select(func.count()).where(Assessment.year_id == inventory.id))
     measures = _measures_of(inventory).subquery()
-    total, still_open = db.session.execute(select(func.count(), func.count().filter(
-        measures.c.status.in_(OPEN_STATUSES)))).one()
-    photos = db.session.scalar(select(func.count()).select_from(MeasurePhoto)
-                               .where(MeasurePhoto.measure_id.in_(select(measures.c.id))))
+    total, still_open = db.session.execute(
+        select(func.count(), func.count().filter(measures.c.status.in_(OPEN_STATUSES)))
+    ).one()
+    photos = db.session.scalar(
+        select(func.count()).select_from(MeasurePhoto).where(MeasurePhoto.measure_id.in_(select(measures.c.id)))
+    )
     return {"assessments": assessments, "measures": total, "open_measures": still_open, "photos": photos}
 
 
 def costs(inventory: InventoryYear) -> dict[str, int]:
     """Cost planned (every measure but the infeasible) and cost done (done or verified), in SEK."""
     measures = _measures_of(inventory).subquery()
-    planned, done = db.session.execute(select(
-        func.coalesce(func.sum(measures.c.cost_estimate_sek).filter(measures.c.status != "not_feasible"), 0),
-        func.coalesce(func.sum(measures.c.cost_estimate_sek).filter(measures.c.status.in_(DONE_STATUSES)), 0),
-    )).one()
+    planned, done = db.session.execute(
+        select(
+            func.coalesce(func.sum(measures.c.cost_estimate_sek).filter(measures.c.status != "not_feasible"), 0),
+            func.coalesce(func.sum(measures.c.cost_estimate_sek).filter(measures.c.status.in_(DONE_STATUSES)), 0),
+        )
+    ).one()
     return {"planned": int(planned), "done": int(done)}

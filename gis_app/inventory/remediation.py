@@ -1,4 +1,5 @@
 """The remediation list as a file: its Swedish columns, and any registered format, streamed from the database."""
+
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -6,8 +7,15 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from gis_app.exports import (ExportColumn, Exporter, ExportOptions, coordinate_columns, separator_for,
-                             single_geometry_type, spreadsheet_geometry_header)
+from gis_app.exports import (
+    ExportColumn,
+    Exporter,
+    ExportOptions,
+    coordinate_columns,
+    separator_for,
+    single_geometry_type,
+    spreadsheet_geometry_header,
+)
 from gis_app.inventory import queries
 from gis_app.inventory.queries import RemediationFilter
 
@@ -46,23 +54,34 @@ class RemediationExport:
     locale: str = "sv"
 
 
-def prepare(exporter: Exporter, filters: RemediationFilter, srid: int | None = None, separator: str | None = None,
-            locale: str = "sv") -> RemediationExport:
+def prepare(
+    exporter: Exporter,
+    filters: RemediationFilter,
+    srid: int | None = None,
+    separator: str | None = None,
+    locale: str = "sv",
+) -> RemediationExport:
     """Decide the options (CRS, separator, geometry type) and the file name of an export of the list."""
     chosen = exporter.srid(ExportOptions(srid=srid))
-    options = ExportOptions(srid=chosen, separator=separator or separator_for(locale),
-                            layer=f"{LAYER}_{filters.year}",
-                            geometry_header=spreadsheet_geometry_header(chosen) if exporter.geometry_format == "wkt"
-                            else "geometry",
-                            geometry_type=single_geometry_type(queries.remediation_geometry_types(filters)))
+    options = ExportOptions(
+        srid=chosen,
+        separator=separator or separator_for(locale),
+        layer=f"{LAYER}_{filters.year}",
+        geometry_header=spreadsheet_geometry_header(chosen) if exporter.geometry_format == "wkt" else "geometry",
+        geometry_type=single_geometry_type(queries.remediation_geometry_types(filters)),
+    )
     return RemediationExport(exporter, options, f"{file_stem(filters)}.{exporter.extension}", locale)
 
 
 def file_stem(filters: RemediationFilter, today: date | None = None) -> str:
     """atgardslista-2025-omrade-12-kategori-poor_lighting-2026-12-02: the year, the filters and the day."""
     parts = [LAYER, str(filters.year)]
-    for name, values in (("omrade", filters.district), ("kategori", filters.category),
-                         ("ansvarig", filters.responsible), ("status", filters.status)):
+    for name, values in (
+        ("omrade", filters.district),
+        ("kategori", filters.category),
+        ("ansvarig", filters.responsible),
+        ("status", filters.status),
+    ):
         if values:
             parts += [name, "_".join(str(value) for value in values)]
     parts.append((today or date.today()).isoformat())

@@ -1,4 +1,5 @@
 """Writing the inventory: open and close years, assess places, add and change measures; every write audited."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -6,16 +7,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from gis_app.core.db import get_or_404, transaction
 from gis_app.auth import audit
+from gis_app.core.db import get_or_404, transaction
+from gis_app.core.validation import INVALID, Problems, check_code, check_priority, check_text
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 from gis_app.inventory import queries
-from gis_app.inventory.models import (DONE_STATUSES, MEASURE_STATUSES, MEASURE_TYPES, OPEN_STATUSES, PHOTO_KINDS,
-                                      RESPONSIBLE_PARTIES, Assessment, InventoryYear, Measure, MeasurePhoto)
+from gis_app.inventory.models import (
+    DONE_STATUSES,
+    MEASURE_STATUSES,
+    MEASURE_TYPES,
+    OPEN_STATUSES,
+    PHOTO_KINDS,
+    RESPONSIBLE_PARTIES,
+    Assessment,
+    InventoryYear,
+    Measure,
+    MeasurePhoto,
+)
 from gis_app.places.models import Category, Place
 from gis_app.places.service import place_transaction
-from gis_app.core.validation import INVALID, Problems, check_code, check_priority, check_text
 
 NOTE_MAX = 5000
 REASON_MAX = 2000
@@ -31,8 +42,9 @@ class YearClosed(AppError):
     code = "Conflict"
 
     def __init__(self, year: int):
-        super().__init__(_("The inventory %(year)d is closed and can no longer be changed. Nothing was changed.",
-                           year=year))
+        super().__init__(
+            _("The inventory %(year)d is closed and can no longer be changed. Nothing was changed.", year=year)
+        )
 
 
 def _user_id() -> int | None:
@@ -40,6 +52,7 @@ def _user_id() -> int | None:
 
 
 # --- years ----------------------------------------------------------------------------------------------------------
+
 
 def get_year(year: int) -> InventoryYear:
     """Return the inventory year or raise NotFound."""
@@ -60,11 +73,11 @@ def _writable(inventory: InventoryYear) -> InventoryYear:
 def open_year(year) -> InventoryYear:
     """Open the inventory of a year; audit it."""
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        raise AppError(_("Give a year between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR),
-                       field="year")
+        raise AppError(_("Give a year between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR), field="year")
     if queries.find_year(year) is not None:
-        raise AppError(_("The inventory %(year)d exists already.", year=year), field="year", status=409,
-                       code="Conflict")
+        raise AppError(
+            _("The inventory %(year)d exists already.", year=year), field="year", status=409, code="Conflict"
+        )
     inventory = InventoryYear(year=year, status="open", opened_by_id=_user_id())
     with transaction():
         db.session.add(inventory)
@@ -92,8 +105,9 @@ def reopen_year(year: int, reason) -> InventoryYear:
     problems.raise_any()
     db.session.refresh(inventory, with_for_update=True)  # one reopening at a time, like one close
     if not inventory.is_closed:
-        raise AppError(_("The inventory %(year)d is open already.", year=year), field="reason", status=409,
-                       code="Conflict")
+        raise AppError(
+            _("The inventory %(year)d is open already.", year=year), field="reason", status=409, code="Conflict"
+        )
     before = audit.snapshot(inventory)
     with transaction():
         inventory.status = "open"
@@ -105,6 +119,7 @@ def reopen_year(year: int, reason) -> InventoryYear:
 
 
 # --- assessments ----------------------------------------------------------------------------------------------------
+
 
 def _category_codes() -> set[str]:
     return set(db.session.scalars(select(Category.code)))
@@ -152,8 +167,17 @@ def save_assessment(year: int, place_id: int, data: dict) -> Assessment:
 
 # --- measures -------------------------------------------------------------------------------------------------------
 
-MEASURE_FIELDS = ("measure_type", "description", "responsible", "responsible_name", "status", "not_feasible_reason",
-                  "cost_estimate_sek", "due_on", "done_on")
+MEASURE_FIELDS = (
+    "measure_type",
+    "description",
+    "responsible",
+    "responsible_name",
+    "status",
+    "not_feasible_reason",
+    "cost_estimate_sek",
+    "due_on",
+    "done_on",
+)
 
 
 def _check_cost(value, problems: Problems):
@@ -183,8 +207,7 @@ def measure_values(data: dict) -> dict:
         "responsible": check_code(data.get("responsible"), "responsible", RESPONSIBLE_PARTIES, problems),
         "responsible_name": check_text(data.get("responsible_name"), "responsible_name", NAME_MAX, problems),
         "status": check_code(data.get("status") or "proposed", "status", MEASURE_STATUSES, problems),
-        "not_feasible_reason": check_text(data.get("not_feasible_reason"), "not_feasible_reason", NOTE_MAX,
-                                          problems),
+        "not_feasible_reason": check_text(data.get("not_feasible_reason"), "not_feasible_reason", NOTE_MAX, problems),
         "cost_estimate_sek": _check_cost(data.get("cost_estimate_sek"), problems),
         "due_on": _check_date(data.get("due_on"), "due_on", problems),
         "done_on": _check_date(data.get("done_on"), "done_on", problems),
@@ -258,8 +281,7 @@ def create_measure(year: int, place_id: int, data: dict, photos=()) -> Measure:
     inventory = get_year(year)
     assessment = queries.find_assessment(inventory, place_id)
     if assessment is None:
-        raise AppError(_("Assess the place before adding measures."), field="measure_type", status=409,
-                       code="Conflict")
+        raise AppError(_("Assess the place before adding measures."), field="measure_type", status=409, code="Conflict")
     values = measure_values(data)
     _writable(inventory)
     measure = Measure(assessment_id=assessment.id, **values)
@@ -320,13 +342,14 @@ def delete_measure(measure_id: int) -> Measure:
 
 # --- year over year -------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Comparison:
     """How this year's places relate to last year's."""
 
-    new: set[int] = field(default_factory=set)           # unsafe this year, not unsafe (or not assessed) last year
+    new: set[int] = field(default_factory=set)  # unsafe this year, not unsafe (or not assessed) last year
     still_unsafe: set[int] = field(default_factory=set)  # unsafe last year and, as far as we know, still
-    remediated: set[int] = field(default_factory=set)    # unsafe last year, fixed or found safe since
+    remediated: set[int] = field(default_factory=set)  # unsafe last year, fixed or found safe since
 
     def counts(self) -> dict[str, int]:
         return {"new": len(self.new), "still_unsafe": len(self.still_unsafe), "remediated": len(self.remediated)}
@@ -356,5 +379,8 @@ def classify(previous: dict[int, bool], current: dict[int, bool], fixed: set[int
 def compare_with_previous(inventory: InventoryYear) -> Comparison:
     """Classify the year's places against the year before's inventory."""
     previous = queries.find_year(inventory.year - 1)
-    return classify(queries.assessed_states(previous), queries.assessed_states(inventory),
-                    queries.places_with_done_measures([previous, inventory]))
+    return classify(
+        queries.assessed_states(previous),
+        queries.assessed_states(inventory),
+        queries.places_with_done_measures([previous, inventory]),
+    )

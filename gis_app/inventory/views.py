@@ -1,23 +1,40 @@
 """Pages of the annual inventory. Who may come here is declared in auth/access.py (planners write, staff read)."""
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context,
-                   url_for)
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from gis_app.core.forms import ConfirmForm, page_locale
 from gis_app.auth.access import can
+from gis_app.core.forms import ConfirmForm, page_locale
+from gis_app.core.inputs import db_int, db_ints
+from gis_app.core.validation import InvalidInput
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORT_CRS, EXPORTERS, crs_label
-from gis_app.core.inputs import db_int, db_ints
 from gis_app.inventory import queries, remediation, service
 from gis_app.inventory.forms import AssessmentForm, MeasureForm, OpenYearForm, ReopenForm, choices
-from gis_app.inventory.labels import (MEASURE_STATUS_COLORS, MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS,
-                                      RESPONSIBLE_LABELS, YEAR_STATUS_LABELS, label, options)
+from gis_app.inventory.labels import (
+    MEASURE_STATUS_COLORS,
+    MEASURE_STATUS_LABELS,
+    MEASURE_TYPE_LABELS,
+    RESPONSIBLE_LABELS,
+    YEAR_STATUS_LABELS,
+    label,
+    options,
+)
 from gis_app.inventory.queries import RemediationFilter
 from gis_app.maps.embed import embed
 from gis_app.maps.inventory_map import InventoryMapLabels, build_inventory_map
 from gis_app.places import reference
 from gis_app.places.service import get_place
-from gis_app.core.validation import InvalidInput
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("inventory", __name__, url_prefix="/inventory")
@@ -63,6 +80,7 @@ def _show_errors(form, error: AppError) -> None:
 
 # --- years ----------------------------------------------------------------------------------------------------------
 
+
 @blueprint.get("")
 def years(form=None):
     """List the inventory years; planners open a new one here."""
@@ -97,11 +115,19 @@ def year_page(year: int, reopen_form=None):
     category = request.args.get("category") or None
     unassessed = request.args.get("unassessed") == "1"
     rows = queries.places_in_scope(inventory, locale, district, category, unassessed)
-    return render_template("inventory/year.html", inventory=inventory, rows=rows,
-                           counts=queries.place_counts(inventory, locale), districts=reference.districts(),
-                           categories=reference.categories(locale), district=district, category=category,
-                           unassessed=unassessed, reopen_form=reopen_form,
-                           may_reopen=can("inventory.reopen_year")), _status(reopen_form)
+    return render_template(
+        "inventory/year.html",
+        inventory=inventory,
+        rows=rows,
+        counts=queries.place_counts(inventory, locale),
+        districts=reference.districts(),
+        categories=reference.categories(locale),
+        district=district,
+        category=category,
+        unassessed=unassessed,
+        reopen_form=reopen_form,
+        may_reopen=can("inventory.reopen_year"),
+    ), _status(reopen_form)
 
 
 @blueprint.route("/<int:year>/close", methods=["GET", "POST"])
@@ -122,8 +148,13 @@ def close_year(year: int):
 
 
 def _close_page(inventory, error: str | None = None, status: int = 200):
-    return render_template("inventory/close.html", inventory=inventory, locked=queries.lock_summary(inventory),
-                           form=ConfirmForm(), error=error), status
+    return render_template(
+        "inventory/close.html",
+        inventory=inventory,
+        locked=queries.lock_summary(inventory),
+        form=ConfirmForm(),
+        error=error,
+    ), status
 
 
 @blueprint.post("/<int:year>/reopen")
@@ -145,6 +176,7 @@ def reopen_year(year: int):
 
 # --- a place in the year: assessment and measures -------------------------------------------------------------------
 
+
 def _place_in(inventory, place_id: int):
     place = get_place(place_id)
     if not queries.place_in_scope(inventory, place_id):
@@ -155,8 +187,12 @@ def _place_in(inventory, place_id: int):
 def _assessment_form(assessment, formdata=True) -> AssessmentForm:
     data = {}
     if assessment is not None:
-        data = {"still_unsafe": "yes" if assessment.still_unsafe else "no", "main_factor": assessment.main_factor,
-                "priority": assessment.priority, "note": assessment.note}
+        data = {
+            "still_unsafe": "yes" if assessment.still_unsafe else "no",
+            "main_factor": assessment.main_factor,
+            "priority": assessment.priority,
+            "note": assessment.note,
+        }
     form = AssessmentForm(data=data) if formdata else AssessmentForm(formdata=None, data=data)
     form.main_factor.choices = choices((c.code, c.label) for c in reference.categories(page_locale()))
     return form
@@ -170,8 +206,15 @@ def _place_page(inventory, place, form, status: int = 200):
             form.main_factor.data = place.category_code
             form.priority.data = place.priority
     factors = {c.code: c.label for c in reference.categories(page_locale())}
-    return render_template("inventory/place.html", inventory=inventory, place=place, assessment=assessment,
-                           form=form, delete_form=ConfirmForm(), factors=factors), status
+    return render_template(
+        "inventory/place.html",
+        inventory=inventory,
+        place=place,
+        assessment=assessment,
+        form=form,
+        delete_form=ConfirmForm(),
+        factors=factors,
+    ), status
 
 
 @blueprint.get("/<int:year>/places/<int:place_id>")
@@ -216,8 +259,9 @@ def remove_photo(measure_id: int, photo_id: int):
 
 
 def _measure_page(template_args: dict, form: MeasureForm):
-    return render_template("inventory/measure.html", form=form, remove_form=ConfirmForm(), **template_args), \
-        _status(form)
+    return render_template("inventory/measure.html", form=form, remove_form=ConfirmForm(), **template_args), _status(
+        form
+    )
 
 
 @blueprint.route("/<int:year>/places/<int:place_id>/measures/new", methods=["GET", "POST"])
@@ -273,6 +317,7 @@ def delete_measure(measure_id: int):
 
 # --- the remediation list and its export ----------------------------------------------------------------------------
 
+
 def _list_arg(name: str) -> list[str]:
     return [value for raw in request.args.getlist(name) for value in raw.split(",") if value]
 
@@ -294,14 +339,23 @@ def remediation_list(year: int):
     inventory = service.get_year(year)
     locale = page_locale()
     filters = parse_remediation_filter(year)
-    choices = {"district": [(c.code, c.label) for c in reference.districts()],
-               "category": [(c.code, c.label) for c in reference.categories(locale)],
-               "responsible": options(RESPONSIBLE_LABELS, locale), "status": options(MEASURE_STATUS_LABELS, locale)}
-    return render_template("inventory/remediation.html", inventory=inventory, filters=filters, choices=choices,
-                           rows=queries.remediation_page(filters, LIST_PAGE_ROWS, locale),
-                           total=queries.remediation_count(filters), limit=LIST_PAGE_ROWS,
-                           formats=list(EXPORTERS.values()),
-                           crs_choices=[(srid, crs_label(srid)) for srid in EXPORT_CRS])
+    choices = {
+        "district": [(c.code, c.label) for c in reference.districts()],
+        "category": [(c.code, c.label) for c in reference.categories(locale)],
+        "responsible": options(RESPONSIBLE_LABELS, locale),
+        "status": options(MEASURE_STATUS_LABELS, locale),
+    }
+    return render_template(
+        "inventory/remediation.html",
+        inventory=inventory,
+        filters=filters,
+        choices=choices,
+        rows=queries.remediation_page(filters, LIST_PAGE_ROWS, locale),
+        total=queries.remediation_count(filters),
+        limit=LIST_PAGE_ROWS,
+        formats=list(EXPORTERS.values()),
+        crs_choices=[(srid, crs_label(srid)) for srid in EXPORT_CRS],
+    )
 
 
 @blueprint.get("/<int:year>/remediation/export")
@@ -310,12 +364,15 @@ def export(year: int):
     service.get_year(year)
     exporter = EXPORTERS.get(request.args.get("format", ""))
     if exporter is None:
-        raise AppError(_("Unknown format: use one of %(formats)s.", formats=", ".join(sorted(EXPORTERS))),
-                       field="format")
+        raise AppError(
+            _("Unknown format: use one of %(formats)s.", formats=", ".join(sorted(EXPORTERS))), field="format"
+        )
     crs = request.args.get("crs", type=int)
     if crs is not None and crs not in EXPORT_CRS:  # GeoJSON ignores it: RFC 7946 is WGS 84 only
-        raise AppError(_("Coordinates can be written in %(systems)s.",
-                         systems=", ".join(crs_label(srid) for srid in EXPORT_CRS)), field="crs")
+        raise AppError(
+            _("Coordinates can be written in %(systems)s.", systems=", ".join(crs_label(srid) for srid in EXPORT_CRS)),
+            field="crs",
+        )
     separator = request.args.get("separator")
     if separator not in (None, "", ";", ","):
         raise AppError(_("Separate CSV columns with ; or ,."), field="separator")
@@ -323,23 +380,39 @@ def export(year: int):
     prepared = remediation.prepare(exporter, filters, crs, separator or None, page_locale())
     rows = queries.remediation_count(filters)
     current_app.logger.info("remediation export %s of %d rows for %d", exporter.name, rows, year)
-    headers = {"Content-Disposition": f'attachment; filename="{prepared.filename}"', "X-Export-Rows": str(rows),
-               "X-Export-CRS": f"EPSG:{prepared.options.srid}", "Cache-Control": "no-store"}
-    return Response(stream_with_context(remediation.stream(prepared, filters)), mimetype=exporter.media_type,
-                    headers=headers)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{prepared.filename}"',
+        "X-Export-Rows": str(rows),
+        "X-Export-CRS": f"EPSG:{prepared.options.srid}",
+        "Cache-Control": "no-store",
+    }
+    return Response(
+        stream_with_context(remediation.stream(prepared, filters)), mimetype=exporter.media_type, headers=headers
+    )
 
 
 # --- the year's map and statistics ----------------------------------------------------------------------------------
+
 
 def _map_labels() -> InventoryMapLabels:
     locale = page_locale()
     return InventoryMapLabels(
         statuses={code: label(MEASURE_STATUS_LABELS, code, locale) for code in MEASURE_STATUS_LABELS}
         | {"none": _("No measure yet")},
-        comparison={"new": _("New this year"), "still_unsafe": _("Still unsafe from last year"),
-                    "remediated": _("Remediated since last year")},
-        legend_title=_("Measure status"), basemap=_("Basemap"), unsafe=_("Still unsafe"), safe=_("Not unsafe"),
-        not_assessed=_("Not assessed"), priority=_("Priority"), colors=MEASURE_STATUS_COLORS, locale=locale)
+        comparison={
+            "new": _("New this year"),
+            "still_unsafe": _("Still unsafe from last year"),
+            "remediated": _("Remediated since last year"),
+        },
+        legend_title=_("Measure status"),
+        basemap=_("Basemap"),
+        unsafe=_("Still unsafe"),
+        safe=_("Not unsafe"),
+        not_assessed=_("Not assessed"),
+        priority=_("Priority"),
+        colors=MEASURE_STATUS_COLORS,
+        locale=locale,
+    )
 
 
 @blueprint.get("/<int:year>/map")
@@ -352,11 +425,23 @@ def year_map(year: int):
     earlier = (comparison.still_unsafe | comparison.remediated) - shown
     if earlier:  # last year's places that left this year's scope (e.g. remediated) still belong on the map
         places += queries.map_places(inventory, earlier)
-    built = build_inventory_map(places, comparison, reference.map_bounds(current_app.config["AREA_BOUNDS"]),
-                                _map_labels(), lambda path: url_for("vendor.asset", filename=path),
-                                proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
-    return render_template("inventory/map.html", inventory=inventory, map=embed(built.map), map_config=built.config(),
-                           counts=comparison.counts(), previous=queries.find_year(year - 1))
+    built = build_inventory_map(
+        places,
+        comparison,
+        reference.map_bounds(current_app.config["AREA_BOUNDS"]),
+        _map_labels(),
+        lambda path: url_for("vendor.asset", filename=path),
+        proxied_tile_url(),
+        current_app.config["TILE_ATTRIBUTION"],
+    )
+    return render_template(
+        "inventory/map.html",
+        inventory=inventory,
+        map=embed(built.map),
+        map_config=built.config(),
+        counts=comparison.counts(),
+        previous=queries.find_year(year - 1),
+    )
 
 
 @blueprint.get("/<int:year>/statistics")
@@ -364,9 +449,16 @@ def statistics(year: int):
     """Counts by category, district, responsible party and status; cost planned and done."""
     inventory = service.get_year(year)
     locale = page_locale()
-    groups = [(_("By category (main factor)"), queries.measure_counts(inventory, "category", locale)),
-              (_("By district"), queries.measure_counts(inventory, "district", locale)),
-              (_("By responsible party"), queries.measure_counts(inventory, "responsible", locale)),
-              (_("By status"), queries.measure_counts(inventory, "status", locale))]
-    return render_template("inventory/statistics.html", inventory=inventory, groups=groups,
-                           costs=queries.costs(inventory), places=queries.place_counts(inventory, locale))
+    groups = [
+        (_("By category (main factor)"), queries.measure_counts(inventory, "category", locale)),
+        (_("By district"), queries.measure_counts(inventory, "district", locale)),
+        (_("By responsible party"), queries.measure_counts(inventory, "responsible", locale)),
+        (_("By status"), queries.measure_counts(inventory, "status", locale)),
+    ]
+    return render_template(
+        "inventory/statistics.html",
+        inventory=inventory,
+        groups=groups,
+        costs=queries.costs(inventory),
+        places=queries.place_counts(inventory, locale),
+    )

@@ -1,4 +1,5 @@
 """The dark-hours chart as SVG (matplotlib, drawn on the server; the page shows it as an image)."""
+
 import io
 from dataclasses import dataclass
 
@@ -36,14 +37,29 @@ class ChartLabels:
 def _day_panel(axes, year: DarkYear, labels: ChartLabels) -> None:
     grid = light_grid(year.lon, year.lat, [d.day for d in year.days], zone())
     colours = ListedColormap([DAYLIGHT, TWILIGHT, NAUTICAL, NIGHT])
-    axes.imshow(grid.T, cmap=colours, vmin=0, vmax=3, origin="lower", aspect="auto", interpolation="nearest",
-                extent=(0.5, len(year.days) + 0.5, 0, 24))
+    axes.imshow(
+        grid.T,
+        cmap=colours,
+        vmin=0,
+        vmax=3,
+        origin="lower",
+        aspect="auto",
+        interpolation="nearest",
+        extent=(0.5, len(year.days) + 0.5, 0, 24),
+    )
     axes.set_yticks(range(0, 25, 3))
     axes.set_ylabel(labels.hour)
     starts = [i + 1 for i, d in enumerate(year.days) if d.day.day == 1]
     axes.set_xticks(starts, labels.months)
-    patches = [Patch(color=c, label=t) for c, t in ((DAYLIGHT, labels.daylight), (TWILIGHT, labels.twilight),
-                                                    (NAUTICAL, labels.nautical), (NIGHT, labels.dark))]
+    patches = [
+        Patch(color=c, label=t)
+        for c, t in (
+            (DAYLIGHT, labels.daylight),
+            (TWILIGHT, labels.twilight),
+            (NAUTICAL, labels.nautical),
+            (NIGHT, labels.dark),
+        )
+    ]
     axes.legend(handles=patches, loc="upper right", fontsize=8, framealpha=0.9)
     axes.set_title(labels.title, fontsize=11)
 
@@ -55,13 +71,21 @@ def _month_panel(axes, year: DarkYear, labels: ChartLabels) -> None:
     axes.set_xticks(months, labels.months)
     axes.set_ylabel(labels.reports)
     hours = axes.twinx()
-    hours.plot(months, [m.dark_hours_per_day for m in year.months], color=DARK_LINE, marker="o",
-               label=labels.dark_hours)
+    hours.plot(
+        months, [m.dark_hours_per_day for m in year.months], color=DARK_LINE, marker="o", label=labels.dark_hours
+    )
     hours.set_ylim(0, 24)
     hours.set_ylabel(labels.dark_hours)
     handles = axes.get_legend_handles_labels()[0] + hours.get_legend_handles_labels()[0]
-    axes.legend(handles, [h.get_label() for h in handles], loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
-                fontsize=8, frameon=False)
+    axes.legend(
+        handles,
+        [h.get_label() for h in handles],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
 
 
 def dark_year_svg(year: DarkYear, labels: ChartLabels) -> str:

@@ -1,4 +1,5 @@
 """The dark-hours year: sun times per day at the municipality, set against the reports per month."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -60,8 +61,18 @@ def dark_year(year: int) -> DarkYear:
         in_month = [d for d in days if d.day.month == count.month]
         middle = in_month[14]
         total = sum(d.dark_hours for d in in_month)
-        months.append(MonthRow(count.month, total / len(in_month), total, middle.sunrise, middle.sunset,
-                               count.reports, count.in_darkness, count.unknown))
+        months.append(
+            MonthRow(
+                count.month,
+                total / len(in_month),
+                total,
+                middle.sunrise,
+                middle.sunset,
+                count.reports,
+                count.in_darkness,
+                count.unknown,
+            )
+        )
     return DarkYear(year, lon, lat, days, months)
 
 

@@ -2,6 +2,7 @@
 
 Not real data: every path and lamp says DEMO in its name and data set, and the pages show the data set's name.
 """
+
 import math
 
 from flask_babel import gettext as _
@@ -9,16 +10,16 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString, Point
 from sqlalchemy import func, select
 
+from gis_app.extensions import db
 from gis_app.lighting.importer import write_lamps, write_paths
 from gis_app.lighting.models import Lamp, PathSegment
 from gis_app.lighting.service import analyse_gaps
-from gis_app.extensions import db
 
 ORIGIN = (14.6372, 63.1767)  # Stortorget
 LAMP_DATASET = "DEMO – påhittat lampregister, centrala Östersund"
 PATH_DATASET = "DEMO – påhittat gång- och cykelvägnät, centrala Östersund"
 LAMP_SPACING = 30.0  # metres
-LAMP_OFFSET = 3.0    # metres beside the path
+LAMP_OFFSET = 3.0  # metres beside the path
 # name, kind, vertices in metres east/north of Stortorget, stretches without lamps (metres along), broken lamps
 PATHS = (
     ("DEMO Gångväg Stortorget–Badhusparken", "gångväg", ((0, 0), (-300, -40), (-600, -100)), ((180, 330),), (2,)),
@@ -48,9 +49,17 @@ def _lamps_along(metric: LineString, dark: tuple, broken: tuple, prefix: str) ->
         dx, dy = ahead.x - here.x, ahead.y - here.y
         norm = math.hypot(dx, dy) or 1.0
         point = Point(_lonlat(here.x - dy / norm * LAMP_OFFSET, here.y + dx / norm * LAMP_OFFSET))
-        lamps.append({"ref": f"DEMO-{prefix}-{number:03d}", "lamp_type": "LED-armatur (demo)", "power_w": 39.0,
-                      "owner": "Östersunds kommun (demo)", "state": "broken" if number in broken else "working",
-                      "dataset": LAMP_DATASET, "geom": from_shape(point, srid=4326)})
+        lamps.append(
+            {
+                "ref": f"DEMO-{prefix}-{number:03d}",
+                "lamp_type": "LED-armatur (demo)",
+                "power_w": 39.0,
+                "owner": "Östersunds kommun (demo)",
+                "state": "broken" if number in broken else "working",
+                "dataset": LAMP_DATASET,
+                "geom": from_shape(point, srid=4326),
+            }
+        )
     return lamps
 
 
@@ -59,8 +68,15 @@ def generate() -> tuple[list[dict], list[dict]]:
     paths, lamps = [], []
     for index, (name, kind, vertices, dark, broken) in enumerate(PATHS, start=1):
         metric = LineString(vertices)
-        paths.append({"ref": f"DEMO-{index}", "name": name, "kind": kind, "dataset": PATH_DATASET,
-                      "geom": from_shape(LineString([_lonlat(*v) for v in vertices]), srid=4326)})
+        paths.append(
+            {
+                "ref": f"DEMO-{index}",
+                "name": name,
+                "kind": kind,
+                "dataset": PATH_DATASET,
+                "geom": from_shape(LineString([_lonlat(*v) for v in vertices]), srid=4326),
+            }
+        )
         lamps.extend(_lamps_along(metric, dark, broken, str(index)))
     return paths, lamps
 
@@ -75,6 +91,11 @@ def load_if_missing() -> str:
     write_paths(paths, PATH_DATASET)
     write_lamps(lamps)
     run = analyse_gaps()
-    return _("Loaded %(paths)d invented demo paths and %(lamps)d demo lamps; %(gap).0f m of path lie more than "
-             "%(distance)g m from a working lamp.", paths=len(paths), lamps=len(lamps), gap=run.gap_m,
-             distance=run.distance_m)
+    return _(
+        "Loaded %(paths)d invented demo paths and %(lamps)d demo lamps; %(gap).0f m of path lie more than "
+        "%(distance)g m from a working lamp.",
+        paths=len(paths),
+        lamps=len(lamps),
+        gap=run.gap_m,
+        distance=run.distance_m,
+    )

@@ -1,4 +1,5 @@
 """Forms of the lighting pages."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, TextAreaField
@@ -17,5 +18,8 @@ class FixedForm(FlaskForm):
 
 
 class AnalyseForm(FlaskForm):
-    distance = FloatField(_l("Distance from a working lamp (m)"), default=DEFAULT_GAP_METRES,
-                          validators=[InputRequired(), NumberRange(min=0.1, max=MAX_GAP_METRES)])
+    distance = FloatField(
+        _l("Distance from a working lamp (m)"),
+        default=DEFAULT_GAP_METRES,
+        validators=[InputRequired(), NumberRange(min=0.1, max=MAX_GAP_METRES)],
+    )

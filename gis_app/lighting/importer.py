@@ -2,6 +2,7 @@
 
 The file reading, row numbering and the rejection report are the shared importer's (gis_app/areas/importer.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,16 @@ from sqlalchemy import delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.core.readers import BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows
 from gis_app.core.geometry import validity_problem
+from gis_app.core.readers import (
+    BadGeometry,
+    ImportRejected,
+    SourceFile,
+    database_refused,
+    is_blank,
+    read_source,
+    rejected_rows,
+)
 from gis_app.extensions import db
 from gis_app.lighting.models import Lamp, PathSegment
 from gis_app.places.importer import load_rules
@@ -34,11 +43,26 @@ PATH_FIELDS = {
 }
 # The states a register writes, in English or Swedish, and the state stored.
 STATE_WORDS = {
-    "working": "working", "ok": "working", "on": "working", "in service": "working", "i drift": "working",
-    "fungerar": "working", "tänd": "working", "hel": "working",
-    "broken": "broken", "faulty": "broken", "out": "broken", "off": "broken", "trasig": "broken",
-    "ur drift": "broken", "släckt": "broken", "fel": "broken",
-    "removed": "removed", "borttagen": "removed", "demonterad": "removed", "nedlagd": "removed",
+    "working": "working",
+    "ok": "working",
+    "on": "working",
+    "in service": "working",
+    "i drift": "working",
+    "fungerar": "working",
+    "tänd": "working",
+    "hel": "working",
+    "broken": "broken",
+    "faulty": "broken",
+    "out": "broken",
+    "off": "broken",
+    "trasig": "broken",
+    "ur drift": "broken",
+    "släckt": "broken",
+    "fel": "broken",
+    "removed": "removed",
+    "borttagen": "removed",
+    "demonterad": "removed",
+    "nedlagd": "removed",
 }
 TEXT_MAX = {"ref": 50, "lamp_type": 100, "owner": 200, "name": 200, "kind": 100}
 PATH_REF_MAX = 100
@@ -111,8 +135,12 @@ def _state(value) -> str:
 
 def _single(geom, wanted: str):
     """A one-part Multi* becomes its part."""
-    if geom is not None and not isinstance(geom, BadGeometry) and geom.geom_type == "Multi" + wanted \
-            and len(geom.geoms) == 1:
+    if (
+        geom is not None
+        and not isinstance(geom, BadGeometry)
+        and geom.geom_type == "Multi" + wanted
+        and len(geom.geoms) == 1
+    ):
         return geom.geoms[0]
     return geom
 
@@ -124,8 +152,9 @@ def _geometry_problems(geom, allowed: tuple[str, ...], rules) -> list[tuple[str,
     if geom is None or geom.is_empty:
         reason = _("missing geometry")
     elif geom.geom_type not in allowed:
-        reason = _("geometry type %(type)s is not allowed: use %(allowed)s", type=geom.geom_type,
-                   allowed=", ".join(allowed))
+        reason = _(
+            "geometry type %(type)s is not allowed: use %(allowed)s", type=geom.geom_type, allowed=", ".join(allowed)
+        )
     else:
         reason = validity_problem(geom) or (None if rules.inside(geom) else rules.outside_reason)
     return [("geometry", reason)] if reason else []
@@ -140,10 +169,16 @@ def _dataset_name(path: Path, dataset: str | None) -> str:
 
 # --- lamps ----------------------------------------------------------------------------------------------------------
 
+
 def _lamp_row(record: dict, geom, columns: dict[str, str], rules) -> tuple[dict, list[tuple[str, str]]]:
     values, problems = {}, []
-    parsers = {"ref": lambda v: _text(v, "ref"), "lamp_type": lambda v: _text(v, "lamp_type"),
-               "power_w": _power, "owner": lambda v: _text(v, "owner"), "state": _state}
+    parsers = {
+        "ref": lambda v: _text(v, "ref"),
+        "lamp_type": lambda v: _text(v, "lamp_type"),
+        "power_w": _power,
+        "owner": lambda v: _text(v, "owner"),
+        "state": _state,
+    }
     for name, parse in parsers.items():
         column = columns.get(name)
         try:
@@ -178,16 +213,21 @@ def check_lamps(source: SourceFile, columns: dict[str, str], dataset: str) -> li
     return rows
 
 
-def import_lamps(path: Path | str, *, crs: str | None = None, layer: str | None = None,
-                 dataset: str | None = None) -> LightingImportResult:
+def import_lamps(
+    path: Path | str, *, crs: str | None = None, layer: str | None = None, dataset: str | None = None
+) -> LightingImportResult:
     """Import a lamp register: insert new lamps, update those whose id is known; all rows or none."""
     path = Path(path)
     source = read_source(path, layer=layer, crs=crs, allow_csv=True)
     columns = _columns(source, LAMP_FIELDS)
     if "ref" not in columns:
-        raise ImportRejected(_("Missing column: %(columns)s (the file has: %(fields)s).",
-                               columns=" / ".join(LAMP_FIELDS["ref"][:3]),
-                               fields=", ".join(source.attributes.columns)))
+        raise ImportRejected(
+            _(
+                "Missing column: %(columns)s (the file has: %(fields)s).",
+                columns=" / ".join(LAMP_FIELDS["ref"][:3]),
+                fields=", ".join(source.attributes.columns),
+            )
+        )
     rows = check_lamps(source, columns, _dataset_name(path, dataset))
     new, updated = write_lamps(rows)
     return LightingImportResult(len(rows), new, updated, _ignored(source, columns))
@@ -198,8 +238,8 @@ def write_lamps(rows: list[dict]) -> tuple[int, int]:
     statement = insert(Lamp)
     statement = statement.on_conflict_do_update(
         index_elements=[Lamp.ref],
-        set_={name: statement.excluded[name] for name in ("lamp_type", "power_w", "owner", "state", "dataset",
-                                                           "geom")} | {"imported_at": func.now()},
+        set_={name: statement.excluded[name] for name in ("lamp_type", "power_w", "owner", "state", "dataset", "geom")}
+        | {"imported_at": func.now()},
     ).returning(Lamp.id, literal_column("xmax = 0"))  # xmax is 0 for an inserted row, set for an update
     try:
         inserted = [bool(flag) for _id, flag in db.session.execute(statement, rows)] if rows else []
@@ -212,6 +252,7 @@ def write_lamps(rows: list[dict]) -> tuple[int, int]:
 
 
 # --- paths ----------------------------------------------------------------------------------------------------------
+
 
 def _path_parts(geom):
     """A line, or each line of a multi-line (a road database often writes one multi-line per street)."""
@@ -245,8 +286,9 @@ def check_paths(source: SourceFile, columns: dict[str, str], dataset: str) -> li
     return rows
 
 
-def import_paths(path: Path | str, *, crs: str | None = None, layer: str | None = None,
-                 dataset: str | None = None) -> LightingImportResult:
+def import_paths(
+    path: Path | str, *, crs: str | None = None, layer: str | None = None, dataset: str | None = None
+) -> LightingImportResult:
     """Import a path network, replacing the segments of the same dataset; all rows or none."""
     path = Path(path)
     source = read_source(path, layer=layer, crs=crs, allow_csv=True)

@@ -1,4 +1,5 @@
 """Streetlights, their outages, the path network and the lighting gaps found on it."""
+
 from geoalchemy2 import Geometry
 from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,8 +31,13 @@ class Lamp(db.Model):
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     imported_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
-    outages = relationship("LampOutage", back_populates="lamp", order_by="LampOutage.id.desc()",
-                           cascade="all, delete-orphan", passive_deletes=True)
+    outages = relationship(
+        "LampOutage",
+        back_populates="lamp",
+        order_by="LampOutage.id.desc()",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class LampOutage(db.Model):

@@ -1,4 +1,5 @@
 """Spatial SQL of lighting: the sun back-fill, darkness per month, lamps near places, and the lighting-gap analysis."""
+
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,14 +16,16 @@ from gis_app.places.models import Observation, Place
 METRIC_SRID = 3006  # SWEREF 99 TM: metres across Sweden
 LIGHTING_CATEGORY = "poor_lighting"
 NEAR_REPORT_METRES = 50.0  # an observation this close to a gap counts as a report near it
-MIN_GAP_METRES = 1.0       # shorter leftovers between two lamps' circles are rounding, not gaps
+MIN_GAP_METRES = 1.0  # shorter leftovers between two lamps' circles are rounding, not gaps
 NO_DISTRICT = "–"
 
 
 def _near(geom, other, metres: float):
     """Within `metres` (on the spheroid); the bounding-box test first lets the spatial index work."""
-    return and_(geom.op("&&")(func.ST_Expand(other, metres / 30_000.0)),  # ≥ metres in longitude up to ~74° N
-                func.ST_DWithin(func.geography(geom), func.geography(other), metres))
+    return and_(
+        geom.op("&&")(func.ST_Expand(other, metres / 30_000.0)),  # ≥ metres in longitude up to ~74° N
+        func.ST_DWithin(func.geography(geom), func.geography(other), metres),
+    )
 
 
 # --- the sun at each observation ------------------------------------------------------------------------------------
@@ -50,6 +53,7 @@ def missing_sun_count() -> int:
 
 # --- darkness per month ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class MonthCount:
     month: int
@@ -68,15 +72,20 @@ def reports_by_month(year: int, zone: ZoneInfo) -> list[MonthCount]:
     local = func.timezone(str(zone), Observation.observed_at)
     month = func.extract("month", local).label("month")
     start, end = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
-    query = (select(month, func.count(),
-                    func.count().filter(Observation.light_class.in_(DARK_CLASSES)),
-                    func.count().filter(Observation.sun_altitude.is_(None)))
-             .where(Observation.police_only.is_(False), Observation.observed_at >= start,
-                    Observation.observed_at < end)
-             .group_by(month))
+    query = (
+        select(
+            month,
+            func.count(),
+            func.count().filter(Observation.light_class.in_(DARK_CLASSES)),
+            func.count().filter(Observation.sun_altitude.is_(None)),
+        )
+        .where(Observation.police_only.is_(False), Observation.observed_at >= start, Observation.observed_at < end)
+        .group_by(month)
+    )
     found = {int(row[0]): row for row in db.session.execute(query)}
-    return [MonthCount(m, *(int(v) for v in found[m][1:])) if m in found else MonthCount(m, 0, 0, 0)
-            for m in range(1, 13)]
+    return [
+        MonthCount(m, *(int(v) for v in found[m][1:])) if m in found else MonthCount(m, 0, 0, 0) for m in range(1, 13)
+    ]
 
 
 def observation_years() -> list[int]:
@@ -87,13 +96,16 @@ def observation_years() -> list[int]:
 
 # --- lamps and lighting places --------------------------------------------------------------------------------------
 
+
 def lighting_place_near(lamp_id: int) -> int | None:
     """The nearest poor-lighting place within 30 m of the lamp, or None."""
     lamp_geom = select(Lamp.geom).where(Lamp.id == lamp_id).scalar_subquery()
-    query = (select(Place.id)
-             .where(Place.category_code == LIGHTING_CATEGORY, _near(Place.geom, lamp_geom, LIGHTING_PLACE_METRES))
-             .order_by(func.ST_Distance(func.geography(Place.geom), func.geography(lamp_geom)), Place.id)
-             .limit(1))
+    query = (
+        select(Place.id)
+        .where(Place.category_code == LIGHTING_CATEGORY, _near(Place.geom, lamp_geom, LIGHTING_PLACE_METRES))
+        .order_by(func.ST_Distance(func.geography(Place.geom), func.geography(lamp_geom)), Place.id)
+        .limit(1)
+    )
     return db.session.scalar(query)
 
 
@@ -101,14 +113,21 @@ def lamps_near_place(place_id: int, metres: float) -> list[tuple[Lamp, float, bo
     """Lamps within `metres` of the place: (lamp, distance in metres, has an open outage), nearest first."""
     place_geom = select(Place.geom).where(Place.id == place_id).scalar_subquery()
     distance = func.ST_Distance(func.geography(Lamp.geom), func.geography(place_geom))
-    query = (select(Lamp, distance, _open_outage(Lamp.id))
-             .where(_near(Lamp.geom, place_geom, metres)).order_by(distance, Lamp.id))
+    query = (
+        select(Lamp, distance, _open_outage(Lamp.id))
+        .where(_near(Lamp.geom, place_geom, metres))
+        .order_by(distance, Lamp.id)
+    )
     return [(lamp, float(d), bool(out)) for lamp, d, out in db.session.execute(query)]
 
 
 def _open_outage(lamp_id):
-    return (select(func.count(LampOutage.id)).where(LampOutage.lamp_id == lamp_id, LampOutage.fixed_on.is_(None))
-            .scalar_subquery() > 0)
+    return (
+        select(func.count(LampOutage.id))
+        .where(LampOutage.lamp_id == lamp_id, LampOutage.fixed_on.is_(None))
+        .scalar_subquery()
+        > 0
+    )
 
 
 def open_outage(lamp_id: int) -> LampOutage | None:
@@ -117,14 +136,38 @@ def open_outage(lamp_id: int) -> LampOutage | None:
 
 def lamp_features(bbox: tuple[float, float, float, float] | None = None, limit: int = 20_000) -> list[dict]:
     """Lamps as GeoJSON-ready dicts (register fields only; no personal data)."""
-    query = select(Lamp.id, Lamp.ref, Lamp.lamp_type, Lamp.power_w, Lamp.owner, Lamp.state, Lamp.dataset,
-                   func.ST_X(Lamp.geom), func.ST_Y(Lamp.geom), _open_outage(Lamp.id))
+    query = select(
+        Lamp.id,
+        Lamp.ref,
+        Lamp.lamp_type,
+        Lamp.power_w,
+        Lamp.owner,
+        Lamp.state,
+        Lamp.dataset,
+        func.ST_X(Lamp.geom),
+        func.ST_Y(Lamp.geom),
+        _open_outage(Lamp.id),
+    )
     if bbox:
         query = query.where(Lamp.geom.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
     rows = db.session.execute(query.order_by(Lamp.id).limit(limit))
-    return [{"type": "Feature", "id": r[0], "geometry": {"type": "Point", "coordinates": [r[7], r[8]]},
-             "properties": {"ref": r[1], "lamp_type": r[2], "power_w": r[3], "owner": r[4], "state": r[5],
-                            "dataset": r[6], "out": bool(r[9])}} for r in rows]
+    return [
+        {
+            "type": "Feature",
+            "id": r[0],
+            "geometry": {"type": "Point", "coordinates": [r[7], r[8]]},
+            "properties": {
+                "ref": r[1],
+                "lamp_type": r[2],
+                "power_w": r[3],
+                "owner": r[4],
+                "state": r[5],
+                "dataset": r[6],
+                "out": bool(r[9]),
+            },
+        }
+        for r in rows
+    ]
 
 
 def lamp_summary() -> dict[str, int]:
@@ -136,24 +179,40 @@ def lamp_summary() -> dict[str, int]:
 
 def datasets(model) -> list[tuple[str, int]]:
     """The datasets (files, or the demo) of lamps or paths, with their row counts."""
-    return [tuple(row) for row in db.session.execute(
-        select(model.dataset, func.count()).group_by(model.dataset).order_by(model.dataset))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(model.dataset, func.count()).group_by(model.dataset).order_by(model.dataset)
+        )
+    ]
 
 
 def places_unsafe_at_night(place_ids: list[int]) -> list[tuple[int, str]]:
     """Of these places, those reported unsafe in the evening or at night, or with a report made in darkness."""
     if not place_ids:
         return []
-    dark_report = (select(Observation.id).where(Observation.place_id == Place.id,
-                                                Observation.light_class.in_(DARK_CLASSES)).exists())
-    query = (select(Place.id, Place.title).where(Place.id.in_(place_ids))
-             .where(Place.time_of_day.in_(("evening", "night")) | dark_report).order_by(Place.id))
+    dark_report = (
+        select(Observation.id)
+        .where(Observation.place_id == Place.id, Observation.light_class.in_(DARK_CLASSES))
+        .exists()
+    )
+    query = (
+        select(Place.id, Place.title)
+        .where(Place.id.in_(place_ids))
+        .where(Place.time_of_day.in_(("evening", "night")) | dark_report)
+        .order_by(Place.id)
+    )
     return [tuple(row) for row in db.session.execute(query)]
 
 
 def open_outages() -> list[LampOutage]:
-    return list(db.session.scalars(select(LampOutage).where(LampOutage.fixed_on.is_(None))
-                                   .order_by(LampOutage.reported_at.desc(), LampOutage.id.desc())))
+    return list(
+        db.session.scalars(
+            select(LampOutage)
+            .where(LampOutage.fixed_on.is_(None))
+            .order_by(LampOutage.reported_at.desc(), LampOutage.id.desc())
+        )
+    )
 
 
 # --- the lighting-gap analysis --------------------------------------------------------------------------------------
@@ -236,8 +295,9 @@ def latest_analysis(before: datetime | None = None) -> GapAnalysis | None:
 
 
 def first_analysis(since: datetime) -> GapAnalysis | None:
-    return db.session.scalar(select(GapAnalysis).where(GapAnalysis.run_at >= since)
-                             .order_by(GapAnalysis.run_at, GapAnalysis.id).limit(1))
+    return db.session.scalar(
+        select(GapAnalysis).where(GapAnalysis.run_at >= since).order_by(GapAnalysis.run_at, GapAnalysis.id).limit(1)
+    )
 
 
 @dataclass(frozen=True)
@@ -249,12 +309,20 @@ class GapFilter:
 
 def _gaps_query(f: GapFilter):
     district = func.coalesce(Area.name, NO_DISTRICT).label("district")
-    query = (select(LightingGap.id.label("gap_id"), district, PathSegment.name.label("path"),
-                    PathSegment.kind.label("kind"), cast(func.round(cast(LightingGap.length_m, Numeric), 1), Float)
-                    .label("length_m"), LightingGap.reports_nearby, LightingGap.dark_reports_nearby)
-             .outerjoin(Area, Area.id == LightingGap.district_id)
-             .outerjoin(PathSegment, PathSegment.id == LightingGap.segment_id)
-             .where(LightingGap.analysis_id == f.analysis_id))
+    query = (
+        select(
+            LightingGap.id.label("gap_id"),
+            district,
+            PathSegment.name.label("path"),
+            PathSegment.kind.label("kind"),
+            cast(func.round(cast(LightingGap.length_m, Numeric), 1), Float).label("length_m"),
+            LightingGap.reports_nearby,
+            LightingGap.dark_reports_nearby,
+        )
+        .outerjoin(Area, Area.id == LightingGap.district_id)
+        .outerjoin(PathSegment, PathSegment.id == LightingGap.segment_id)
+        .where(LightingGap.analysis_id == f.analysis_id)
+    )
     if f.district:
         query = query.where(LightingGap.district_id == f.district)
     if f.order == "reports":
@@ -274,9 +342,12 @@ def gap_rows(f: GapFilter, geometry_format: str, srid: int) -> Iterator[dict]:
     """Every gap with its geometry in the export's format and system, streamed."""
     geom = LightingGap.geom if srid == 4326 else func.ST_Transform(LightingGap.geom, srid)
     shown = {"wkb": func.ST_AsBinary(geom), "geojson": func.ST_AsGeoJSON(geom, 7 if srid == 4326 else 2)}.get(
-        geometry_format, func.ST_AsText(geom))
-    result = db.session.execute(_gaps_query(f).add_columns(shown.label("geometry")),
-                                execution_options={"stream_results": True, "yield_per": 2000})
+        geometry_format, func.ST_AsText(geom)
+    )
+    result = db.session.execute(
+        _gaps_query(f).add_columns(shown.label("geometry")),
+        execution_options={"stream_results": True, "yield_per": 2000},
+    )
     try:
         for row in result:
             yield dict(row._mapping)
@@ -285,22 +356,36 @@ def gap_rows(f: GapFilter, geometry_format: str, srid: int) -> Iterator[dict]:
 
 
 def gap_features(analysis_id: int, bbox=None, limit: int = 20_000) -> list[dict]:
-    query = select(LightingGap.id, LightingGap.length_m, LightingGap.reports_nearby, LightingGap.dark_reports_nearby,
-                   cast(func.ST_AsGeoJSON(LightingGap.geom, 6), JSON)).where(LightingGap.analysis_id == analysis_id)
+    query = select(
+        LightingGap.id,
+        LightingGap.length_m,
+        LightingGap.reports_nearby,
+        LightingGap.dark_reports_nearby,
+        cast(func.ST_AsGeoJSON(LightingGap.geom, 6), JSON),
+    ).where(LightingGap.analysis_id == analysis_id)
     if bbox:
         query = query.where(LightingGap.geom.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
-    return [{"type": "Feature", "id": r[0], "geometry": r[4],
-             "properties": {"length_m": round(r[1], 1), "reports_nearby": r[2], "dark_reports_nearby": r[3]}}
-            for r in db.session.execute(query.order_by(LightingGap.id).limit(limit))]
+    return [
+        {
+            "type": "Feature",
+            "id": r[0],
+            "geometry": r[4],
+            "properties": {"length_m": round(r[1], 1), "reports_nearby": r[2], "dark_reports_nearby": r[3]},
+        }
+        for r in db.session.execute(query.order_by(LightingGap.id).limit(limit))
+    ]
 
 
 def gaps_by_district(analysis_id: int) -> list[tuple[str, int, float, int]]:
     """(district, gaps, metres, reports nearby) per district, most unlit metres first."""
     district = func.coalesce(Area.name, NO_DISTRICT)
-    query = (select(district, func.count(), func.sum(LightingGap.length_m), func.sum(LightingGap.reports_nearby))
-             .outerjoin(Area, Area.id == LightingGap.district_id)
-             .where(LightingGap.analysis_id == analysis_id).group_by(district)
-             .order_by(func.sum(LightingGap.length_m).desc()))
+    query = (
+        select(district, func.count(), func.sum(LightingGap.length_m), func.sum(LightingGap.reports_nearby))
+        .outerjoin(Area, Area.id == LightingGap.district_id)
+        .where(LightingGap.analysis_id == analysis_id)
+        .group_by(district)
+        .order_by(func.sum(LightingGap.length_m).desc())
+    )
     return [(name, int(n), float(m), int(r)) for name, n, m, r in db.session.execute(query)]
 
 
@@ -335,6 +420,9 @@ def gaps_closed(year: int, zone: ZoneInfo) -> GapsClosed | None:
 
 
 def district_choices() -> list[tuple[int, str]]:
-    return [tuple(r) for r in db.session.execute(select(Area.id, Area.name).where(Area.kind == "district")
-                                                 .order_by(Area.name, Area.id))]
-
+    return [
+        tuple(r)
+        for r in db.session.execute(
+            select(Area.id, Area.name).where(Area.kind == "district").order_by(Area.name, Area.id)
+        )
+    ]

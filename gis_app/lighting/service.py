@@ -1,4 +1,5 @@
 """Writing lighting data: the sun back-fill, lamp outages (which become inventory measures) and gap-analysis runs."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -7,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from gis_app.core.db import get_or_404, transaction
 from gis_app.auth import audit
+from gis_app.core.db import get_or_404, transaction
+from gis_app.core.validation import Problems, check_text
 from gis_app.errors import AppError
 from gis_app.extensions import db
 from gis_app.inventory import queries as inventory_queries
@@ -16,7 +18,6 @@ from gis_app.inventory.models import Assessment, Measure
 from gis_app.lighting import queries
 from gis_app.lighting.models import DEFAULT_GAP_METRES, GapAnalysis, Lamp, LampOutage
 from gis_app.places.models import Place
-from gis_app.core.validation import Problems, check_text
 
 BACKFILL_BATCH = 100_000
 DESCRIPTION_MAX = 2000
@@ -40,6 +41,7 @@ def backfill_sun(everything: bool = False, batch: int = BACKFILL_BATCH, progress
 
 
 # --- outages --------------------------------------------------------------------------------------------------------
+
 
 def get_lamp(lamp_id: int) -> Lamp:
     return get_or_404(Lamp, lamp_id, _("No lamp %(id)s.", id=lamp_id))
@@ -72,11 +74,14 @@ def report_outage(lamp_id: int, description) -> OutageResult:
     lamp = get_lamp(lamp_id)
     db.session.refresh(lamp, with_for_update=True)  # two reports of the same lamp at once make one outage
     if queries.open_outage(lamp.id) is not None:
-        raise AppError(_("Lamp %(ref)s is already reported as out.", ref=lamp.ref), field="description", status=409,
-                       code="Conflict")
+        raise AppError(
+            _("Lamp %(ref)s is already reported as out.", ref=lamp.ref),
+            field="description",
+            status=409,
+            code="Conflict",
+        )
     place_id = queries.lighting_place_near(lamp.id)
-    outage = LampOutage(lamp_id=lamp.id, place_id=place_id, description=text,
-                        reported_by_id=_user_id())
+    outage = LampOutage(lamp_id=lamp.id, place_id=place_id, description=text, reported_by_id=_user_id())
     with transaction():
         db.session.add(outage)
         audit.record_create(outage, "lamp_outage")
@@ -93,9 +98,14 @@ def _outage_measure(lamp: Lamp, outage: LampOutage, place_id: int | None) -> tup
     if inventory is None or inventory.is_closed:
         return None, _("The inventory %(year)d is not open, so no measure was added.", year=year)
     assessment = inventory_queries.find_assessment(inventory, place_id) or _assess(inventory, place_id)
-    measure = Measure(assessment_id=assessment.id, measure_type="lighting", responsible="municipal_unit",
-                      responsible_name=lighting_unit(), status="decided",
-                      description=_measure_text(lamp, outage))
+    measure = Measure(
+        assessment_id=assessment.id,
+        measure_type="lighting",
+        responsible="municipal_unit",
+        responsible_name=lighting_unit(),
+        status="decided",
+        description=_measure_text(lamp, outage),
+    )
     db.session.add(measure)
     db.session.flush()
     outage.measure_id = measure.id
@@ -105,9 +115,14 @@ def _outage_measure(lamp: Lamp, outage: LampOutage, place_id: int | None) -> tup
 
 def _assess(inventory, place_id: int) -> Assessment:
     place = db.session.get(Place, place_id)
-    assessment = Assessment(year_id=inventory.id, place_id=place_id, still_unsafe=True,
-                            main_factor=place.category_code, priority=place.priority,
-                            note="Bedömd automatiskt: en lampa vid platsen är släckt.")
+    assessment = Assessment(
+        year_id=inventory.id,
+        place_id=place_id,
+        still_unsafe=True,
+        main_factor=place.category_code,
+        priority=place.priority,
+        note="Bedömd automatiskt: en lampa vid platsen är släckt.",
+    )
     db.session.add(assessment)
     db.session.flush()
     audit.record_create(assessment, "assessment")
@@ -148,6 +163,7 @@ def _finish_measure(measure_id: int | None, fixed_on: date) -> None:
 
 # --- gap analysis ---------------------------------------------------------------------------------------------------
 
+
 def check_distance(raw) -> float:
     """The gap distance in metres from a form or the command line; a 4xx naming the field when wrong."""
     if raw in (None, ""):
@@ -157,8 +173,9 @@ def check_distance(raw) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value <= MAX_GAP_METRES:
-        raise AppError(_("Give a distance above 0 and at most %(max)d metres.", max=int(MAX_GAP_METRES)),
-                       field="distance")
+        raise AppError(
+            _("Give a distance above 0 and at most %(max)d metres.", max=int(MAX_GAP_METRES)), field="distance"
+        )
     return value
 
 
@@ -170,5 +187,8 @@ def analyse_gaps(distance: float = DEFAULT_GAP_METRES) -> GapAnalysis:
 
 
 def outages_of_place(place_id: int) -> list[LampOutage]:
-    return list(db.session.scalars(select(LampOutage).where(LampOutage.place_id == place_id)
-                                   .order_by(LampOutage.reported_at.desc())))
+    return list(
+        db.session.scalars(
+            select(LampOutage).where(LampOutage.place_id == place_id).order_by(LampOutage.reported_at.desc())
+        )
+    )

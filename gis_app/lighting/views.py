@@ -1,14 +1,25 @@
 """Lighting pages: the dark-hours year (public), lamps and gaps on a map, the gap list and its export, outages."""
+
 from datetime import date, datetime
 
-from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 
-from gis_app.core.inputs import db_int
 from gis_app.auth.access import can
+from gis_app.core.inputs import db_int
 from gis_app.errors import AppError
 from gis_app.exports import EXPORTERS, ExportColumn, ExportOptions
 from gis_app.lighting import darkness, queries, service, sun
@@ -39,20 +50,24 @@ GAP_COLUMNS = [
 @blueprint.app_template_global()
 def light_label(code: str | None) -> str:
     """The light class in the page's language."""
-    labels = {"daylight": _("Daylight"), "civil_twilight": _("Civil twilight"),
-              "nautical_twilight": _("Nautical twilight"), "dark": _("Dark")}
+    labels = {
+        "daylight": _("Daylight"),
+        "civil_twilight": _("Civil twilight"),
+        "nautical_twilight": _("Nautical twilight"),
+        "dark": _("Dark"),
+    }
     return labels.get(code or "", "—")
 
 
 # --- the dark-hours year ----------------------------------------------------------------------------------------------
+
 
 def _year_arg() -> int:
     raw = request.args.get("year", "")
     if not raw:
         return darkness.today().year
     if not raw.isascii() or not raw.isdigit() or not FIRST_YEAR <= int(raw) <= LAST_YEAR:
-        raise AppError(_("Give a year between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR),
-                       field="year")
+        raise AppError(_("Give a year between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR), field="year")
     return int(raw)
 
 
@@ -65,18 +80,26 @@ def dark_hours():
     """The dark-hours year at the municipality's latitude, beside the reports per month."""
     year = _year_arg()
     years = sorted(set(queries.observation_years()) | {darkness.today().year}, reverse=True)
-    return render_template("lighting/dark_hours.html", dark=darkness.dark_year(year), years=years,
-                           months=_month_names())
+    return render_template(
+        "lighting/dark_hours.html", dark=darkness.dark_year(year), years=years, months=_month_names()
+    )
 
 
 @blueprint.get("/dark-hours.svg")
 def dark_hours_chart():
     """The dark-hours chart as an SVG image."""
-    labels = ChartLabels(title=_("Daylight, twilight and darkness per day"), hour=_("Hour of the day"),
-                         daylight=_("Sun up"), twilight=_("Civil twilight"),
-                         nautical=_("Nautical twilight (dark)"), dark=_("Dark"), reports=_("Reports"),
-                         dark_reports=_("Reports in darkness"), dark_hours=_("Dark hours per day"),
-                         months=_month_names())
+    labels = ChartLabels(
+        title=_("Daylight, twilight and darkness per day"),
+        hour=_("Hour of the day"),
+        daylight=_("Sun up"),
+        twilight=_("Civil twilight"),
+        nautical=_("Nautical twilight (dark)"),
+        dark=_("Dark"),
+        reports=_("Reports"),
+        dark_reports=_("Reports in darkness"),
+        dark_hours=_("Dark hours per day"),
+        months=_month_names(),
+    )
     svg = dark_year_svg(darkness.dark_year(_year_arg()), labels)
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
 
@@ -114,10 +137,17 @@ def sun_times():
     lon = _coordinate_arg("lon", home_lon, 180)
     lat = _coordinate_arg("lat", home_lat, 90)
     light = sun.day_light(lon, lat, day, darkness.zone())
-    return jsonify({"date": day.isoformat(), "sunset": _clock(light.sunset), "civil_dusk": _clock(light.civil_dusk),
-                    "sunrise": _clock(light.sunrise), "civil_dawn": _clock(light.civil_dawn),
-                    "dark_hours": round(light.dark_hours, 1),
-                    "proposed_starts": [_clock(t) for t in darkness.start_times_after_dark(light)]})
+    return jsonify(
+        {
+            "date": day.isoformat(),
+            "sunset": _clock(light.sunset),
+            "civil_dusk": _clock(light.civil_dusk),
+            "sunrise": _clock(light.sunrise),
+            "civil_dawn": _clock(light.civil_dawn),
+            "dark_hours": round(light.dark_hours, 1),
+            "proposed_starts": [_clock(t) for t in darkness.start_times_after_dark(light)],
+        }
+    )
 
 
 @blueprint.app_template_global()
@@ -129,34 +159,62 @@ def walk_light(walk) -> dict:
     light = sun.day_light(point.x, point.y, starts.date(), zone)
     light_class = sun.light_class(sun.altitude_at(point.x, point.y, starts))
     night_places = queries.places_unsafe_at_night([stop.place_id for stop in walk.stops])
-    return {"day": light, "proposed": darkness.start_times_after_dark(light), "light_class": light_class,
-            "night_places": night_places if light_class in ("daylight", "civil_twilight") else []}
+    return {
+        "day": light,
+        "proposed": darkness.start_times_after_dark(light),
+        "light_class": light_class,
+        "night_places": night_places if light_class in ("daylight", "civil_twilight") else [],
+    }
 
 
 @blueprint.app_template_global()
 def darkness_of_year(year: int) -> dict:
     """The year's share of reports made in darkness per month, and the lighting gaps closed in it."""
-    return {"months": queries.reports_by_month(year, darkness.zone()), "month_names": _month_names(),
-            "closed": queries.gaps_closed(year, darkness.zone())}
+    return {
+        "months": queries.reports_by_month(year, darkness.zone()),
+        "month_names": _month_names(),
+        "closed": queries.gaps_closed(year, darkness.zone()),
+    }
 
 
 # --- lamps and gaps on a map ----------------------------------------------------------------------------------------
+
 
 @blueprint.get("/")
 def index():
     """The lamps and the latest lighting gaps on a map, with the day/night line for a chosen time."""
     analysis = queries.latest_analysis()
-    config = {"lampsUrl": url_for(".lamp_layer"), "gapsUrl": url_for(".gap_layer"),
-              "bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
-              "tileUrl": proxied_tile_url(), "lampUrl": url_for(".lamp", lamp_id=0),
-              "texts": {"out": _("Reported out"), "state": _("State"), "power": _("Power"), "owner": _("Owner"),
-                        "type": _("Type"), "gap": _("Unlit stretch"), "length": _("Length"),
-                        "reports": _("Reports within 50 m"), "open": _("Open the lamp"),
-                        "states": {"working": _("Working"), "broken": _("Broken"), "removed": _("Removed")}}}
-    return render_template("lighting/index.html", analysis=analysis, summary=queries.lamp_summary(),
-                           lamp_sets=queries.datasets(Lamp), path_sets=queries.datasets(PathSegment),
-                           outages=queries.open_outages(), form=AnalyseForm(), may_plan=can("lighting.analyse"), config=config,
-                           now=datetime.now(darkness.zone()).strftime("%Y-%m-%dT%H:%M"))
+    config = {
+        "lampsUrl": url_for(".lamp_layer"),
+        "gapsUrl": url_for(".gap_layer"),
+        "bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
+        "tileUrl": proxied_tile_url(),
+        "lampUrl": url_for(".lamp", lamp_id=0),
+        "texts": {
+            "out": _("Reported out"),
+            "state": _("State"),
+            "power": _("Power"),
+            "owner": _("Owner"),
+            "type": _("Type"),
+            "gap": _("Unlit stretch"),
+            "length": _("Length"),
+            "reports": _("Reports within 50 m"),
+            "open": _("Open the lamp"),
+            "states": {"working": _("Working"), "broken": _("Broken"), "removed": _("Removed")},
+        },
+    }
+    return render_template(
+        "lighting/index.html",
+        analysis=analysis,
+        summary=queries.lamp_summary(),
+        lamp_sets=queries.datasets(Lamp),
+        path_sets=queries.datasets(PathSegment),
+        outages=queries.open_outages(),
+        form=AnalyseForm(),
+        may_plan=can("lighting.analyse"),
+        config=config,
+        now=datetime.now(darkness.zone()).strftime("%Y-%m-%dT%H:%M"),
+    )
 
 
 @blueprint.get("/layers/lamps.geojson")
@@ -180,12 +238,19 @@ def analyse():
         field = next(iter(form.errors), "distance")
         raise AppError("; ".join(str(e) for errors in form.errors.values() for e in errors), field=field)
     run = service.analyse_gaps(service.check_distance(form.distance.data))
-    flash(_("Analysed %(segments)d path segments: %(gap).0f m lie more than %(distance)g m from a working lamp.",
-            segments=run.segments, gap=run.gap_m, distance=run.distance_m))
+    flash(
+        _(
+            "Analysed %(segments)d path segments: %(gap).0f m lie more than %(distance)g m from a working lamp.",
+            segments=run.segments,
+            gap=run.gap_m,
+            distance=run.distance_m,
+        )
+    )
     return redirect(url_for(".gaps"))
 
 
 # --- the gap list -----------------------------------------------------------------------------------------------------
+
 
 def _gap_filter(analysis_id: int) -> queries.GapFilter:
     district = request.args.get("district", "")
@@ -203,15 +268,27 @@ def gaps():
     """The latest run's gaps ranked by length or by unsafe reports nearby, per district."""
     analysis = queries.latest_analysis()
     if analysis is None:
-        return render_template("lighting/gaps.html", analysis=None, may_plan=can("lighting.analyse"), form=AnalyseForm())
+        return render_template(
+            "lighting/gaps.html", analysis=None, may_plan=can("lighting.analyse"), form=AnalyseForm()
+        )
     filters = _gap_filter(analysis.id)
     year = darkness.today().year
-    return render_template("lighting/gaps.html", analysis=analysis, filters=filters,
-                           rows=queries.gap_page(filters, GAP_PAGE), total=queries.gap_count(filters),
-                           limit=GAP_PAGE, districts=queries.district_choices(),
-                           by_district=queries.gaps_by_district(analysis.id), may_plan=can("lighting.analyse"),
-                           form=AnalyseForm(), formats=list(EXPORTERS.values()), crs_choices=CRS_CHOICES,
-                           closed=queries.gaps_closed(year, darkness.zone()), year=year)
+    return render_template(
+        "lighting/gaps.html",
+        analysis=analysis,
+        filters=filters,
+        rows=queries.gap_page(filters, GAP_PAGE),
+        total=queries.gap_count(filters),
+        limit=GAP_PAGE,
+        districts=queries.district_choices(),
+        by_district=queries.gaps_by_district(analysis.id),
+        may_plan=can("lighting.analyse"),
+        form=AnalyseForm(),
+        formats=list(EXPORTERS.values()),
+        crs_choices=CRS_CHOICES,
+        closed=queries.gaps_closed(year, darkness.zone()),
+        year=year,
+    )
 
 
 @blueprint.get("/gaps/export")
@@ -220,36 +297,52 @@ def export_gaps():
     analysis = queries.latest_analysis()
     exporter = EXPORTERS.get(request.args.get("format", ""))
     if exporter is None:
-        raise AppError(_("Unknown format: use one of %(formats)s.", formats=", ".join(sorted(EXPORTERS))),
-                       field="format")
+        raise AppError(
+            _("Unknown format: use one of %(formats)s.", formats=", ".join(sorted(EXPORTERS))), field="format"
+        )
     crs = request.args.get("crs", type=int)
     if crs is not None and crs not in dict(CRS_CHOICES):
         raise AppError(_("Coordinates can be written in EPSG:3006, EPSG:3012 or EPSG:4326."), field="crs")
     if analysis is None:
         raise AppError(_("Run the gap analysis first."), field="format", status=409, code="Conflict")
     filters = _gap_filter(analysis.id)
-    options = ExportOptions(srid=crs, separator=";" if request.args.get("separator") == ";" else ",",
-                            layer="belysningsluckor")
+    options = ExportOptions(
+        srid=crs, separator=";" if request.args.get("separator") == ";" else ",", layer="belysningsluckor"
+    )
     srid = exporter.srid(options)
-    options = ExportOptions(srid=srid, separator=options.separator, layer=options.layer,
-                            geometry_header=f"Geometri (WKT, EPSG:{srid})" if exporter.geometry_format == "wkt"
-                            else "geometry")
+    options = ExportOptions(
+        srid=srid,
+        separator=options.separator,
+        layer=options.layer,
+        geometry_header=f"Geometri (WKT, EPSG:{srid})" if exporter.geometry_format == "wkt" else "geometry",
+    )
     rows = queries.gap_rows(filters, exporter.geometry_format, srid)
-    headers = {"Content-Disposition": f'attachment; filename="belysningsluckor.{exporter.extension}"',
-               "X-Export-CRS": f"EPSG:{srid}", "Cache-Control": "no-store"}
-    return Response(stream_with_context(exporter.chunks(rows, GAP_COLUMNS, options)), mimetype=exporter.media_type,
-                    headers=headers)
+    headers = {
+        "Content-Disposition": f'attachment; filename="belysningsluckor.{exporter.extension}"',
+        "X-Export-CRS": f"EPSG:{srid}",
+        "Cache-Control": "no-store",
+    }
+    return Response(
+        stream_with_context(exporter.chunks(rows, GAP_COLUMNS, options)), mimetype=exporter.media_type, headers=headers
+    )
 
 
 # --- lamps and outages ------------------------------------------------------------------------------------------------
+
 
 @blueprint.get("/lamps/<int:lamp_id>")
 def lamp(lamp_id: int):
     """A lamp of the register: its facts, outages, and a form to report it out."""
     found = service.get_lamp(lamp_id)
-    return render_template("lighting/lamp.html", lamp=found, form=OutageForm(), fixed_form=FixedForm(),
-                           place_id=queries.lighting_place_near(found.id), may_plan=can("lighting.analyse"),
-                           is_out=queries.open_outage(found.id) is not None)
+    return render_template(
+        "lighting/lamp.html",
+        lamp=found,
+        form=OutageForm(),
+        fixed_form=FixedForm(),
+        place_id=queries.lighting_place_near(found.id),
+        may_plan=can("lighting.analyse"),
+        is_out=queries.open_outage(found.id) is not None,
+    )
 
 
 @blueprint.post("/lamps/<int:lamp_id>/outages")
@@ -285,6 +378,10 @@ def fix_outage(outage_id: int):
 def place_lamps(place_id: int):
     """The lamps within 30 m of a place, and the outages linked to it."""
     place = get_place(place_id)
-    return render_template("lighting/place_lamps.html", place=place,
-                           lamps=queries.lamps_near_place(place.id, LIGHTING_PLACE_METRES),
-                           outages=service.outages_of_place(place.id), metres=LIGHTING_PLACE_METRES)
+    return render_template(
+        "lighting/place_lamps.html",
+        place=place,
+        lamps=queries.lamps_near_place(place.id, LIGHTING_PLACE_METRES),
+        outages=service.outages_of_place(place.id),
+        metres=LIGHTING_PLACE_METRES,
+    )

@@ -1,4 +1,5 @@
 """Back up the app's database with pg_dump and restore it with pg_restore (the PostgreSQL 15 client tools)."""
+
 import os
 import shutil
 import subprocess
@@ -17,8 +18,10 @@ LIBPQ_KEYWORDS = {"host": "host", "port": "port", "username": "user", "database"
 RESTORE_LOCK_TIMEOUT = "30s"
 # PostGIS caches its types' ids in each session; after a restore recreated them, an older session's spatial
 # queries fail ("no spatial operator found"). End those sessions: their pools reconnect (pool_pre_ping).
-END_OTHER_SESSIONS = ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+END_OTHER_SESSIONS = (
+    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 APP_TABLE = "alembic_version"  # every migrated database of this app has it
 
 
@@ -94,8 +97,29 @@ def restore(url: URL, source: Path) -> int:
     entries = check_archive(source)
     conn = connection(url)
     env = conn.env | {"PGOPTIONS": f"-c lock_timeout={RESTORE_LOCK_TIMEOUT}"}
-    _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          f"--dbname={conn.conninfo}", str(source)], env)
-    _run([pg_tool("psql"), "--no-psqlrc", "--quiet", "--no-align", "--tuples-only", f"--dbname={conn.conninfo}",
-          "--command", END_OTHER_SESSIONS], conn.env)
+    _run(
+        [
+            pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={conn.conninfo}",
+            str(source),
+        ],
+        env,
+    )
+    _run(
+        [
+            pg_tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--no-align",
+            "--tuples-only",
+            f"--dbname={conn.conninfo}",
+            "--command",
+            END_OTHER_SESSIONS,
+        ],
+        conn.env,
+    )
     return entries

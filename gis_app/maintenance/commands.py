@@ -1,4 +1,5 @@
 """CLI: back up and restore the database, and purge personal data past its retention period."""
+
 import time
 from pathlib import Path
 
@@ -27,8 +28,15 @@ def backup(file):
     with cli_messages():
         started = time.perf_counter()
         size = archive.backup(db.engine.url, file)
-        click.echo(_("Backed up database %(database)s to %(file)s (%(size)d bytes) in %(seconds).1f s.",
-                     database=db.engine.url.database, file=file, size=size, seconds=time.perf_counter() - started))
+        click.echo(
+            _(
+                "Backed up database %(database)s to %(file)s (%(size)d bytes) in %(seconds).1f s.",
+                database=db.engine.url.database,
+                file=file,
+                size=size,
+                seconds=time.perf_counter() - started,
+            )
+        )
 
 
 @click.command("restore")
@@ -41,31 +49,61 @@ def restore(file, yes):
         archive.check_archive(file)
         conn = archive.connection(db.engine.url)
         if not yes:
-            click.confirm(_("Replace ALL data in database %(database)s on %(host)s with %(file)s?",
-                            database=conn.database, host=conn.host, file=file), abort=True)
+            click.confirm(
+                _(
+                    "Replace ALL data in database %(database)s on %(host)s with %(file)s?",
+                    database=conn.database,
+                    host=conn.host,
+                    file=file,
+                ),
+                abort=True,
+            )
         started = time.perf_counter()
         _release_connections()
         entries = archive.restore(db.engine.url, file)
         _release_connections()
-        click.echo(_("Restored %(entries)d entries from %(file)s into database %(database)s in %(seconds).1f s.",
-                     entries=entries, file=file, database=conn.database, seconds=time.perf_counter() - started))
+        click.echo(
+            _(
+                "Restored %(entries)d entries from %(file)s into database %(database)s in %(seconds).1f s.",
+                entries=entries,
+                file=file,
+                database=conn.database,
+                seconds=time.perf_counter() - started,
+            )
+        )
 
 
 @click.command("purge-personal-data")
-@click.option("--months", type=click.IntRange(min=1),
-              help="Retention period in months (default: the PERSONAL_DATA_RETENTION_MONTHS setting).")
+@click.option(
+    "--months",
+    type=click.IntRange(min=1),
+    help="Retention period in months (default: the PERSONAL_DATA_RETENTION_MONTHS setting).",
+)
 @click.option("--dry-run", is_flag=True, help="Only count what would be purged; change nothing.")
 @with_appcontext
 def purge_personal_data(months, dry_run):
     """Remove reporters' names and contacts from observations older than the retention period, audit trail too."""
     months = months or current_app.config["PERSONAL_DATA_RETENTION_MONTHS"]
     result = run_purge(months, dry_run=dry_run)
-    values = {"observations": result.observations, "audit": result.audit_entries, "months": months,
-              "cutoff": result.cutoff.date().isoformat()}
+    values = {
+        "observations": result.observations,
+        "audit": result.audit_entries,
+        "months": months,
+        "cutoff": result.cutoff.date().isoformat(),
+    }
     if dry_run:
-        click.echo(_("Dry run: would purge personal data from %(observations)d observations and %(audit)d audit "
-                     "entries observed more than %(months)d months ago (before %(cutoff)s). Nothing was changed.",
-                     **values))
+        click.echo(
+            _(
+                "Dry run: would purge personal data from %(observations)d observations and %(audit)d audit "
+                "entries observed more than %(months)d months ago (before %(cutoff)s). Nothing was changed.",
+                **values,
+            )
+        )
     else:
-        click.echo(_("Purged personal data from %(observations)d observations and %(audit)d audit entries observed "
-                     "more than %(months)d months ago (before %(cutoff)s).", **values))
+        click.echo(
+            _(
+                "Purged personal data from %(observations)d observations and %(audit)d audit entries observed "
+                "more than %(months)d months ago (before %(cutoff)s).",
+                **values,
+            )
+        )

@@ -1,4 +1,5 @@
 """Remove reporters' names and contacts once the retention period has passed, from observations and audit trail."""
+
 from dataclasses import dataclass
 from datetime import datetime
 

@@ -1,5 +1,6 @@
 """Front-end files folium needs, served by the app from node_modules instead of the CDNs folium names."""
-from typing import Callable
+
+from collections.abc import Callable
 
 import folium
 from folium.plugins import MarkerCluster
@@ -27,5 +28,7 @@ def use_local_map_assets(m: folium.Map, asset_url: AssetUrl) -> None:
 def use_local_cluster_assets(cluster: MarkerCluster, asset_url: AssetUrl) -> None:
     """Load Leaflet.markercluster from the app."""
     cluster.default_js = [("markerclusterjs", asset_url(MARKERCLUSTER_JS))]
-    cluster.default_css = [("markerclustercss", asset_url(MARKERCLUSTER_CSS)),
-                           ("markerclusterdefaultcss", asset_url(MARKERCLUSTER_DEFAULT_CSS))]
+    cluster.default_css = [
+        ("markerclustercss", asset_url(MARKERCLUSTER_CSS)),
+        ("markerclusterdefaultcss", asset_url(MARKERCLUSTER_DEFAULT_CSS)),
+    ]

@@ -1,4 +1,5 @@
 """Embed a folium map in a Jinja page: the three parts of its root figure, rendered once."""
+
 from dataclasses import dataclass
 
 import folium
@@ -10,7 +11,7 @@ from gis_app.security import csp_nonce
 @dataclass(frozen=True)
 class EmbeddedMap:
     header: Markup  # links and styles for <head>
-    html: Markup    # the map's <div>
+    html: Markup  # the map's <div>
     script: Markup  # the JavaScript that builds the map (without <script> tags)
 
 

@@ -1,5 +1,6 @@
 """The evening economy map: the zone and one empty layer per Purple Flag layer; the page's script fills them from
 the page's JSON, so no user text ever passes through folium."""
+
 from dataclasses import dataclass, field
 
 import folium
@@ -29,19 +30,33 @@ class EveningMap:
         return {"map": self.map.get_name(), "layers": self.layers}
 
 
-def build_evening_map(layers: list[EveningLayer], bounds, legend_title: str, asset_url: AssetUrl,
-                      tile_url: str = "", attribution: str = "", basemap: str = "",
-                      more_legend: tuple[tuple[str, str], ...] = ()) -> EveningMap:
+def build_evening_map(
+    layers: list[EveningLayer],
+    bounds,
+    legend_title: str,
+    asset_url: AssetUrl,
+    tile_url: str = "",
+    attribution: str = "",
+    basemap: str = "",
+    more_legend: tuple[tuple[str, str], ...] = (),
+) -> EveningMap:
     """Build the map: a base layer, an empty group per layer in the layer control, a legend (the layers, then
     `more_legend`'s (label, colour) pairs), fitted to `bounds`."""
     west, south, east, north = bounds
-    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=14, tiles=None,
-                   control_scale=True, width="100%", height="100%")
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=14,
+        tiles=None,
+        control_scale=True,
+        width="100%",
+        height="100%",
+    )
     m.options["max_zoom"] = MAX_ZOOM
     use_local_map_assets(m, asset_url)
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM,
-                         control=False).add_to(m)
+        folium.TileLayer(
+            tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM, control=False
+        ).add_to(m)
     evening_map = EveningMap(m)
     for layer in layers:
         group = folium.FeatureGroup(name=str(layer_name(layer.label, layer.color)), show=layer.show).add_to(m)

@@ -2,6 +2,7 @@
 
 folium builds the layers, their control and the legend; static/js/inventory_map.js draws the places.
 """
+
 import json
 from dataclasses import dataclass
 
@@ -9,10 +10,10 @@ import folium
 from folium.map import FitBounds
 from folium.utilities import JsCode
 
+from gis_app.core.choices import safe_color
 from gis_app.maps.assets import AssetUrl, use_local_map_assets
 from gis_app.maps.embed import ScriptedMap
 from gis_app.maps.legend import Legend
-from gis_app.core.choices import safe_color
 from gis_app.maps.places_map import MAX_ZOOM, layer_name
 
 STATUS_ORDER = ("none", "proposed", "decided", "in_progress", "done", "verified", "not_feasible")
@@ -41,30 +42,57 @@ class InventoryMapLabels:
 
 def _base_map(bounds, asset_url: AssetUrl, tile_url: str, attribution: str, basemap: str) -> folium.Map:
     west, south, east, north = bounds
-    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
-                   control_scale=True, width="100%", height="100%")
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        width="100%",
+        height="100%",
+    )
     m.options["max_zoom"] = MAX_ZOOM
     use_local_map_assets(m, asset_url)
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM,
-                         control=False).add_to(m)
+        folium.TileLayer(
+            tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM, control=False
+        ).add_to(m)
     return m
 
 
 def _feature(place: dict, status_color: str, labels: InventoryMapLabels) -> dict:
     """A GeoJSON feature for the page's script, which shows its texts with textContent."""
-    state = labels.not_assessed if place["still_unsafe"] is None else (
-        labels.unsafe if place["still_unsafe"] else labels.safe)
+    state = (
+        labels.not_assessed
+        if place["still_unsafe"] is None
+        else (labels.unsafe if place["still_unsafe"] else labels.safe)
+    )
     category = place["category_en"] if labels.locale == "en" else place["category_sv"]
     status = place["measure_status"] or "none"
-    return {"type": "Feature", "id": place["id"], "geometry": json.loads(place["geometry"]),
-            "properties": {"title": place["title"], "category": category, "status": labels.statuses[status],
-                           "status_code": status, "assessment": state, "priority": place["priority"] or "–",
-                           "color": status_color}}
+    return {
+        "type": "Feature",
+        "id": place["id"],
+        "geometry": json.loads(place["geometry"]),
+        "properties": {
+            "title": place["title"],
+            "category": category,
+            "status": labels.statuses[status],
+            "status_code": status,
+            "assessment": state,
+            "priority": place["priority"] or "–",
+            "color": status_color,
+        },
+    }
 
 
-def build_inventory_map(places: list[dict], comparison, bounds, labels: InventoryMapLabels, asset_url: AssetUrl,
-                        tile_url: str = "", tile_attribution: str = "") -> ScriptedMap:
+def build_inventory_map(
+    places: list[dict],
+    comparison,
+    bounds,
+    labels: InventoryMapLabels,
+    asset_url: AssetUrl,
+    tile_url: str = "",
+    tile_attribution: str = "",
+) -> ScriptedMap:
     """A layer per measure status, and layers of new, still unsafe and remediated places (the script fills them)."""
     m = _base_map(bounds, asset_url, tile_url, tile_attribution, labels.basemap)
     colors = {code: safe_color(labels.colors.get(code)) for code in STATUS_ORDER}
@@ -73,17 +101,18 @@ def build_inventory_map(places: list[dict], comparison, bounds, labels: Inventor
         group = folium.FeatureGroup(name=str(layer_name(labels.statuses[code], colors[code]))).add_to(m)
         layers["status"][code] = group.get_name()
     for kind in COMPARISON_ORDER:
-        group = folium.FeatureGroup(name=str(layer_name(labels.comparison[kind], COMPARISON_COLORS[kind])),
-                                    show=False).add_to(m)
+        group = folium.FeatureGroup(
+            name=str(layer_name(labels.comparison[kind], COMPARISON_COLORS[kind])), show=False
+        ).add_to(m)
         layers["comparison"][kind] = group.get_name()
     folium.LayerControl(position="topright", collapsed=NARROW_SCREEN).add_to(m)
-    Legend(labels.legend_title, [{"label": labels.statuses[c], "color": colors[c]} for c in STATUS_ORDER]
-                 ).add_to(m)
+    Legend(labels.legend_title, [{"label": labels.statuses[c], "color": colors[c]} for c in STATUS_ORDER]).add_to(m)
     _fit(m, bounds)  # the municipality; the script fits the view to the places, if any
     features = {
         "places": [_feature(p, colors[p["measure_status"] or "none"], labels) for p in places],
         "comparison": {kind: sorted(getattr(comparison, kind)) for kind in COMPARISON_ORDER},
-        "comparisonColors": COMPARISON_COLORS, "priority": labels.priority,
+        "comparisonColors": COMPARISON_COLORS,
+        "priority": labels.priority,
     }
     return ScriptedMap(m, layers, features)
 

@@ -1,4 +1,5 @@
 """A map legend: colour swatches (and optionally the district outline), as a Leaflet control."""
+
 from branca.element import MacroElement
 from folium.template import Template
 

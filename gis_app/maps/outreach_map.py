@@ -3,14 +3,15 @@
 folium builds only the base map, the layers and their control; static/js/outreach_map.js draws the route, the
 stops, the heat and the flagged places from the page's JSON, with every title as text.
 """
+
 from dataclasses import dataclass
 
 import folium
 from markupsafe import escape
 
+from gis_app.core.choices import safe_color
 from gis_app.maps.assets import AssetUrl, use_local_map_assets
 from gis_app.maps.embed import ScriptedMap
-from gis_app.core.choices import safe_color
 from gis_app.maps.places_map import MAX_ZOOM
 
 LonLat = tuple[float, float]
@@ -37,15 +38,18 @@ class FlaggedPlace:
     lat: float
 
 
-def _base(points: list[LonLat], fallback_bounds, asset_url: AssetUrl, tile_url: str, attribution: str,
-          basemap: str) -> folium.Map:
-    m = folium.Map(location=[63.1767, 14.6372], zoom_start=13, tiles=None, control_scale=True, width="100%",
-                   height="100%")
+def _base(
+    points: list[LonLat], fallback_bounds, asset_url: AssetUrl, tile_url: str, attribution: str, basemap: str
+) -> folium.Map:
+    m = folium.Map(
+        location=[63.1767, 14.6372], zoom_start=13, tiles=None, control_scale=True, width="100%", height="100%"
+    )
     m.options["max_zoom"] = MAX_ZOOM
     use_local_map_assets(m, asset_url)
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM,
-                         control=False).add_to(m)
+        folium.TileLayer(
+            tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM, control=False
+        ).add_to(m)
     if points:
         lons, lats = [p[0] for p in points], [p[1] for p in points]
         bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
@@ -60,9 +64,18 @@ def _stop_state(stop: RouteStop) -> str:
     return {None: "planned", True: "visited", False: "not-visited"}[stop.visited]
 
 
-def build_route_map(start: LonLat, start_name: str, end: LonLat | None, stops: list[RouteStop], fallback_bounds,
-                    asset_url: AssetUrl, tile_url: str = "", attribution: str = "", basemap: str = "",
-                    texts: dict | None = None) -> ScriptedMap:
+def build_route_map(
+    start: LonLat,
+    start_name: str,
+    end: LonLat | None,
+    stops: list[RouteStop],
+    fallback_bounds,
+    asset_url: AssetUrl,
+    tile_url: str = "",
+    attribution: str = "",
+    basemap: str = "",
+    texts: dict | None = None,
+) -> ScriptedMap:
     """The route from the start through the numbered stops (and back to `end`, if given).
 
     `texts` holds the page's words for the map: the start label, the stop states and the link text.
@@ -71,18 +84,37 @@ def build_route_map(start: LonLat, start_name: str, end: LonLat | None, stops: l
     m = _base(path, fallback_bounds, asset_url, tile_url, attribution, basemap)
     route = folium.FeatureGroup(name="route", control=False).add_to(m)
     features = {
-        "kind": "route", "routeColor": ROUTE_COLOR, "path": [list(p) for p in path] if len(path) > 1 else [],
+        "kind": "route",
+        "routeColor": ROUTE_COLOR,
+        "path": [list(p) for p in path] if len(path) > 1 else [],
         "start": {"lon": start[0], "lat": start[1], "name": start_name},
-        "stops": [{"position": s.position, "title": s.title, "lon": s.lon, "lat": s.lat, "state": _stop_state(s),
-                   "url": s.url} for s in stops],
+        "stops": [
+            {
+                "position": s.position,
+                "title": s.title,
+                "lon": s.lon,
+                "lat": s.lat,
+                "state": _stop_state(s),
+                "url": s.url,
+            }
+            for s in stops
+        ],
         "texts": texts or {},
     }
     return ScriptedMap(m, {"map": m.get_name(), "route": route.get_name()}, features)
 
 
-def build_heat_map(points: list[tuple[float, float]], flagged: list[FlaggedPlace], fallback_bounds,
-                   asset_url: AssetUrl, tile_url: str = "", attribution: str = "", basemap: str = "",
-                   heat_label: str = "", flagged_label: str = "") -> ScriptedMap:
+def build_heat_map(
+    points: list[tuple[float, float]],
+    flagged: list[FlaggedPlace],
+    fallback_bounds,
+    asset_url: AssetUrl,
+    tile_url: str = "",
+    attribution: str = "",
+    basemap: str = "",
+    heat_label: str = "",
+    flagged_label: str = "",
+) -> ScriptedMap:
     """A heat map of the (lat, lon) points, and markers for places flagged for police outreach."""
     m = _base([(lon, lat) for lat, lon in points], fallback_bounds, asset_url, tile_url, attribution, basemap)
     layers = {"map": m.get_name(), "heat": None, "flagged": None}
@@ -92,7 +124,11 @@ def build_heat_map(points: list[tuple[float, float]], flagged: list[FlaggedPlace
     if flagged:
         layers["flagged"] = folium.FeatureGroup(name=str(escape(flagged_label))).add_to(m).get_name()
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
-    features = {"kind": "heat", "heat": [list(p) for p in points], "heatOptions": HEAT_OPTIONS,
-                "flaggedColor": safe_color(ROUTE_COLOR),
-                "flagged": [{"title": p.title, "lon": p.lon, "lat": p.lat} for p in flagged]}
+    features = {
+        "kind": "heat",
+        "heat": [list(p) for p in points],
+        "heatOptions": HEAT_OPTIONS,
+        "flaggedColor": safe_color(ROUTE_COLOR),
+        "flagged": [{"title": p.title, "lon": p.lon, "lat": p.lat} for p in flagged],
+    }
     return ScriptedMap(m, layers, features)

@@ -1,4 +1,5 @@
 """The unsafe-places map: layers, clustering, legend and extent; the page's JavaScript fills in the places."""
+
 from dataclasses import dataclass, field
 
 import folium
@@ -46,28 +47,37 @@ def layer_name(label: str, color: str) -> Markup:
     return Markup('<span class="swatch" style="background-color: {}"></span>{}').format(safe_color(color), label)
 
 
-def build_places_map(categories, bounds, labels: MapLabels, asset_url: AssetUrl,
-                     tile_url: str = "", tile_attribution: str = "") -> PlacesMap:
+def build_places_map(
+    categories, bounds, labels: MapLabels, asset_url: AssetUrl, tile_url: str = "", tile_attribution: str = ""
+) -> PlacesMap:
     """Build the empty map: one layer per category (clustered points), district outlines, legend, fitted view."""
     m = _base_map(bounds, asset_url)
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=tile_attribution or " ", name=labels.basemap, max_zoom=MAX_ZOOM,
-                         control=False).add_to(m)
+        folium.TileLayer(
+            tiles=tile_url, attr=tile_attribution or " ", name=labels.basemap, max_zoom=MAX_ZOOM, control=False
+        ).add_to(m)
     places_map = PlacesMap(m)
     for category in categories:
         places_map.category_layers[category.code] = _category_layer(m, category, asset_url)
     districts = folium.FeatureGroup(name=str(escape(labels.districts))).add_to(m)
     places_map.districts_layer = districts.get_name()
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    Legend(labels.legend_title, [_legend_item(c) for c in categories], labels.districts,
-           note=labels.generalised).add_to(m)
+    Legend(
+        labels.legend_title, [_legend_item(c) for c in categories], labels.districts, note=labels.generalised
+    ).add_to(m)
     return places_map
 
 
 def _base_map(bounds, asset_url: AssetUrl) -> folium.Map:
     west, south, east, north = bounds
-    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=10, tiles=None,
-                   control_scale=True, width="100%", height="100%")
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        width="100%",
+        height="100%",
+    )
     m.options["max_zoom"] = MAX_ZOOM  # Map(max_zoom=) only reaches a tile layer, never the map itself
     use_local_map_assets(m, asset_url)
     fit = FitBounds([[south, west], [north, east]])

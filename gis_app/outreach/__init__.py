@@ -14,5 +14,10 @@ def init_app(app) -> None:
     app.register_blueprint(api_blueprint, url_prefix="/api/outreach")
     csrf.exempt(api_blueprint)  # a token's scope, or the CSRF header for a session
     add_demo_loader(app, demo.load_if_missing, order=30)
-    add_navigation(app, "outreach", ("outreach.priorities", _l("Police outreach")),
-                   ("outreach.tasks", _l("Outreach follow-ups")), order=30)
+    add_navigation(
+        app,
+        "outreach",
+        ("outreach.priorities", _l("Police outreach")),
+        ("outreach.tasks", _l("Outreach follow-ups")),
+        order=30,
+    )

@@ -1,9 +1,9 @@
 """Forms of the outreach pages; choices from the database are filled in by the views."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, UUID
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField, TimeField, ValidationError
+from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from gis_app.core.inputs import DateField, DateTimeLocalField, FloatField, IntegerField
@@ -30,8 +30,9 @@ class PlanForm(FlaskForm):
     def validate_start(self, field) -> None:
         """'My position' needs the phone's position."""
         if field.data == MY_POSITION and (self.start_lon.data is None or self.start_lat.data is None):
-            raise ValidationError(_l("Your position is not known: allow this page to use your location, "
-                                     "or choose another start point."))
+            raise ValidationError(
+                _l("Your position is not known: allow this page to use your location, or choose another start point.")
+            )
 
 
 class SavePlanForm(FlaskForm):
@@ -58,9 +59,12 @@ class VisitForm(FlaskForm):
     visited_at = DateTimeLocalField(_l("Time of the visit"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     contacts = IntegerField(_l("Contacts made"), default=0, validators=[InputRequired(), NumberRange(0, MAX_CONTACTS)])
     notes = TextAreaField(_l("Observations (police only)"), validators=[Optional(), Length(max=NOTES_MAX)])
-    observation = TextAreaField(_l("Also record as an observation of the place"),
-                                validators=[Optional(), Length(max=NOTES_MAX)])
+    observation = TextAreaField(
+        _l("Also record as an observation of the place"), validators=[Optional(), Length(max=NOTES_MAX)]
+    )
     police_only = BooleanField(_l("The observation is police-only"), default=True)
     follow_up = BooleanField(_l("Follow-up needed"))
-    follow_up_note = TextAreaField(_l("What should the municipality follow up? (planners see this)"),
-                                   validators=[Optional(), Length(max=NOTES_MAX)])
+    follow_up_note = TextAreaField(
+        _l("What should the municipality follow up? (planners see this)"),
+        validators=[Optional(), Length(max=NOTES_MAX)],
+    )

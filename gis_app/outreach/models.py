@@ -1,7 +1,23 @@
 """Outreach plans and their ordered stops, police visits, and the follow-up tasks visits create for planners."""
+
 from geoalchemy2 import Geometry
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer,
-                        SmallInteger, String, Text, Time, UniqueConstraint, Uuid, func)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis_app.auth.models import User
@@ -9,6 +25,7 @@ from gis_app.extensions import db
 from gis_app.places.models import Place
 
 TASK_STATUSES = ("open", "done")
+
 
 class OutreachPlan(db.Model):
     """A saved shift plan: where and when, the start and end point, and the ordered stops."""
@@ -30,8 +47,13 @@ class OutreachPlan(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
-    stops = relationship("OutreachStop", back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,
-                         order_by="OutreachStop.position")
+    stops = relationship(
+        "OutreachStop",
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="OutreachStop.position",
+    )
     created_by = relationship(User)
 
 
@@ -39,9 +61,11 @@ class OutreachStop(db.Model):
     """One place of a plan, at its position in the route, with the score it had when planned."""
 
     __tablename__ = "outreach_stop"
-    __table_args__ = (UniqueConstraint("plan_id", "position", name="uq_outreach_stop_position"),
-                      UniqueConstraint("plan_id", "place_id", name="uq_outreach_stop_place"),
-                      CheckConstraint("position >= 1", name="ck_outreach_stop_position"))
+    __table_args__ = (
+        UniqueConstraint("plan_id", "position", name="uq_outreach_stop_position"),
+        UniqueConstraint("plan_id", "place_id", name="uq_outreach_stop_place"),
+        CheckConstraint("position >= 1", name="ck_outreach_stop_position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("outreach_plan.id", ondelete="CASCADE"))
@@ -57,8 +81,10 @@ class OutreachVisit(db.Model):
     """A police visit to a place; `client_uuid` makes a phone's retries of the same visit harmless."""
 
     __tablename__ = "outreach_visit"
-    __table_args__ = (CheckConstraint("contacts BETWEEN 0 AND 10000", name="ck_outreach_visit_contacts"),
-                      Index("ix_outreach_visit_place_time", "place_id", "visited_at"))
+    __table_args__ = (
+        CheckConstraint("contacts BETWEEN 0 AND 10000", name="ck_outreach_visit_contacts"),
+        Index("ix_outreach_visit_place_time", "place_id", "visited_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid = mapped_column(Uuid, nullable=False, unique=True)

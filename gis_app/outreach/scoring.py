@@ -7,11 +7,17 @@ score = w_recent_reports  * Σ max(0, 1 − age_days / window_days)        over 
       + w_unresolved      * 1 if the place is not remediated, verified or dismissed
       + w_since_visit     * min(days since the last police visit, cap) / cap   (never visited: 1)
 """
+
 from dataclasses import dataclass
 
 FACTORS = ("recent_reports", "evening_night", "police_category", "unresolved", "since_visit")
-DEFAULT_WEIGHTS = {"recent_reports": 1.0, "evening_night": 3.0, "police_category": 3.0, "unresolved": 2.0,
-                   "since_visit": 3.0}
+DEFAULT_WEIGHTS = {
+    "recent_reports": 1.0,
+    "evening_night": 3.0,
+    "police_category": 3.0,
+    "unresolved": 2.0,
+    "since_visit": 3.0,
+}
 POLICE_CATEGORIES = ("intoxicated_people", "youth_gatherings", "drug_related", "violence")
 RESOLVED_STATUSES = ("remediated", "verified", "dismissed")
 EVENING_NIGHT_TIMES = ("evening", "night")
@@ -21,9 +27,9 @@ EVENING_NIGHT_TIMES = ("evening", "night")
 class PlaceInputs:
     """What the database knows about a place, as the factors need it."""
 
-    recency_sum: float = 0.0          # Σ recency weights of the reports in the window
-    reports: int = 0                  # reports in the window
-    evening_night_reports: int = 0    # of which made in the evening or at night
+    recency_sum: float = 0.0  # Σ recency weights of the reports in the window
+    reports: int = 0  # reports in the window
+    evening_night_reports: int = 0  # of which made in the evening or at night
     category_code: str = "other"
     status_code: str = "reported"
     time_of_day: str | None = None

@@ -2,9 +2,10 @@
 
 Every write adds its audit rows in its own transaction.
 """
+
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,28 +15,40 @@ from shapely.geometry import Point
 from sqlalchemy import select
 
 from gis_app import routing
-from gis_app.core.db import get_or_404, transaction
-from gis_app.core.inputs import DB_INT_MAX
-from gis_app.core.clock import local_zone
 from gis_app.auth import audit
+from gis_app.core.clock import local_zone
+from gis_app.core.db import get_or_404, transaction
+from gis_app.core.inputs import DB_INT_MAX, parse_datetime
+from gis_app.core.validation import InvalidInput, Problems, check_text, text_problem
 from gis_app.errors import AppError
 from gis_app.extensions import db
-from gis_app.core.inputs import parse_datetime
 from gis_app.outreach import queries
 from gis_app.outreach.models import FollowUpTask, OutreachPlan, OutreachStop, OutreachVisit
 from gis_app.outreach.scoring import Breakdown, parse_weights, score
 from gis_app.places.models import Observation, Place
-from gis_app.core.validation import InvalidInput, Problems, check_text, text_problem
 
 NOTES_MAX = 4000
 MAX_STOPS = 25
 MAX_CONTACTS = 10_000
 MY_POSITION = "position"  # the start point choice meaning the phone's own position
-VISIT_FIELDS = frozenset({"client_uuid", "place_id", "plan_id", "visited_at", "contacts", "notes", "follow_up",
-                          "follow_up_note", "observation", "police_only"})
+VISIT_FIELDS = frozenset(
+    {
+        "client_uuid",
+        "place_id",
+        "plan_id",
+        "visited_at",
+        "contacts",
+        "notes",
+        "follow_up",
+        "follow_up_note",
+        "observation",
+        "police_only",
+    }
+)
 
 
 # --- priorities -----------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -47,8 +60,9 @@ def _config(name: str):
     return current_app.config[name]
 
 
-def rank(area_id: int | None = None, as_of: datetime | None = None, locale: str = "sv",
-         place_ids: list[int] | None = None) -> list[Ranked]:
+def rank(
+    area_id: int | None = None, as_of: datetime | None = None, locale: str = "sv", place_ids: list[int] | None = None
+) -> list[Ranked]:
     """Return the places by outreach priority, highest first, each with what every factor contributed."""
     weights = parse_weights(_config("OUTREACH_WEIGHTS"))
     found = queries.candidates(area_id, _config("OUTREACH_WINDOW_DAYS"), as_of, locale, place_ids)
@@ -63,6 +77,7 @@ def place_ranking(place_id: int, locale: str = "sv") -> Ranked | None:
 
 
 # --- shift plans ----------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StartPoint:
@@ -124,10 +139,18 @@ def minutes(metres: float, kmh: float) -> float:
     return metres / 1000 / kmh * 60 if kmh > 0 else 0.0
 
 
-def plan_shift(area_id: int | None, shift_date: date, starts_at: time, ends_at: time, start: StartPoint,
-               return_to_start: bool = True, count: int = 8, locale: str = "sv") -> ShiftPlan:
+def plan_shift(
+    area_id: int | None,
+    shift_date: date,
+    starts_at: time,
+    ends_at: time,
+    start: StartPoint,
+    return_to_start: bool = True,
+    count: int = 8,
+    locale: str = "sv",
+) -> ShiftPlan:
     """Take the top `count` places and order them into a route from `start` (and back): NN + 2-opt."""
-    top = rank(area_id, locale=locale)[:max(1, min(count, MAX_STOPS))]
+    top = rank(area_id, locale=locale)[: max(1, min(count, MAX_STOPS))]
     origin = (start.lon, start.lat)
     end = origin if return_to_start else None
     order, total = routing.order_stops(origin, [(r.candidate.lon, r.candidate.lat) for r in top], end)
@@ -138,8 +161,11 @@ def plan_shift(area_id: int | None, shift_date: date, starts_at: time, ends_at: 
     driving = arrivals(points, origin, shift_date, starts_at, _config("OUTREACH_CAR_KMH"))
     for position, index in enumerate(order, start=1):
         there = points[position - 1]
-        plan.stops.append(PlannedStop(position, top[index], routing.distance_m(here, there), walking[position - 1],
-                                      driving[position - 1]))
+        plan.stops.append(
+            PlannedStop(
+                position, top[index], routing.distance_m(here, there), walking[position - 1], driving[position - 1]
+            )
+        )
         here = there
     plan.return_leg_metres = routing.distance_m(here, origin) if return_to_start and order else 0.0
     dwell_minutes = dwell.total_seconds() / 60 * len(order)
@@ -156,17 +182,28 @@ def save_plan(plan: ShiftPlan, title: str) -> OutreachPlan:
     """Store the plan and its ordered stops; audit each; commit."""
     if not plan.stops:
         raise AppError(_("There are no places to visit in this area."), field="area")
-    saved = OutreachPlan(title=title[:200], area_id=plan.area_id, shift_date=plan.shift_date,
-                         starts_at=plan.starts_at, ends_at=plan.ends_at, start_name=plan.start.name[:100],
-                         start_geom=_point(plan.start.lon, plan.start.lat),
-                         end_geom=_point(plan.start.lon, plan.start.lat) if plan.return_to_start else None,
-                         total_metres=round(plan.total_metres, 1), created_by_id=_user_id())
+    saved = OutreachPlan(
+        title=title[:200],
+        area_id=plan.area_id,
+        shift_date=plan.shift_date,
+        starts_at=plan.starts_at,
+        ends_at=plan.ends_at,
+        start_name=plan.start.name[:100],
+        start_geom=_point(plan.start.lon, plan.start.lat),
+        end_geom=_point(plan.start.lon, plan.start.lat) if plan.return_to_start else None,
+        total_metres=round(plan.total_metres, 1),
+        created_by_id=_user_id(),
+    )
     with transaction():
         db.session.add(saved)
         audit.record_create(saved, "outreach_plan")
         for stop in plan.stops:
-            row = OutreachStop(plan_id=saved.id, place_id=stop.ranked.candidate.place_id, position=stop.position,
-                               score=stop.ranked.breakdown.total)
+            row = OutreachStop(
+                plan_id=saved.id,
+                place_id=stop.ranked.candidate.place_id,
+                position=stop.position,
+                score=stop.ranked.breakdown.total,
+            )
             db.session.add(row)
             audit.record_create(row, "outreach_stop")
     return saved
@@ -176,8 +213,9 @@ def get_plan(plan_id: int) -> OutreachPlan:
     return get_or_404(OutreachPlan, plan_id, _("No outreach plan %(id)s.", id=plan_id))
 
 
-def arrivals(points: list[tuple[float, float]], start: tuple[float, float], shift_date: date, starts_at: time,
-             kmh: float) -> list[datetime]:
+def arrivals(
+    points: list[tuple[float, float]], start: tuple[float, float], shift_date: date, starts_at: time, kmh: float
+) -> list[datetime]:
     """Estimated arrival at each point in turn at `kmh`, staying OUTREACH_STOP_MINUTES at each."""
     clock, here, found = datetime.combine(shift_date, starts_at), start, []
     dwell = timedelta(minutes=_config("OUTREACH_STOP_MINUTES"))
@@ -189,12 +227,18 @@ def arrivals(points: list[tuple[float, float]], start: tuple[float, float], shif
     return found
 
 
-def plan_times(stops: list[dict], start: tuple[float, float], shift_date: date,
-               starts_at: time) -> list[tuple[datetime, datetime]]:
+def plan_times(
+    stops: list[dict], start: tuple[float, float], shift_date: date, starts_at: time
+) -> list[tuple[datetime, datetime]]:
     """Estimated arrival on foot and by car at each stop of a saved plan (stops as from queries.plan_points)."""
     points = [(stop["lon"], stop["lat"]) for stop in stops]
-    return list(zip(arrivals(points, start, shift_date, starts_at, _config("OUTREACH_WALK_KMH")),
-                    arrivals(points, start, shift_date, starts_at, _config("OUTREACH_CAR_KMH")), strict=True))
+    return list(
+        zip(
+            arrivals(points, start, shift_date, starts_at, _config("OUTREACH_WALK_KMH")),
+            arrivals(points, start, shift_date, starts_at, _config("OUTREACH_CAR_KMH")),
+            strict=True,
+        )
+    )
 
 
 def next_stop(plan: OutreachPlan, place_id: int | None) -> int | None:
@@ -208,9 +252,9 @@ def next_stop(plan: OutreachPlan, place_id: int | None) -> int | None:
 
 # --- visits ---------------------------------------------------------------------------------------------------------
 
+
 def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
-
 
 
 def _check_uuid(value, problems: Problems):
@@ -251,7 +295,7 @@ def _check_time(value, problems: Problems):
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=local_zone())  # a phone's local time
-    if parsed > datetime.now(timezone.utc) + timedelta(minutes=10):
+    if parsed > datetime.now(UTC) + timedelta(minutes=10):
         problems.add("visited_at", _("cannot be in the future"))
         return None
     return parsed
@@ -308,8 +352,9 @@ def find_visit(client_uuid: uuid.UUID) -> OutreachVisit | None:
 def _same_sender(visit: OutreachVisit) -> OutreachVisit:
     """A retry returns the visit; another officer reusing the UUID is refused rather than shown someone's notes."""
     if visit.officer_id != _user_id():
-        raise AppError(_("This client_uuid belongs to another visit."), field="client_uuid", status=409,
-                       code="Conflict")
+        raise AppError(
+            _("This client_uuid belongs to another visit."), field="client_uuid", status=409, code="Conflict"
+        )
     return visit
 
 
@@ -334,9 +379,15 @@ def log_visit(data) -> tuple[OutreachVisit, bool]:
 
 def _insert_visit(values: dict) -> OutreachVisit:
     place = db.session.get(Place, values["place_id"])
-    visit = OutreachVisit(client_uuid=values["client_uuid"], place_id=place.id, plan_id=values["plan_id"],
-                          officer_id=_user_id(), contacts=values["contacts"], notes=values["notes"],
-                          follow_up=values["follow_up"])
+    visit = OutreachVisit(
+        client_uuid=values["client_uuid"],
+        place_id=place.id,
+        plan_id=values["plan_id"],
+        officer_id=_user_id(),
+        contacts=values["contacts"],
+        notes=values["notes"],
+        follow_up=values["follow_up"],
+    )
     if values["visited_at"] is not None:
         visit.visited_at = values["visited_at"]
     with transaction():
@@ -352,9 +403,15 @@ def _insert_visit(values: dict) -> OutreachVisit:
 
 
 def _add_police_observation(place: Place, values: dict) -> Observation:
-    observation = Observation(place_id=place.id, source_code="police", text=values["observation"],
-                              reviewed=False, police_only=values["police_only"], created_by_id=_user_id(),
-                              geom=from_shape(to_shape(place.geom).representative_point(), srid=4326))
+    observation = Observation(
+        place_id=place.id,
+        source_code="police",
+        text=values["observation"],
+        reviewed=False,
+        police_only=values["police_only"],
+        created_by_id=_user_id(),
+        geom=from_shape(to_shape(place.geom).representative_point(), srid=4326),
+    )
     if values["visited_at"] is not None:
         observation.observed_at = values["visited_at"]
     db.session.add(observation)
@@ -367,14 +424,24 @@ def _add_police_observation(place: Place, values: dict) -> Observation:
 def visit_json(visit: OutreachVisit) -> dict:
     """The visit as the API returns it (to the police and admins only)."""
     task = db.session.scalar(select(FollowUpTask).where(FollowUpTask.visit_id == visit.id))
-    return {"id": visit.id, "client_uuid": str(visit.client_uuid), "place_id": visit.place_id,
-            "plan_id": visit.plan_id, "officer_id": visit.officer_id, "visited_at": visit.visited_at.isoformat(),
-            "contacts": visit.contacts, "notes": visit.notes, "follow_up": visit.follow_up,
-            "task_id": task.id if task else None, "observation_id": visit.observation_id,
-            "created_at": visit.created_at.isoformat()}
+    return {
+        "id": visit.id,
+        "client_uuid": str(visit.client_uuid),
+        "place_id": visit.place_id,
+        "plan_id": visit.plan_id,
+        "officer_id": visit.officer_id,
+        "visited_at": visit.visited_at.isoformat(),
+        "contacts": visit.contacts,
+        "notes": visit.notes,
+        "follow_up": visit.follow_up,
+        "task_id": task.id if task else None,
+        "observation_id": visit.observation_id,
+        "created_at": visit.created_at.isoformat(),
+    }
 
 
 # --- follow-up tasks ------------------------------------------------------------------------------------------------
+
 
 def complete_task(task_id: int) -> FollowUpTask:
     """Mark a follow-up task done; audit it; commit."""

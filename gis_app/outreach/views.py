@@ -3,35 +3,36 @@
 Who may come where is declared in auth/access.py: plans, visits and police-only data for police and admins;
 planners see follow-up tasks and monthly visit counts only.
 """
+
 import uuid
 from datetime import datetime, time
 
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
-from gis_app.core.forms import ConfirmForm, page_locale
-from gis_app.core.db import get_or_404
-from gis_app.core.clock import local_now, local_zone
-from gis_app.auth.access import OBSERVATION_SCOPE, authorise
 from gis_app.api.params import Param, integer, parse_query
+from gis_app.auth.access import OBSERVATION_SCOPE, authorise
+from gis_app.core.clock import local_now, local_zone
+from gis_app.core.db import get_or_404
+from gis_app.core.forms import ConfirmForm, page_locale
+from gis_app.core.inputs import DB_INT_MAX, db_int, json_body, parse_date
+from gis_app.core.validation import InvalidInput
 from gis_app.errors import AppError
 from gis_app.extensions import db
-from gis_app.core.inputs import DB_INT_MAX, db_int, json_body, parse_date
 from gis_app.maps.assets import LEAFLET_HEAT_JS
 from gis_app.maps.embed import embed
 from gis_app.maps.outreach_map import FlaggedPlace, RouteStop, build_heat_map, build_route_map
 from gis_app.outreach import queries, service
 from gis_app.outreach.forms import PlanForm, SavePlanForm, VisitForm
 from gis_app.outreach.models import OutreachPlan
-from gis_app.outreach.service import MY_POSITION
 from gis_app.outreach.scoring import EVENING_NIGHT_TIMES, FACTORS, POLICE_CATEGORIES, parse_weights
+from gis_app.outreach.service import MY_POSITION
 from gis_app.places import reference
 from gis_app.places.models import Place
-from gis_app.core.validation import InvalidInput
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("outreach", __name__, url_prefix="/outreach")
@@ -41,9 +42,10 @@ WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
 RISK_WEEKEND = {"weekday": [5, 6], "hour": [*range(18, 24), *range(0, 6)]}  # Friday and Saturday evenings/nights
 DEFAULT_HOURS = RISK_WEEKEND["hour"]
 # One-tap choices of the heat map's weekdays and hours: each replaces one of the two and keeps the other.
-HEAT_PRESETS = {"weekday": {"all": list(WEEKDAYS), "mon_thu": [1, 2, 3, 4], "fri_sat": [5, 6], "none": []},
-                "hour": {"all": list(range(24)), "evening_night": DEFAULT_HOURS, "day": list(range(6, 18)),
-                         "none": []}}
+HEAT_PRESETS = {
+    "weekday": {"all": list(WEEKDAYS), "mon_thu": [1, 2, 3, 4], "fri_sat": [5, 6], "none": []},
+    "hour": {"all": list(range(24)), "evening_night": DEFAULT_HOURS, "day": list(range(6, 18)), "none": []},
+}
 
 
 def _asset_url(path: str) -> str:
@@ -51,15 +53,23 @@ def _asset_url(path: str) -> str:
 
 
 def _map_args() -> dict:
-    return {"fallback_bounds": reference.map_bounds(current_app.config["AREA_BOUNDS"]), "asset_url": _asset_url,
-            "tile_url": proxied_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"],
-            "basemap": _("Basemap")}
+    return {
+        "fallback_bounds": reference.map_bounds(current_app.config["AREA_BOUNDS"]),
+        "asset_url": _asset_url,
+        "tile_url": proxied_tile_url(),
+        "attribution": current_app.config["TILE_ATTRIBUTION"],
+        "basemap": _("Basemap"),
+    }
 
 
 def factor_labels() -> dict[str, str]:
-    return {"recent_reports": _("Recent reports"), "evening_night": _("Evening and night share"),
-            "police_category": _("Category calls for police presence"), "unresolved": _("Unresolved"),
-            "since_visit": _("Days since the last police visit")}
+    return {
+        "recent_reports": _("Recent reports"),
+        "evening_night": _("Evening and night share"),
+        "police_category": _("Category calls for police presence"),
+        "unresolved": _("Unresolved"),
+        "since_visit": _("Days since the last police visit"),
+    }
 
 
 @blueprint.context_processor
@@ -70,21 +80,32 @@ def _labels() -> dict:
 def factor_facts(candidate: queries.Candidate) -> dict[str, str]:
     """The facts behind each factor (counts, share, days), so a weighted point is never read as a count."""
     inputs, window = candidate.inputs, current_app.config["OUTREACH_WINDOW_DAYS"]
-    return {"recent_reports": ngettext("%(num)d report in the last %(days)d days",
-                                       "%(num)d reports in the last %(days)d days", inputs.reports, days=window),
-            "evening_night": _evening_fact(inputs),
-            "police_category": (_("%(category)s: calls for police presence", category=candidate.category_label)
-                                if inputs.category_code in POLICE_CATEGORIES else
-                                _("%(category)s: not a police category", category=candidate.category_label)),
-            "unresolved": _("Status: %(status)s", status=_status_labels().get(inputs.status_code, inputs.status_code)),
-            "since_visit": _visit_fact(inputs.days_since_visit)}
+    return {
+        "recent_reports": ngettext(
+            "%(num)d report in the last %(days)d days",
+            "%(num)d reports in the last %(days)d days",
+            inputs.reports,
+            days=window,
+        ),
+        "evening_night": _evening_fact(inputs),
+        "police_category": (
+            _("%(category)s: calls for police presence", category=candidate.category_label)
+            if inputs.category_code in POLICE_CATEGORIES
+            else _("%(category)s: not a police category", category=candidate.category_label)
+        ),
+        "unresolved": _("Status: %(status)s", status=_status_labels().get(inputs.status_code, inputs.status_code)),
+        "since_visit": _visit_fact(inputs.days_since_visit),
+    }
 
 
 def _evening_fact(inputs) -> str:
     if inputs.reports:
-        return _("%(share)d %% after 18:00 (%(evening)d of %(total)d reports between 18:00 and 06:00)",
-                 share=round(100 * inputs.evening_night_reports / inputs.reports),
-                 evening=inputs.evening_night_reports, total=inputs.reports)
+        return _(
+            "%(share)d %% after 18:00 (%(evening)d of %(total)d reports between 18:00 and 06:00)",
+            share=round(100 * inputs.evening_night_reports / inputs.reports),
+            evening=inputs.evening_night_reports,
+            total=inputs.reports,
+        )
     if inputs.time_of_day in EVENING_NIGHT_TIMES:
         return _("No reports in the window; the place is unsafe in the evening or at night")
     return _("No reports in the window; the place is not marked as an evening or night place")
@@ -112,6 +133,7 @@ def _local_now() -> datetime:
 
 # --- priorities -----------------------------------------------------------------------------------------------------
 
+
 @blueprint.get("/")
 def priorities():
     """List places by outreach priority, with what each factor contributed."""
@@ -119,13 +141,20 @@ def priorities():
     area_id = db_int(request.args.get("area"))
     ranked = service.rank(area_id, locale=page_locale())[:100]
     flagged = {row[0] for row in queries.flagged_for_outreach() or []}
-    return render_template("outreach/priorities.html", ranked=ranked, areas=areas, area_id=area_id, flagged=flagged,
-                           weights=parse_weights(current_app.config["OUTREACH_WEIGHTS"]),
-                           window_days=current_app.config["OUTREACH_WINDOW_DAYS"],
-                           visit_cap_days=current_app.config["OUTREACH_VISIT_CAP_DAYS"])
+    return render_template(
+        "outreach/priorities.html",
+        ranked=ranked,
+        areas=areas,
+        area_id=area_id,
+        flagged=flagged,
+        weights=parse_weights(current_app.config["OUTREACH_WEIGHTS"]),
+        window_days=current_app.config["OUTREACH_WINDOW_DAYS"],
+        visit_cap_days=current_app.config["OUTREACH_VISIT_CAP_DAYS"],
+    )
 
 
 # --- shift plans ----------------------------------------------------------------------------------------------------
+
 
 def _plan_form(formdata) -> PlanForm:
     form = PlanForm(formdata=formdata)
@@ -142,23 +171,45 @@ def _start_point(form) -> service.StartPoint:
 
 
 def _plan_from(form) -> service.ShiftPlan:
-    return service.plan_shift(db_int(form.area.data), form.shift_date.data, form.starts_at.data,
-                              form.ends_at.data, _start_point(form), bool(form.return_to_start.data),
-                              form.count.data or 8, page_locale())
+    return service.plan_shift(
+        db_int(form.area.data),
+        form.shift_date.data,
+        form.starts_at.data,
+        form.ends_at.data,
+        _start_point(form),
+        bool(form.return_to_start.data),
+        form.count.data or 8,
+        page_locale(),
+    )
 
 
 def _route_texts() -> dict[str, str]:
     """The route map's words (the page's JSON carries them; the script sets them as text)."""
-    return {"start": _("Start"), "planned": _("Planned"), "visited": _("Visited"),
-            "not-visited": _("Not yet visited"), "logVisit": _("Log a visit"), "place": _("The place's visits")}
+    return {
+        "start": _("Start"),
+        "planned": _("Planned"),
+        "visited": _("Visited"),
+        "not-visited": _("Not yet visited"),
+        "logVisit": _("Log a visit"),
+        "place": _("The place's visits"),
+    }
 
 
 def _route_map(plan: service.ShiftPlan):
-    stops = [RouteStop(s.position, s.ranked.candidate.title, s.ranked.candidate.lon, s.ranked.candidate.lat,
-                       url=url_for(".place_visits", place_id=s.ranked.candidate.place_id)) for s in plan.stops]
+    stops = [
+        RouteStop(
+            s.position,
+            s.ranked.candidate.title,
+            s.ranked.candidate.lon,
+            s.ranked.candidate.lat,
+            url=url_for(".place_visits", place_id=s.ranked.candidate.place_id),
+        )
+        for s in plan.stops
+    ]
     start = (plan.start.lon, plan.start.lat)
-    return build_route_map(start, plan.start.name, start if plan.return_to_start else None, stops,
-                           texts=_route_texts(), **_map_args())
+    return build_route_map(
+        start, plan.start.name, start if plan.return_to_start else None, stops, texts=_route_texts(), **_map_args()
+    )
 
 
 @blueprint.get("/plan")
@@ -174,17 +225,35 @@ def plan_shift():
     if submitted and form.validate():
         plan = _plan_from(form)
         route_map = _route_map(plan)
-        save_form = SavePlanForm(formdata=None, data={
-            "title": _("Outreach %(date)s %(start)s–%(end)s", date=plan.shift_date.isoformat(),
-                       start=plan.starts_at.strftime("%H:%M"), end=plan.ends_at.strftime("%H:%M")),
-            "area": form.area.data or "", "shift_date": plan.shift_date.isoformat(),
-            "starts_at": plan.starts_at.strftime("%H:%M"), "ends_at": plan.ends_at.strftime("%H:%M"),
-            "start": form.start.data, "start_lon": _coordinate(form.start_lon.data),
-            "start_lat": _coordinate(form.start_lat.data), "return_to_start": "1" if plan.return_to_start else "",
-            "count": str(form.count.data)})
-    return render_template("outreach/plan.html", form=form, plan=plan, map=route_map and embed(route_map.map),
-                           map_config=route_map and route_map.config(), save_form=save_form,
-                           speeds=_speeds()), 400 if form.errors else 200
+        save_form = SavePlanForm(
+            formdata=None,
+            data={
+                "title": _(
+                    "Outreach %(date)s %(start)s–%(end)s",
+                    date=plan.shift_date.isoformat(),
+                    start=plan.starts_at.strftime("%H:%M"),
+                    end=plan.ends_at.strftime("%H:%M"),
+                ),
+                "area": form.area.data or "",
+                "shift_date": plan.shift_date.isoformat(),
+                "starts_at": plan.starts_at.strftime("%H:%M"),
+                "ends_at": plan.ends_at.strftime("%H:%M"),
+                "start": form.start.data,
+                "start_lon": _coordinate(form.start_lon.data),
+                "start_lat": _coordinate(form.start_lat.data),
+                "return_to_start": "1" if plan.return_to_start else "",
+                "count": str(form.count.data),
+            },
+        )
+    return render_template(
+        "outreach/plan.html",
+        form=form,
+        plan=plan,
+        map=route_map and embed(route_map.map),
+        map_config=route_map and route_map.config(),
+        save_form=save_form,
+        speeds=_speeds(),
+    ), 400 if form.errors else 200
 
 
 def _coordinate(value: float | None) -> str:
@@ -192,8 +261,11 @@ def _coordinate(value: float | None) -> str:
 
 
 def _speeds() -> dict:
-    return {"walk": current_app.config["OUTREACH_WALK_KMH"], "car": current_app.config["OUTREACH_CAR_KMH"],
-            "stop": current_app.config["OUTREACH_STOP_MINUTES"]}
+    return {
+        "walk": current_app.config["OUTREACH_WALK_KMH"],
+        "car": current_app.config["OUTREACH_CAR_KMH"],
+        "stop": current_app.config["OUTREACH_STOP_MINUTES"],
+    }
 
 
 @blueprint.post("/plans")
@@ -202,11 +274,21 @@ def save_plan():
     form = SavePlanForm()
     if not form.validate_on_submit():
         raise AppError(_("The plan could not be saved: %(errors)s", errors=form.errors), field="title")
-    plan_form = _plan_form(MultiDict({"area": form.area.data, "shift_date": form.shift_date.data,
-                            "starts_at": form.starts_at.data, "ends_at": form.ends_at.data,
-                            "start": form.start.data, "start_lon": form.start_lon.data or "",
-                            "start_lat": form.start_lat.data or "", "count": form.count.data or "8",
-                            **({"return_to_start": "y"} if form.return_to_start.data else {})}))
+    plan_form = _plan_form(
+        MultiDict(
+            {
+                "area": form.area.data,
+                "shift_date": form.shift_date.data,
+                "starts_at": form.starts_at.data,
+                "ends_at": form.ends_at.data,
+                "start": form.start.data,
+                "start_lon": form.start_lon.data or "",
+                "start_lat": form.start_lat.data or "",
+                "count": form.count.data or "8",
+                **({"return_to_start": "y"} if form.return_to_start.data else {}),
+            }
+        )
+    )
     if not plan_form.validate():
         raise AppError(_("The plan could not be saved: %(errors)s", errors=plan_form.errors), field="shift_date")
     saved = service.save_plan(_plan_from(plan_form), service.clean_title(form.title.data) or _("Outreach"))
@@ -230,22 +312,46 @@ def plan_detail(plan_id: int):
     points = queries.plan_points(plan)
     visited = queries.visited_place_ids(plan)
     arrivals = service.plan_times(points["stops"], points["start"], plan.shift_date, plan.starts_at)
-    stops = [{**stop, "visited": stop["place_id"] in visited, "arrive": walk, "arrive_by_car": car}
-             for stop, (walk, car) in zip(points["stops"], arrivals, strict=True)]
-    route_map = build_route_map(points["start"], plan.start_name, points["end"],
-                                [RouteStop(s["position"], s["title"], s["lon"], s["lat"], s["visited"],
-                                           url_for(".new_visit", plan=plan.id, place=s["place_id"]))
-                                 for s in stops], texts=_route_texts(), **_map_args())
+    stops = [
+        {**stop, "visited": stop["place_id"] in visited, "arrive": walk, "arrive_by_car": car}
+        for stop, (walk, car) in zip(points["stops"], arrivals, strict=True)
+    ]
+    route_map = build_route_map(
+        points["start"],
+        plan.start_name,
+        points["end"],
+        [
+            RouteStop(
+                s["position"],
+                s["title"],
+                s["lon"],
+                s["lat"],
+                s["visited"],
+                url_for(".new_visit", plan=plan.id, place=s["place_id"]),
+            )
+            for s in stops
+        ],
+        texts=_route_texts(),
+        **_map_args(),
+    )
     walk = service.minutes(plan.total_metres, current_app.config["OUTREACH_WALK_KMH"])
     car = service.minutes(plan.total_metres, current_app.config["OUTREACH_CAR_KMH"])
     dwell = current_app.config["OUTREACH_STOP_MINUTES"] * len(stops)
-    return render_template("outreach/plan_detail.html", plan=plan, stops=stops, map=embed(route_map.map),
-                           map_config=route_map.config(),
-                           walk_minutes=walk + dwell, car_minutes=car + dwell, visited_count=len(visited),
-                           speeds=_speeds())
+    return render_template(
+        "outreach/plan_detail.html",
+        plan=plan,
+        stops=stops,
+        map=embed(route_map.map),
+        map_config=route_map.config(),
+        walk_minutes=walk + dwell,
+        car_minutes=car + dwell,
+        visited_count=len(visited),
+        speeds=_speeds(),
+    )
 
 
 # --- the visit log --------------------------------------------------------------------------------------------------
+
 
 def _visit_form() -> VisitForm:
     form = VisitForm()
@@ -267,8 +373,10 @@ def _place_choices(plan_id: int | None) -> list[tuple[int, str, dict]]:
     so the page can list them by distance from the officer."""
     plan = db.session.get(OutreachPlan, plan_id) if plan_id is not None else None
     if plan is not None:
-        rows = [(s["place_id"], f"{s['position']}. {s['title']}", s["lon"], s["lat"])
-                for s in queries.plan_points(plan)["stops"]]
+        rows = [
+            (s["place_id"], f"{s['position']}. {s['title']}", s["lon"], s["lat"])
+            for s in queries.plan_points(plan)["stops"]
+        ]
     else:
         rows = [(pid, f"{title} (#{pid})", lon, lat) for pid, title, lon, lat in queries.place_points()]
     return [(pid, label, {"data-lon": f"{lon:.6f}", "data-lat": f"{lat:.6f}"}) for pid, label, lon, lat in rows]
@@ -276,28 +384,47 @@ def _place_choices(plan_id: int | None) -> list[tuple[int, str, dict]]:
 
 def _visit_data(form: VisitForm) -> dict:
     local = form.visited_at.data.replace(tzinfo=local_zone())
-    return {"client_uuid": form.client_uuid.data, "place_id": form.place.data,
-            "plan_id": db_int(form.plan_id.data), "visited_at": local, "contacts": form.contacts.data,
-            "notes": form.notes.data, "follow_up": form.follow_up.data, "follow_up_note": form.follow_up_note.data,
-            "observation": form.observation.data, "police_only": form.police_only.data}
+    return {
+        "client_uuid": form.client_uuid.data,
+        "place_id": form.place.data,
+        "plan_id": db_int(form.plan_id.data),
+        "visited_at": local,
+        "contacts": form.contacts.data,
+        "notes": form.notes.data,
+        "follow_up": form.follow_up.data,
+        "follow_up_note": form.follow_up_note.data,
+        "observation": form.observation.data,
+        "police_only": form.police_only.data,
+    }
 
 
 def _visit_config(form: VisitForm) -> dict:
     """What the page's script needs to queue visits on the phone and send them when the signal returns."""
     plan_id = db_int(form.plan_id.data)
-    return {"userId": current_user.id, "planId": plan_id, "visitsUrl": url_for("outreach_api.create_visit"),
-            "csrfUrl": url_for("outreach_api.csrf"),
-            "planUrl": url_for(".plan_detail", plan_id=plan_id) if plan_id else None,
-            "placeUrl": url_for(".place_visits", place_id=0).rsplit("/", 1)[0] + "/", "texts": _visit_texts()}
+    return {
+        "userId": current_user.id,
+        "planId": plan_id,
+        "visitsUrl": url_for("outreach_api.create_visit"),
+        "csrfUrl": url_for("outreach_api.csrf"),
+        "planUrl": url_for(".plan_detail", plan_id=plan_id) if plan_id else None,
+        "placeUrl": url_for(".place_visits", place_id=0).rsplit("/", 1)[0] + "/",
+        "texts": _visit_texts(),
+    }
 
 
 def _visit_texts() -> dict[str, str]:
-    return {"offline": _("Offline: the visit is kept on this phone and sent when the signal returns."),
-            "online": _("Online"), "saved": _("Saved on the phone: it will be sent when the signal returns."),
-            "sending": _("Sending…"), "sent": _("The visit was logged."),
-            "queued": _("{n} visits waiting to be sent"), "failed": _("Not accepted: {reason}"),
-            "login": _("Log in again to send the visits kept on this phone."),
-            "metres": _("{m} m"), "km": _("{km} km")}
+    return {
+        "offline": _("Offline: the visit is kept on this phone and sent when the signal returns."),
+        "online": _("Online"),
+        "saved": _("Saved on the phone: it will be sent when the signal returns."),
+        "sending": _("Sending…"),
+        "sent": _("The visit was logged."),
+        "queued": _("{n} visits waiting to be sent"),
+        "failed": _("Not accepted: {reason}"),
+        "login": _("Log in again to send the visits kept on this phone."),
+        "metres": _("{m} m"),
+        "km": _("{km} km"),
+    }
 
 
 @blueprint.route("/visits/new", methods=["GET", "POST"])
@@ -316,20 +443,27 @@ def new_visit():
             if visit.plan_id:
                 return redirect(url_for(".plan_detail", plan_id=visit.plan_id, after=visit.place_id))
             return redirect(url_for(".place_visits", place_id=visit.place_id))
-    return (render_template("outreach/visit_form.html", form=form, config=_visit_config(form)),
-            400 if form.errors else 200)
+    return (
+        render_template("outreach/visit_form.html", form=form, config=_visit_config(form)),
+        400 if form.errors else 200,
+    )
 
 
 @blueprint.get("/places/<int:place_id>")
 def place_visits(place_id: int):
     """The place's outreach timeline: visits and police-only observations."""
     place = get_or_404(Place, place_id, _("No place %(id)s.", id=place_id))
-    return render_template("outreach/place.html", place=place, visits=queries.place_visits(place_id),
-                           observations=queries.police_observations(place_id),
-                           ranked=service.place_ranking(place_id, page_locale()))
+    return render_template(
+        "outreach/place.html",
+        place=place,
+        visits=queries.place_visits(place_id),
+        observations=queries.police_observations(place_id),
+        ranked=service.place_ranking(place_id, page_locale()),
+    )
 
 
 # --- layers ---------------------------------------------------------------------------------------------------------
+
 
 def _int_list(name: str, allowed) -> list[int]:
     values = [v for raw in request.args.getlist(name) for v in raw.split(",")]
@@ -352,12 +486,26 @@ def layers():
     # No day or no hour ticked selects nothing (never "everything"); the page says so.
     points = queries.heat_points(weekdays, hours) if weekdays and hours else []
     flagged = flagged_places()
-    heat_map = build_heat_map(points, flagged or [], heat_label=_("Observations"),
-                              flagged_label=_("Flagged for police outreach (EST)"), **_map_args())
-    return render_template("outreach/layers.html", map=embed(heat_map.map), map_config=heat_map.config(),
-                           heat_js=_asset_url(LEAFLET_HEAT_JS), weekdays=weekdays, hours=hours,
-                           count=len(points), flagged=flagged, risk_weekend=RISK_WEEKEND,
-                           weekday_labels=_weekday_labels(), presets=HEAT_PRESETS)
+    heat_map = build_heat_map(
+        points,
+        flagged or [],
+        heat_label=_("Observations"),
+        flagged_label=_("Flagged for police outreach (EST)"),
+        **_map_args(),
+    )
+    return render_template(
+        "outreach/layers.html",
+        map=embed(heat_map.map),
+        map_config=heat_map.config(),
+        heat_js=_asset_url(LEAFLET_HEAT_JS),
+        weekdays=weekdays,
+        hours=hours,
+        count=len(points),
+        flagged=flagged,
+        risk_weekend=RISK_WEEKEND,
+        weekday_labels=_weekday_labels(),
+        presets=HEAT_PRESETS,
+    )
 
 
 def _weekday_labels() -> dict[int, str]:
@@ -366,12 +514,17 @@ def _weekday_labels() -> dict[int, str]:
 
 # --- what planners see ----------------------------------------------------------------------------------------------
 
+
 @blueprint.get("/tasks")
 def tasks():
     """Follow-up tasks from visits (what the officer wrote for the municipality, never the visit's notes)."""
     status = request.args.get("status", "open")
-    return render_template("outreach/tasks.html", tasks=queries.tasks(status if status in ("open", "done") else None),
-                           status=status, form=ConfirmForm())
+    return render_template(
+        "outreach/tasks.html",
+        tasks=queries.tasks(status if status in ("open", "done") else None),
+        status=status,
+        form=ConfirmForm(),
+    )
 
 
 @blueprint.post("/tasks/<int:task_id>/done")
@@ -391,6 +544,7 @@ def summary():
 
 
 # --- API ------------------------------------------------------------------------------------------------------------
+
 
 @api_blueprint.post("/visits")
 def create_visit():
@@ -432,4 +586,3 @@ def visit_counts():
     except ValueError:
         raise AppError(_("since must be a date (YYYY-MM-DD)."), field="since") from None
     return jsonify({"counts": queries.monthly_visit_counts(since_date)})
-

@@ -1,4 +1,5 @@
 """Check an uploaded image by decoding it, refuse bombs, strip all metadata, make a thumbnail, store it once."""
+
 import hashlib
 import io
 import warnings
@@ -21,8 +22,12 @@ def _read_limited(stream, field: str) -> bytes:
     limit = current_app.config["PHOTO_MAX_BYTES"]
     content = stream.read(limit + 1)
     if len(content) > limit:
-        raise AppError(_("The photo is larger than %(mb)d MB.", mb=limit // 1_000_000), field=field, status=413,
-                       code="PayloadTooLarge")
+        raise AppError(
+            _("The photo is larger than %(mb)d MB.", mb=limit // 1_000_000),
+            field=field,
+            status=413,
+            code="PayloadTooLarge",
+        )
     if not content:
         raise AppError(_("The photo is empty."), field=field)
     return content
@@ -32,8 +37,19 @@ def _read_limited(stream, field: str) -> bytes:
 # keeps every later step (orientation, metadata removal, encoding) small.
 STORED_MAX_SIDE = 4096
 # Bytes a decoded pixel takes in each mode Pillow decodes into (P and 1 are counted as the RGBA they become).
-BYTES_PER_PIXEL = {"1": 4, "L": 1, "LA": 2, "P": 4, "RGB": 3, "RGBA": 4, "CMYK": 4, "YCbCr": 3, "I;16": 2,
-                   "I": 4, "F": 4}
+BYTES_PER_PIXEL = {
+    "1": 4,
+    "L": 1,
+    "LA": 2,
+    "P": 4,
+    "RGB": 3,
+    "RGBA": 4,
+    "CMYK": 4,
+    "YCbCr": 3,
+    "I;16": 2,
+    "I": 4,
+    "F": 4,
+}
 
 
 def _decoded_bytes(image: Image.Image) -> int:
@@ -45,8 +61,9 @@ def _decoded_bytes(image: Image.Image) -> int:
 def _decode(content: bytes, field: str) -> Image.Image:
     """Open and decode the image within the pixel and memory limits, both checked from the header before any
     pixel is decoded; a JPEG larger than it will be stored is decoded already scaled down (draft)."""
-    not_an_image = AppError(_("The file is not a JPEG, PNG or WebP image."), field=field, status=415,
-                            code="UnsupportedMediaType")
+    not_an_image = AppError(
+        _("The file is not a JPEG, PNG or WebP image."), field=field, status=415, code="UnsupportedMediaType"
+    )
     too_many_pixels = AppError(_("The image has too many pixels."), field=field, status=422, code="ImageTooLarge")
     config = current_app.config
     Image.MAX_IMAGE_PIXELS = config["PHOTO_MAX_PIXELS"]  # Pillow's own bomb check, at the same limit
@@ -111,9 +128,16 @@ def save_photo(stream, field: str = "photo") -> Photo:
     existing = db.session.scalar(select(Photo).where(Photo.sha256 == checksum))
     if existing:
         return existing
-    photo = Photo(sha256=checksum, content_type=FORMATS[image_format], width=clean.width, height=clean.height,
-                  size_bytes=len(data), data=data, thumbnail=_thumbnail(clean),
-                  created_by_id=current_user.id if current_user and current_user.is_authenticated else None)
+    photo = Photo(
+        sha256=checksum,
+        content_type=FORMATS[image_format],
+        width=clean.width,
+        height=clean.height,
+        size_bytes=len(data),
+        data=data,
+        thumbnail=_thumbnail(clean),
+        created_by_id=current_user.id if current_user and current_user.is_authenticated else None,
+    )
     db.session.add(photo)
     db.session.flush()
     return photo

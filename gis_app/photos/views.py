@@ -1,4 +1,5 @@
 """Photos for logged-in staff only."""
+
 from flask import Blueprint, Response
 
 from gis_app.errors import NotFound

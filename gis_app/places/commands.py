@@ -1,4 +1,5 @@
 """CLI: import places from a file, and load the Östersund demo data."""
+
 import time
 
 import click
@@ -16,8 +17,7 @@ from gis_app.places.queries import set_public_grid
 
 @click.command("import-places")
 @click.argument("file", type=FILE)
-@click.option("--crs", help="CRS of a CSV file (default EPSG:4326), or of a file that declares none, "
-                            "e.g. EPSG:3006.")
+@click.option("--crs", help="CRS of a CSV file (default EPSG:4326), or of a file that declares none, e.g. EPSG:3006.")
 @click.option("--layer", help="Layer to read when the file has several.")
 @with_appcontext
 def import_places(file, crs, layer):
@@ -25,18 +25,34 @@ def import_places(file, crs, layer):
     with cli_messages():
         started = time.perf_counter()
         result = run_import(file, crs=crs, layer=layer)
-        click.echo(_("Imported %(places)d places and %(observations)d observations from %(file)s in %(seconds).1f s.",
-                     places=result.places, observations=result.observations, file=file.name,
-                     seconds=time.perf_counter() - started))
+        click.echo(
+            _(
+                "Imported %(places)d places and %(observations)d observations from %(file)s in %(seconds).1f s.",
+                places=result.places,
+                observations=result.observations,
+                file=file.name,
+                seconds=time.perf_counter() - started,
+            )
+        )
         if result.ignored_columns:
             click.echo(_("Ignored columns: %(columns)s", columns=", ".join(result.ignored_columns)))
 
 
 @click.command("demo-data")
-@click.option("--seed", type=int, default=demo.DEFAULT_SEED, show_default=True,
-              help="Random seed: the same seed gives the same places.")
-@click.option("--count", type=click.IntRange(1, 5000), default=demo.DEFAULT_COUNT, show_default=True,
-              help="How many places to generate.")
+@click.option(
+    "--seed",
+    type=int,
+    default=demo.DEFAULT_SEED,
+    show_default=True,
+    help="Random seed: the same seed gives the same places.",
+)
+@click.option(
+    "--count",
+    type=click.IntRange(1, 5000),
+    default=demo.DEFAULT_COUNT,
+    show_default=True,
+    help="How many places to generate.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when any place exists.")
 @click.option("--append", is_flag=True, help="Add the demo places even when places exist.")
 @with_appcontext
@@ -50,13 +66,23 @@ def demo_data(seed, count, if_empty, append):
             click.echo(_("%(count)d places exist already; no demo data loaded.", count=existing))
             return
         if existing and not append:
-            raise click.ClickException(_("%(count)d places exist already: use --if-empty to skip or --append to "
-                                         "add the demo data anyway.", count=existing))
+            raise click.ClickException(
+                _(
+                    "%(count)d places exist already: use --if-empty to skip or --append to add the demo data anyway.",
+                    count=existing,
+                )
+            )
         started = time.perf_counter()
         places, observations = demo.load(seed=seed, count=count)
-        click.echo(_("Loaded %(places)d demo places and %(observations)d observations (seed %(seed)d) in "
-                     "%(seconds).1f s.", places=places, observations=observations, seed=seed,
-                     seconds=time.perf_counter() - started))
+        click.echo(
+            _(
+                "Loaded %(places)d demo places and %(observations)d observations (seed %(seed)d) in %(seconds).1f s.",
+                places=places,
+                observations=observations,
+                seed=seed,
+                seconds=time.perf_counter() - started,
+            )
+        )
         if not existing:  # the features' demo rows build on demo places only
             for loader in demo_loaders(current_app):
                 message = loader(seed)

@@ -3,6 +3,7 @@
 The definition (anchor spots, Swedish texts, weights) is data/demo_places.json; this module only draws from it with
 one `random.Random(seed)`, so the same seed always gives the same rows.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,7 @@ DEFAULT_COUNT = 300
 METRES_PER_DEGREE_LAT = 111_320.0
 NEAR_METRES = 100  # closer than this to the anchor the title says "vid", else a compass direction
 # Compass sectors clockwise from north, as a title says where a place lies from its anchor.
-DIRECTIONS = ("norr om", "nordost om", "öster om", "sydost om", "söder om", "sydväst om", "väster om",
-              "nordväst om")
+DIRECTIONS = ("norr om", "nordost om", "öster om", "sydost om", "söder om", "sydväst om", "väster om", "nordväst om")
 HOURS = {"day": range(9, 17), "evening": range(17, 23), "night": (22, 23, 0, 1, 2, 3)}
 
 
@@ -61,6 +61,7 @@ def _pick(rng: random.Random, weights: dict):
 
 
 # --- geometry: metres east/north of an anchor on a local flat approximation (fine within a few hundred metres) -------
+
 
 def _lonlat(anchor: dict, east: float, north: float) -> tuple[float, float]:
     lon = anchor["lon"] + east / (METRES_PER_DEGREE_LAT * math.cos(math.radians(anchor["lat"])))
@@ -111,6 +112,7 @@ def _geometry(rng, anchor: dict, kind: str) -> tuple[object, float, float]:
 
 # --- attributes -----------------------------------------------------------------------------------------------------
 
+
 def _title(rng, definition, kind: str, category: str, anchor: dict, east: float, north: float) -> str:
     phrase = rng.choice(definition["titles"][kind][category])
     if math.hypot(east, north) < NEAR_METRES:
@@ -133,21 +135,31 @@ def _observed_at(rng, day: date, time_of_day: str) -> datetime:
 
 def _observations(rng, definition, place: dict, geom, sources: list[str], end: date) -> list[dict]:
     count = int(_pick(rng, definition["observation_count_weights"]))
-    days = [place["reported_on"]] + sorted(min(place["reported_on"] + timedelta(days=rng.randint(1, 240)), end)
-                                           for _ in range(count - 1))
+    days = [place["reported_on"]] + sorted(
+        min(place["reported_on"] + timedelta(days=rng.randint(1, 240)), end) for _ in range(count - 1)
+    )
     texts = definition["observation_texts"][place["category_code"]] + definition["observation_texts"]["any"]
     source_weights = {code: definition["source_weights"].get(code, 1) for code in sources}
     # Most texts have been reviewed by staff; the rest wait, and the public does not see them yet.
-    return [{"source_code": _pick(rng, source_weights), "text": rng.choice(texts),
-             "observed_at": _observed_at(rng, day, place["time_of_day"]), "geom": _near(rng, geom),
-             "reviewed": rng.random() < 0.85}
-            for day in days]
+    return [
+        {
+            "source_code": _pick(rng, source_weights),
+            "text": rng.choice(texts),
+            "observed_at": _observed_at(rng, day, place["time_of_day"]),
+            "geom": _near(rng, geom),
+            "reviewed": rng.random() < 0.85,
+        }
+        for day in days
+    ]
 
 
 def _near(rng, geom) -> Point:
     """A point where someone stood when reporting: on or beside the place, within about 20 m."""
-    base = geom.interpolate(rng.random(), normalized=True) if geom.geom_type == "LineString" \
+    base = (
+        geom.interpolate(rng.random(), normalized=True)
+        if geom.geom_type == "LineString"
         else geom.representative_point()
+    )
     anchor = {"lon": base.x, "lat": base.y}
     return Point(_lonlat(anchor, rng.uniform(-15, 15), rng.uniform(-15, 15)))
 

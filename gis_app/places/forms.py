@@ -1,5 +1,6 @@
 """Forms for places and observations: they read what was typed; the service checks it (one set of rules for the
 pages and the API, and every wrong field reported at once)."""
+
 import json
 import math
 
@@ -12,9 +13,8 @@ from shapely.geometry import mapping
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from gis_app.core.inputs import load_json
+from gis_app.core.inputs import db_int, load_json
 from gis_app.places.service import next_statuses
-from gis_app.core.inputs import db_int
 
 PRIORITIES = ((1, _l("1 – high")), (2, _l("2 – medium")), (3, _l("3 – low")))
 NOT_STATED = ("", _l("Not stated"))
@@ -75,8 +75,9 @@ class PlaceForm(PageForm):
     description = TextAreaField(_l("Description"))
     time_of_day = _select(_l("Time of day"))
     affected_group = _select(_l("Who feels unsafe"))
-    priority = SelectField(_l("Priority"), coerce=_int_or_raw, choices=_choices(PRIORITIES), default=2,
-                           validate_choice=False)
+    priority = SelectField(
+        _l("Priority"), coerce=_int_or_raw, choices=_choices(PRIORITIES), default=2, validate_choice=False
+    )
     lon = StringField(_l("Longitude"))
     lat = StringField(_l("Latitude"))
     geojson = TextAreaField(_l("Or a line or an area as GeoJSON"))
@@ -114,9 +115,15 @@ class PlaceForm(PageForm):
 
     def place_data(self) -> dict:
         """The place as the service takes it (property names as in the API)."""
-        return {"title": self.title.data, "category": self.category.data, "description": self.description.data,
-                "time_of_day": self.time_of_day.data or None, "affected_group": self.affected_group.data or None,
-                "priority": self.priority.data, "geometry": self.geometry()}
+        return {
+            "title": self.title.data,
+            "category": self.category.data,
+            "description": self.description.data,
+            "time_of_day": self.time_of_day.data or None,
+            "affected_group": self.affected_group.data or None,
+            "priority": self.priority.data,
+            "geometry": self.geometry(),
+        }
 
     def show_errors(self, errors: list[tuple[str, str]]) -> None:
         """Put the service's field errors next to their fields."""
@@ -161,8 +168,7 @@ class EditPlaceForm(PlaceForm):
 
     def fill(self, place) -> None:
         """Show the place as it is stored now (after a conflict too, replacing what was typed)."""
-        self.title.data, self.category.data, self.description.data = place.title, place.category_code, \
-            place.description
+        self.title.data, self.category.data, self.description.data = place.title, place.category_code, place.description
         self.time_of_day.data, self.affected_group.data = place.time_of_day or "", place.affected_group or ""
         self.priority.data, self.status.data = place.priority, place.status_code
         self.dismissed_reason.data, self.version.data = place.dismissed_reason, str(place.version)
@@ -183,8 +189,12 @@ class ObservationForm(PageForm):
         self.source.choices = _choices((s.code, s.label) for s in sources)
 
     def observation_data(self) -> dict:
-        return {"text": self.text.data, "source": self.source.data, "reporter_name": self.reporter_name.data,
-                "reporter_contact": self.reporter_contact.data}
+        return {
+            "text": self.text.data,
+            "source": self.source.data,
+            "reporter_name": self.reporter_name.data,
+            "reporter_contact": self.reporter_contact.data,
+        }
 
     def show_errors(self, errors: list[tuple[str, str]]) -> None:
         for name, message in errors:

@@ -1,4 +1,5 @@
 """Import unsafe places (CSV, GeoJSON, GeoPackage) all or nothing, and write place rows in bulk."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,9 +13,20 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from gis_app.core.geometry import validity_problem
 from gis_app.areas.importer import municipality_outline
-from gis_app.core.readers import WKT_COLUMN, X_COLUMNS, Y_COLUMNS, BadGeometry, ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows
+from gis_app.core.geometry import validity_problem
+from gis_app.core.readers import (
+    WKT_COLUMN,
+    X_COLUMNS,
+    Y_COLUMNS,
+    BadGeometry,
+    ImportRejected,
+    SourceFile,
+    database_refused,
+    is_blank,
+    read_source,
+    rejected_rows,
+)
 from gis_app.extensions import db
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Category, Observation, Place, Source, Status
 
@@ -46,6 +58,7 @@ class PlaceImportResult:
 
 
 # --- reference data -------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Vocabulary:
@@ -89,11 +102,19 @@ def load_rules() -> Rules:
         reason = _("outside the area bounds (%(bounds)s)", bounds=", ".join(f"{v:g}" for v in bounds))
     shapely.prepare(area)
     today, now = db.session.execute(select(func.current_date(), func.now())).one()
-    return Rules(Vocabulary.load(Category), Vocabulary.load(Status), Vocabulary.load(Source),
-                 lambda geom: area.covers(geom), reason, today, now)
+    return Rules(
+        Vocabulary.load(Category),
+        Vocabulary.load(Status),
+        Vocabulary.load(Source),
+        lambda geom: area.covers(geom),
+        reason,
+        today,
+        now,
+    )
 
 
 # --- field parsers: each returns the value to store or raises FieldInvalid -------------------------------------------
+
 
 def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
@@ -114,6 +135,7 @@ def _vocabulary_parser(attribute: str, unknown):
         if code is None:
             raise FieldInvalid(unknown(_text(value)))
         return code
+
     return parse
 
 
@@ -121,9 +143,11 @@ def _choice_parser(choices: tuple[str, ...]):
     def parse(value, rules: Rules) -> str:
         choice = _text(value).lower()
         if choice not in choices:
-            raise FieldInvalid(_("'%(value)s' is not one of %(choices)s", value=_text(value),
-                                 choices=", ".join(choices)))
+            raise FieldInvalid(
+                _("'%(value)s' is not one of %(choices)s", value=_text(value), choices=", ".join(choices))
+            )
         return choice
+
     return parse
 
 
@@ -174,6 +198,7 @@ FIELDS = {
 
 # --- rows -----------------------------------------------------------------------------------------------------------
 
+
 def place_geometry(geom, rules: Rules):
     """Return the geometry to store (a one-part Multi* becomes its part) or raise FieldInvalid."""
     if geom is None or geom.is_empty:
@@ -181,8 +206,13 @@ def place_geometry(geom, rules: Rules):
     if geom.geom_type.startswith("Multi") and len(geom.geoms) == 1:
         geom = geom.geoms[0]
     if geom.geom_type not in PLACE_GEOMETRY_TYPES:
-        raise FieldInvalid(_("geometry type %(type)s is not allowed: use %(allowed)s",
-                             type=geom.geom_type, allowed=", ".join(PLACE_GEOMETRY_TYPES)))
+        raise FieldInvalid(
+            _(
+                "geometry type %(type)s is not allowed: use %(allowed)s",
+                type=geom.geom_type,
+                allowed=", ".join(PLACE_GEOMETRY_TYPES),
+            )
+        )
     problem = validity_problem(geom)
     if problem:
         raise FieldInvalid(problem)
@@ -224,12 +254,26 @@ def new_place(values: dict, extra: dict, geom, rules: Rules) -> NewPlace:
     """Fill the defaults and the observation a `note` asks for."""
     observed_at = values.get("reported_on", rules.now)
     # Every row carries every column so the rows go to the database as one batch.
-    values = {"status_code": "reported", "priority": 2, "reported_on": rules.today, "description": None,
-              "dismissed_reason": None, "time_of_day": None, "affected_group": None, **values}
+    values = {
+        "status_code": "reported",
+        "priority": 2,
+        "reported_on": rules.today,
+        "description": None,
+        "dismissed_reason": None,
+        "time_of_day": None,
+        "affected_group": None,
+        **values,
+    }
     place = NewPlace(values, geom)
     if extra.get("note"):
-        place.observations.append({"source_code": extra.get("source", DEFAULT_SOURCE), "text": extra["note"],
-                                   "observed_at": observed_at, "geom": geom.representative_point()})
+        place.observations.append(
+            {
+                "source_code": extra.get("source", DEFAULT_SOURCE),
+                "text": extra["note"],
+                "observed_at": observed_at,
+                "geom": geom.representative_point(),
+            }
+        )
     return place
 
 
@@ -248,6 +292,7 @@ def check_rows(source: SourceFile, rules: Rules) -> list[NewPlace]:
 
 # --- import ---------------------------------------------------------------------------------------------------------
 
+
 def import_places(path: Path | str, *, crs: str | None = None, layer: str | None = None) -> PlaceImportResult:
     """Import every row of a file as a place, or nothing if any row is bad."""
     source = read_source(path, layer=layer, crs=crs, allow_csv=True)
@@ -260,8 +305,13 @@ def import_places(path: Path | str, *, crs: str | None = None, layer: str | None
 def _require_columns(source: SourceFile) -> None:
     missing = [column for column in REQUIRED_COLUMNS if column not in source.attributes.columns]
     if missing:
-        raise ImportRejected(_("Missing column: %(columns)s (the file has: %(fields)s).",
-                               columns=", ".join(missing), fields=", ".join(source.attributes.columns)))
+        raise ImportRejected(
+            _(
+                "Missing column: %(columns)s (the file has: %(fields)s).",
+                columns=", ".join(missing),
+                fields=", ".join(source.attributes.columns),
+            )
+        )
 
 
 def _ignored_columns(source: SourceFile) -> list[str]:
@@ -293,5 +343,8 @@ def _insert_places(places: list[NewPlace]) -> list[int]:
 
 
 def _observation_rows(places: list[NewPlace], ids: list[int]) -> list[dict]:
-    return [{**observation, "place_id": place_id, "geom": from_shape(observation["geom"], srid=4326)}
-            for place, place_id in zip(places, ids) for observation in place.observations]
+    return [
+        {**observation, "place_id": place_id, "geom": from_shape(observation["geom"], srid=4326)}
+        for place, place_id in zip(places, ids)
+        for observation in place.observations
+    ]

@@ -1,6 +1,20 @@
 from geoalchemy2 import Geometry
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, Float, ForeignKey, Index, Integer,
-                        SmallInteger, String, Text, func)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gis_app.extensions import db
@@ -12,9 +26,11 @@ PLACE_GEOMETRY_TYPES = ("POINT", "LINESTRING", "POLYGON")
 LIGHT_CLASSES = ("daylight", "civil_twilight", "nautical_twilight", "dark")
 # The API and map filter's coarser choice: "dark" is after civil twilight ends, when streetlights are needed.
 LIGHT_FILTERS = {"daylight": ("daylight",), "twilight": ("civil_twilight",), "dark": ("nautical_twilight", "dark")}
-LIGHT_CLASS_SQL = ("CASE WHEN sun_altitude IS NULL THEN NULL WHEN sun_altitude >= -0.833 THEN 'daylight' "
-                   "WHEN sun_altitude >= -6 THEN 'civil_twilight' WHEN sun_altitude >= -12 THEN 'nautical_twilight' "
-                   "ELSE 'dark' END")
+LIGHT_CLASS_SQL = (
+    "CASE WHEN sun_altitude IS NULL THEN NULL WHEN sun_altitude >= -0.833 THEN 'daylight' "
+    "WHEN sun_altitude >= -6 THEN 'civil_twilight' WHEN sun_altitude >= -12 THEN 'nautical_twilight' "
+    "ELSE 'dark' END"
+)
 
 
 class ReferenceMixin:
@@ -51,13 +67,15 @@ class Place(db.Model):
     __table_args__ = (
         CheckConstraint("GeometryType(geom) IN ('POINT', 'LINESTRING', 'POLYGON')", name="ck_place_geom_type"),
         CheckConstraint("ST_IsValid(geom)", name="ck_place_geom_valid"),
-        CheckConstraint("time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')",
-                        name="ck_place_time_of_day"),
-        CheckConstraint("affected_group IS NULL OR affected_group IN ('women', 'men', 'young_people', 'everyone')",
-                        name="ck_place_affected_group"),
+        CheckConstraint(
+            "time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')", name="ck_place_time_of_day"
+        ),
+        CheckConstraint(
+            "affected_group IS NULL OR affected_group IN ('women', 'men', 'young_people', 'everyone')",
+            name="ck_place_affected_group",
+        ),
         CheckConstraint("priority BETWEEN 1 AND 3", name="ck_place_priority"),
-        CheckConstraint("status_code <> 'dismissed' OR dismissed_reason IS NOT NULL",
-                        name="ck_place_dismissed_reason"),
+        CheckConstraint("status_code <> 'dismissed' OR dismissed_reason IS NOT NULL", name="ck_place_dismissed_reason"),
         Index("ix_place_category_status", "category_code", "status_code"),
         Index("ix_place_cell_category", "cell", "category_code"),
         Index("ix_place_public_cell_category", "public_cell", "category_code"),
@@ -69,8 +87,9 @@ class Place(db.Model):
     title_reviewed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     description: Mapped[str | None] = mapped_column(Text)
     category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
-    status_code: Mapped[str] = mapped_column(ForeignKey("place_status.code"), default="reported",
-                                             server_default="reported")
+    status_code: Mapped[str] = mapped_column(
+        ForeignKey("place_status.code"), default="reported", server_default="reported"
+    )
     dismissed_reason: Mapped[str | None] = mapped_column(Text)
     time_of_day: Mapped[str | None] = mapped_column(String(10))
     affected_group: Mapped[str | None] = mapped_column(String(20))
@@ -87,14 +106,18 @@ class Place(db.Model):
     public_cell = mapped_column(BigInteger, Computed("mercator_cell(public_geom)", persisted=True), nullable=False)
     reported_on = mapped_column(Date, server_default=func.current_date(), nullable=False, index=True)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(),
-                               nullable=False)
+    updated_at = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
 
     category = relationship(Category, lazy="joined")
     status = relationship(Status, lazy="joined")
-    observations = relationship("Observation", back_populates="place", cascade="all, delete-orphan",
-                                passive_deletes=True, order_by="Observation.observed_at")
+    observations = relationship(
+        "Observation",
+        back_populates="place",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Observation.observed_at",
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -132,8 +155,10 @@ class PublicGrid(db.Model):
     """The one row holding the grid cell size (metres) of public positions; changing it moves them all."""
 
     __tablename__ = "public_grid"
-    __table_args__ = (CheckConstraint("one", name="ck_public_grid_one_row"),
-                      CheckConstraint("metres BETWEEN 10 AND 100000", name="ck_public_grid_metres"))
+    __table_args__ = (
+        CheckConstraint("one", name="ck_public_grid_one_row"),
+        CheckConstraint("metres BETWEEN 10 AND 100000", name="ck_public_grid_metres"),
+    )
 
     one: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default="true")
     metres: Mapped[int] = mapped_column(Integer)

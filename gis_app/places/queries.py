@@ -1,4 +1,5 @@
 """Spatial SQL for places: GeoJSON features built by PostGIS, filtered by box, time and attributes."""
+
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,10 +58,20 @@ def _last_observation(audience: Audience):
     """The newest observation of the place as a JSON object (or null); the public sees only reviewed text."""
     text = case((Observation.reviewed, Observation.text), else_=None) if audience.public else Observation.text
     return (
-        select(func.json_build_object(
-            "observed_at", Observation.observed_at, "text", text,
-            "source", Observation.source_code, "source_label", _label(Source, audience.locale),
-            "light_class", Observation.light_class))
+        select(
+            func.json_build_object(
+                "observed_at",
+                Observation.observed_at,
+                "text",
+                text,
+                "source",
+                Observation.source_code,
+                "source_label",
+                _label(Source, audience.locale),
+                "light_class",
+                Observation.light_class,
+            )
+        )
         .join(Source, Source.code == Observation.source_code)
         .where(Observation.place_id == Place.id, Observation.police_only.is_(False))  # police-only: outreach pages
         .order_by(Observation.observed_at.desc(), Observation.id.desc())
@@ -81,34 +92,65 @@ def _title(audience: Audience):
     if not audience.public:
         return Place.title
     category = _label(Category, audience.locale)
-    neutral = case((Area.name.is_(None), category),
-                   else_=func.format(neutral_title_template(audience.locale), category, Area.name))
+    neutral = case(
+        (Area.name.is_(None), category), else_=func.format(neutral_title_template(audience.locale), category, Area.name)
+    )
     return case((Place.title_reviewed, Place.title), else_=neutral)
 
 
 def _feature(audience: Audience):
     locale = audience.locale
     properties = func.json_build_object(
-        "title", _title(audience),
-        "category", Place.category_code, "category_label", _label(Category, locale), "color", Category.color,
-        "status", Place.status_code, "status_label", _label(Status, locale),
-        "time_of_day", Place.time_of_day, "affected_group", Place.affected_group, "priority", Place.priority,
-        "district_id", _shown_district(audience), "district_name", Area.name,
-        "reported_on", Place.reported_on, "updated_at", Place.updated_at,
-        "last_observation", _last_observation(audience),
+        "title",
+        _title(audience),
+        "category",
+        Place.category_code,
+        "category_label",
+        _label(Category, locale),
+        "color",
+        Category.color,
+        "status",
+        Place.status_code,
+        "status_label",
+        _label(Status, locale),
+        "time_of_day",
+        Place.time_of_day,
+        "affected_group",
+        Place.affected_group,
+        "priority",
+        Place.priority,
+        "district_id",
+        _shown_district(audience),
+        "district_name",
+        Area.name,
+        "reported_on",
+        Place.reported_on,
+        "updated_at",
+        Place.updated_at,
+        "last_observation",
+        _last_observation(audience),
     )
     return func.json_build_object(
-        "type", "Feature", "id", Place.id,
-        "geometry", geojson_geometry(_shown_geometry(audience), audience.srid),
-        "properties", properties,
+        "type",
+        "Feature",
+        "id",
+        Place.id,
+        "geometry",
+        geojson_geometry(_shown_geometry(audience), audience.srid),
+        "properties",
+        properties,
     )
 
 
 def _year_condition(year: int):
     """Reported that year, or observed that year."""
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
-    observed = exists().where(Observation.place_id == Place.id, Observation.police_only.is_(False),
-                              Observation.observed_at >= start, Observation.observed_at < end)
+    observed = exists().where(
+        Observation.place_id == Place.id,
+        Observation.police_only.is_(False),
+        Observation.observed_at >= start,
+        Observation.observed_at < end,
+    )
     return or_(and_(Place.reported_on >= start, Place.reported_on < end), observed)
 
 
@@ -122,9 +164,15 @@ def queryable_columns(audience: Audience) -> dict[str, Any]:
     and an unreviewed title is matched by nothing, so no filter reveals more than the features show."""
     title = Place.title if not audience.public else case((Place.title_reviewed, Place.title), else_=None)
     return {
-        "geometry": _shown_geometry(audience), "title": title, "category": Place.category_code,
-        "status": Place.status_code, "time_of_day": Place.time_of_day, "affected_group": Place.affected_group,
-        "priority": Place.priority, "district_id": _shown_district(audience), "reported_on": Place.reported_on,
+        "geometry": _shown_geometry(audience),
+        "title": title,
+        "category": Place.category_code,
+        "status": Place.status_code,
+        "time_of_day": Place.time_of_day,
+        "affected_group": Place.affected_group,
+        "priority": Place.priority,
+        "district_id": _shown_district(audience),
+        "reported_on": Place.reported_on,
         "updated_at": Place.updated_at,
     }
 
@@ -143,9 +191,13 @@ def _conditions(f: PlaceFilter, audience: Audience, after: int | None = None) ->
             conditions.append(Place.reported_on <= end)
     if f.year:
         conditions.append(_year_condition(f.year))
-    for values, column in ((f.category, Place.category_code), (f.status, Place.status_code),
-                           (f.time_of_day, Place.time_of_day), (f.affected_group, Place.affected_group),
-                           (f.district, _shown_district(audience))):
+    for values, column in (
+        (f.category, Place.category_code),
+        (f.status, Place.status_code),
+        (f.time_of_day, Place.time_of_day),
+        (f.affected_group, Place.affected_group),
+        (f.district, _shown_district(audience)),
+    ):
         if values:
             conditions.append(column.in_(values))
     if f.light:
@@ -156,8 +208,9 @@ def _conditions(f: PlaceFilter, audience: Audience, after: int | None = None) ->
 def _light_condition(light: list[str]):
     """A report (not police-only) made in one of these lights: dark, twilight, daylight."""
     classes = [c for choice in light for c in LIGHT_FILTERS[choice]]
-    return exists().where(Observation.place_id == Place.id, Observation.police_only.is_(False),
-                          Observation.light_class.in_(classes))
+    return exists().where(
+        Observation.place_id == Place.id, Observation.police_only.is_(False), Observation.light_class.in_(classes)
+    )
 
 
 def _ids(f: PlaceFilter, audience: Audience, after: int | None = None):
@@ -165,11 +218,13 @@ def _ids(f: PlaceFilter, audience: Audience, after: int | None = None):
 
 
 def _features_query(audience: Audience):
-    return (select(cast(_feature(audience), Text))
-            .select_from(Place)
-            .join(Category, Category.code == Place.category_code)
-            .join(Status, Status.code == Place.status_code)
-            .outerjoin(Area, Area.id == _shown_district(audience)))
+    return (
+        select(cast(_feature(audience), Text))
+        .select_from(Place)
+        .join(Category, Category.code == Place.category_code)
+        .join(Status, Status.code == Place.status_code)
+        .outerjoin(Area, Area.id == _shown_district(audience))
+    )
 
 
 def place_features(f: PlaceFilter, limit: int, offset: int, audience: Audience, after: int | None = None) -> list[str]:

@@ -1,4 +1,5 @@
 """Reference data that pages need for their filters, legends and maps (never the places themselves)."""
+
 from sqlalchemy import extract, select, union
 
 from gis_app.areas.models import Area

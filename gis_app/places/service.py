@@ -6,17 +6,17 @@ from flask_login import current_user
 from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import select
 
-from gis_app.core.db import find, transaction
-from gis_app.core.inputs import DB_INT_MAX
 from gis_app.areas.models import Area
 from gis_app.auth import audit
 from gis_app.auth.access import can, sees_police_only
 from gis_app.auth.models import ApiToken
+from gis_app.core.choices import Choice
+from gis_app.core.db import find, transaction
 from gis_app.core.geometry import check_geometry
+from gis_app.core.inputs import DB_INT_MAX
 from gis_app.core.validation import INVALID, InvalidInput, Problems, check_code, check_priority, check_text
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
-from gis_app.core.choices import Choice
 from gis_app.places.importer import Rules, load_rules
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Observation, Place, Source
 
@@ -36,12 +36,31 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # Properties the API returns but a client cannot set: ignored, so a feature read can be written back as it is.
-READ_ONLY_PROPERTIES = frozenset({"category_label", "color", "status_label", "district_id", "district_name",
-                                  "reported_on", "updated_at", "last_observation"})
+READ_ONLY_PROPERTIES = frozenset(
+    {
+        "category_label",
+        "color",
+        "status_label",
+        "district_id",
+        "district_name",
+        "reported_on",
+        "updated_at",
+        "last_observation",
+    }
+)
 PLACE_DEFAULTS = {"description": None, "time_of_day": None, "affected_group": None, "priority": 2}
 # Fields a change is compared on; the rest (ids, timestamps) the database keeps.
-PLACE_COLUMNS = ("title", "category_code", "description", "status_code", "dismissed_reason", "time_of_day",
-                 "affected_group", "priority", "geom")
+PLACE_COLUMNS = (
+    "title",
+    "category_code",
+    "description",
+    "status_code",
+    "dismissed_reason",
+    "time_of_day",
+    "affected_group",
+    "priority",
+    "geom",
+)
 
 
 class VersionConflict(AppError):
@@ -51,8 +70,12 @@ class VersionConflict(AppError):
     code = "Conflict"
 
     def __init__(self, place_id: int):
-        super().__init__(_("Someone else changed this place after you read it. Here is its current state: "
-                           "apply your change to it again."))
+        super().__init__(
+            _(
+                "Someone else changed this place after you read it. Here is its current state: "
+                "apply your change to it again."
+            )
+        )
         self.place_id = place_id
 
 
@@ -61,6 +84,7 @@ class VersionConflict(AppError):
 # --- geometry -------------------------------------------------------------------------------------------------------
 
 # --- places: input to column values ---------------------------------------------------------------------------------
+
 
 def _codes(vocabulary) -> set[str]:
     return set(vocabulary.codes.values())
@@ -73,11 +97,12 @@ def _field_checks(rules: Rules) -> dict:
         "category": ("category_code", lambda v, p: check_code(v, "category", _codes(rules.categories), p)),
         "description": ("description", lambda v, p: check_text(v, "description", DESCRIPTION_MAX, p)),
         "status": ("status_code", lambda v, p: check_code(v, "status", _codes(rules.statuses), p)),
-        "dismissed_reason": ("dismissed_reason",
-                             lambda v, p: check_text(v, "dismissed_reason", REASON_MAX, p)),
+        "dismissed_reason": ("dismissed_reason", lambda v, p: check_text(v, "dismissed_reason", REASON_MAX, p)),
         "time_of_day": ("time_of_day", lambda v, p: check_code(v, "time_of_day", TIMES_OF_DAY, p, required=False)),
-        "affected_group": ("affected_group",
-                           lambda v, p: check_code(v, "affected_group", AFFECTED_GROUPS, p, required=False)),
+        "affected_group": (
+            "affected_group",
+            lambda v, p: check_code(v, "affected_group", AFFECTED_GROUPS, p, required=False),
+        ),
         "priority": ("priority", lambda v, p: check_priority(v, "priority", p)),
         "geometry": ("geom", lambda v, p: check_geometry(v, "geometry", rules, p)),
     }
@@ -96,8 +121,7 @@ def _given(data: dict, current: Place | None, partial: bool) -> dict:
     return filled
 
 
-def place_values(data, rules: Rules, problems: Problems, current: Place | None = None,
-                 partial: bool = False) -> dict:
+def place_values(data, rules: Rules, problems: Problems, current: Place | None = None, partial: bool = False) -> dict:
     """Check a place's properties; return the column values to write (errors go to `problems`)."""
     if not isinstance(data, dict):
         raise InvalidInput([("body", _("must be an object"))], status=400)
@@ -173,8 +197,9 @@ def observation_values(data, rules: Rules, problems: Problems, prefix: str = "")
         "text": check_text(data.get("text"), prefix + "text", OBSERVATION_TEXT_MAX, problems, required=True),
         "source_code": check_code(data.get("source"), prefix + "source", _codes(rules.sources), problems),
         "reporter_name": check_text(data.get("reporter_name"), prefix + "reporter_name", REPORTER_MAX, problems),
-        "reporter_contact": check_text(data.get("reporter_contact"), prefix + "reporter_contact", REPORTER_MAX,
-                                       problems),
+        "reporter_contact": check_text(
+            data.get("reporter_contact"), prefix + "reporter_contact", REPORTER_MAX, problems
+        ),
     }
     if data.get("geometry") is not None:
         checked["geom"] = check_geometry(data["geometry"], prefix + "geometry", rules, problems, ("Point",))
@@ -188,21 +213,31 @@ def _reviews_own_reports() -> bool:
 
 def new_observation(place: Place, values: dict) -> Observation:
     geom = values.pop("geom", None) or to_shape(place.geom).representative_point()
-    observation = Observation(place_id=place.id, geom=from_shape(geom, srid=4326), reviewed=_reviews_own_reports(),
-                              created_by_id=current_user.id if current_user.is_authenticated else None, **values)
+    observation = Observation(
+        place_id=place.id,
+        geom=from_shape(geom, srid=4326),
+        reviewed=_reviews_own_reports(),
+        created_by_id=current_user.id if current_user.is_authenticated else None,
+        **values,
+    )
     db.session.add(observation)
     return observation
 
 
 # --- transactions ---------------------------------------------------------------------------------------------------
 
+
 def place_transaction(place_id: int):
     """A transaction on one place: a lost race on its version is a VersionConflict (or a 404 if it is gone)."""
-    return transaction(conflict=lambda: NotFound(_("No place %(id)s.", id=place_id))
-                       if find(Place, place_id) is None else VersionConflict(place_id))
+    return transaction(
+        conflict=lambda: (
+            NotFound(_("No place %(id)s.", id=place_id)) if find(Place, place_id) is None else VersionConflict(place_id)
+        )
+    )
 
 
 # --- places ---------------------------------------------------------------------------------------------------------
+
 
 def find_place(place_id: int) -> Place | None:
     """Return the place, or None."""
@@ -242,7 +277,6 @@ def create_place(data) -> Place:
         if first is not None:
             audit.record_create(new_observation(place, first), "observation")
     return place
-
 
 
 def add_place(values: dict) -> Place:
@@ -302,6 +336,7 @@ def delete_place(place_id: int, expected_version) -> None:
 
 
 # --- observations ---------------------------------------------------------------------------------------------------
+
 
 def get_observation(observation_id: int) -> Observation:
     """Return the observation or raise NotFound; a police-only one exists only for those who may see it."""
@@ -363,6 +398,7 @@ def sources(locale: str) -> list[Choice]:
 
 
 # --- history --------------------------------------------------------------------------------------------------------
+
 
 def token_names(entries) -> dict[int, str]:
     """Names of the API tokens that made these audit rows."""

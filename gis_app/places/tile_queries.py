@@ -6,6 +6,7 @@ cell of one tile (its cell number lies in exactly one tile's range), so the coun
 to the number of places there. Zoomed in, a tile holds the places themselves: id, category, and whether the
 position is generalised; everything else comes from the API when a place is clicked.
 """
+
 from dataclasses import replace
 
 from sqlalchemy import Boolean, cast, func, literal, literal_column, select, text
@@ -45,17 +46,23 @@ def counts_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int) -> b
     cell = _cell_column(audience)
     local = (cell.op(">>")(_int(2 * (CELL_ZOOM - z - CELL_SPLIT))) - (base << 2 * CELL_SPLIT)).label("local")
     conditions = _conditions(replace(f, bbox=None), audience)
-    counts = (select(local, Place.category_code.label("category"), func.count().label("n"))
-              .where(cell >= base << 2 * (CELL_ZOOM - z), cell < (base + 1) << 2 * (CELL_ZOOM - z), *conditions)
-              .group_by(local, Place.category_code)
-              .subquery("counts"))
-    side = EXTENT / 2 ** CELL_SPLIT
+    counts = (
+        select(local, Place.category_code.label("category"), func.count().label("n"))
+        .where(cell >= base << 2 * (CELL_ZOOM - z), cell < (base + 1) << 2 * (CELL_ZOOM - z), *conditions)
+        .group_by(local, Place.category_code)
+        .subquery("counts")
+    )
+    side = EXTENT / 2**CELL_SPLIT
     column, row = _deinterleave(counts.c.local)
-    cells = (select(func.ST_MakePoint((column + 0.5) * side, (row + 0.5) * side).label("geom"),
-                    cast(func.sum(counts.c.n), db.Integer).label("count"),
-                    cast(func.json_object_agg(counts.c.category, counts.c.n), db.Text).label("categories"))
-             .group_by(counts.c.local)
-             .subquery("cells"))
+    cells = (
+        select(
+            func.ST_MakePoint((column + 0.5) * side, (row + 0.5) * side).label("geom"),
+            cast(func.sum(counts.c.n), db.Integer).label("count"),
+            cast(func.json_object_agg(counts.c.category, counts.c.n), db.Text).label("categories"),
+        )
+        .group_by(counts.c.local)
+        .subquery("cells")
+    )
     return _mvt(cells, "cells")
 
 
@@ -73,8 +80,9 @@ def _deinterleave(local):
     return column, row
 
 
-def points_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int,
-                bounds: tuple[float, float, float, float]) -> bytes:
+def points_tile(
+    f: PlaceFilter, audience: Audience, z: int, x: int, y: int, bounds: tuple[float, float, float, float]
+) -> bytes:
     """A tile of the places themselves (layer 'places': id, category, generalised) at the positions the audience
     sees; `bounds` is the tile's W, S, E, N in degrees (the index is searched in those, with the buffer)."""
     west, south, east, north = bounds
@@ -83,17 +91,24 @@ def points_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int,
     shown = _shown_geometry(audience)
     envelope = func.ST_TileEnvelope(z, x, y)
     generalised = Category.sensitive if audience.public else literal(False)
-    places = (select(Place.id, Place.category_code.label("category"), cast(generalised, Boolean).label("generalised"),
-                     func.ST_AsMVTGeom(func.ST_Transform(shown, 3857), envelope, EXTENT, BUFFER, True).label("geom"))
-              .join(Category, Category.code == Place.category_code)
-              .where(*_conditions(replace(f, bbox=box), audience))
-              .subquery("raw"))
+    places = (
+        select(
+            Place.id,
+            Place.category_code.label("category"),
+            cast(generalised, Boolean).label("generalised"),
+            func.ST_AsMVTGeom(func.ST_Transform(shown, 3857), envelope, EXTENT, BUFFER, True).label("geom"),
+        )
+        .join(Category, Category.code == Place.category_code)
+        .where(*_conditions(replace(f, bbox=box), audience))
+        .subquery("raw")
+    )
     kept = select(places).where(places.c.geom.is_not(None)).subquery("places")
     return _mvt(kept, "places")
 
 
 def _mvt(rows, layer: str) -> bytes:
     """Encode the rows of a subquery (a 'geom' column in tile coordinates, the rest properties) as one layer."""
-    query = select(func.coalesce(func.ST_AsMVT(literal_column(rows.name), layer, EXTENT, "geom"),
-                                 literal(b"", db.LargeBinary))).select_from(rows)
+    query = select(
+        func.coalesce(func.ST_AsMVT(literal_column(rows.name), layer, EXTENT, "geom"), literal(b"", db.LargeBinary))
+    ).select_from(rows)
     return bytes(db.session.scalar(query))

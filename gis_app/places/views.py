@@ -1,5 +1,6 @@
 """Pages about unsafe places: the map (its places reach the browser through the API), a place's detail page,
 its forms and its history."""
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -10,23 +11,30 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 
-from gis_app.core.forms import page_locale
 from gis_app.auth import audit
 from gis_app.auth.access import can, is_staff, sees_police_only
+from gis_app.core.forms import page_locale
+from gis_app.core.validation import InvalidInput
 from gis_app.maps.embed import embed
 from gis_app.maps.places_map import CLUSTER_OPTIONS, MapLabels, build_places_map
 from gis_app.places import reference, service
-from gis_app.places.forms import (PRIORITIES, EditPlaceForm, ObservationForm, PlaceForm, VersionForm,
-                                  affected_group_labels, time_of_day_labels)
+from gis_app.places.forms import (
+    PRIORITIES,
+    EditPlaceForm,
+    ObservationForm,
+    PlaceForm,
+    VersionForm,
+    affected_group_labels,
+    time_of_day_labels,
+)
 from gis_app.places.models import TIMES_OF_DAY
 from gis_app.places.service import VersionConflict
-from gis_app.core.validation import InvalidInput
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("places", __name__)
 
 PAGE_SIZE = 5000  # features per API request
-MAX_PAGES = 4     # the map draws at most PAGE_SIZE * MAX_PAGES places; zooming in shows the rest
+MAX_PAGES = 4  # the map draws at most PAGE_SIZE * MAX_PAGES places; zooming in shows the rest
 
 
 @dataclass(frozen=True)
@@ -48,10 +56,21 @@ def map_page():
     choices = _filter_choices(locale)
     filters = parse_filters(request.args, choices)
     bounds = reference.map_bounds(current_app.config["AREA_BOUNDS"])
-    places_map = build_places_map(choices["category"], bounds, _map_labels(), _asset_url, proxied_tile_url(),
-                                  current_app.config["TILE_ATTRIBUTION"])
-    return render_template("places/map.html", map=embed(places_map.map), choices=choices, filters=filters,
-                           config=_script_config(places_map.js_names(), locale, bounds))
+    places_map = build_places_map(
+        choices["category"],
+        bounds,
+        _map_labels(),
+        _asset_url,
+        proxied_tile_url(),
+        current_app.config["TILE_ATTRIBUTION"],
+    )
+    return render_template(
+        "places/map.html",
+        map=embed(places_map.map),
+        choices=choices,
+        filters=filters,
+        config=_script_config(places_map.js_names(), locale, bounds),
+    )
 
 
 def parse_filters(args, choices: dict) -> MapFilters:
@@ -98,15 +117,21 @@ def _times_of_day() -> list[reference.Choice]:
 
 
 def _map_labels() -> MapLabels:
-    return MapLabels(legend_title=_("Categories"), districts=_("District boundaries"), basemap=_("Basemap"),
-                     generalised=_generalised_text())
+    return MapLabels(
+        legend_title=_("Categories"),
+        districts=_("District boundaries"),
+        basemap=_("Basemap"),
+        generalised=_generalised_text(),
+    )
 
 
 def _generalised_text() -> str:
     """Why the public sees some places only approximately (legend and popups say the same)."""
-    return _("Places in sensitive categories (drugs, intoxication, youth gatherings, violence) are shown at an "
-             "approximate position, somewhere in a %(metres)d m square, so that no person or home can be singled out.",
-             metres=current_app.config["PUBLIC_GRID_METRES"])
+    return _(
+        "Places in sensitive categories (drugs, intoxication, youth gatherings, violence) are shown at an "
+        "approximate position, somewhere in a %(metres)d m square, so that no person or home can be singled out.",
+        metres=current_app.config["PUBLIC_GRID_METRES"],
+    )
 
 
 def _asset_url(path: str) -> str:
@@ -154,12 +179,17 @@ def _script_texts() -> dict:
         "untitled": _("Untitled place"),
         "show_on_map": _("Show on the map"),
         "list_capped": _("The list shows the first {n} places. Zoom in to see the others."),
-        "light": {"daylight": _("Daylight"), "civil_twilight": _("Civil twilight"),
-                  "nautical_twilight": _("Nautical twilight"), "dark": _("Dark")},
+        "light": {
+            "daylight": _("Daylight"),
+            "civil_twilight": _("Civil twilight"),
+            "nautical_twilight": _("Nautical twilight"),
+            "dark": _("Dark"),
+        },
     }
 
 
 # --- places and observations: detail, forms, history ----------------------------------------------------------------
+
 
 def _categories():
     return reference.categories(page_locale())
@@ -175,9 +205,16 @@ def place_detail(place_id: int):
     place = service.get_place(place_id)
     police = sees_police_only()
     observations = [o for o in reversed(place.observations) if police or not o.police_only]
-    return render_template("places/place_detail.html", place=place, observations=observations, labels=_labels(),
-                           locale=page_locale(), location=_location(place), can_plan=can("places.edit_place"),
-                           public_title=service.neutral_title(place, page_locale()))
+    return render_template(
+        "places/place_detail.html",
+        place=place,
+        observations=observations,
+        labels=_labels(),
+        locale=page_locale(),
+        location=_location(place),
+        can_plan=can("places.edit_place"),
+        public_title=service.neutral_title(place, page_locale()),
+    )
 
 
 def _location(place) -> str:
@@ -190,20 +227,27 @@ def _location(place) -> str:
 
 
 def _labels() -> dict:
-    return {"time_of_day": time_of_day_labels(), "affected_group": affected_group_labels(),
-            "priority": dict(PRIORITIES)}
+    return {
+        "time_of_day": time_of_day_labels(),
+        "affected_group": affected_group_labels(),
+        "priority": dict(PRIORITIES),
+    }
 
 
 def _place_form_page(form, place=None, status: int = 200, conflict: bool = False):
-    return render_template("places/place_form.html", form=form, place=place, conflict=conflict,
-                           config=_form_map_config()), status
+    return render_template(
+        "places/place_form.html", form=form, place=place, conflict=conflict, config=_form_map_config()
+    ), status
 
 
 def _form_map_config() -> dict:
     """What static/js/place_form.js needs to draw the click-to-place map."""
-    return {"bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
-            "tileUrl": proxied_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"],
-            "texts": {"locate_failed": _("Your position could not be found.")}}
+    return {
+        "bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
+        "tileUrl": proxied_tile_url(),
+        "attribution": current_app.config["TILE_ATTRIBUTION"],
+        "texts": {"locate_failed": _("Your position could not be found.")},
+    }
 
 
 @blueprint.route("/places/new", methods=["GET", "POST"])
@@ -307,10 +351,19 @@ def place_history(place_id: int):
     rows = [history_row(entry, tokens, labels, values) for entry in reversed(entries)]
     place = service.find_place(place_id)
     # Moved locations are drawn on small maps (static/js/place_history.js) from this JSON, never shown as GeoJSON.
-    maps = {"tileUrl": proxied_tile_url(), "attribution": current_app.config["TILE_ATTRIBUTION"],
-            "geometries": [row.geometry for row in rows]}
-    return render_template("places/place_history.html", place_id=place_id, rows=rows, exists=place is not None,
-                           title=place.title if place else _last_title(entries), maps=maps)
+    maps = {
+        "tileUrl": proxied_tile_url(),
+        "attribution": current_app.config["TILE_ATTRIBUTION"],
+        "geometries": [row.geometry for row in rows],
+    }
+    return render_template(
+        "places/place_history.html",
+        place_id=place_id,
+        rows=rows,
+        exists=place is not None,
+        title=place.title if place else _last_title(entries),
+        maps=maps,
+    )
 
 
 def _last_title(entries) -> str | None:
@@ -324,8 +377,9 @@ def _last_title(entries) -> str | None:
 # --- history rows ---------------------------------------------------------------------------------------------------
 
 # Bookkeeping columns every change touches; the history shows what people changed.
-HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at", "version", "place_id", "created_by_id",
-                           "public_geom", "public_district_id"})  # derived by the database from geom and category
+HIDDEN_FIELDS = frozenset(
+    {"id", "created_at", "updated_at", "version", "place_id", "created_by_id", "public_geom", "public_district_id"}
+)  # derived by the database from geom and category
 VALUE_MAX = 300
 
 
@@ -345,23 +399,40 @@ class HistoryRow:
 
 def _field_labels() -> dict:
     """Labels of the audited columns, in the order the history lists them."""
-    return {"title": _("Title"), "title_reviewed": _("Title public"), "category_code": _("Category"), "status_code": _("Status"),
-            "dismissed_reason": _("Reason for dismissing"), "description": _("Description"),
-            "time_of_day": _("Time of day"), "affected_group": _("Who feels unsafe"), "priority": _("Priority"),
-            "geom": _("Location"), "district_id": _("District"), "reported_on": _("Reported"),
-            "text": _("Observation"), "source_code": _("Source"), "observed_at": _("Observed"),
-            "reviewed": _("Reviewed"), "police_only": _("Police only"), "reporter_name": _("Reporter's name"),
-            "reporter_contact": _("Reporter's phone or email")}
+    return {
+        "title": _("Title"),
+        "title_reviewed": _("Title public"),
+        "category_code": _("Category"),
+        "status_code": _("Status"),
+        "dismissed_reason": _("Reason for dismissing"),
+        "description": _("Description"),
+        "time_of_day": _("Time of day"),
+        "affected_group": _("Who feels unsafe"),
+        "priority": _("Priority"),
+        "geom": _("Location"),
+        "district_id": _("District"),
+        "reported_on": _("Reported"),
+        "text": _("Observation"),
+        "source_code": _("Source"),
+        "observed_at": _("Observed"),
+        "reviewed": _("Reviewed"),
+        "police_only": _("Police only"),
+        "reporter_name": _("Reporter's name"),
+        "reporter_contact": _("Reporter's phone or email"),
+    }
 
 
 def _value_labels() -> dict:
     """Codes shown as their labels in the page's language."""
     locale = page_locale()
-    return {"category_code": {c.code: c.label for c in reference.categories(locale)},
-            "status_code": {s.code: s.label for s in reference.statuses(locale)},
-            "source_code": {s.code: s.label for s in service.sources(locale)},
-            "time_of_day": time_of_day_labels(), "affected_group": affected_group_labels(),
-            "priority": dict(PRIORITIES)}
+    return {
+        "category_code": {c.code: c.label for c in reference.categories(locale)},
+        "status_code": {s.code: s.label for s in reference.statuses(locale)},
+        "source_code": {s.code: s.label for s in service.sources(locale)},
+        "time_of_day": time_of_day_labels(),
+        "affected_group": affected_group_labels(),
+        "priority": dict(PRIORITIES),
+    }
 
 
 def _shown(value, codes: dict | None = None) -> str:
@@ -390,11 +461,22 @@ def history_row(entry, tokens: dict[int, str], labels: dict, values: dict) -> Hi
     actions = {"create": _("Created"), "update": _("Changed"), "delete": _("Deleted")}
     entity = _("Place") if entry.entity == "place" else _("Observation %(id)s", id=entry.entity_id)
     order = {key: index for index, key in enumerate(labels)}
-    changed = sorted(audit.changes(entry, HIDDEN_FIELDS), key=lambda change: (order.get(change[0], len(order)),
-                                                                              change[0]))
-    geometry = next(({"before": before, "after": after} for key, before, after in changed if key in GEOMETRY_FIELDS),
-                    None)
-    changes = [(labels.get(key, key), _shown(before, values.get(key)), _shown(after, values.get(key)))
-               for key, before, after in changed if key not in GEOMETRY_FIELDS]
-    return HistoryRow(format_datetime(entry.at, "short"), _who(entry, tokens), actions.get(entry.action, entry.action),
-                      entity, changes, geometry)
+    changed = sorted(
+        audit.changes(entry, HIDDEN_FIELDS), key=lambda change: (order.get(change[0], len(order)), change[0])
+    )
+    geometry = next(
+        ({"before": before, "after": after} for key, before, after in changed if key in GEOMETRY_FIELDS), None
+    )
+    changes = [
+        (labels.get(key, key), _shown(before, values.get(key)), _shown(after, values.get(key)))
+        for key, before, after in changed
+        if key not in GEOMETRY_FIELDS
+    ]
+    return HistoryRow(
+        format_datetime(entry.at, "short"),
+        _who(entry, tokens),
+        actions.get(entry.action, entry.action),
+        entity,
+        changes,
+        geometry,
+    )

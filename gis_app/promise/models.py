@@ -1,5 +1,6 @@
 """The citizen promise as data (periods, promises, activities, indicators, hand-entered values) and the
 twice-yearly report to citizens with its approvals, and the photos approved for publication."""
+
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -20,8 +21,17 @@ from gis_app.extensions import db
 
 OWNERS = ("municipality", "police", "both")
 # Indicators computed from the data (gis_app/promise/queries.py INDICATORS), or entered by hand ("manual").
-INDICATOR_SOURCES = ("places_reported", "places_remediated", "measures_done", "lighting_measures_done",
-                     "vandalism_measures_done", "walks_held", "outreach_visits", "citizen_reports", "manual")
+INDICATOR_SOURCES = (
+    "places_reported",
+    "places_remediated",
+    "measures_done",
+    "lighting_measures_done",
+    "vandalism_measures_done",
+    "walks_held",
+    "outreach_visits",
+    "citizen_reports",
+    "manual",
+)
 # draft -> approved (by one municipality user and one police user) -> published; a published report is never
 # edited (a trigger refuses it), only superseded by a later one.
 REPORT_STATUSES = ("draft", "approved", "published")
@@ -44,16 +54,23 @@ class PromisePeriod(db.Model):
     ends_on = mapped_column(Date, nullable=False)
     created_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
-    promises = relationship("Promise", order_by="Promise.position", cascade="all, delete-orphan",
-                            passive_deletes=True, back_populates="period")
+    promises = relationship(
+        "Promise",
+        order_by="Promise.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        back_populates="period",
+    )
 
 
 class Promise(db.Model):
     """One commitment of the period, and who owns it."""
 
     __tablename__ = "promise"
-    __table_args__ = (CheckConstraint(_in("owner", OWNERS), name="ck_promise_owner"),
-                      UniqueConstraint("period_id", "position", name="uq_promise_position"))
+    __table_args__ = (
+        CheckConstraint(_in("owner", OWNERS), name="ck_promise_owner"),
+        UniqueConstraint("period_id", "position", name="uq_promise_position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("promise_period.id", ondelete="CASCADE"))
@@ -63,10 +80,16 @@ class Promise(db.Model):
     owner: Mapped[str] = mapped_column(String(12))
 
     period = relationship(PromisePeriod, back_populates="promises")
-    activities = relationship("PromiseActivity", order_by="PromiseActivity.position", cascade="all, delete-orphan",
-                              passive_deletes=True)
-    indicators = relationship("PromiseIndicator", order_by="PromiseIndicator.position",
-                              cascade="all, delete-orphan", passive_deletes=True, back_populates="promise")
+    activities = relationship(
+        "PromiseActivity", order_by="PromiseActivity.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    indicators = relationship(
+        "PromiseIndicator",
+        order_by="PromiseIndicator.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        back_populates="promise",
+    )
 
 
 class PromiseActivity(db.Model):
@@ -85,9 +108,11 @@ class PromiseIndicator(db.Model):
     """A figure that shows progress on a promise: computed from the data, or entered by hand."""
 
     __tablename__ = "promise_indicator"
-    __table_args__ = (CheckConstraint(_in("source", INDICATOR_SOURCES), name="ck_promise_indicator_source"),
-                      CheckConstraint("target IS NULL OR target >= 0", name="ck_promise_indicator_target"),
-                      Index("ix_promise_indicator_promise", "promise_id"))
+    __table_args__ = (
+        CheckConstraint(_in("source", INDICATOR_SOURCES), name="ck_promise_indicator_source"),
+        CheckConstraint("target IS NULL OR target >= 0", name="ck_promise_indicator_target"),
+        Index("ix_promise_indicator_promise", "promise_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id", ondelete="CASCADE"))
@@ -98,8 +123,9 @@ class PromiseIndicator(db.Model):
     target = mapped_column(Numeric(14, 2))
 
     promise = relationship(Promise, back_populates="indicators")
-    values = relationship("IndicatorValue", order_by="IndicatorValue.measured_on", cascade="all, delete-orphan",
-                          passive_deletes=True)
+    values = relationship(
+        "IndicatorValue", order_by="IndicatorValue.measured_on", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class IndicatorValue(db.Model):
@@ -124,8 +150,10 @@ class PublicReport(db.Model):
     __table_args__ = (
         CheckConstraint(_in("status", REPORT_STATUSES), name="ck_public_report_status"),
         CheckConstraint("ends_on >= starts_on", name="ck_public_report_dates"),
-        CheckConstraint("status = 'draft' OR (municipality_approved_at IS NOT NULL "
-                        "AND police_approved_at IS NOT NULL)", name="ck_public_report_approved"),
+        CheckConstraint(
+            "status = 'draft' OR (municipality_approved_at IS NOT NULL AND police_approved_at IS NOT NULL)",
+            name="ck_public_report_approved",
+        ),
         CheckConstraint("status <> 'published' OR published_at IS NOT NULL", name="ck_public_report_published"),
         Index("ix_public_report_status", "status", "published_at"),
     )
@@ -164,7 +192,6 @@ class PublicationPhoto(db.Model):
 
     __tablename__ = "publication_photo"
 
-    measure_photo_id: Mapped[int] = mapped_column(ForeignKey("measure_photo.id", ondelete="CASCADE"),
-                                                  primary_key=True)
+    measure_photo_id: Mapped[int] = mapped_column(ForeignKey("measure_photo.id", ondelete="CASCADE"), primary_key=True)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     approved_at = mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)

@@ -1,5 +1,6 @@
 """The report to citizens: draft it from the data, approve it (municipality and police), publish it, supersede it;
 the promise's indicators and hand-entered values; photos approved for publication. Every step is audited."""
+
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -9,12 +10,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from gis_app.auth import audit
+from gis_app.core.db import find, get_or_404, transaction
+from gis_app.core.inputs import parse_date
+from gis_app.core.validation import INVALID, Problems, check_text
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
-from gis_app.core.inputs import parse_date
 from gis_app.inventory.models import MeasurePhoto
-from gis_app.core.db import find, get_or_404, transaction
-from gis_app.core.validation import INVALID, Problems, check_text
 from gis_app.promise import queries
 from gis_app.promise.models import APPROVER_KINDS, IndicatorValue, PromiseIndicator, PublicationPhoto, PublicReport
 
@@ -24,9 +25,15 @@ NOTE_MAX = 1000
 MAX_PERIOD_DAYS = 800  # a report covers half a year, or at most the two years of a promise
 # Which of the report's tables each computed indicator speaks for: the table is printed under the first promise
 # that has such an indicator, so the report reads promise by promise.
-SECTION_OF_SOURCE = {"places_reported": "places", "places_remediated": "places", "measures_done": "measures",
-                     "lighting_measures_done": "measures", "vandalism_measures_done": "measures",
-                     "walks_held": "walks", "outreach_visits": "outreach"}
+SECTION_OF_SOURCE = {
+    "places_reported": "places",
+    "places_remediated": "places",
+    "measures_done": "measures",
+    "lighting_measures_done": "measures",
+    "vandalism_measures_done": "measures",
+    "walks_held": "walks",
+    "outreach_visits": "outreach",
+}
 SECTIONS = ("places", "measures", "walks", "outreach")
 
 
@@ -55,6 +62,7 @@ def check_period(starts_on, ends_on, problems: Problems) -> tuple:
 
 # --- the indicators and the snapshot of figures ----------------------------------------------------------------------
 
+
 def _number(value):
     if value is None:
         return None
@@ -66,30 +74,50 @@ def indicator_value(indicator: PromiseIndicator, starts_on: date, ends_on: date)
     """The indicator's value over the period: computed from the data, or the latest value entered by hand."""
     if indicator.source == "manual":
         entered = queries.manual_value(indicator, starts_on, ends_on)
-        return {"value": _number(entered.value) if entered else None, "note": entered.note if entered else None,
-                "measured_on": entered.measured_on.isoformat() if entered else None}
+        return {
+            "value": _number(entered.value) if entered else None,
+            "note": entered.note if entered else None,
+            "measured_on": entered.measured_on.isoformat() if entered else None,
+        }
     return {"value": queries.COMPUTED[indicator.source](starts_on, ends_on), "note": None, "measured_on": None}
 
 
 def _promise_content(promise, starts_on: date, ends_on: date, claimed: set) -> dict:
-    indicators = [{"label": i.label, "source": i.source, "unit": i.unit, "target": _number(i.target),
-                   **indicator_value(i, starts_on, ends_on)} for i in promise.indicators]
+    indicators = [
+        {
+            "label": i.label,
+            "source": i.source,
+            "unit": i.unit,
+            "target": _number(i.target),
+            **indicator_value(i, starts_on, ends_on),
+        }
+        for i in promise.indicators
+    ]
     sections = []
     for indicator in promise.indicators:
         section = SECTION_OF_SOURCE.get(indicator.source)
         if section and section not in claimed:
             claimed.add(section)
             sections.append(section)
-    return {"title": promise.title, "description": promise.description, "owner": promise.owner,
-            "period": promise.period.title, "activities": [a.description for a in promise.activities],
-            "indicators": indicators, "sections": sections}
+    return {
+        "title": promise.title,
+        "description": promise.description,
+        "owner": promise.owner,
+        "period": promise.period.title,
+        "activities": [a.description for a in promise.activities],
+        "indicators": indicators,
+        "sections": sections,
+    }
 
 
 def build_content(starts_on: date, ends_on: date) -> dict:
     """Every figure of the report over the period, as JSON; a published report keeps exactly this."""
     claimed: set[str] = set()
-    promises = [_promise_content(p, starts_on, ends_on, claimed)
-                for period in queries.periods_overlapping(starts_on, ends_on) for p in period.promises]
+    promises = [
+        _promise_content(p, starts_on, ends_on, claimed)
+        for period in queries.periods_overlapping(starts_on, ends_on)
+        for p in period.promises
+    ]
     return {
         "totals": {source: compute(starts_on, ends_on) for source, compute in queries.COMPUTED.items()},
         "promises": promises,
@@ -106,6 +134,7 @@ def build_content(starts_on: date, ends_on: date) -> dict:
 
 
 # --- the report's life: draft, approve, publish, supersede ----------------------------------------------------------
+
 
 def get_report(report_id: int) -> PublicReport:
     return get_or_404(PublicReport, report_id, _("No report %(id)s.", id=report_id))
@@ -134,8 +163,15 @@ def new_draft(title, starts_on, ends_on, intro=None, supersedes_id: int | None =
         if earlier is None or not earlier.is_published or earlier.superseded_by_id:
             problems.add("supersedes", _("only a published report that is not yet superseded can be replaced"))
     problems.raise_any()
-    report = PublicReport(title=title, intro=intro, starts_on=first, ends_on=last, supersedes_id=supersedes_id,
-                          content=build_content(first, last), created_by_id=_user_id())
+    report = PublicReport(
+        title=title,
+        intro=intro,
+        starts_on=first,
+        ends_on=last,
+        supersedes_id=supersedes_id,
+        content=build_content(first, last),
+        created_by_id=_user_id(),
+    )
     with transaction():
         db.session.add(report)
         audit.record_create(report, "public_report")
@@ -145,8 +181,11 @@ def new_draft(title, starts_on, ends_on, intro=None, supersedes_id: int | None =
 def _editable(report_id: int) -> PublicReport:
     report = get_report(report_id)
     if report.is_published:
-        raise AppError(_("A published report is never edited: draft a new version that supersedes it."),
-                       status=409, code="Conflict")
+        raise AppError(
+            _("A published report is never edited: draft a new version that supersedes it."),
+            status=409,
+            code="Conflict",
+        )
     return report
 
 
@@ -189,8 +228,9 @@ def approve(report_id: int, user) -> PublicReport:
     report = _editable(report_id)
     side = APPROVER_KINDS.get(user.organisation.kind)
     if side is None:
-        raise AppError(_("Only a user of the municipality or of the police may approve a report."), status=403,
-                       code="Forbidden")
+        raise AppError(
+            _("Only a user of the municipality or of the police may approve a report."), status=403, code="Forbidden"
+        )
     if getattr(report, f"{side}_approved_at") is not None:
         raise AppError(_("This report is already approved for your organisation."), status=409, code="Conflict")
     before = audit.snapshot(report)
@@ -208,8 +248,11 @@ def publish(report_id: int) -> PublicReport:
     """Publish an approved report; the report it supersedes is marked so. Audit both; commit."""
     report = _editable(report_id)
     if report.status != "approved":
-        raise AppError(_("A report is published only after one municipality user and one police user approved it."),
-                       status=409, code="Conflict")
+        raise AppError(
+            _("A report is published only after one municipality user and one police user approved it."),
+            status=409,
+            code="Conflict",
+        )
     before = audit.snapshot(report)
     with transaction():
         report.status = "published"
@@ -242,6 +285,7 @@ def delete_draft(report_id: int) -> None:
 
 # --- photos approved for publication --------------------------------------------------------------------------------
 
+
 def set_photo_approval(measure_photo_id: int, approved: bool) -> None:
     """Approve a measure's photo for the public report, or withdraw it (it disappears at once); audit; commit."""
     link = db.session.get(MeasurePhoto, measure_photo_id)
@@ -259,6 +303,7 @@ def set_photo_approval(measure_photo_id: int, approved: bool) -> None:
 
 
 # --- hand-entered indicator values ----------------------------------------------------------------------------------
+
 
 def get_indicator(indicator_id: int) -> PromiseIndicator:
     return get_or_404(PromiseIndicator, indicator_id, _("No indicator %(id)s.", id=indicator_id))
@@ -288,8 +333,9 @@ def enter_value(indicator_id: int, measured_on, value, note) -> IndicatorValue:
     number = _decimal(value, problems)
     note = check_text(note, "note", NOTE_MAX, problems)
     problems.raise_any()
-    entry = db.session.scalar(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id,
-                                                           IndicatorValue.measured_on == day))
+    entry = db.session.scalar(
+        select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.measured_on == day)
+    )
     before = audit.snapshot(entry) if entry else None
     with transaction():
         if entry is None:

@@ -1,5 +1,6 @@
 """Reports to citizens: the public archive, each published report as a page, a PDF and an Atom entry; the staff's
 drafts, approvals, publication and photo approvals; the promises and their hand-entered indicator values."""
+
 import base64
 from pathlib import Path
 from xml.etree import ElementTree
@@ -10,16 +11,16 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from gis_app.core.forms import page_locale
 from gis_app.auth.access import can
 from gis_app.core.clock import local_now
+from gis_app.core.forms import page_locale
+from gis_app.core.validation import InvalidInput
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 from gis_app.inventory.labels import MEASURE_TYPE_LABELS, label
 from gis_app.maps.walk_map import svg_map
 from gis_app.photos.models import Photo
 from gis_app.places.models import Category
-from gis_app.core.validation import InvalidInput
 from gis_app.promise import queries, service
 from gis_app.promise.models import PublicReport
 
@@ -29,15 +30,20 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def owner_labels() -> dict:
-    return {"municipality": _("The municipality"), "police": _("The police"),
-            "both": _("The municipality and the police")}
+    return {
+        "municipality": _("The municipality"),
+        "police": _("The police"),
+        "both": _("The municipality and the police"),
+    }
 
 
 def _categories() -> tuple[dict, dict]:
     rows = db.session.execute(select(Category.code, Category.label_sv, Category.label_en, Category.color)).all()
     locale = page_locale()
-    return ({code: (en if locale == "en" else sv) for code, sv, en, _c in rows},
-            {code: color for code, _s, _e, color in rows})
+    return (
+        {code: (en if locale == "en" else sv) for code, sv, en, _c in rows},
+        {code: color for code, _s, _e, color in rows},
+    )
 
 
 def _static_map(points: list) -> str | None:
@@ -67,13 +73,22 @@ def _report_context(report: PublicReport, mode: str) -> dict:
     else:
         endpoint = "promise.public_photo" if mode == "public" else "photos.thumbnail"
         photo_src = {photo_id: url_for(endpoint, photo_id=photo_id) for photo_id in photo_ids}
-    return {"report": report, "content": content, "mode": mode, "pdf": mode == "pdf", "categories": categories,
-            "measure_types": {code: label(MEASURE_TYPE_LABELS, code, page_locale()) for code in MEASURE_TYPE_LABELS},
-            "owners": owner_labels(), "svg": _static_map(content.get("map", [])), "photo_src": photo_src,
-            "inline_css": Markup((STATIC / "css" / "public_report.css").read_text()) if mode == "pdf" else None}
+    return {
+        "report": report,
+        "content": content,
+        "mode": mode,
+        "pdf": mode == "pdf",
+        "categories": categories,
+        "measure_types": {code: label(MEASURE_TYPE_LABELS, code, page_locale()) for code in MEASURE_TYPE_LABELS},
+        "owners": owner_labels(),
+        "svg": _static_map(content.get("map", [])),
+        "photo_src": photo_src,
+        "inline_css": Markup((STATIC / "css" / "public_report.css").read_text()) if mode == "pdf" else None,
+    }
 
 
 # --- public: the archive, a report, its PDF, its photos and the feed -------------------------------------------------
+
 
 @blueprint.get("/what-we-did")
 def archive():
@@ -142,8 +157,13 @@ def feed():
         _sub(entry, "title", report.title)
         _sub(entry, "id", url_for(".public_report", report_id=report.id, _external=True))
         _sub(entry, "link", href=url_for(".public_report", report_id=report.id, _external=True))
-        _sub(entry, "link", href=url_for(".public_report_pdf", report_id=report.id, _external=True),
-             rel="alternate", type="application/pdf")
+        _sub(
+            entry,
+            "link",
+            href=url_for(".public_report_pdf", report_id=report.id, _external=True),
+            rel="alternate",
+            type="application/pdf",
+        )
         _sub(entry, "published", report.published_at.isoformat())
         _sub(entry, "updated", (report.superseded_at or report.published_at).isoformat())
         summary = _("Period %(first)s – %(last)s.", first=report.starts_on.isoformat(), last=report.ends_on.isoformat())
@@ -156,6 +176,7 @@ def feed():
 
 # --- staff: drafts, approvals, publication ---------------------------------------------------------------------------
 
+
 def _errors(error: AppError) -> dict:
     pairs = error.errors if isinstance(error, InvalidInput) else [(error.field or "form", error.message)]
     errors: dict = {}
@@ -166,11 +187,19 @@ def _errors(error: AppError) -> dict:
 
 def _drafts_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
     first, last = service.half_year(local_now().date())
-    values = {"starts_on": first.isoformat(), "ends_on": last.isoformat(),
-              "title": _("What we have done: %(first)s – %(last)s", first=first.isoformat(), last=last.isoformat()),
-              **(values or {})}
-    return render_template("promise/drafts.html", drafts=queries.unpublished_reports(),
-                           published=queries.published_reports(), values=values, errors=errors or {}), status
+    values = {
+        "starts_on": first.isoformat(),
+        "ends_on": last.isoformat(),
+        "title": _("What we have done: %(first)s – %(last)s", first=first.isoformat(), last=last.isoformat()),
+        **(values or {}),
+    }
+    return render_template(
+        "promise/drafts.html",
+        drafts=queries.unpublished_reports(),
+        published=queries.published_reports(),
+        values=values,
+        errors=errors or {},
+    ), status
 
 
 @blueprint.get("/what-we-did/drafts")
@@ -218,16 +247,21 @@ def _step(report_id: int, action, message: str):
 @blueprint.post("/what-we-did/drafts/<int:report_id>/edit")
 def edit_draft(report_id: int):
     """Change the title and introduction (both approvals are withdrawn)."""
-    return _step(report_id, lambda: service.update_draft(report_id, request.form.get("title"),
-                                                         request.form.get("intro")),
-                 _("The draft was saved. It needs both approvals again."))
+    return _step(
+        report_id,
+        lambda: service.update_draft(report_id, request.form.get("title"), request.form.get("intro")),
+        _("The draft was saved. It needs both approvals again."),
+    )
 
 
 @blueprint.post("/what-we-did/drafts/<int:report_id>/refresh")
 def refresh_draft(report_id: int):
     """Draft the figures again from today's data (both approvals are withdrawn)."""
-    return _step(report_id, lambda: service.refresh_draft(report_id),
-                 _("The figures were drafted again from the data. The report needs both approvals again."))
+    return _step(
+        report_id,
+        lambda: service.refresh_draft(report_id),
+        _("The figures were drafted again from the data. The report needs both approvals again."),
+    )
 
 
 @blueprint.post("/what-we-did/drafts/<int:report_id>/approve")
@@ -254,22 +288,30 @@ def delete_draft(report_id: int):
 def supersede(report_id: int):
     """Draft a new version of a published report over the same period; publishing it supersedes the old one."""
     earlier = service.get_published(report_id)
-    report = service.new_draft(earlier.title, earlier.starts_on.isoformat(), earlier.ends_on.isoformat(),
-                               earlier.intro, supersedes_id=earlier.id)
+    report = service.new_draft(
+        earlier.title,
+        earlier.starts_on.isoformat(),
+        earlier.ends_on.isoformat(),
+        earlier.intro,
+        supersedes_id=earlier.id,
+    )
     flash(_("A new version was drafted. Publishing it supersedes the earlier one."))
     return redirect(url_for(".draft", report_id=report.id))
 
 
 # --- staff: photos approved for publication --------------------------------------------------------------------------
 
+
 @blueprint.get("/what-we-did/drafts/<int:report_id>/photos")
 def photos(report_id: int):
     """The before/after photos of the period's measures: only those approved here are ever published."""
     report = service.get_report(report_id)
-    return render_template("promise/photos.html", report=report,
-                           photos=queries.photo_candidates(report.starts_on, report.ends_on),
-                           measure_types={code: label(MEASURE_TYPE_LABELS, code, page_locale())
-                                          for code in MEASURE_TYPE_LABELS})
+    return render_template(
+        "promise/photos.html",
+        report=report,
+        photos=queries.photo_candidates(report.starts_on, report.ends_on),
+        measure_types={code: label(MEASURE_TYPE_LABELS, code, page_locale()) for code in MEASURE_TYPE_LABELS},
+    )
 
 
 @blueprint.post("/what-we-did/photos/<int:measure_photo_id>/approval")
@@ -286,16 +328,29 @@ def photo_approval(measure_photo_id: int):
 
 # --- staff: the promises and their indicators ------------------------------------------------------------------------
 
+
 @blueprint.get("/promises")
 def promises():
     """Each promise with its owner, activities and indicators, valued over the last complete half-year."""
     first, last = service.half_year(local_now().date())
     periods = queries.all_periods()
-    values = {indicator.id: service.indicator_value(indicator, period.starts_on, period.ends_on)
-              for period in periods for promise in period.promises for indicator in promise.indicators}
-    return render_template("promise/promises.html", periods=periods, values=values, owners=owner_labels(),
-                           first=first, last=last, can_enter=can("promise.enter_value"),
-                           errors={}, today=local_now().date())
+    values = {
+        indicator.id: service.indicator_value(indicator, period.starts_on, period.ends_on)
+        for period in periods
+        for promise in period.promises
+        for indicator in promise.indicators
+    }
+    return render_template(
+        "promise/promises.html",
+        periods=periods,
+        values=values,
+        owners=owner_labels(),
+        first=first,
+        last=last,
+        can_enter=can("promise.enter_value"),
+        errors={},
+        today=local_now().date(),
+    )
 
 
 @blueprint.post("/promises/indicators/<int:indicator_id>/values")

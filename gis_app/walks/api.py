@@ -1,4 +1,5 @@
 """The field capture API: findings in (multipart or JSON, idempotent by the device's UUID), findings out as GeoJSON."""
+
 import json
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -6,8 +7,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from gis_app.auth.access import OBSERVATION_SCOPE, authorise
-from gis_app.errors import AppError
 from gis_app.core.inputs import load_json
+from gis_app.errors import AppError
 from gis_app.walks import protocol, queries, service
 
 blueprint = Blueprint("walks_api", __name__)
@@ -29,8 +30,12 @@ def _finding_input() -> tuple[dict, list]:
     elif request.mimetype == "application/json":
         raw, photos = request.get_data(as_text=True), []
     else:
-        raise AppError(_("Send multipart/form-data or application/json."), field="Content-Type", status=415,
-                       code="UnsupportedMediaType")
+        raise AppError(
+            _("Send multipart/form-data or application/json."),
+            field="Content-Type",
+            status=415,
+            code="UnsupportedMediaType",
+        )
     try:
         data = load_json(raw)
     except ValueError:

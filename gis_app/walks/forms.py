@@ -1,4 +1,5 @@
 """The walk planning form."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
@@ -9,8 +10,12 @@ from gis_app.walks.models import ORGANISER_KINDS
 
 
 def organiser_choices():
-    labels = {"municipality": _l("Municipality"), "police": _l("Police"), "property_owner": _l("Property owners"),
-              "association": _l("Associations")}
+    labels = {
+        "municipality": _l("Municipality"),
+        "police": _l("Police"),
+        "property_owner": _l("Property owners"),
+        "association": _l("Associations"),
+    }
     return [(kind, labels[kind]) for kind in ORGANISER_KINDS]
 
 
@@ -29,5 +34,4 @@ class WalkForm(FlaskForm):
     area_name = StringField(_l("Part of town or street (free text)"), validators=[Optional(), Length(max=200)])
     organiser_kinds = MultiCheckboxField(_l("Organisers"), choices=organiser_choices)
     organisers = TextAreaField(_l("Organisations taking part"), validators=[Optional(), Length(max=2000)])
-    expected_participants = IntegerField(_l("Expected participants"),
-                                         validators=[Optional(), NumberRange(0, 10000)])
+    expected_participants = IntegerField(_l("Expected participants"), validators=[Optional(), NumberRange(0, 10000)])

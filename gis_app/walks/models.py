@@ -1,7 +1,19 @@
 """A safety walk, the places it visits in order, and the findings recorded on it."""
+
 from geoalchemy2 import Geometry
-from sqlalchemy import (Boolean, CheckConstraint, DateTime, Float, ForeignKey, Integer, SmallInteger, String, Text,
-                        UniqueConstraint, func)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,8 +21,17 @@ from gis_app.extensions import db
 
 ORGANISER_KINDS = ("municipality", "police", "property_owner", "association")
 # The nine Safetipin audit parameters, each scored 0–3.
-SAFETIPIN_PARAMETERS = ("lighting", "openness", "visibility", "people", "security", "walk_path",
-                        "public_transport", "gender_diversity", "feeling")
+SAFETIPIN_PARAMETERS = (
+    "lighting",
+    "openness",
+    "visibility",
+    "people",
+    "security",
+    "walk_path",
+    "public_transport",
+    "gender_diversity",
+    "feeling",
+)
 RESPONSIBLE_PARTIES = ("municipal_unit", "police", "property_owner", "road_authority", "other")
 
 
@@ -19,8 +40,9 @@ class Walk(db.Model):
 
     __tablename__ = "walk"
     __table_args__ = (
-        CheckConstraint("expected_participants IS NULL OR expected_participants >= 0",
-                        name="ck_walk_expected_participants"),
+        CheckConstraint(
+            "expected_participants IS NULL OR expected_participants >= 0", name="ck_walk_expected_participants"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,8 +65,13 @@ class Walk(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
 
-    stops = relationship("WalkStop", order_by="WalkStop.position", cascade="all, delete-orphan",
-                         passive_deletes=True, back_populates="walk")
+    stops = relationship(
+        "WalkStop",
+        order_by="WalkStop.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        back_populates="walk",
+    )
     follows = relationship("Walk", remote_side=[id])
     district = relationship("Area")
 
@@ -79,8 +106,7 @@ class Finding(db.Model):
     client_uuid = mapped_column(UUID(as_uuid=True), nullable=False, unique=True)
     # An unsafe finding is an observation of a new or an existing place; a safe place has neither.
     # Deleting the place later keeps the finding (the protocol is a record of the walk).
-    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id", ondelete="SET NULL"),
-                                                       unique=True)
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id", ondelete="SET NULL"), unique=True)
     place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id", ondelete="SET NULL"), index=True)
     new_place: Mapped[bool] = mapped_column(Boolean, server_default="false")
     category_code: Mapped[str | None] = mapped_column(ForeignKey("category.code"))
@@ -102,8 +128,9 @@ class Finding(db.Model):
     walk = relationship(Walk)
     observation = relationship("Observation", lazy="joined")
     place = relationship("Place", lazy="joined")
-    photos = relationship("FindingPhoto", order_by="FindingPhoto.photo_id", cascade="all, delete-orphan",
-                          passive_deletes=True)
+    photos = relationship(
+        "FindingPhoto", order_by="FindingPhoto.photo_id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class FindingPhoto(db.Model):

@@ -1,4 +1,5 @@
 """Writing walks, stops and findings: check the input, write, and audit every change in the same transaction."""
+
 import uuid
 from datetime import datetime, timedelta
 
@@ -11,22 +12,21 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from gis_app import routing
+from gis_app.auth import audit
+from gis_app.core.clock import local_now, local_zone
 from gis_app.core.db import find, get_or_404, transaction
 from gis_app.core.geometry import GeometryProblem, check_geometry, geometry_from_geojson
-from gis_app.core.clock import local_now, local_zone
-from gis_app.auth import audit
+from gis_app.core.inputs import parse_datetime
+from gis_app.core.validation import INVALID, InvalidInput, Problems, check_code, check_text
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
-from gis_app.core.inputs import parse_datetime
 from gis_app.photos.models import Photo
 from gis_app.photos.service import save_photo
 from gis_app.places import service as places
 from gis_app.places.importer import load_rules
 from gis_app.places.models import Category, Place
 from gis_app.places.service import OBSERVATION_TEXT_MAX
-from gis_app.core.validation import INVALID, InvalidInput, Problems, check_code, check_text
-from gis_app.walks.models import (RESPONSIBLE_PARTIES, SAFETIPIN_PARAMETERS, Finding, FindingPhoto, Walk,
-                                  WalkStop)
+from gis_app.walks.models import RESPONSIBLE_PARTIES, SAFETIPIN_PARAMETERS, Finding, FindingPhoto, Walk, WalkStop
 
 MEASURE_MAX = 2000
 TITLE_FROM_NOTE = 80
@@ -37,6 +37,7 @@ def _user_id() -> int | None:
 
 
 # --- walks ----------------------------------------------------------------------------------------------------------
+
 
 def get_walk(walk_id: int) -> Walk:
     """Return the walk or raise NotFound."""
@@ -111,8 +112,9 @@ def reinstate_walk(walk: Walk) -> None:
 def delete_walk(walk: Walk) -> None:
     """Delete a walk without findings, and its stops; audit both; commit. A walk with findings is cancelled."""
     if db.session.scalar(select(func.count()).where(Finding.walk_id == walk.id)):
-        raise AppError(_("A walk with findings cannot be deleted: cancel it instead."), field="walk", status=409,
-                       code="Conflict")
+        raise AppError(
+            _("A walk with findings cannot be deleted: cancel it instead."), field="walk", status=409, code="Conflict"
+        )
     with transaction(passthrough=(IntegrityError,)):
         if walk.stops:
             audit.record("delete", "walk_stops", walk.id, {"place_ids": [s.place_id for s in walk.stops]}, None)
@@ -123,8 +125,12 @@ def delete_walk(walk: Walk) -> None:
 def check_open(walk: Walk) -> None:
     """New findings go only to a walk that is not cancelled."""
     if walk.cancelled_at is not None:
-        raise AppError(_("This walk is cancelled: no new findings can be recorded on it."), field="walk_id",
-                       status=409, code="Conflict")
+        raise AppError(
+            _("This walk is cancelled: no new findings can be recorded on it."),
+            field="walk_id",
+            status=409,
+            code="Conflict",
+        )
 
 
 def meeting_point(walk: Walk) -> routing.Point:
@@ -225,12 +231,20 @@ def route_summary(walk: Walk) -> dict:
 
 def follow_up(earlier: Walk, starts_at: datetime | None = None) -> Walk:
     """Plan a new walk over the same route and stops as an earlier one; audit it; commit."""
-    walk = Walk(title=_("Follow-up: %(title)s", title=earlier.title)[:200],
-                starts_at=starts_at or default_start(), meeting_place=earlier.meeting_place,
-                meeting_point=earlier.meeting_point, district_id=earlier.district_id, area_name=earlier.area_name,
-                organiser_kinds=list(earlier.organiser_kinds or []), organisers=earlier.organisers,
-                expected_participants=earlier.expected_participants, route=earlier.route,
-                follows_walk_id=earlier.id, created_by_id=_user_id())
+    walk = Walk(
+        title=_("Follow-up: %(title)s", title=earlier.title)[:200],
+        starts_at=starts_at or default_start(),
+        meeting_place=earlier.meeting_place,
+        meeting_point=earlier.meeting_point,
+        district_id=earlier.district_id,
+        area_name=earlier.area_name,
+        organiser_kinds=list(earlier.organiser_kinds or []),
+        organisers=earlier.organisers,
+        expected_participants=earlier.expected_participants,
+        route=earlier.route,
+        follows_walk_id=earlier.id,
+        created_by_id=_user_id(),
+    )
     with transaction(passthrough=(IntegrityError,)):
         db.session.add(walk)
         db.session.flush()
@@ -242,8 +256,20 @@ def follow_up(earlier: Walk, starts_at: datetime | None = None) -> Walk:
 
 # --- findings -------------------------------------------------------------------------------------------------------
 
-FINDING_FIELDS = frozenset({"client_uuid", "geometry", "accuracy_m", "pin_moved", "category", "note", "safe_place",
-                            "scores", "place_id", "recorded_at"})
+FINDING_FIELDS = frozenset(
+    {
+        "client_uuid",
+        "geometry",
+        "accuracy_m",
+        "pin_moved",
+        "category",
+        "note",
+        "safe_place",
+        "scores",
+        "place_id",
+        "recorded_at",
+    }
+)
 
 
 def parse_uuid(value, problems: Problems):
@@ -365,15 +391,21 @@ def _place_and_observation(values: dict, rules, problems: Problems):
     text = note or _category_label(values["category_code"])
     place = values["place"]
     if place is None:
-        title = (note or _("%(category)s (safety walk)", category=_category_label(values["category_code"])))
-        place_data = {"title": title[:TITLE_FROM_NOTE], "category": values["category_code"], "description": note,
-                      "time_of_day": time_of_day(values["recorded_at"]), "geometry": point}
+        title = note or _("%(category)s (safety walk)", category=_category_label(values["category_code"]))
+        place_data = {
+            "title": title[:TITLE_FROM_NOTE],
+            "category": values["category_code"],
+            "description": note,
+            "time_of_day": time_of_day(values["recorded_at"]),
+            "geometry": point,
+        }
         place_values = places.place_values(place_data, rules, problems)
         problems.raise_any()
         place = places.add_place(place_values)  # its title, from the note, is public once a planner reviews it
         audit.record_create(place, "place")
     observation_values = places.observation_values(
-        {"text": text, "source": "safety_walk", "geometry": point}, rules, problems)
+        {"text": text, "source": "safety_walk", "geometry": point}, rules, problems
+    )
     problems.raise_any()
     observation = places.new_observation(place, observation_values)
     observation.observed_at = values["recorded_at"]
@@ -414,16 +446,18 @@ def record_finding(walk: Walk, data, photo_streams=()) -> tuple[Finding, bool]:
         existing = _same_walk(finding_by_uuid(client_uuid), walk)
         if existing is None:
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            raise AppError(_("The database refused the change; nothing was changed: %(reason)s", reason=reason),
-                           status=422) from None
+            raise AppError(
+                _("The database refused the change; nothing was changed: %(reason)s", reason=reason), status=422
+            ) from None
         return existing, False
     return finding, True
 
 
 def _same_walk(finding: Finding | None, walk: Walk) -> Finding | None:
     if finding is not None and finding.walk_id != walk.id:
-        raise AppError(_("This finding was recorded on another walk."), field="client_uuid", status=409,
-                       code="Conflict")
+        raise AppError(
+            _("This finding was recorded on another walk."), field="client_uuid", status=409, code="Conflict"
+        )
     return finding
 
 
@@ -432,19 +466,34 @@ def _write_finding(walk: Walk, client_uuid, values: dict, rules, problems: Probl
     place = observation = None
     if not values["safe_place"]:
         place, observation = _place_and_observation(values, rules, problems)
-    finding = Finding(walk_id=walk.id, client_uuid=client_uuid, observation_id=observation.id if observation else None,
-                      place_id=place.id if place else None, new_place=place is not None and values["place"] is None,
-                      category_code=values["category_code"] or (place.category_code if place else None),
-                      note=values["note"], geom=from_shape(values["geom"], srid=4326),
-                      accuracy_m=values["accuracy_m"], flagged=is_flagged(values["accuracy_m"]),
-                      pin_moved=values["pin_moved"], safe_place=values["safe_place"], scores=values["scores"],
-                      recorded_at=values["recorded_at"], created_by_id=_user_id())
+    finding = Finding(
+        walk_id=walk.id,
+        client_uuid=client_uuid,
+        observation_id=observation.id if observation else None,
+        place_id=place.id if place else None,
+        new_place=place is not None and values["place"] is None,
+        category_code=values["category_code"] or (place.category_code if place else None),
+        note=values["note"],
+        geom=from_shape(values["geom"], srid=4326),
+        accuracy_m=values["accuracy_m"],
+        flagged=is_flagged(values["accuracy_m"]),
+        pin_moved=values["pin_moved"],
+        safe_place=values["safe_place"],
+        scores=values["scores"],
+        recorded_at=values["recorded_at"],
+        created_by_id=_user_id(),
+    )
     db.session.add(finding)
     audit.record("create", "walk_finding", _flush_id(finding), None, audit.stored(finding))
     for photo in dict.fromkeys(photos):
         db.session.add(FindingPhoto(finding_id=finding.id, photo_id=photo.id))
-        audit.record("create", "walk_finding_photo", photo.id, None,
-                     {"finding_id": finding.id, "photo_id": photo.id, "sha256": photo.sha256})
+        audit.record(
+            "create",
+            "walk_finding_photo",
+            photo.id,
+            None,
+            {"finding_id": finding.id, "photo_id": photo.id, "sha256": photo.sha256},
+        )
     return finding
 
 

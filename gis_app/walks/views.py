@@ -1,4 +1,5 @@
 """Safety walk pages: list, plan, route, field capture (with its service worker), protocol, exports, follow-up."""
+
 import base64
 import hashlib
 import html
@@ -6,21 +7,20 @@ import json
 import re
 from pathlib import Path
 
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, url_for)
-from flask_babel import gettext as _
 import shapely
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from gis_app.core.choices import safe_color
-from gis_app.core.forms import page_locale
-from gis_app.core.clock import local_now, local_zone
 from gis_app.auth.access import can
+from gis_app.core.choices import safe_color
+from gis_app.core.clock import local_now, local_zone
+from gis_app.core.forms import page_locale
+from gis_app.core.inputs import load_json, parse_datetime
 from gis_app.errors import AppError, NotFound
 from gis_app.exports import EXPORTERS, ExportOptions, get_exporter, separator_for, spreadsheet_geometry_header
-from gis_app.core.inputs import load_json, parse_datetime
-from gis_app.inventory.labels import (MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label,
-                                      options)
+from gis_app.inventory.labels import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label, options
 from gis_app.maps.assets import LEAFLET_DRAW_CSS, LEAFLET_DRAW_JS
 from gis_app.maps.embed import embed
 from gis_app.maps.walk_map import Stop, build_walk_map, svg_map
@@ -39,6 +39,7 @@ blueprint = Blueprint("walks", __name__, url_prefix="/walks")
 def _walk_globals() -> dict:
     return {"local_time": local_zone()}
 
+
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SHELL_FILES = ("css/app.css", "js/walk_capture.js", "walks/icon.svg", "favicon.svg")
 VENDOR_FILES = ("leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css")
@@ -55,11 +56,19 @@ def _int_arg(name: str):
 
 # --- texts shown for codes ------------------------------------------------------------------------------------------
 
+
 def parameter_labels() -> dict[str, str]:
-    return {"lighting": _("Lighting"), "openness": _("Openness"), "visibility": _("Visibility"),
-            "people": _("People"), "security": _("Security"), "walk_path": _("Walk path"),
-            "public_transport": _("Public transport"), "gender_diversity": _("Gender diversity"),
-            "feeling": _("Feeling")}
+    return {
+        "lighting": _("Lighting"),
+        "openness": _("Openness"),
+        "visibility": _("Visibility"),
+        "people": _("People"),
+        "security": _("Security"),
+        "walk_path": _("Walk path"),
+        "public_transport": _("Public transport"),
+        "gender_diversity": _("Gender diversity"),
+        "feeling": _("Feeling"),
+    }
 
 
 def responsible_labels() -> dict[str, str]:
@@ -77,6 +86,7 @@ def _time_labels() -> dict[str, str]:
 
 # --- list and plan --------------------------------------------------------------------------------------------------
 
+
 @blueprint.get("/")
 def index():
     """All walks; planners can plan a new one."""
@@ -87,8 +97,16 @@ def _district_choices():
     return [("", _("No district"))] + [(c.code, c.label) for c in reference.districts()]
 
 
-FORM_FIELDS = ("title", "meeting_place", "meeting_lon", "meeting_lat", "district_id", "area_name", "organisers",
-               "expected_participants")
+FORM_FIELDS = (
+    "title",
+    "meeting_place",
+    "meeting_lon",
+    "meeting_lat",
+    "district_id",
+    "area_name",
+    "organisers",
+    "expected_participants",
+)
 
 
 def _walk_form() -> WalkForm:
@@ -113,8 +131,11 @@ def _checked_values(form: WalkForm) -> dict | None:
 
 
 def _form_page(form: WalkForm, walk=None):
-    config = {"bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
-              "tileUrl": proxied_tile_url(), "districtBounds": queries.district_bounds()}
+    config = {
+        "bounds": list(reference.map_bounds(current_app.config["AREA_BOUNDS"])),
+        "tileUrl": proxied_tile_url(),
+        "districtBounds": queries.district_bounds(),
+    }
     return render_template("walks/new.html", form=form, walk=walk, config=config)
 
 
@@ -175,6 +196,7 @@ def delete_walk(walk_id: int):
 
 # --- the walk and its route -----------------------------------------------------------------------------------------
 
+
 def _filters(walk) -> queries.PlaceFilter:
     """The candidate filter; the walk's own district until the planner picks another (or all, with an empty one)."""
     args = request.args
@@ -201,27 +223,55 @@ def _route_line(summary: dict) -> list[tuple[float, float]]:
 
 
 def _walk_map(walk, summary):
-    return build_walk_map(service.meeting_point(walk), _stops(walk), _route_line(summary), _asset_url,
-                          _("Meeting point"), proxied_tile_url(), current_app.config["TILE_ATTRIBUTION"])
+    return build_walk_map(
+        service.meeting_point(walk),
+        _stops(walk),
+        _route_line(summary),
+        _asset_url,
+        _("Meeting point"),
+        proxied_tile_url(),
+        current_app.config["TILE_ATTRIBUTION"],
+    )
 
 
 def _map_texts() -> dict:
-    return {"flagged": _("Position uncertain"), "safe": _("Safe place"), "accuracy": _("Accuracy"),
-            "photos": _("Photos"), "draw": _("Draw the route"), "clear": _("Straight legs"),
-            "saved": _("Route saved"), "error": _("Could not save the route"), "stop": _("Stop"),
-            "finding": _("Finding"), "meeting": _("Meeting point"), "candidate": _("Place to choose"),
-            "legend": _("Legend"), "metres": _("{m} m from the meeting point"),
-            "picked": _("{n} places ticked: save the stops to keep them.")}
+    return {
+        "flagged": _("Position uncertain"),
+        "safe": _("Safe place"),
+        "accuracy": _("Accuracy"),
+        "photos": _("Photos"),
+        "draw": _("Draw the route"),
+        "clear": _("Straight legs"),
+        "saved": _("Route saved"),
+        "error": _("Could not save the route"),
+        "stop": _("Stop"),
+        "finding": _("Finding"),
+        "meeting": _("Meeting point"),
+        "candidate": _("Place to choose"),
+        "legend": _("Legend"),
+        "metres": _("{m} m from the meeting point"),
+        "picked": _("{n} places ticked: save the stops to keep them."),
+    }
 
 
 def _map_config(walk, walk_map, candidates=()) -> dict:
     return walk_map.config(
-        walkId=walk.id, findingsUrl=url_for("walks_api.findings", walk_id=walk.id),
+        walkId=walk.id,
+        findingsUrl=url_for("walks_api.findings", walk_id=walk.id),
         routeUrl=url_for(".save_route", walk_id=walk.id) if can("walks.new_walk") else None,
-        candidates=[{"id": c["id"], "title": c["title"], "lon": c["lon"], "lat": c["lat"],
-                     "color": safe_color(c["color"]), "distance": round(c.get("distance_m") or 0)}
-                    for c in candidates],
-        texts=_map_texts())
+        candidates=[
+            {
+                "id": c["id"],
+                "title": c["title"],
+                "lon": c["lon"],
+                "lat": c["lat"],
+                "color": safe_color(c["color"]),
+                "distance": round(c.get("distance_m") or 0),
+            }
+            for c in candidates
+        ],
+        texts=_map_texts(),
+    )
 
 
 @blueprint.get("/<int:walk_id>")
@@ -236,15 +286,29 @@ def walk_detail(walk_id: int):
     candidates = queries.candidate_places(filters, origin=service.meeting_point(walk)) if can_plan else []
     earlier = _earlier_findings(walk.follows, locale) if walk.follows_walk_id and walk.follows else []
     return render_template(
-        "walks/walk.html", walk=walk, summary=summary, map=embed(walk_map.map),
+        "walks/walk.html",
+        walk=walk,
+        summary=summary,
+        map=embed(walk_map.map),
         config=_map_config(walk, walk_map, candidates),
-        can_plan=can_plan, candidates=candidates, filters=filters, stop_ids={s.place_id for s in walk.stops},
-        choices={"category": reference.categories(locale), "time_of_day": _time_labels(),
-                 "affected_group": _group_labels(), "district": reference.districts()},
-        organisers=dict(organiser_choices()), earlier=earlier, statuses=queries.status_labels(locale),
-        categories=queries.category_labels(locale), finding_count=queries.finding_count(walk.id),
+        can_plan=can_plan,
+        candidates=candidates,
+        filters=filters,
+        stop_ids={s.place_id for s in walk.stops},
+        choices={
+            "category": reference.categories(locale),
+            "time_of_day": _time_labels(),
+            "affected_group": _group_labels(),
+            "district": reference.districts(),
+        },
+        organisers=dict(organiser_choices()),
+        earlier=earlier,
+        statuses=queries.status_labels(locale),
+        categories=queries.category_labels(locale),
+        finding_count=queries.finding_count(walk.id),
         follow_up_start=service.default_start().strftime("%Y-%m-%dT%H:%M"),
-        draw_assets={"js": _asset_url(LEAFLET_DRAW_JS), "css": _asset_url(LEAFLET_DRAW_CSS)} if can_plan else None)
+        draw_assets={"js": _asset_url(LEAFLET_DRAW_JS), "css": _asset_url(LEAFLET_DRAW_CSS)} if can_plan else None,
+    )
 
 
 DONE_MEASURES = ("done", "verified")
@@ -263,17 +327,28 @@ def _earlier_findings(earlier, locale: str) -> list[dict]:
         place = item.finding.place
         done, planned = [], []
         for m in measures.get(item.finding.place_id, []):
-            entry = {"what": m.description or label(MEASURE_TYPE_LABELS, m.measure_type, locale),
-                     "status": label(MEASURE_STATUS_LABELS, m.status, locale), "status_code": m.status,
-                     "done_on": m.done_on or (m.updated_at.astimezone(local_zone()).date()
-                                              if m.status in DONE_MEASURES else None), "due_on": m.due_on}
+            entry = {
+                "what": m.description or label(MEASURE_TYPE_LABELS, m.measure_type, locale),
+                "status": label(MEASURE_STATUS_LABELS, m.status, locale),
+                "status_code": m.status,
+                "done_on": m.done_on
+                or (m.updated_at.astimezone(local_zone()).date() if m.status in DONE_MEASURES else None),
+                "due_on": m.due_on,
+            }
             if m.status in DONE_MEASURES and entry["done_on"] >= walked_on:
                 done.append(entry)
             elif m.status in PLANNED_MEASURES:
                 planned.append(entry)
-        rows.append({"item": item, "place": place,
-                     "status": statuses.get(place.status_code, place.status_code) if place else None,
-                     "status_code": place.status_code if place else None, "done": done, "planned": planned})
+        rows.append(
+            {
+                "item": item,
+                "place": place,
+                "status": statuses.get(place.status_code, place.status_code) if place else None,
+                "status_code": place.status_code if place else None,
+                "done": done,
+                "planned": planned,
+            }
+        )
     return rows
 
 
@@ -337,19 +412,39 @@ def follow_up(walk_id: int):
 
 def _svg_texts() -> dict:
     attribution = html.unescape(re.sub(r"<[^>]+>", "", current_app.config["TILE_ATTRIBUTION"] or ""))
-    return {"legend": _("Legend"), "meeting": _("Meeting point"), "stop": _("Stop"), "finding": _("Finding"),
-            "safe": _("Safe place"), "route": _("Route"), "no_basemap": _("No basemap available"),
-            "attribution": attribution}
+    return {
+        "legend": _("Legend"),
+        "meeting": _("Meeting point"),
+        "stop": _("Stop"),
+        "finding": _("Finding"),
+        "safe": _("Safe place"),
+        "route": _("Route"),
+        "no_basemap": _("No basemap available"),
+        "attribution": attribution,
+    }
 
 
 def _static_map(walk, summary, findings) -> str:
     """The route (and findings) as an SVG data URI, over the basemap the server has or can fetch and cache."""
     colors = queries.category_colors()
-    points = [(f.lon, f.lat, str(f.number), "#2ca02c" if f.finding.safe_place else
-               colors.get(f.finding.category_code, "#666666")) for f in findings]
-    svg = svg_map(service.meeting_point(walk), _route_line(summary), _stops(walk), points,
-                  queries.district_outline(walk.district_id),
-                  tiles=tile_bytes if current_app.config["TILE_URL"] else None, texts=_svg_texts())
+    points = [
+        (
+            f.lon,
+            f.lat,
+            str(f.number),
+            "#2ca02c" if f.finding.safe_place else colors.get(f.finding.category_code, "#666666"),
+        )
+        for f in findings
+    ]
+    svg = svg_map(
+        service.meeting_point(walk),
+        _route_line(summary),
+        _stops(walk),
+        points,
+        queries.district_outline(walk.district_id),
+        tiles=tile_bytes if current_app.config["TILE_URL"] else None,
+        texts=_svg_texts(),
+    )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
@@ -358,11 +453,17 @@ def route_print(walk_id: int):
     """The route map and stop list on one A4 page."""
     walk = service.get_walk(walk_id)
     summary = service.route_summary(walk)
-    return render_template("walks/print.html", walk=walk, summary=summary, svg=_static_map(walk, summary, []),
-                           organisers=dict(organiser_choices()))
+    return render_template(
+        "walks/print.html",
+        walk=walk,
+        summary=summary,
+        svg=_static_map(walk, summary, []),
+        organisers=dict(organiser_choices()),
+    )
 
 
 # --- field capture --------------------------------------------------------------------------------------------------
+
 
 @blueprint.get("/<int:walk_id>/capture")
 def capture(walk_id: int):
@@ -385,9 +486,14 @@ def capture(walk_id: int):
         "maxPhotos": current_app.config["WALK_MAX_PHOTOS"],
         "texts": _capture_texts(),
     }
-    return render_template("walks/capture.html", walk=walk, config=config,
-                           categories=reference.categories(locale), parameters=parameter_labels(),
-                           parameter_order=SAFETIPIN_PARAMETERS)
+    return render_template(
+        "walks/capture.html",
+        walk=walk,
+        config=config,
+        categories=reference.categories(locale),
+        parameters=parameter_labels(),
+        parameter_order=SAFETIPIN_PARAMETERS,
+    )
 
 
 def _capture_texts() -> dict:
@@ -442,14 +548,21 @@ def service_worker():
 @blueprint.get("/manifest.webmanifest")
 def manifest():
     """The web app manifest, so the capture page can be added to the home screen."""
-    body = {"name": _("Safety walk"), "short_name": _("Safety walk"), "start_url": url_for(".index"),
-            "scope": url_for(".index"), "display": "standalone", "background_color": "#101418",
-            "theme_color": "#101418",
-            "icons": [{"src": url_for("static", filename="walks/icon.svg"), "sizes": "any", "type": "image/svg+xml"}]}
+    body = {
+        "name": _("Safety walk"),
+        "short_name": _("Safety walk"),
+        "start_url": url_for(".index"),
+        "scope": url_for(".index"),
+        "display": "standalone",
+        "background_color": "#101418",
+        "theme_color": "#101418",
+        "icons": [{"src": url_for("static", filename="walks/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
     return Response(json.dumps(body), mimetype="application/manifest+json")
 
 
 # --- protocol and exports -------------------------------------------------------------------------------------------
+
 
 def _findings_summary(findings, categories: dict[str, str]) -> dict:
     """What the walk found, counted: per category, safe places, uncertain positions, priority 1, new places."""
@@ -458,26 +571,38 @@ def _findings_summary(findings, categories: dict[str, str]) -> dict:
         if not item.finding.safe_place:
             name = categories.get(item.finding.category_code, item.finding.category_code)
             per_category[name] = per_category.get(name, 0) + 1
-    return {"per_category": sorted(per_category.items(), key=lambda pair: (-pair[1], pair[0])),
-            "safe": sum(item.finding.safe_place for item in findings),
-            "flagged": sum(item.finding.flagged for item in findings),
-            "urgent": sum(item.finding.priority == 1 for item in findings),
-            "new_places": sum(item.finding.new_place for item in findings),
-            "photos": sum(len(item.photos) for item in findings)}
+    return {
+        "per_category": sorted(per_category.items(), key=lambda pair: (-pair[1], pair[0])),
+        "safe": sum(item.finding.safe_place for item in findings),
+        "flagged": sum(item.finding.flagged for item in findings),
+        "urgent": sum(item.finding.priority == 1 for item in findings),
+        "new_places": sum(item.finding.new_place for item in findings),
+        "photos": sum(len(item.photos) for item in findings),
+    }
 
 
 def _protocol_context(walk, pdf: bool) -> dict:
     summary = service.route_summary(walk)
     findings = protocol.protocol_findings(walk)
     locale = page_locale()
-    context = {"walk": walk, "summary": summary, "findings": findings, "pdf": pdf,
-               "counts": _findings_summary(findings, queries.category_labels(locale)),
-               "svg": _static_map(walk, summary, findings), "categories": queries.category_labels(locale),
-               "statuses": queries.status_labels(locale), "parameters": parameter_labels(),
-               "parameter_order": SAFETIPIN_PARAMETERS, "responsible": responsible_labels(),
-               "responsible_order": RESPONSIBLE_PARTIES, "organisers": dict(organiser_choices()),
-               "can_plan": can("walks.new_walk") and not pdf, "threshold": current_app.config["WALK_ACCURACY_THRESHOLD_M"],
-               "formats": list(EXPORTERS.values())}
+    context = {
+        "walk": walk,
+        "summary": summary,
+        "findings": findings,
+        "pdf": pdf,
+        "counts": _findings_summary(findings, queries.category_labels(locale)),
+        "svg": _static_map(walk, summary, findings),
+        "categories": queries.category_labels(locale),
+        "statuses": queries.status_labels(locale),
+        "parameters": parameter_labels(),
+        "parameter_order": SAFETIPIN_PARAMETERS,
+        "responsible": responsible_labels(),
+        "responsible_order": RESPONSIBLE_PARTIES,
+        "organisers": dict(organiser_choices()),
+        "can_plan": can("walks.new_walk") and not pdf,
+        "threshold": current_app.config["WALK_ACCURACY_THRESHOLD_M"],
+        "formats": list(EXPORTERS.values()),
+    }
     if pdf:
         context["photo_src"] = protocol.photo_data_uris([p for f in findings for p in f.photos])
         context["inline_css"] = Markup((STATIC / "walks" / "protocol.css").read_text())
@@ -511,8 +636,12 @@ def update_finding(walk_id: int, finding_id: int):
     walk = service.get_walk(walk_id)
     finding = service.get_finding(walk, finding_id)
     priority = request.form.get("priority", "")
-    service.update_protocol(finding, request.form.get("proposed_measure"), request.form.get("responsible") or None,
-                            int(priority) if priority in ("1", "2", "3") else None)
+    service.update_protocol(
+        finding,
+        request.form.get("proposed_measure"),
+        request.form.get("responsible") or None,
+        int(priority) if priority in ("1", "2", "3") else None,
+    )
     flash(_("Finding %(number)s updated.", number=request.form.get("number", finding.id)))
     return redirect(url_for(".protocol_page", walk_id=walk.id) + f"#finding-{finding.id}")
 
@@ -526,11 +655,18 @@ def export_findings(walk_id: int, fmt: str):
         raise NotFound(_("Export as %(formats)s.", formats=", ".join(sorted(EXPORTERS))))
     srid = exporter.srid(ExportOptions(srid=_int_arg("srid")))
     geometry_header = spreadsheet_geometry_header(srid) if exporter.geometry_format == "wkt" else "geometry"
-    options = ExportOptions(srid=srid, separator=separator_for(page_locale()), layer=f"walk_{walk.id}_findings",
-                            geometry_header=geometry_header, geometry_type="Point")
+    options = ExportOptions(
+        srid=srid,
+        separator=separator_for(page_locale()),
+        layer=f"walk_{walk.id}_findings",
+        geometry_header=geometry_header,
+        geometry_type="Point",
+    )
     rows = protocol.export_rows(walk, exporter, options, page_locale(), responsible_labels())
-    response = Response(b"".join(exporter.chunks(rows, protocol.export_columns(parameter_labels()), options)),
-                        mimetype=exporter.media_type)
+    response = Response(
+        b"".join(exporter.chunks(rows, protocol.export_columns(parameter_labels()), options)),
+        mimetype=exporter.media_type,
+    )
     filename = f"trygghetsvandring-{walk.id}-fynd-{local_now().date().isoformat()}.{exporter.extension}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

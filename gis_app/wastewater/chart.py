@@ -1,5 +1,6 @@
 """A line chart of a substance over time as SVG coordinates: numbers only, so the template draws it without any
 script and every label stays escaped text."""
+
 from dataclasses import dataclass, field
 from datetime import date
 

@@ -1,4 +1,5 @@
 """CLI: import wastewater sampling sites (catchment polygons) and the laboratory's results (CSV)."""
+
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
@@ -16,8 +17,14 @@ def import_sites(file, crs, layer):
     """Import sampling sites from a GeoJSON or GeoPackage FILE of catchment polygons (upsert on code)."""
     with cli_messages():
         result = service.import_sites(file, crs=crs, layer=layer)
-        click.echo(_("Imported %(count)d sampling sites (%(new)d new, %(updated)d updated).",
-                     count=result.inserted + result.updated, new=result.inserted, updated=result.updated))
+        click.echo(
+            _(
+                "Imported %(count)d sampling sites (%(new)d new, %(updated)d updated).",
+                count=result.inserted + result.updated,
+                new=result.inserted,
+                updated=result.updated,
+            )
+        )
 
 
 @click.command("import-wastewater-results")
@@ -27,5 +34,11 @@ def import_results(file):
     """Import the laboratory's results from a CSV FILE: site, substance, period_start, period_end, value, unit."""
     with cli_messages():
         result = service.import_results(file)
-        click.echo(_("Imported %(count)d results (%(new)d new, %(updated)d updated).",
-                     count=result.inserted + result.updated, new=result.inserted, updated=result.updated))
+        click.echo(
+            _(
+                "Imported %(count)d results (%(new)d new, %(updated)d updated).",
+                count=result.inserted + result.updated,
+                new=result.inserted,
+                updated=result.updated,
+            )
+        )

@@ -1,5 +1,6 @@
 """Wastewater monitoring: sampling sites (treatment plants and their catchments) and the laboratory's results per
 substance and sampling period. Aggregated data only: a catchment serves thousands of people."""
+
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     Boolean,
@@ -37,9 +38,11 @@ class SampleResult(db.Model):
     """One substance's result for one site and sampling period (e.g. a week's flow-proportional sample)."""
 
     __tablename__ = "ww_result"
-    __table_args__ = (UniqueConstraint("site_id", "substance", "period_start", name="uq_ww_result_period"),
-                      CheckConstraint("period_end >= period_start", name="ck_ww_result_period"),
-                      CheckConstraint("value >= 0", name="ck_ww_result_value"))
+    __table_args__ = (
+        UniqueConstraint("site_id", "substance", "period_start", name="uq_ww_result_period"),
+        CheckConstraint("period_end >= period_start", name="ck_ww_result_period"),
+        CheckConstraint("value >= 0", name="ck_ww_result_value"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("ww_site.id", ondelete="CASCADE"))

@@ -1,5 +1,6 @@
 """The public wastewater page: a chart per substance over time for each sampling site, the half-year figures for
 the citizen report, and the exports. Aggregated data only (a catchment serves thousands of people)."""
+
 from datetime import date
 
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
@@ -13,11 +14,15 @@ from gis_app.wastewater.chart import build_chart
 
 blueprint = Blueprint("wastewater", __name__, url_prefix="/wastewater")
 
-EXPORT_COLUMNS = [ExportColumn("site", "provpunkt", width=14), ExportColumn("site_name", "reningsverk", width=28),
-                  ExportColumn("substance", "substans", width=20),
-                  ExportColumn("period_start", "period_fran", "date", 12),
-                  ExportColumn("period_end", "period_till", "date", 12), ExportColumn("value", "varde", width=10),
-                  ExportColumn("unit", "enhet", width=10)]
+EXPORT_COLUMNS = [
+    ExportColumn("site", "provpunkt", width=14),
+    ExportColumn("site_name", "reningsverk", width=28),
+    ExportColumn("substance", "substans", width=20),
+    ExportColumn("period_start", "period_fran", "date", 12),
+    ExportColumn("period_end", "period_till", "date", 12),
+    ExportColumn("value", "varde", width=10),
+    ExportColumn("unit", "enhet", width=10),
+]
 SPREADSHEET_FORMATS = ("csv", "xlsx")
 
 
@@ -50,10 +55,18 @@ def index():
     chosen = request.args.get("substance", "")
     shown = [chosen] if chosen in substances else substances
     first, after, key = half_year(request.args.get("half"))
-    return render_template("wastewater/index.html", sites=sites, substances=substances, chosen=chosen,
-                           charts=_charts(sites, shown), figures=queries.report_figures(first, after),
-                           first=first, last=date.fromordinal(after.toordinal() - 1), half=key,
-                           demo=any(site.demo for site in sites))
+    return render_template(
+        "wastewater/index.html",
+        sites=sites,
+        substances=substances,
+        chosen=chosen,
+        charts=_charts(sites, shown),
+        figures=queries.report_figures(first, after),
+        first=first,
+        last=date.fromordinal(after.toordinal() - 1),
+        half=key,
+        demo=any(site.demo for site in sites),
+    )
 
 
 @blueprint.get("/export")
@@ -61,13 +74,15 @@ def export():
     """Every result as CSV or XLSX (no geometry: the catchments are a download of their own)."""
     name = request.args.get("format", "")
     if name not in SPREADSHEET_FORMATS:
-        raise AppError(_("Unknown format: choose one of %(formats)s.", formats=", ".join(SPREADSHEET_FORMATS)),
-                       field="format")
+        raise AppError(
+            _("Unknown format: choose one of %(formats)s.", formats=", ".join(SPREADSHEET_FORMATS)), field="format"
+        )
     exporter = EXPORTERS[name]
     rows = list(queries.result_rows())  # the CSV and XLSX writers quote formula starts
     options = ExportOptions(layer="avloppsvatten", geometry_header="", separator=request.args.get("separator", ","))
-    response = Response(stream_with_context(exporter.chunks(rows, EXPORT_COLUMNS, options)),
-                        mimetype=exporter.media_type)
+    response = Response(
+        stream_with_context(exporter.chunks(rows, EXPORT_COLUMNS, options)), mimetype=exporter.media_type
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="avloppsvatten.{exporter.extension}"'
     return response
 

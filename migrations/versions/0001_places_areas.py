@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -76,8 +77,7 @@ def _seed(table: sa.Table, rows: list[tuple], keys: tuple[str, ...]) -> None:
 
 
 def upgrade():
-    category = _reference_table("category", sa.Column("color", sa.String(7), server_default="#666666",
-                                                      nullable=False))
+    category = _reference_table("category", sa.Column("color", sa.String(7), server_default="#666666", nullable=False))
     source = _reference_table("observation_source")
     status = _reference_table("place_status")
     _seed(category, CATEGORIES, ("code", "label_sv", "label_en", "color"))
@@ -103,8 +103,9 @@ def upgrade():
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("description", sa.Text()),
         sa.Column("category_code", sa.String(40), sa.ForeignKey("category.code"), nullable=False),
-        sa.Column("status_code", sa.String(40), sa.ForeignKey("place_status.code"), server_default="reported",
-                  nullable=False),
+        sa.Column(
+            "status_code", sa.String(40), sa.ForeignKey("place_status.code"), server_default="reported", nullable=False
+        ),
         sa.Column("dismissed_reason", sa.Text()),
         sa.Column("time_of_day", sa.String(10)),
         sa.Column("affected_group", sa.String(20)),
@@ -117,13 +118,17 @@ def upgrade():
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.CheckConstraint("GeometryType(geom) IN ('POINT', 'LINESTRING', 'POLYGON')", name="ck_place_geom_type"),
         sa.CheckConstraint("ST_IsValid(geom)", name="ck_place_geom_valid"),
-        sa.CheckConstraint("time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')",
-                           name="ck_place_time_of_day"),
-        sa.CheckConstraint("affected_group IS NULL OR affected_group IN ('women', 'men', 'young_people', 'everyone')",
-                           name="ck_place_affected_group"),
+        sa.CheckConstraint(
+            "time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')", name="ck_place_time_of_day"
+        ),
+        sa.CheckConstraint(
+            "affected_group IS NULL OR affected_group IN ('women', 'men', 'young_people', 'everyone')",
+            name="ck_place_affected_group",
+        ),
         sa.CheckConstraint("priority BETWEEN 1 AND 3", name="ck_place_priority"),
-        sa.CheckConstraint("status_code <> 'dismissed' OR dismissed_reason IS NOT NULL",
-                           name="ck_place_dismissed_reason"),
+        sa.CheckConstraint(
+            "status_code <> 'dismissed' OR dismissed_reason IS NOT NULL", name="ck_place_dismissed_reason"
+        ),
     )
     op.create_index("idx_place_geom", "place", ["geom"], postgresql_using="gist")
     op.create_index("ix_place_category_status", "place", ["category_code", "status_code"])

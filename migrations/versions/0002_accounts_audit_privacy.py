@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -12,6 +13,7 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
 
 def upgrade():
     organisation = op.create_table(
@@ -67,13 +69,15 @@ def upgrade():
     op.create_index("ix_audit_entity", "audit_log", ["entity", "entity_id"])
 
     op.add_column("category", sa.Column("sensitive", sa.Boolean(), server_default="false", nullable=False))
-    op.execute("UPDATE category SET sensitive = true WHERE code IN ('drug_related', 'intoxicated_people', "
-               "'youth_gatherings')")
+    op.execute(
+        "UPDATE category SET sensitive = true WHERE code IN ('drug_related', 'intoxicated_people', 'youth_gatherings')"
+    )
     op.add_column("observation", sa.Column("reviewed", sa.Boolean(), server_default="false", nullable=False))
     op.add_column("observation", sa.Column("reporter_name", sa.String(200)))
     op.add_column("observation", sa.Column("reporter_contact", sa.String(200)))
-    op.add_column("observation", sa.Column("created_by_id", sa.Integer(),
-                                           sa.ForeignKey("app_user.id", ondelete="SET NULL")))
+    op.add_column(
+        "observation", sa.Column("created_by_id", sa.Integer(), sa.ForeignKey("app_user.id", ondelete="SET NULL"))
+    )
 
 
 def downgrade():

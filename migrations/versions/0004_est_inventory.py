@@ -4,6 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -12,8 +13,15 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-MEASURE_TYPES = ("lighting", "vegetation", "vandalism_repair", "camera_perimeter", "police_outreach",
-                 "owner_contact", "other")
+MEASURE_TYPES = (
+    "lighting",
+    "vegetation",
+    "vandalism_repair",
+    "camera_perimeter",
+    "police_outreach",
+    "owner_contact",
+    "other",
+)
 RESPONSIBLE_PARTIES = ("municipal_unit", "police", "property_owner", "road_authority", "other")
 MEASURE_STATUSES = ("proposed", "decided", "in_progress", "done", "verified", "not_feasible")
 
@@ -53,8 +61,9 @@ def upgrade():
     op.create_table(
         "inventory_measure",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("assessment_id", sa.Integer(), sa.ForeignKey("inventory_assessment.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "assessment_id", sa.Integer(), sa.ForeignKey("inventory_assessment.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("measure_type", sa.String(30), nullable=False),
         sa.Column("description", sa.Text()),
         sa.Column("responsible", sa.String(30), nullable=False),
@@ -69,16 +78,18 @@ def upgrade():
         sa.CheckConstraint(_in("measure_type", MEASURE_TYPES), name="ck_inventory_measure_type"),
         sa.CheckConstraint(_in("responsible", RESPONSIBLE_PARTIES), name="ck_inventory_measure_responsible"),
         sa.CheckConstraint(_in("status", MEASURE_STATUSES), name="ck_inventory_measure_status"),
-        sa.CheckConstraint("status <> 'not_feasible' OR not_feasible_reason IS NOT NULL",
-                           name="ck_inventory_measure_reason"),
+        sa.CheckConstraint(
+            "status <> 'not_feasible' OR not_feasible_reason IS NOT NULL", name="ck_inventory_measure_reason"
+        ),
         sa.CheckConstraint("cost_estimate_sek IS NULL OR cost_estimate_sek >= 0", name="ck_inventory_measure_cost"),
     )
     op.create_index("ix_inventory_measure_assessment", "inventory_measure", ["assessment_id"])
     op.create_table(
         "measure_photo",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("measure_id", sa.Integer(), sa.ForeignKey("inventory_measure.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "measure_id", sa.Integer(), sa.ForeignKey("inventory_measure.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("photo_id", sa.Integer(), sa.ForeignKey("photo.id", ondelete="CASCADE"), nullable=False),
         sa.Column("kind", sa.String(6), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),

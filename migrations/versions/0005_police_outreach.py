@@ -4,6 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -14,14 +15,24 @@ branch_labels = None
 depends_on = None
 
 # Categories are extendable reference data; outreach scores places in this one, so it must exist.
-VIOLENCE = {"code": "violence", "label_sv": "Våld", "label_en": "Violence", "color": "#7b1e1e",
-            "sensitive": True, "sort_order": 105}  # before "other" (110)
+VIOLENCE = {
+    "code": "violence",
+    "label_sv": "Våld",
+    "label_en": "Violence",
+    "color": "#7b1e1e",
+    "sensitive": True,
+    "sort_order": 105,
+}  # before "other" (110)
 
 
 def upgrade():
-    op.execute(sa.text("INSERT INTO category (code, label_sv, label_en, color, sensitive, sort_order) "
-                       "VALUES (:code, :label_sv, :label_en, :color, :sensitive, :sort_order) "
-                       "ON CONFLICT (code) DO NOTHING").bindparams(**VIOLENCE))
+    op.execute(
+        sa.text(
+            "INSERT INTO category (code, label_sv, label_en, color, sensitive, sort_order) "
+            "VALUES (:code, :label_sv, :label_en, :color, :sensitive, :sort_order) "
+            "ON CONFLICT (code) DO NOTHING"
+        ).bindparams(**VIOLENCE)
+    )
     op.add_column("observation", sa.Column("police_only", sa.Boolean(), server_default="false", nullable=False))
 
     op.create_table(
@@ -72,8 +83,13 @@ def upgrade():
     op.create_table(
         "outreach_task",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("visit_id", sa.Integer(), sa.ForeignKey("outreach_visit.id", ondelete="CASCADE"), nullable=False,
-                  unique=True),
+        sa.Column(
+            "visit_id",
+            sa.Integer(),
+            sa.ForeignKey("outreach_visit.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        ),
         sa.Column("place_id", sa.Integer(), sa.ForeignKey("place.id", ondelete="CASCADE"), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("status", sa.String(10), server_default="open", nullable=False),
@@ -92,5 +108,7 @@ def downgrade():
     op.drop_table("outreach_plan")
     op.drop_column("observation", "police_only")
     # Places may use the category by now: keep it then (reference data), else remove what upgrade added.
-    op.execute("DELETE FROM category WHERE code = 'violence' "
-               "AND NOT EXISTS (SELECT 1 FROM place WHERE category_code = 'violence')")
+    op.execute(
+        "DELETE FROM category WHERE code = 'violence' "
+        "AND NOT EXISTS (SELECT 1 FROM place WHERE category_code = 'violence')"
+    )

@@ -4,6 +4,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -32,8 +33,9 @@ def upgrade():
         sa.Column("follows_walk_id", sa.Integer(), sa.ForeignKey("walk.id", ondelete="SET NULL")),
         sa.Column("created_by_id", sa.Integer(), sa.ForeignKey("app_user.id", ondelete="SET NULL")),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.CheckConstraint("expected_participants IS NULL OR expected_participants >= 0",
-                           name="ck_walk_expected_participants"),
+        sa.CheckConstraint(
+            "expected_participants IS NULL OR expected_participants >= 0", name="ck_walk_expected_participants"
+        ),
     )
     op.create_index("ix_walk_starts_at", "walk", ["starts_at"])
     op.create_table(
@@ -50,8 +52,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("walk_id", sa.Integer(), sa.ForeignKey("walk.id", ondelete="CASCADE"), nullable=False),
         sa.Column("client_uuid", postgresql.UUID(as_uuid=True), nullable=False, unique=True),
-        sa.Column("observation_id", sa.Integer(), sa.ForeignKey("observation.id", ondelete="SET NULL"),
-                  unique=True),
+        sa.Column("observation_id", sa.Integer(), sa.ForeignKey("observation.id", ondelete="SET NULL"), unique=True),
         sa.Column("place_id", sa.Integer(), sa.ForeignKey("place.id", ondelete="SET NULL")),
         sa.Column("new_place", sa.Boolean(), server_default="false", nullable=False),
         sa.Column("category_code", sa.String(40), sa.ForeignKey("category.code")),
@@ -75,8 +76,7 @@ def upgrade():
     op.create_index("ix_walk_finding_place_id", "walk_finding", ["place_id"])
     op.create_table(
         "walk_finding_photo",
-        sa.Column("finding_id", sa.Integer(), sa.ForeignKey("walk_finding.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column("finding_id", sa.Integer(), sa.ForeignKey("walk_finding.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("photo_id", sa.Integer(), sa.ForeignKey("photo.id", ondelete="CASCADE"), primary_key=True),
     )
 

@@ -9,6 +9,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -97,8 +98,9 @@ def upgrade():
     op.bulk_insert(grid, [{"one": True, "metres": 250}])
     op.add_column("place", sa.Column("public_geom", Geometry("GEOMETRY", srid=4326, spatial_index=False)))
     op.add_column("place", sa.Column("public_district_id", sa.Integer()))
-    op.create_foreign_key("place_public_district_id_fkey", "place", "area", ["public_district_id"], ["id"],
-                          ondelete="SET NULL")
+    op.create_foreign_key(
+        "place_public_district_id_fkey", "place", "area", ["public_district_id"], ["id"], ondelete="SET NULL"
+    )
     op.execute(FUNCTIONS)
     op.execute("UPDATE place SET category_code = category_code")  # backfill through the trigger
     op.alter_column("place", "public_geom", nullable=False)

@@ -7,6 +7,7 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,11 +19,13 @@ depends_on = None
 
 def upgrade():
     op.add_column("inventory_year", sa.Column("reopened_at", sa.DateTime(timezone=True)))
-    op.add_column("inventory_year", sa.Column("reopened_by_id", sa.Integer(),
-                                              sa.ForeignKey("app_user.id", ondelete="SET NULL")))
+    op.add_column(
+        "inventory_year", sa.Column("reopened_by_id", sa.Integer(), sa.ForeignKey("app_user.id", ondelete="SET NULL"))
+    )
     op.add_column("inventory_year", sa.Column("reopen_reason", sa.Text()))
-    op.create_check_constraint("ck_inventory_year_reopen_reason", "inventory_year",
-                               "reopened_at IS NULL OR reopen_reason IS NOT NULL")
+    op.create_check_constraint(
+        "ck_inventory_year_reopen_reason", "inventory_year", "reopened_at IS NULL OR reopen_reason IS NOT NULL"
+    )
 
 
 def downgrade():

@@ -4,6 +4,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -13,9 +14,11 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-LIGHT_CLASS_SQL = ("CASE WHEN sun_altitude IS NULL THEN NULL WHEN sun_altitude >= -0.833 THEN 'daylight' "
-                   "WHEN sun_altitude >= -6 THEN 'civil_twilight' WHEN sun_altitude >= -12 THEN 'nautical_twilight' "
-                   "ELSE 'dark' END")
+LIGHT_CLASS_SQL = (
+    "CASE WHEN sun_altitude IS NULL THEN NULL WHEN sun_altitude >= -0.833 THEN 'daylight' "
+    "WHEN sun_altitude >= -6 THEN 'civil_twilight' WHEN sun_altitude >= -12 THEN 'nautical_twilight' "
+    "ELSE 'dark' END"
+)
 
 # NOAA's solar calculator, as gis_app/lighting/sun.py computes it with numpy (tests hold the two together).
 SUN_ALTITUDE = """
@@ -57,8 +60,7 @@ CREATE TRIGGER observation_sun BEFORE INSERT OR UPDATE OF observed_at, geom ON o
 def upgrade():
     # Existing rows keep NULL here (no long lock on a big table); `gis-app backfill-sun` fills them in batches.
     op.add_column("observation", sa.Column("sun_altitude", sa.Float()))
-    op.add_column("observation", sa.Column("light_class", sa.String(20),
-                                           sa.Computed(LIGHT_CLASS_SQL, persisted=True)))
+    op.add_column("observation", sa.Column("light_class", sa.String(20), sa.Computed(LIGHT_CLASS_SQL, persisted=True)))
     op.execute(SUN_ALTITUDE)
     op.create_table(
         "lamp",
@@ -133,7 +135,9 @@ def downgrade():
     op.drop_table("path_segment")
     op.drop_table("lamp_outage")
     op.drop_table("lamp")
-    op.execute("DROP TRIGGER observation_sun ON observation; DROP FUNCTION observation_sun(); "
-               "DROP FUNCTION sun_altitude(double precision, double precision, timestamptz)")
+    op.execute(
+        "DROP TRIGGER observation_sun ON observation; DROP FUNCTION observation_sun(); "
+        "DROP FUNCTION sun_altitude(double precision, double precision, timestamptz)"
+    )
     op.drop_column("observation", "light_class")
     op.drop_column("observation", "sun_altitude")

@@ -4,6 +4,7 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -39,12 +40,16 @@ def upgrade():
         sa.Column("dataset", sa.String(60), nullable=False),
         sa.Column("geom", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.CheckConstraint("kind IN ('address', 'place_name', 'locality', 'district')",
-                           name="ck_gazetteer_entry_kind"),
+        sa.CheckConstraint("kind IN ('address', 'place_name', 'locality', 'district')", name="ck_gazetteer_entry_kind"),
     )
     op.create_index("ix_gazetteer_entry_dataset", "gazetteer_entry", ["dataset"])
-    op.create_index("ix_gazetteer_entry_search", "gazetteer_entry", ["search_text"], postgresql_using="gin",
-                    postgresql_ops={"search_text": "gin_trgm_ops"})
+    op.create_index(
+        "ix_gazetteer_entry_search",
+        "gazetteer_entry",
+        ["search_text"],
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
     op.create_table(
         "citizen_report",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -70,22 +75,25 @@ def upgrade():
         sa.Column("pow_nonce", sa.String(64), unique=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.CheckConstraint("status IN ('received', 'under_review', 'merged', 'created', 'dismissed')",
-                           name="ck_citizen_report_status"),
+        sa.CheckConstraint(
+            "status IN ('received', 'under_review', 'merged', 'created', 'dismissed')", name="ck_citizen_report_status"
+        ),
         sa.CheckConstraint("channel IN ('web', 'open311')", name="ck_citizen_report_channel"),
-        sa.CheckConstraint("time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')",
-                           name="ck_citizen_report_time_of_day"),
-        sa.CheckConstraint("status <> 'dismissed' OR dismiss_reason IS NOT NULL",
-                           name="ck_citizen_report_dismiss_reason"),
-        sa.CheckConstraint("contact_consent OR (reporter_name IS NULL AND reporter_contact IS NULL)",
-                           name="ck_citizen_report_consent"),
+        sa.CheckConstraint(
+            "time_of_day IS NULL OR time_of_day IN ('day', 'evening', 'night')", name="ck_citizen_report_time_of_day"
+        ),
+        sa.CheckConstraint(
+            "status <> 'dismissed' OR dismiss_reason IS NOT NULL", name="ck_citizen_report_dismiss_reason"
+        ),
+        sa.CheckConstraint(
+            "contact_consent OR (reporter_name IS NULL AND reporter_contact IS NULL)", name="ck_citizen_report_consent"
+        ),
     )
     op.create_index("ix_citizen_report_status", "citizen_report", ["status", "created_at"])
     op.create_index("ix_citizen_report_place_id", "citizen_report", ["place_id"])
     op.create_table(
         "citizen_report_photo",
-        sa.Column("report_id", sa.Integer(), sa.ForeignKey("citizen_report.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column("report_id", sa.Integer(), sa.ForeignKey("citizen_report.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("photo_id", sa.Integer(), sa.ForeignKey("photo.id", ondelete="CASCADE"), primary_key=True),
     )
 

@@ -4,6 +4,7 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,8 +19,9 @@ def upgrade():
     op.add_column("walk", sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("walk", sa.Column("cancelled_by_id", sa.Integer(), nullable=True))
     op.add_column("walk", sa.Column("cancel_reason", sa.Text(), nullable=True))
-    op.create_foreign_key("walk_cancelled_by_id_fkey", "walk", "app_user", ["cancelled_by_id"], ["id"],
-                          ondelete="SET NULL")
+    op.create_foreign_key(
+        "walk_cancelled_by_id_fkey", "walk", "app_user", ["cancelled_by_id"], ["id"], ondelete="SET NULL"
+    )
 
 
 def downgrade():

@@ -7,6 +7,7 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
@@ -58,12 +59,15 @@ def _evening_tables():
         sa.Column("demo", sa.Boolean(), server_default="false", nullable=False),
         sa.Column("geom", Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.CheckConstraint(_in("kind", ("taxi_rank", "night_bus_stop", "toilet", "lit_route")),
-                           name="ck_evening_feature_kind"),
-        sa.CheckConstraint(f"state IS NULL OR {_in('state', ('working', 'partly', 'broken'))}",
-                           name="ck_evening_feature_state"),
-        sa.CheckConstraint("(kind = 'lit_route') = (GeometryType(geom) = 'LINESTRING')",
-                           name="ck_evening_feature_geom_type"),
+        sa.CheckConstraint(
+            _in("kind", ("taxi_rank", "night_bus_stop", "toilet", "lit_route")), name="ck_evening_feature_kind"
+        ),
+        sa.CheckConstraint(
+            f"state IS NULL OR {_in('state', ('working', 'partly', 'broken'))}", name="ck_evening_feature_state"
+        ),
+        sa.CheckConstraint(
+            "(kind = 'lit_route') = (GeometryType(geom) = 'LINESTRING')", name="ck_evening_feature_geom_type"
+        ),
         sa.CheckConstraint("GeometryType(geom) IN ('POINT', 'LINESTRING')", name="ck_evening_feature_geom"),
     )
     op.create_index("ix_evening_feature_kind", "evening_feature", ["kind"])
@@ -74,8 +78,9 @@ def _inspection_tables():
     op.create_table(
         "evening_inspection",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("premises_id", sa.Integer(), sa.ForeignKey("evening_premises.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "premises_id", sa.Integer(), sa.ForeignKey("evening_premises.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("inspected_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("municipality_staff", sa.Text(), nullable=False),
         sa.Column("police_staff", sa.Text(), nullable=False),
@@ -87,8 +92,10 @@ def _inspection_tables():
         sa.Column("follow_up_done_on", sa.Date()),
         sa.Column("created_by_id", sa.Integer(), sa.ForeignKey("app_user.id", ondelete="SET NULL")),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        *(sa.CheckConstraint(_in(item, ("ok", "remark", "not_checked")), name=f"ck_evening_inspection_{item}")
-          for item in CHECK_ITEMS),
+        *(
+            sa.CheckConstraint(_in(item, ("ok", "remark", "not_checked")), name=f"ck_evening_inspection_{item}")
+            for item in CHECK_ITEMS
+        ),
         sa.CheckConstraint(_in("outcome", ("no_remarks", "remarks", "serious")), name="ck_evening_inspection_outcome"),
     )
     op.create_index("ix_evening_inspection_premises_time", "evening_inspection", ["premises_id", "inspected_at"])
@@ -106,10 +113,12 @@ def _inspection_tables():
     op.create_table(
         "evening_training_attendance",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("training_id", sa.Integer(), sa.ForeignKey("evening_training.id", ondelete="CASCADE"),
-                  nullable=False),
-        sa.Column("premises_id", sa.Integer(), sa.ForeignKey("evening_premises.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "training_id", sa.Integer(), sa.ForeignKey("evening_training.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column(
+            "premises_id", sa.Integer(), sa.ForeignKey("evening_premises.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("attendees", sa.SmallInteger(), nullable=False),
         sa.Column("names", sa.Text()),
         sa.UniqueConstraint("training_id", "premises_id", name="uq_evening_attendance_premises"),
@@ -132,17 +141,21 @@ def _assessment_tables():
     op.create_table(
         "pf_theme_entry",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("assessment_id", sa.Integer(), sa.ForeignKey("pf_self_assessment.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "assessment_id", sa.Integer(), sa.ForeignKey("pf_self_assessment.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("theme", sa.String(20), nullable=False),
         sa.Column("rating", sa.String(10)),
         sa.Column("narrative", sa.Text()),
         sa.Column("evidence", sa.ARRAY(sa.String(40)), server_default="{}", nullable=False),
         sa.UniqueConstraint("assessment_id", "theme", name="uq_pf_theme_entry_theme"),
-        sa.CheckConstraint(_in("theme", ("wellbeing", "movement", "appeal", "place", "policy_envelope")),
-                           name="ck_pf_theme_entry_theme"),
-        sa.CheckConstraint(f"rating IS NULL OR {_in('rating', ('not_met', 'partly', 'met'))}",
-                           name="ck_pf_theme_entry_rating"),
+        sa.CheckConstraint(
+            _in("theme", ("wellbeing", "movement", "appeal", "place", "policy_envelope")),
+            name="ck_pf_theme_entry_theme",
+        ),
+        sa.CheckConstraint(
+            f"rating IS NULL OR {_in('rating', ('not_met', 'partly', 'met'))}", name="ck_pf_theme_entry_rating"
+        ),
     )
 
 
@@ -175,6 +188,15 @@ def _wastewater_tables():
 
 
 def downgrade():
-    for table in ("ww_result", "ww_site", "pf_theme_entry", "pf_self_assessment", "evening_training_attendance", "evening_training",
-                  "evening_inspection", "evening_feature", "evening_premises"):
+    for table in (
+        "ww_result",
+        "ww_site",
+        "pf_theme_entry",
+        "pf_self_assessment",
+        "evening_training_attendance",
+        "evening_training",
+        "evening_inspection",
+        "evening_feature",
+        "evening_premises",
+    ):
         op.drop_table(table)

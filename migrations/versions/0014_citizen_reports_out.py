@@ -4,6 +4,7 @@ Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
@@ -14,8 +15,10 @@ branch_labels = None
 depends_on = None
 
 OWNERS = "owner IN ('municipality', 'police', 'both')"
-SOURCES = ("source IN ('places_reported', 'places_remediated', 'measures_done', 'lighting_measures_done', "
-           "'vandalism_measures_done', 'walks_held', 'outreach_visits', 'citizen_reports', 'manual')")
+SOURCES = (
+    "source IN ('places_reported', 'places_remediated', 'measures_done', 'lighting_measures_done', "
+    "'vandalism_measures_done', 'walks_held', 'outreach_visits', 'citizen_reports', 'manual')"
+)
 
 # A published report is never edited nor deleted: only the two columns that say what superseded it may be set, once.
 # A user column may only become NULL: that is its foreign key at work when an account is deleted (the audit trail
@@ -49,8 +52,10 @@ BEGIN
   RETURN NEW;
 END $$
 """
-FROZEN_TRIGGER = ("CREATE TRIGGER public_report_frozen BEFORE UPDATE OR DELETE ON public_report "
-                  "FOR EACH ROW EXECUTE FUNCTION public_report_frozen()")
+FROZEN_TRIGGER = (
+    "CREATE TRIGGER public_report_frozen BEFORE UPDATE OR DELETE ON public_report "
+    "FOR EACH ROW EXECUTE FUNCTION public_report_frozen()"
+)
 
 
 def _user(name: str) -> sa.Column:
@@ -102,8 +107,9 @@ def _promises() -> None:
     op.create_table(
         "promise_indicator_value",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("indicator_id", sa.Integer(), sa.ForeignKey("promise_indicator.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "indicator_id", sa.Integer(), sa.ForeignKey("promise_indicator.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("measured_on", sa.Date(), nullable=False),
         sa.Column("value", sa.Numeric(14, 2), nullable=False),
         sa.Column("note", sa.Text()),
@@ -137,8 +143,10 @@ def _reports() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.CheckConstraint("status IN ('draft', 'approved', 'published')", name="ck_public_report_status"),
         sa.CheckConstraint("ends_on >= starts_on", name="ck_public_report_dates"),
-        sa.CheckConstraint("status = 'draft' OR (municipality_approved_at IS NOT NULL "
-                           "AND police_approved_at IS NOT NULL)", name="ck_public_report_approved"),
+        sa.CheckConstraint(
+            "status = 'draft' OR (municipality_approved_at IS NOT NULL AND police_approved_at IS NOT NULL)",
+            name="ck_public_report_approved",
+        ),
         sa.CheckConstraint("status <> 'published' OR published_at IS NOT NULL", name="ck_public_report_published"),
     )
     op.create_index("ix_public_report_status", "public_report", ["status", "published_at"])
@@ -146,8 +154,9 @@ def _reports() -> None:
     op.execute(FROZEN_TRIGGER)
     op.create_table(
         "publication_photo",
-        sa.Column("measure_photo_id", sa.Integer(), sa.ForeignKey("measure_photo.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "measure_photo_id", sa.Integer(), sa.ForeignKey("measure_photo.id", ondelete="CASCADE"), primary_key=True
+        ),
         _user("approved_by_id"),
         sa.Column("approved_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     )

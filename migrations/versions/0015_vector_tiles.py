@@ -9,6 +9,7 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -33,9 +34,9 @@ END $$;
 -- The zoom-{CELL_ZOOM} Web Mercator tile (x, y as in /z/x/y) of a geometry's point on surface, as a Morton number.
 CREATE FUNCTION mercator_cell(g geometry) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     -- Bit operators share one precedence in PostgreSQL: the shift needs its parentheses.
-    SELECT morton_spread(least(greatest(floor((ST_X(p) + 180) / 360 * {2 ** CELL_ZOOM}), 0), {2 ** CELL_ZOOM - 1})::bigint)
-         | (morton_spread(least(greatest(floor((1 - asinh(tan(radians(ST_Y(p)))) / pi()) / 2 * {2 ** CELL_ZOOM}), 0),
-                                {2 ** CELL_ZOOM - 1})::bigint) << 1)
+    SELECT morton_spread(least(greatest(floor((ST_X(p) + 180) / 360 * {2**CELL_ZOOM}), 0), {2**CELL_ZOOM - 1})::bigint)
+         | (morton_spread(least(greatest(floor((1 - asinh(tan(radians(ST_Y(p)))) / pi()) / 2 * {2**CELL_ZOOM}), 0),
+                                {2**CELL_ZOOM - 1})::bigint) << 1)
     FROM (SELECT ST_PointOnSurface(g) AS p) AS surface
 $$;
 
@@ -62,10 +63,15 @@ DROP SEQUENCE tile_data_version;
 
 def upgrade():
     op.execute(FUNCTIONS)
-    op.add_column("place", sa.Column("cell", sa.BigInteger(), sa.Computed("mercator_cell(geom)", persisted=True),
-                                     nullable=False))
-    op.add_column("place", sa.Column("public_cell", sa.BigInteger(),
-                                     sa.Computed("mercator_cell(public_geom)", persisted=True), nullable=False))
+    op.add_column(
+        "place", sa.Column("cell", sa.BigInteger(), sa.Computed("mercator_cell(geom)", persisted=True), nullable=False)
+    )
+    op.add_column(
+        "place",
+        sa.Column(
+            "public_cell", sa.BigInteger(), sa.Computed("mercator_cell(public_geom)", persisted=True), nullable=False
+        ),
+    )
     op.create_index("ix_place_cell_category", "place", ["cell", "category_code"])
     op.create_index("ix_place_public_cell_category", "place", ["public_cell", "category_code"])
 

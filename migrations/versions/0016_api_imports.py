@@ -4,6 +4,7 @@ Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
