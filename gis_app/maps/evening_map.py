@@ -4,11 +4,11 @@ the page's JSON, so no user text ever passes through folium."""
 from dataclasses import dataclass, field
 
 import folium
-from folium.map import FitBounds
 
-from gis_app.maps.assets import AssetUrl, use_local_map_assets
+from gis_app.maps.assets import AssetUrl
+from gis_app.maps.base import base_map, centre_of, fit_at_once
 from gis_app.maps.legend import Legend
-from gis_app.maps.places_map import MAX_ZOOM, layer_name, safe_color
+from gis_app.maps.places_map import layer_name, safe_color
 
 
 @dataclass(frozen=True)
@@ -42,21 +42,7 @@ def build_evening_map(
 ) -> EveningMap:
     """Build the map: a base layer, an empty group per layer in the layer control, a legend (the layers, then
     `more_legend`'s (label, colour) pairs), fitted to `bounds`."""
-    west, south, east, north = bounds
-    m = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=14,
-        tiles=None,
-        control_scale=True,
-        width="100%",
-        height="100%",
-    )
-    m.options["max_zoom"] = MAX_ZOOM
-    use_local_map_assets(m, asset_url)
-    if tile_url:
-        folium.TileLayer(
-            tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM, control=False
-        ).add_to(m)
+    m = base_map(centre_of(bounds), 14, asset_url, tile_url, attribution, basemap)
     evening_map = EveningMap(m)
     for layer in layers:
         group = folium.FeatureGroup(name=str(layer_name(layer.label, layer.color)), show=layer.show).add_to(m)
@@ -64,7 +50,5 @@ def build_evening_map(
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     items = [(layer.label, layer.color) for layer in layers] + list(more_legend)
     Legend(legend_title, [{"label": text, "color": safe_color(color)} for text, color in items]).add_to(m)
-    fit = FitBounds([[south, west], [north, east]])
-    fit.options["animate"] = False
-    m.add_child(fit)
+    fit_at_once(m, bounds)
     return evening_map

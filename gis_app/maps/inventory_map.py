@@ -7,14 +7,14 @@ import json
 from dataclasses import dataclass
 
 import folium
-from folium.map import FitBounds
 from folium.utilities import JsCode
 
 from gis_app.core.choices import safe_color
-from gis_app.maps.assets import AssetUrl, use_local_map_assets
+from gis_app.maps.assets import AssetUrl
+from gis_app.maps.base import base_map, centre_of, fit_at_once
 from gis_app.maps.embed import ScriptedMap
 from gis_app.maps.legend import Legend
-from gis_app.maps.places_map import MAX_ZOOM, layer_name
+from gis_app.maps.places_map import layer_name
 
 STATUS_ORDER = ("none", "proposed", "decided", "in_progress", "done", "verified", "not_feasible")
 COMPARISON_ORDER = ("new", "still_unsafe", "remediated")
@@ -38,25 +38,6 @@ class InventoryMapLabels:
     priority: str
     colors: dict[str, str]
     locale: str = "sv"
-
-
-def _base_map(bounds, asset_url: AssetUrl, tile_url: str, attribution: str, basemap: str) -> folium.Map:
-    west, south, east, north = bounds
-    m = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=10,
-        tiles=None,
-        control_scale=True,
-        width="100%",
-        height="100%",
-    )
-    m.options["max_zoom"] = MAX_ZOOM
-    use_local_map_assets(m, asset_url)
-    if tile_url:
-        folium.TileLayer(
-            tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM, control=False
-        ).add_to(m)
-    return m
 
 
 def _feature(place: dict, status_color: str, labels: InventoryMapLabels) -> dict:
@@ -94,7 +75,7 @@ def build_inventory_map(
     tile_attribution: str = "",
 ) -> ScriptedMap:
     """A layer per measure status, and layers of new, still unsafe and remediated places (the script fills them)."""
-    m = _base_map(bounds, asset_url, tile_url, tile_attribution, labels.basemap)
+    m = base_map(centre_of(bounds), 10, asset_url, tile_url, tile_attribution, labels.basemap)
     colors = {code: safe_color(labels.colors.get(code)) for code in STATUS_ORDER}
     layers = {"map": m.get_name(), "status": {}, "comparison": {}}
     for code in STATUS_ORDER:
@@ -107,7 +88,7 @@ def build_inventory_map(
         layers["comparison"][kind] = group.get_name()
     folium.LayerControl(position="topright", collapsed=NARROW_SCREEN).add_to(m)
     Legend(labels.legend_title, [{"label": labels.statuses[c], "color": colors[c]} for c in STATUS_ORDER]).add_to(m)
-    _fit(m, bounds)  # the municipality; the script fits the view to the places, if any
+    fit_at_once(m, bounds)  # the municipality; the script fits the view to the places, if any
     features = {
         "places": [_feature(p, colors[p["measure_status"] or "none"], labels) for p in places],
         "comparison": {kind: sorted(getattr(comparison, kind)) for kind in COMPARISON_ORDER},
@@ -115,10 +96,3 @@ def build_inventory_map(
         "priority": labels.priority,
     }
     return ScriptedMap(m, layers, features)
-
-
-def _fit(m: folium.Map, bounds) -> None:
-    west, south, east, north = bounds
-    fit = FitBounds([[south, west], [north, east]])
-    fit.options["animate"] = False
-    m.add_child(fit)

@@ -10,9 +10,9 @@ import folium
 from markupsafe import escape
 
 from gis_app.core.choices import safe_color
-from gis_app.maps.assets import AssetUrl, use_local_map_assets
+from gis_app.maps.assets import AssetUrl
+from gis_app.maps.base import base_map, centre_of
 from gis_app.maps.embed import ScriptedMap
-from gis_app.maps.places_map import MAX_ZOOM
 
 LonLat = tuple[float, float]
 ROUTE_COLOR = "#1f3a93"
@@ -41,15 +41,7 @@ class FlaggedPlace:
 def _base(
     points: list[LonLat], fallback_bounds, asset_url: AssetUrl, tile_url: str, attribution: str, basemap: str
 ) -> folium.Map:
-    m = folium.Map(
-        location=[63.1767, 14.6372], zoom_start=13, tiles=None, control_scale=True, width="100%", height="100%"
-    )
-    m.options["max_zoom"] = MAX_ZOOM
-    use_local_map_assets(m, asset_url)
-    if tile_url:
-        folium.TileLayer(
-            tiles=tile_url, attr=attribution or " ", name=basemap, max_zoom=MAX_ZOOM, control=False
-        ).add_to(m)
+    m = base_map(centre_of(fallback_bounds), 13, asset_url, tile_url, attribution, basemap)
     if points:
         lons, lats = [p[0] for p in points], [p[1] for p in points]
         bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]

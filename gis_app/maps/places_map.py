@@ -3,15 +3,14 @@
 from dataclasses import dataclass, field
 
 import folium
-from folium.map import FitBounds
 from folium.plugins import MarkerCluster
 from markupsafe import Markup, escape
 
 from gis_app.core.choices import safe_color
-from gis_app.maps.assets import AssetUrl, use_local_cluster_assets, use_local_map_assets
+from gis_app.maps.assets import AssetUrl, use_local_cluster_assets
+from gis_app.maps.base import base_map, centre_of, fit_at_once
 from gis_app.maps.legend import Legend
 
-MAX_ZOOM = 19  # the deepest OpenStreetMap tiles; markercluster also needs the map to have one
 CLUSTER_OPTIONS = {
     "show_coverage_on_hover": False,
     "max_cluster_radius": 50,
@@ -51,11 +50,8 @@ def build_places_map(
     categories, bounds, labels: MapLabels, asset_url: AssetUrl, tile_url: str = "", tile_attribution: str = ""
 ) -> PlacesMap:
     """Build the empty map: one layer per category (clustered points), district outlines, legend, fitted view."""
-    m = _base_map(bounds, asset_url)
-    if tile_url:
-        folium.TileLayer(
-            tiles=tile_url, attr=tile_attribution or " ", name=labels.basemap, max_zoom=MAX_ZOOM, control=False
-        ).add_to(m)
+    m = base_map(centre_of(bounds), 10, asset_url, tile_url, tile_attribution, labels.basemap)
+    fit_at_once(m, bounds)
     places_map = PlacesMap(m)
     for category in categories:
         places_map.category_layers[category.code] = _category_layer(m, category, asset_url)
@@ -66,26 +62,6 @@ def build_places_map(
         labels.legend_title, [_legend_item(c) for c in categories], labels.districts, note=labels.generalised
     ).add_to(m)
     return places_map
-
-
-def _base_map(bounds, asset_url: AssetUrl) -> folium.Map:
-    west, south, east, north = bounds
-    m = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=10,
-        tiles=None,
-        control_scale=True,
-        width="100%",
-        height="100%",
-    )
-    m.options["max_zoom"] = MAX_ZOOM  # Map(max_zoom=) only reaches a tile layer, never the map itself
-    use_local_map_assets(m, asset_url)
-    fit = FitBounds([[south, west], [north, east]])
-    # Animated, the first fit would swallow any setView made in its first quarter second (Leaflet ignores
-    # view changes during a zoom animation).
-    fit.options["animate"] = False
-    m.add_child(fit)
-    return m
 
 
 def _category_layer(m: folium.Map, category, asset_url: AssetUrl) -> dict[str, str]:

@@ -10,9 +10,9 @@ import folium
 from folium.map import FitBounds
 
 from gis_app.core.choices import safe_color
-from gis_app.maps.assets import AssetUrl, use_local_map_assets
+from gis_app.maps.assets import AssetUrl
+from gis_app.maps.base import base_map
 from gis_app.maps.embed import ScriptedMap
-from gis_app.maps.places_map import MAX_ZOOM
 
 ROUTE_COLOR = "#1f3a93"
 MEETING_COLOR = "#111111"
@@ -44,13 +44,7 @@ def build_walk_map(
 ) -> ScriptedMap:
     """Build the route map's scaffolding; static/js/walk_map.js draws the meeting point, stops, route and findings."""
     # The scale bar (metric only) is added by static/js/walk_map.js: folium's shows miles and feet too.
-    m = folium.Map(
-        location=[meeting[1], meeting[0]], zoom_start=15, tiles=None, control_scale=False, width="100%", height="100%"
-    )
-    m.options["max_zoom"] = MAX_ZOOM
-    use_local_map_assets(m, asset_url)
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=tile_attribution or " ", max_zoom=MAX_ZOOM, control=False).add_to(m)
+    m = base_map(meeting, 15, asset_url, tile_url, tile_attribution, scale=False)
     # Added in this order so findings are drawn over the stops, and stops over the route.
     layers = {name: folium.FeatureGroup(name=name).add_to(m).get_name() for name in ("route", "stops", "findings")}
     fit = FitBounds(_bounds([meeting, *[(s.lon, s.lat) for s in stops], *route]))
