@@ -34,10 +34,13 @@ END $$;
 -- The zoom-{CELL_ZOOM} Web Mercator tile (x, y as in /z/x/y) of a geometry's point on surface, as a Morton number.
 CREATE FUNCTION mercator_cell(g geometry) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     -- Bit operators share one precedence in PostgreSQL: the shift needs its parentheses.
-    SELECT morton_spread(least(greatest(floor((ST_X(p) + 180) / 360 * {2**CELL_ZOOM}), 0), {2**CELL_ZOOM - 1})::bigint)
-         | (morton_spread(least(greatest(floor((1 - asinh(tan(radians(ST_Y(p)))) / pi()) / 2 * {2**CELL_ZOOM}), 0),
-                                {2**CELL_ZOOM - 1})::bigint) << 1)
-    FROM (SELECT ST_PointOnSurface(g) AS p) AS surface
+    -- Names are schema-qualified: pg_restore computes the generated columns with an empty search_path.
+    SELECT public.morton_spread(
+               least(greatest(floor((public.ST_X(p) + 180) / 360 * {2**CELL_ZOOM}), 0), {2**CELL_ZOOM - 1})::bigint)
+         | (public.morton_spread(least(greatest(
+               floor((1 - asinh(tan(radians(public.ST_Y(p)))) / pi()) / 2 * {2**CELL_ZOOM}), 0),
+               {2**CELL_ZOOM - 1})::bigint) << 1)
+    FROM (SELECT public.ST_PointOnSurface(g) AS p) AS surface
 $$;
 
 -- Every change of places and observations moves this on, whatever the writer (the app, imports, psql).
