@@ -16,7 +16,7 @@ from gis_app.admin.forms import (
     choices,
 )
 from gis_app.auth.service import is_locked
-from gis_app.core.forms import ConfirmForm
+from gis_app.core.forms import ConfirmForm, form_status
 from gis_app.errors import AppError
 
 blueprint = Blueprint("admin", __name__)
@@ -33,10 +33,6 @@ def _labels() -> dict:
         "scope_labels": SCOPE_LABELS,
         "is_locked": is_locked,
     }
-
-
-def _status(form) -> int:
-    return 400 if form.errors else 200
 
 
 def _show_on_field(form, error: AppError) -> None:
@@ -68,7 +64,7 @@ def new_user():
         else:
             flash(_("Created the user %(email)s.", email=user.email))
             return redirect(url_for(".users"))
-    return render_template("admin/new_user.html", form=form), _status(form)
+    return render_template("admin/new_user.html", form=form), form_status(form)
 
 
 @blueprint.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -87,7 +83,7 @@ def edit_user(user_id: int):
             if not (current_user.is_authenticated and current_user.role == "admin"):  # demoted themself
                 return redirect(url_for("places.map_page"))
             return redirect(url_for(".users"))
-    return _edit_page(user, form, _status(form))
+    return _edit_page(user, form, form_status(form))
 
 
 def _user_data(user) -> dict:
@@ -132,9 +128,9 @@ def organisations():
         else:
             flash(_("Created the organisation %(name)s.", name=organisation.name))
             return redirect(url_for(".organisations"))
-    return render_template("admin/organisations.html", form=form, organisations=service.list_organisations()), _status(
-        form
-    )
+    return render_template(
+        "admin/organisations.html", form=form, organisations=service.list_organisations()
+    ), form_status(form)
 
 
 # --- API tokens -----------------------------------------------------------------------------------------------------
@@ -162,7 +158,7 @@ def tokens():
         new_token=new_token,
         secret=secret,
     )
-    return page, _status(form), NO_STORE if secret else {}
+    return page, form_status(form), NO_STORE if secret else {}
 
 
 @blueprint.post("/admin/tokens/<int:token_id>/revoke")

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from gis_app.auth.access import can, is_staff
 from gis_app.core.choices import safe_color
 from gis_app.core.clock import local_now
-from gis_app.core.forms import ConfirmForm, page_locale
+from gis_app.core.forms import ConfirmForm, form_status, forms_only, page_locale, show_errors
 from gis_app.core.inputs import db_int
 from gis_app.core.validation import InvalidInput
 from gis_app.errors import AppError, NotFound
@@ -52,9 +52,9 @@ from gis_app.places import reference
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("evening", __name__, url_prefix="/evening")
+blueprint.before_request(forms_only)  # these pages take HTML forms only
 about_blueprint = Blueprint("about", __name__, url_prefix="/about")
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PLACES_COLOR = "#7b3294"
 PREMISES_COLOR = "#6a3d9a"
 ZONE_COLOR = "#5e2a84"
@@ -84,26 +84,6 @@ def _helpers() -> dict:
         "OUTCOME_COLORS": OUTCOME_COLORS,
         "CHECK_ITEMS": CHECK_ITEMS,
     }
-
-
-@blueprint.before_request
-def _forms_only():
-    """These pages take HTML forms only (Flask-WTF would choke on a JSON body that is not an object)."""
-    if request.method == "POST" and request.mimetype not in FORM_TYPES:
-        raise AppError(_("Send this as a form."), status=415, code="UnsupportedMediaType")
-
-
-def _status(form) -> int:
-    return 400 if form.errors else 200
-
-
-def _show_errors(form, error: AppError) -> None:
-    """Put a service's refusal next to the fields it names (or the form's first visible field)."""
-    pairs = error.errors if isinstance(error, InvalidInput) else [(error.field, error.message)]
-    visible = [field for field in form if field.type not in ("CSRFTokenField", "HiddenField")]
-    for name, message in pairs:
-        field = form._fields.get(name) or visible[0]
-        field.errors = [*field.errors, message]
 
 
 # --- the map --------------------------------------------------------------------------------------------------------
@@ -352,11 +332,11 @@ def new_inspection(premises_id: int):
         try:
             inspection = service.record_inspection(premises.id, form.values())
         except InvalidInput as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The inspection was recorded."))
             return redirect(url_for(".inspection_detail", inspection_id=inspection.id))
-    return render_template("evening/inspection_form.html", form=form, premises=premises), _status(form)
+    return render_template("evening/inspection_form.html", form=form, premises=premises), form_status(form)
 
 
 @blueprint.get("/inspections/<int:inspection_id>")
@@ -364,7 +344,7 @@ def inspection_detail(inspection_id: int, form=None):
     """One inspection: who took part, the checklist, the outcome and the follow-up."""
     inspection = service.get_inspection(inspection_id)
     form = form or FollowUpForm()
-    return render_template("evening/inspection.html", inspection=inspection, form=form), _status(form)
+    return render_template("evening/inspection.html", inspection=inspection, form=form), form_status(form)
 
 
 @blueprint.post("/inspections/<int:inspection_id>/follow-up")
@@ -376,7 +356,7 @@ def complete_follow_up(inspection_id: int):
         try:
             service.complete_follow_up(inspection_id, form.follow_up_done_on.data)
         except InvalidInput as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The follow-up was recorded."))
             return redirect(url_for(".inspection_detail", inspection_id=inspection_id))
@@ -394,11 +374,11 @@ def trainings():
         try:
             training = service.record_training(form.values())
         except InvalidInput as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The training was recorded."))
             return redirect(url_for(".training_detail", training_id=training.id))
-    return render_template("evening/trainings.html", trainings=queries.trainings(), form=form), _status(form)
+    return render_template("evening/trainings.html", trainings=queries.trainings(), form=form), form_status(form)
 
 
 def _attendance_form() -> AttendanceForm:
@@ -416,11 +396,11 @@ def training_detail(training_id: int):
         try:
             service.record_attendance(training.id, form.values())
         except InvalidInput as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("The attendance was recorded."))
             return redirect(url_for(".training_detail", training_id=training.id))
-    return render_template("evening/training.html", training=training, form=form), _status(form)
+    return render_template("evening/training.html", training=training, form=form), form_status(form)
 
 
 # --- the Purple Flag self-assessment --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from gis_app.auth.access import can
-from gis_app.core.forms import ConfirmForm, page_locale
+from gis_app.core.forms import ConfirmForm, form_status, forms_only, page_locale, show_errors
 from gis_app.core.inputs import db_int, db_ints
 from gis_app.core.validation import InvalidInput
 from gis_app.errors import AppError, NotFound
@@ -38,6 +38,7 @@ from gis_app.places.service import get_place
 from gis_app.tiles import proxied_tile_url
 
 blueprint = Blueprint("inventory", __name__, url_prefix="/inventory")
+blueprint.before_request(forms_only)  # these pages take HTML forms only
 
 LIST_PAGE_ROWS = 200  # the page shows the first rows; the export has them all
 
@@ -55,29 +56,6 @@ def _helpers() -> dict:
     }
 
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-@blueprint.before_request
-def _forms_only():
-    """These pages take HTML forms only (Flask-WTF would choke on a JSON body that is not an object)."""
-    if request.method == "POST" and request.mimetype not in FORM_TYPES:
-        raise AppError(_("Send this as a form."), status=415, code="UnsupportedMediaType")
-
-
-def _status(form) -> int:
-    return 400 if form.errors else 200
-
-
-def _show_errors(form, error: AppError) -> None:
-    """Put a service's refusal next to the fields it names (or the form's first field)."""
-    pairs = error.errors if isinstance(error, InvalidInput) else [(error.field, error.message)]
-    visible = [field for field in form if field.type not in ("CSRFTokenField", "HiddenField")]
-    for name, message in pairs:
-        field = form._fields.get(name) or visible[0]
-        field.errors = [*field.errors, message]
-
-
 # --- years ----------------------------------------------------------------------------------------------------------
 
 
@@ -85,7 +63,7 @@ def _show_errors(form, error: AppError) -> None:
 def years(form=None):
     """List the inventory years; planners open a new one here."""
     form = form or OpenYearForm()
-    return render_template("inventory/years.html", years=queries.all_years(), form=form), _status(form)
+    return render_template("inventory/years.html", years=queries.all_years(), form=form), form_status(form)
 
 
 @blueprint.post("")
@@ -98,7 +76,7 @@ def open_year():
         except AppError as error:
             if error.status not in (400, 409, 422):
                 raise
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("Opened the inventory %(year)d.", year=inventory.year))
             return redirect(url_for(".year_page", year=inventory.year))
@@ -127,7 +105,7 @@ def year_page(year: int, reopen_form=None):
         unassessed=unassessed,
         reopen_form=reopen_form,
         may_reopen=can("inventory.reopen_year"),
-    ), _status(reopen_form)
+    ), form_status(reopen_form)
 
 
 @blueprint.route("/<int:year>/close", methods=["GET", "POST"])
@@ -167,7 +145,7 @@ def reopen_year(year: int):
         except AppError as error:
             if error.status not in (400, 422):  # a missing or already open year: an error page, not the form
                 raise
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("Reopened the inventory %(year)d. It can be changed again.", year=year))
             return redirect(url_for(".year_page", year=year))
@@ -234,18 +212,18 @@ def save_assessment(year: int, place_id: int):
         try:
             service.save_assessment(year, place_id, form.values())
         except InvalidInput as error:
-            _show_errors(form, error)
+            show_errors(form, error)
         else:
             flash(_("Saved the assessment."))
             return redirect(url_for(".place_page", year=year, place_id=place_id))
-    return _place_page(inventory, place, form, _status(form))
+    return _place_page(inventory, place, form, form_status(form))
 
 
 def _refused(form, error: AppError) -> None:
     """Input errors (fields, photos) go next to their field; a closed year or a missing record is an error page."""
     if isinstance(error, (service.YearClosed, NotFound)) or error.status not in (400, 409, 413, 415, 422):
         raise error
-    _show_errors(form, error)
+    show_errors(form, error)
 
 
 @blueprint.post("/measures/<int:measure_id>/photos/<int:photo_id>/remove")
@@ -259,9 +237,9 @@ def remove_photo(measure_id: int, photo_id: int):
 
 
 def _measure_page(template_args: dict, form: MeasureForm):
-    return render_template("inventory/measure.html", form=form, remove_form=ConfirmForm(), **template_args), _status(
-        form
-    )
+    return render_template(
+        "inventory/measure.html", form=form, remove_form=ConfirmForm(), **template_args
+    ), form_status(form)
 
 
 @blueprint.route("/<int:year>/places/<int:place_id>/measures/new", methods=["GET", "POST"])
