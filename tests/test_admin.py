@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from gis_app.admin import service as admin_service
 from gis_app.auth.access import current_role
 from gis_app.auth.models import ApiToken, AuditEntry, Organisation, User
 from gis_app.extensions import db
@@ -352,3 +353,16 @@ def test_user_and_token_changes_are_audited_without_secrets(admin):
     text = repr([(e.before, e.after) for e in entries])
     for leak in ("password_hash", "token_hash", "scrypt", secret, user.password_hash, token.token_hash):
         assert leak not in text
+
+
+def test_outside_organisations_get_outside_roles_and_never_staff_roles(admin):
+    owner = admin_service.create_organisation("Fastighets AB Söder", "other")
+    form = {"email": "agare@example.se", "password": NEW_PASSWORD, "organisation": str(owner.id)}
+    staff = post_form(admin, "/admin/users/new?lang=en", {**form, "role": "field_staff"}, form_url="/admin/users/new")
+    assert staff.status_code == 400 and field_errors(staff, "role")
+    municipal = post_form(
+        admin, "/admin/users/new", {**form, "role": "property_owner", "organisation": str(kommunen().id)}
+    )
+    assert municipal.status_code == 400
+    assert post_form(admin, "/admin/users/new", {**form, "role": "property_owner"}).status_code == 302
+    assert db.session.scalar(select(User.role).where(User.email == "agare@example.se")) == "property_owner"

@@ -130,3 +130,11 @@ def test_category_sensitivity_grid_size_and_districts_move_public_positions(app_
     assert public == exact
     district = make_area(box(14.5, 63.0, 14.8, 63.3))
     assert _public_row(place.id)[1] == district.id  # areas imported after the place
+
+
+def test_outside_organisations_accounts_see_what_the_public_sees(client, app_context, client_as):
+    place = make_place(category_code="youth_gatherings")
+    public = client.get(f"{ITEMS}/{place.id}").json["geometry"]
+    for role in ("property_owner", "association"):
+        assert client_as(role).get(f"{ITEMS}/{place.id}").json["geometry"] == public
+    assert client_as("security").get(f"{ITEMS}/{place.id}").json["geometry"] != public

@@ -41,7 +41,7 @@ def test_the_matrix_prints_every_endpoint_and_role(app):
     table = access_matrix_markdown(app).splitlines()
     assert table[0] == "| endpoint | route | " + " | ".join(ROLES) + " |"
     assert {line.split("`")[1] for line in table[2:]} == set(ACCESS) | endpoints(app)
-    assert "| `admin.users` | GET `/admin/users` | – | – | – | – | ✓ |" in table
+    assert "| `admin.users` | GET `/admin/users` | – | – | – | – | ✓ | – | – | – |" in table
 
 
 # --- the walk -------------------------------------------------------------------------------------------------------

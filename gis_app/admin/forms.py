@@ -21,6 +21,9 @@ ROLE_LABELS = {
     "planner": _l("Planner"),
     "police": _l("Police"),
     "admin": _l("Administrator"),
+    "security": _l("Security coordinator"),
+    "property_owner": _l("Property owner"),
+    "association": _l("Association (night walks, volunteers)"),
 }
 KIND_LABELS = {"kommun": _l("Municipality"), "polis": _l("Police"), "other": _l("Other organisation")}
 SCOPE_LABELS = {"read": _l("Read"), "write:places": _l("Write places"), "write:observations": _l("Write observations")}

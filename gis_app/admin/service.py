@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from gis_app.auth import audit
-from gis_app.auth.models import ApiToken, Organisation, User
+from gis_app.auth.models import EXTERNAL_ROLES, ApiToken, Organisation, User
 from gis_app.auth.service import end_all_sessions, find_user, user_snapshot
 from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
@@ -47,7 +47,7 @@ def create_user(email: str, role: str, organisation_id: int, password: str) -> U
     user = User(
         email=email.strip().lower(),
         role=role,
-        organisation_id=get_organisation(organisation_id).id,
+        organisation_id=organisation_for(role, organisation_id).id,
         active=True,
         failed_logins=0,
     )
@@ -65,7 +65,7 @@ def update_user(user: User, role: str, organisation_id: int, active: bool, unloc
         _keep_one_active_admin(user, field="role" if role != "admin" else "active")
     before = user_snapshot(user)
     user.role = role
-    user.organisation_id = get_organisation(organisation_id).id
+    user.organisation_id = organisation_for(role, organisation_id).id
     user.active = active
     if not active:
         end_all_sessions(user.id)  # reactivating the account later must not revive its old sessions
@@ -115,6 +115,19 @@ def get_organisation(organisation_id: int) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         raise AppError(_("No such organisation."), field="organisation")
+    return organisation
+
+
+def organisation_for(role: str, organisation_id: int) -> Organisation:
+    """The organisation, if the role fits it: outside organisations get outside roles, never staff roles."""
+    organisation = get_organisation(organisation_id)
+    if (role in EXTERNAL_ROLES) != (organisation.kind == "other"):
+        raise AppError(
+            _(
+                "Property owners and associations have roles of their own; staff roles are for the municipality and the police."
+            ),
+            field="role",
+        )
     return organisation
 
 

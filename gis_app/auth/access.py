@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
+from gis_app.auth.models import EXTERNAL_ROLES
 from gis_app.auth.models import ROLES as ACCOUNT_ROLES
 from gis_app.core.registry import navigation
 from gis_app.errors import AppError
@@ -14,7 +15,8 @@ PUBLIC = "public"
 PLACE_SCOPE, OBSERVATION_SCOPE = "write:places", "write:observations"  # API token scopes that allow writes
 ROLES = (PUBLIC, *ACCOUNT_ROLES)
 EVERYONE = frozenset(ROLES)
-STAFF = frozenset(ROLES) - {PUBLIC}
+EXTERNAL = frozenset(EXTERNAL_ROLES)  # logged in, but see what the public sees plus their own records
+STAFF = frozenset(ROLES) - {PUBLIC} - EXTERNAL
 PLANNING = frozenset({"planner", "admin"})
 ADMIN = frozenset({"admin"})
 POLICE = frozenset({"police", "admin"})
@@ -31,7 +33,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "places.map_page": EVERYONE,
     # Accounts
     "auth.login": EVERYONE,
-    "auth.logout": STAFF,
+    "auth.logout": STAFF | EXTERNAL,
     # Places and observations (pages)
     "places.place_detail": STAFF,
     "places.new_place": STAFF,
@@ -236,7 +238,8 @@ def require_scope(scope: str) -> None:
 
 
 def is_staff() -> bool:
-    return current_role() != PUBLIC
+    """Municipal and police staff; the public and outside organisations' accounts are not."""
+    return current_role() in STAFF
 
 
 def sees_police_only() -> bool:

@@ -9,7 +9,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from gis_app.extensions import db
 
-ROLES = ("field_staff", "planner", "police", "admin")
+STAFF_ROLES = ("field_staff", "planner", "police", "admin", "security")
+# Accounts of outside organisations (property owners, night-walk associations): they see the public view of
+# everything and only their own records; they are never staff.
+EXTERNAL_ROLES = ("property_owner", "association")
+ROLES = STAFF_ROLES + EXTERNAL_ROLES
 ORGANISATION_KINDS = ("kommun", "polis", "other")
 TOKEN_SCOPES = ("read", "write:places", "write:observations")
 
@@ -29,7 +33,12 @@ class User(UserMixin, db.Model):
     """A staff account. The public never logs in."""
 
     __tablename__ = "app_user"
-    __table_args__ = (CheckConstraint("role IN ('field_staff', 'planner', 'police', 'admin')", name="ck_user_role"),)
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('field_staff', 'planner', 'police', 'admin', 'security', 'property_owner', 'association')",
+            name="ck_user_role",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

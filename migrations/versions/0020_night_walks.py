@@ -1,0 +1,22 @@
+"""Night walks and police volunteers: associations, events, shifts and night reports.
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-02
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -1,0 +1,22 @@
+"""Open311 GeoReport v2 and the citizen promise's editing.
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-02
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0021"
+down_revision = "0020"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
