@@ -124,7 +124,8 @@ def organisation_for(role: str, organisation_id: int) -> Organisation:
     if (role in EXTERNAL_ROLES) != (organisation.kind == "other"):
         raise AppError(
             _(
-                "Property owners and associations have roles of their own; staff roles are for the municipality and the police."
+                "Property owners and associations have roles of their own; "
+                "staff roles are for the municipality and the police."
             ),
             field="role",
         )
