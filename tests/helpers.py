@@ -1,9 +1,11 @@
 """Helpers the tests share (imported by conftest.py and by test modules): databases, servers and browser pages."""
 
+import os
 import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
@@ -93,3 +95,12 @@ def poll(page, expression: str, timeout_ms: float):
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {timeout_ms} ms: {expression}")
         time.sleep(0.05)
+
+
+def journey_screenshot(page, journey: str, name: str) -> None:
+    """Save a full-page screenshot under $GIS_APP_SCREENS/<journey>/ when that variable is set (for issue notes)."""
+    folder = os.environ.get("GIS_APP_SCREENS")
+    if folder:
+        target = Path(folder) / journey
+        target.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target / f"{name}.png"), full_page=True)

@@ -8,13 +8,12 @@ import pytest
 
 from gis_app.citizens import demo
 from tests.factories import PASSWORD, STORTORGET, make_place, make_user
-from tests.helpers import guarded_page
+from tests.helpers import guarded_page, journey_screenshot
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
-SCREENS = Path("/work/screens-citizens")
 PUBLIC_PAGES = ["/", "/report", "/status", "/accessibility", "/privacy", "/login"]
 
 
@@ -127,8 +126,6 @@ def test_the_places_on_the_map_are_also_a_list_for_keyboards(live_server, page, 
     items.first.locator("button").focus()
     page.keyboard.press("Enter")  # and shows the place's popup on the map
     page.locator(".leaflet-popup").wait_for()
-    if SCREENS.parent.is_dir():
-        SCREENS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENS / "map-list-of-places-desktop.png"))
+    journey_screenshot(page, "citizens", "map-list-of-places-desktop")
     assert axe_violations(page) == []
     assert page.js_errors == []

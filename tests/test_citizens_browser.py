@@ -3,7 +3,6 @@ place, and the citizen's status page follows; all in Chromium, with no request l
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,11 +12,10 @@ from gis_app.citizens.models import CitizenReport
 from gis_app.extensions import db
 from gis_app.places.models import Observation
 from tests.factories import PASSWORD, make_place, make_user
-from tests.helpers import guarded_page
+from tests.helpers import guarded_page, journey_screenshot
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
-SCREENS = Path("/work/screens-citizens")
 
 
 def _wait(page, expression: str, timeout: float = 20):
@@ -26,12 +24,6 @@ def _wait(page, expression: str, timeout: float = 20):
         if time.monotonic() > deadline:
             raise TimeoutError(expression)
         time.sleep(0.05)
-
-
-def _screenshot(page, name: str) -> None:
-    if SCREENS.parent.is_dir():
-        SCREENS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENS / name), full_page=True)
 
 
 @pytest.fixture
@@ -82,12 +74,12 @@ def test_a_citizen_reports_on_a_phone_a_planner_merges_and_the_status_follows(li
     phone.locator("label.choice:has(input[value=poor_lighting])").tap()
     phone.locator("label.choice:has(input[name=time_of_day][value=night])").tap()
     phone.fill("#text", "Lampan vid porten är trasig sedan en månad")
-    _screenshot(phone, "report-form-phone.png")
+    journey_screenshot(phone, "citizens", "report-form-phone")
     phone.locator("#send-report").tap()  # the widget solves its challenge, then the form is sent
     phone.wait_for_url(re.compile(r"/status/"), timeout=30_000)
     reference = phone.locator("[data-reference]").inner_text()
     assert phone.locator("[data-stage]").get_attribute("data-stage") == "received"
-    _screenshot(phone, "status-received-phone.png")
+    journey_screenshot(phone, "citizens", "status-received-phone")
     report = db.session.scalar(select(CitizenReport))
     assert report.reference == reference and report.address_label == "Storgatan 12, Östersund"
     assert report.time_of_day == "night"
@@ -97,7 +89,7 @@ def test_a_citizen_reports_on_a_phone_a_planner_merges_and_the_status_follows(li
     page.locator(f"a:has-text('{reference}')").click()
     suggested = page.locator("input[data-suggested]")
     assert suggested.count() == 1 and suggested.get_attribute("value") == str(lamp.id)  # the lamp ~10 m away
-    _screenshot(page, "moderation-report.png")
+    journey_screenshot(page, "citizens", "moderation-report")
     page.locator("#merge-form button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/places/{lamp.id}$"))
     db.session.expire_all()
@@ -106,6 +98,6 @@ def test_a_citizen_reports_on_a_phone_a_planner_merges_and_the_status_follows(li
     phone.reload()
     assert phone.locator("[data-stage]").get_attribute("data-stage") == "in_inventory"
     assert "Lampan vid porten" not in phone.content()
-    _screenshot(phone, "status-in-inventory-phone.png")
+    journey_screenshot(phone, "citizens", "status-in-inventory-phone")
     assert phone.js_errors == [] and phone.external_requests == []
     assert page.js_errors == [] and page.external_requests == []

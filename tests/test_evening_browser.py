@@ -1,10 +1,8 @@
 """In Chromium: the Purple Flag map for the public and for the police (filters, popups that keep hostile text as
 text, no request off the app), a joint inspection recorded through the form, and a planner's self-assessment saved
-and downloaded as XLSX. Screenshots go to GIS_APP_SCREENS (when set) for the report."""
+and downloaded as XLSX."""
 
-import os
 from datetime import time
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -14,15 +12,9 @@ from gis_app.evening import demo, service
 from gis_app.evening.models import Inspection, ThemeEntry
 from gis_app.extensions import db
 from tests.factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.helpers import journey_screenshot
 
 HOSTILE = '<img src=x onerror="window.__xss=1">Baren `${window.__xss=2}`'
-SCREENS = os.environ.get("GIS_APP_SCREENS")
-
-
-def _shot(page, name: str) -> None:
-    if SCREENS:
-        Path(SCREENS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
 
 
 def _log_in(page, live_server, user):
@@ -58,7 +50,7 @@ def test_the_public_map_draws_the_layers_without_unsafe_places(live_server, page
     popup = page.text_content(".evening-popup")
     assert "Demo" in popup and "tillsyn" not in popup.lower()
     assert "Mörk gång" not in page.content()
-    _shot(page, "evening-map-public")
+    journey_screenshot(page, "evening", "evening-map-public")
     assert page.js_errors == [] and page.external_requests == []
 
 
@@ -85,7 +77,7 @@ def test_the_police_filter_the_night_and_see_inspection_outcomes(live_server, pa
     page.locator("path.evening-premises").first.dispatch_event("click")
     page.wait_for_selector(".evening-popup a")
     assert "Senaste utfall" in page.text_content(".evening-popup")
-    _shot(page, "evening-map-police-night")
+    journey_screenshot(page, "evening", "evening-map-police-night")
     assert page.js_errors == [] and page.external_requests == []
 
 
@@ -128,7 +120,7 @@ def test_a_joint_inspection_is_recorded_through_the_form(live_server, page, demo
     page.check("input[name=over_serving][value=remark]")
     page.check("input[name=age_checks][value=ok]")
     page.select_option("select[name=outcome]", "serious")
-    _shot(page, "evening-inspection-form")
+    journey_screenshot(page, "evening", "evening-inspection-form")
     page.click("#inspection-form button[type=submit]")
     page.wait_for_selector(".field-error")  # a serious outcome needs a follow-up
     assert page.locator("textarea[name=follow_up][aria-invalid=true]").count() == 1
@@ -156,7 +148,7 @@ def test_a_planner_saves_the_self_assessment_and_downloads_it(live_server, page,
     theme.locator("input[value=toilets]").check()
     page.click("#assessment-form button[type=submit]")
     page.wait_for_selector(".flash")
-    _shot(page, "evening-self-assessment")
+    journey_screenshot(page, "evening", "evening-self-assessment")
     with page.expect_download() as info:
         page.click("#assessment-xlsx")
     path = tmp_path / "pf.xlsx"
@@ -179,5 +171,5 @@ def test_the_public_wastewater_page_draws_its_charts(live_server, page, app_cont
     page.wait_for_selector("svg.chart polyline")
     assert page.locator("svg.chart polyline.series").count() == 6
     assert page.locator("#figures tbody tr").count() >= 1
-    _shot(page, "wastewater-public")
+    journey_screenshot(page, "evening", "wastewater-public")
     assert page.js_errors == [] and page.external_requests == []
