@@ -10,6 +10,8 @@ PORT ?= 5000
 # gunicorn processes and threads; each thread needs a database connection (the pool size), see README.
 WORKERS ?= 2
 THREADS ?= 4
+# pytest processes for `make test`; each has its own test database.
+TEST_WORKERS ?= 2
 DEBIAN_PACKAGES := postgresql-15-postgis-3 gdal-bin chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 REFERENCE_DATA := data
 # `make run` is a demonstration: demo-data also creates one login per role (see README).
@@ -23,7 +25,8 @@ run: setup database demo-data
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads $(THREADS) --timeout 120 --access-logfile - 'gis_app:create_app()'
 
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: PYTEST_ARGS left no serial test
 
 # ruff (lint and format), mypy, and eslint for the page scripts.
 lint: setup

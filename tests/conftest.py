@@ -11,7 +11,15 @@ from sqlalchemy import text
 from gis_app import create_app
 from gis_app.extensions import db
 from tests.factories import PASSWORD, csrf_token, make_user
-from tests.helpers import CHROMIUM_ARGS, drop_database, free_port, fresh_database_url, guarded_page, wait_for
+from tests.helpers import (
+    CHROMIUM_ARGS,
+    drop_database,
+    free_port,
+    fresh_database_url,
+    guarded_page,
+    stop_server,
+    wait_for,
+)
 
 REFERENCE_DATA = Path(__file__).resolve().parents[1] / "data"
 # Reference data the migrations seed; every other table is emptied after each test.
@@ -131,8 +139,7 @@ def live_server(app, database_url, tmp_path_factory):
     )
     wait_for(url, server)
     yield url
-    server.terminate()
-    server.wait(timeout=10)
+    stop_server(server)
 
 
 @pytest.fixture(scope="session")

@@ -63,6 +63,16 @@ def wait_for(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
     raise TimeoutError(f"the app server did not answer at {url}")
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop a test server: gracefully, and killed if its workers are still finishing keep-alive requests."""
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
 def guarded_page(context):
     """A new page of `context` that records JavaScript errors (CSP violations too), refuses every request off
     127.0.0.1 (recording it), and polls for wait_for_function."""

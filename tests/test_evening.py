@@ -349,11 +349,11 @@ def test_the_summary_exports_read_back(client_as, evening, tmp_path):
     sheet = openpyxl.load_workbook(path).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    assert header[:4] == ("tillstand", "serveringsstalle", "adress", "tillsyner")
+    assert header[:4] == ("Tillstånd", "Serveringsställe", "Adress", "Tillsyner")
     assert {row[0]: row[3] for row in rows[1:]} == expected
     text = police.get(f"/evening/premises/export?year={year}&format=csv").data.decode("utf-8-sig")
     parsed = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    assert {row["tillstand"]: int(row["tillsyner"]) for row in parsed} == expected
+    assert {row["Tillstånd"]: int(row["Tillsyner"]) for row in parsed} == expected
     assert parsed[0]["geometry"].startswith("POINT")
     geojson = json.loads(police.get(f"/evening/premises/export?year={year}&format=geojson").data)
     assert len(geojson["features"]) == len(expected)
@@ -447,7 +447,7 @@ def test_the_self_assessment_exports_as_pdf_and_xlsx(client_as, evening, tmp_pat
     path = tmp_path / "pf.xlsx"
     path.write_bytes(xlsx.data)
     rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
-    assert rows[0][:5] == ("tema", "bedomning", "beskrivning", "underlag", "varde")
+    assert rows[0][:5] == ("Tema", "Bedömning", "Beskrivning", "Underlag", "Värde")
     themes = {row[0] for row in rows[1:]}
     assert themes == {"Välbefinnande", "Rörelse", "Utbud och attraktivitet", "Plats", "Styrning och samverkan"}
     taxi = next(row for row in rows[1:] if row[3] == "Taxihållplatser")

@@ -8,23 +8,23 @@ from gis_app.exports import ExportColumn, Exporter, ExportOptions
 from gis_app.walks.protocol import render_pdf  # noqa: F401  (one WeasyPrint set-up: data: URLs only)
 
 SUMMARY_COLUMNS = [
-    ExportColumn("licence_ref", "tillstand", width=14),
-    ExportColumn("name", "serveringsstalle", width=30),
-    ExportColumn("address", "adress", width=28),
-    ExportColumn("inspections", "tillsyner", "int", 10),
+    ExportColumn("licence_ref", "Tillstånd", width=14),
+    ExportColumn("name", "Serveringsställe", width=30),
+    ExportColumn("address", "Adress", width=28),
+    ExportColumn("inspections", "Tillsyner", "int", 10),
     *(ExportColumn(code, OUTCOME_LABELS[code][0], "int", 12) for code in OUTCOME_LABELS),
-    ExportColumn("last_inspected", "senaste_tillsyn", "date", 14),
-    ExportColumn("open_follow_ups", "oppna_uppfoljningar", "int", 12),
-    ExportColumn("trained", "utbildad_personal", "int", 12),
-    ExportColumn("demo", "demodata", width=8),
+    ExportColumn("last_inspected", "Senaste tillsyn", "date", 14),
+    ExportColumn("open_follow_ups", "Öppna uppföljningar", "int", 12),
+    ExportColumn("trained", "Utbildad personal", "int", 12),
+    ExportColumn("demo", "Demodata", width=8),
 ]
 ASSESSMENT_COLUMNS = [
-    ExportColumn("theme", "tema", width=24),
-    ExportColumn("rating", "bedomning", width=18),
-    ExportColumn("narrative", "beskrivning", width=60),
-    ExportColumn("evidence", "underlag", width=40),
-    ExportColumn("value", "varde", "int", 10),
-    ExportColumn("details", "detaljer", width=60),
+    ExportColumn("theme", "Tema", width=24),
+    ExportColumn("rating", "Bedömning", width=18),
+    ExportColumn("narrative", "Beskrivning", width=60),
+    ExportColumn("evidence", "Underlag", width=40),
+    ExportColumn("value", "Värde", "int", 10),
+    ExportColumn("details", "Detaljer", width=60),
 ]
 
 
