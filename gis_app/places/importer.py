@@ -217,6 +217,7 @@ FIELDS = {
 
 # --- column mapping: which column of the file feeds which place field ----------------------------------------------
 
+SHAPEFILE_NAME_LENGTH = 10  # a Shapefile's column names are cut to this (dismissed_reason -> dismissed_)
 # Column names (lower case, as read) that usually mean a field, tried when no column has the field's own name.
 COLUMN_SYNONYMS = {
     "title": ("titel", "namn", "name", "rubrik", "benämning"),
@@ -234,12 +235,14 @@ COLUMN_SYNONYMS = {
 
 
 def guess_mapping(columns: Iterable[str]) -> dict[str, str]:
-    """Each field's column: the one named like the field, else a usual synonym no other field has taken."""
+    """Each field's column: the one named like the field, else its name cut to a Shapefile's 10 characters, else a
+    usual synonym, each only if no other field has taken it."""
     columns = [column for column in columns if column not in GEOMETRY_COLUMNS]
     mapping = {name: name for name in FIELDS if name in columns}
     for name, synonyms in COLUMN_SYNONYMS.items():
         taken = set(mapping.values())
-        choice = next((column for column in synonyms if column in columns and column not in taken), None)
+        candidates = (name[:SHAPEFILE_NAME_LENGTH], *synonyms)
+        choice = next((column for column in candidates if column in columns and column not in taken), None)
         if name not in mapping and choice:
             mapping[name] = choice
     return {name: mapping[name] for name in FIELDS if name in mapping}
