@@ -518,3 +518,24 @@ def test_the_stockholm_row_is_drawn_but_a_row_off_the_globe_is_counted(planner, 
     config = json.loads(re.search(r'id="import-map-config">(.*?)</script>', page, re.S).group(1))
     assert [f["properties"]["row"] for f in config["features"]["features"]] == [2]
     assert "1 rader har koordinater" in page or "1 rows have coordinates" in page
+
+
+def test_hostile_titles_columns_and_file_names_never_reach_a_script(planner, tmp_path):
+    """The file's texts (titles, column names, its name) reach the pages only as escaped HTML or JSON blocks."""
+    from tests.xss_corpus import CORPUS, MARKER, script_problems
+
+    count = len(CORPUS)
+    frame = geopandas.GeoDataFrame(
+        {"title": CORPUS, "category": ["other"] * count, CORPUS[3]: CORPUS},
+        geometry=[Point(14.6372 + 0.0005 * index, 63.1767) for index in range(count)],
+        crs="EPSG:4326",
+    )
+    path = write_any(frame, tmp_path / "hostile.geojson")
+    kept = upload_id(upload(planner, path, name=f"{CORPUS[3]}.geojson"))
+
+    preview = planner.get(f"/imports/{kept}").get_data(as_text=True)
+    checked = dry_run(planner, kept, column_category=CORPUS[3].lower()).get_data(as_text=True)  # every row refused
+
+    for page in (preview, checked):
+        assert MARKER in page
+        assert script_problems(page) == [], script_problems(page)

@@ -188,8 +188,7 @@ def check(upload_id: str):
     try:
         run = dry_run(kept.path, crs=view.crs, layer=view.info.layer, mapping=choices["mapping"])
     except ImportRejected as error:
-        form.errors  # noqa: B018  (builds form.form_errors before appending)
-        form.form_errors.append(error.message)
+        form.form_errors.append(error.message)  # a refusal of the whole file, shown above the fields
         return _preview_page(kept, view, form, choices["mapping"], 422)
     kept.save_choices({**choices, "passed": not run.errors})
     return _dry_run_page(kept, choices, run.rows, run.errors, run.ignored_columns)
