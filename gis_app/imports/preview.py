@@ -54,7 +54,7 @@ def _on_the_globe(geom) -> bool:
 def preview_features(source: SourceFile, title_column: str | None) -> dict:
     """The first rows that have a drawable geometry, as GeoJSON with their row number and title (plain text)."""
     titles = source.attributes[title_column].tolist() if title_column else [None] * len(source)
-    features = []
+    features: list[dict] = []
     for index, (geom, title) in enumerate(zip(source.geometries, titles)):
         if len(features) >= PREVIEW_MAX_FEATURES:
             break

@@ -5,6 +5,7 @@ import all or nothing with progress shown. Every step calls the engine of `gis-a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -168,8 +169,10 @@ def _crs_text(crs) -> str | None:
     if crs is None:
         return None
     authority = crs.to_authority()
-    code = ":".join(authority) if authority else None
-    return CRS_CHOICES.get(code) or (f"{crs.name} ({code})" if code else crs.name)
+    if not authority:
+        return crs.name
+    code = ":".join(authority)
+    return CRS_CHOICES.get(code) or f"{crs.name} ({code})"
 
 
 # --- step 3: dry run ------------------------------------------------------------------------------------------------
@@ -184,7 +187,7 @@ def check(upload_id: str):
     form.set_columns(view.columns)
     if not form.validate_on_submit():
         return _preview_page(kept, view, form, form.mapping(), 400)
-    choices = {"layer": view.info.layer, "crs": view.crs, "mapping": form.mapping()}
+    choices: dict[str, Any] = {"layer": view.info.layer, "crs": view.crs, "mapping": form.mapping()}
     try:
         run = dry_run(kept.path, crs=view.crs, layer=view.info.layer, mapping=choices["mapping"])
     except ImportRejected as error:
@@ -194,7 +197,7 @@ def check(upload_id: str):
     return _dry_run_page(kept, choices, run.rows, run.errors, run.ignored_columns)
 
 
-def _dry_run_page(kept: uploads.Upload, choices: dict, rows: int, errors: list[RowError], ignored, status=200):
+def _dry_run_page(kept: uploads.Upload, choices: dict, rows: int, errors: list, ignored, status=200):
     return render_template(
         "imports/dry_run.html",
         upload=kept,

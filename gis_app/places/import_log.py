@@ -11,7 +11,7 @@ from gis_app.extensions import db
 ENTITY = "place_import"
 
 
-class PlaceImport(db.Model):
+class PlaceImport(db.Model):  # type: ignore[name-defined]  # db.Model is built at run time
     """One file imported as places: what was read (file, layer, CRS, column mapping) and what it made."""
 
     __tablename__ = "place_import"
