@@ -16,12 +16,11 @@ import numpy as np
 from flask_migrate import upgrade
 from shapely import points
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import drop_database, fresh_database_url  # noqa: E402
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gis_app import create_app  # noqa: E402
 from gis_app.core.readers import read_source  # noqa: E402
 from gis_app.places.importer import dry_run, import_places  # noqa: E402
+from tests.helpers import drop_database, fresh_database_url  # noqa: E402
 
 CATEGORIES = ["poor_lighting", "vandalism", "graffiti", "dark_path", "litter"]
 
