@@ -32,6 +32,7 @@ FEATURES = (
     "wastewater",
     "api",
     "admin",
+    "imports",
     "maintenance",
 )
 

@@ -105,6 +105,10 @@ def _default_tile_cache(env: Mapping[str, str]) -> str:
     return os.path.join(tempfile.gettempdir(), f"gis-app-tiles-{CHECKOUT_ID}")
 
 
+def _default_import_dir(env: Mapping[str, str]) -> str:
+    return os.path.join(tempfile.gettempdir(), f"gis-app-imports-{CHECKOUT_ID}")
+
+
 def _default_secret_key_file(env: Mapping[str, str]) -> str:
     """Beside the private database, where `make run` keeps the key it generated."""
     return os.path.join(env.get("GIS_APP_PGDATA") or _default_pgdata(env), "secret_key")
@@ -131,6 +135,7 @@ SETTINGS = (
     Setting("API_COUNT_CAP", "GIS_APP_API_COUNT_CAP", integer, "10000"),
     Setting("IMPORT_MAX_FEATURES", "GIS_APP_IMPORT_MAX_FEATURES", integer, "100000"),
     Setting("IMPORT_MAX_BYTES", "GIS_APP_IMPORT_MAX_BYTES", integer, str(100 * 1024 * 1024)),
+    Setting("IMPORT_UPLOAD_DIR", "GIS_APP_IMPORT_UPLOAD_DIR", text, _default_import_dir),
     Setting("PERSONAL_DATA_RETENTION_MONTHS", "GIS_APP_PERSONAL_DATA_RETENTION_MONTHS", integer, "24"),
     Setting("SESSION_COOKIE_SECURE", "GIS_APP_SECURE_COOKIES", flag, "false"),
     Setting("LOGIN_MAX_FAILURES", "GIS_APP_LOGIN_MAX_FAILURES", integer, "5"),

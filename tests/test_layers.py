@@ -36,6 +36,7 @@ LAYERS = {
     "api": 4,
     "maps": 4,
     "admin": 4,
+    "imports": 4,
     "tiles": 4,
     "vendor": 4,
     "security": 4,

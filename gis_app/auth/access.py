@@ -192,6 +192,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.organisations": ADMIN,
     "admin.tokens": ADMIN,
     "admin.revoke_token": ADMIN,
+    # Imports in the browser (gis_app/imports): planners and admins, as with `gis-app import-places`
+    "imports.upload": PLANNING,
+    "imports.preview": PLANNING,
+    "imports.check": PLANNING,
+    "imports.run_import": PLANNING,
+    "imports.progress": PLANNING,
+    "imports.discard": PLANNING,
 }
 
 

@@ -1,12 +1,19 @@
-"""Reading a geodata file (GeoPackage, GeoJSON, CSV) for any importer: the CRS, size and row limits, and the one
-way rejected rows are reported. Importers check rows; nothing is written unless every row passes."""
+"""Reading a geodata file (GeoPackage, GeoJSON, CSV, a zipped Shapefile) for any importer: the CRS, size and row
+limits, and the one way rejected rows are reported. Importers check rows; nothing is written unless every row passes."""
 
 from __future__ import annotations
 
 import math
+import re
+import stat
+import tempfile
 import warnings
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import geopandas
 import pandas as pd
@@ -24,7 +31,12 @@ from gis_app.errors import AppError
 STORAGE_CRS = CRS.from_epsg(4326)
 
 
-DRIVERS = {".csv": "CSV", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+SHAPEFILE = "ESRI Shapefile"
+DRIVERS = {".csv": "CSV", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".zip": SHAPEFILE}
+# The parts of a Shapefile taken from a zip file; anything else in it is ignored (never unpacked).
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+ZIP_MAX_MEMBERS = 1000
+COPY_CHUNK = 1024 * 1024
 
 
 X_COLUMNS = ("lon", "longitude", "x")
@@ -112,15 +124,133 @@ def crs_name(crs: CRS) -> str:
 def read_source(
     path: Path | str, *, layer: str | None = None, crs: str | None = None, allow_csv: bool = False
 ) -> SourceFile:
-    """Read a GeoJSON, GeoPackage (or, if allowed, CSV) file into EPSG:4326; refuse what cannot be read safely."""
+    """Read a GeoJSON, GeoPackage, zipped Shapefile (or, if allowed, CSV) file into EPSG:4326; refuse what cannot be
+    read safely."""
     path = Path(path)
     driver = _driver_for(path, allow_csv)
     _check_size(path)
-    layer = _pick_layer(path, layer)
-    _check_feature_count(path, layer)
-    if driver == "CSV":
-        return _read_csv(path, layer, _parse_crs(crs or "EPSG:4326"))
-    return _read_vector(path, layer, driver, crs)
+    with readable(path) as source_path:
+        layer = _pick_layer(source_path, layer)
+        _check_feature_count(source_path, layer)
+        if driver == "CSV":
+            return _read_csv(source_path, layer, _parse_crs(crs or "EPSG:4326"))
+        _require_geometry(source_path, layer)
+        return _read_vector(source_path, layer, driver, crs)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a file offers before it is read: its layers, and the CRS the chosen layer declares (None: none)."""
+
+    driver: str
+    layers: list[str]
+    layer: str
+    declared_crs: CRS | None
+
+
+def describe_source(path: Path | str, *, layer: str | None = None, allow_csv: bool = False) -> SourceInfo:
+    """The file's layers and the declared CRS of `layer` (default: the first), with the same guards as reading."""
+    path = Path(path)
+    driver = _driver_for(path, allow_csv)
+    _check_size(path)
+    with readable(path) as source_path:
+        layers = _layer_names(source_path)
+        chosen = _pick_layer(source_path, layer or layers[0])
+        declared = None if driver == "CSV" else _guarded(pyogrio.read_info, source_path, layer=chosen)["crs"]
+    return SourceInfo(driver, layers, chosen, CRS.from_user_input(declared) if declared else None)
+
+
+@contextmanager
+def readable(path: Path) -> Iterator[Path]:
+    """The path GDAL reads: the file itself, or for a zip file a temporary folder of the Shapefiles it holds."""
+    if path.suffix.lower() != ".zip":
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="gis-app-zip-") as folder:
+        yield unpack_shapefiles(path, Path(folder))
+
+
+def unpack_shapefiles(path: Path, folder: Path) -> Path:
+    """Unpack the Shapefile parts of a zip file flat into a new folder; refuse unsafe or oversized archives."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportRejected(_("%(file)s is not a zip file that can be read.", file=path.name)) from exc
+    with archive:
+        parts = _shapefile_members(archive, path.name)
+        total = sum(member.file_size for member in parts.values())
+        limit = current_app.config["IMPORT_MAX_BYTES"]
+        if total > limit:
+            raise ImportRejected(
+                _("The zip file unpacks to %(size)d bytes, the limit is %(limit)d.", size=total, limit=limit)
+            )
+        # The folder is named after the zip file, so GDAL's messages name what the user sent.
+        target = folder / (re.sub(r"[^\w-]", "_", path.stem) or "shapefile")
+        target.mkdir()
+        for name, member in parts.items():
+            _unpack(archive, member, target / name, path.name)
+    return target
+
+
+def _shapefile_members(archive: zipfile.ZipFile, shown: str) -> dict[str, zipfile.ZipInfo]:
+    """The Shapefile parts by their flat name; any unsafe entry refuses the whole file."""
+    members = archive.infolist()
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise ImportRejected(
+            _("The zip file holds %(count)d files, the limit is %(limit)d.", count=len(members), limit=ZIP_MAX_MEMBERS)
+        )
+    parts: dict[str, zipfile.ZipInfo] = {}
+    for member in members:
+        _check_member(member, shown)
+        name = PurePosixPath(member.filename.replace("\\", "/")).name
+        if member.is_dir() or member.filename.startswith("__MACOSX/") or name.startswith("._"):
+            continue
+        if PurePosixPath(name).suffix.lower() not in SHAPEFILE_PARTS:
+            continue
+        flat = PurePosixPath(name).stem + PurePosixPath(name).suffix.lower()
+        if flat.lower() in {key.lower() for key in parts}:
+            raise ImportRejected(_("The zip file holds %(name)s twice.", name=name))
+        parts[flat] = member
+    _check_complete(parts)
+    return parts
+
+
+def _check_member(member: zipfile.ZipInfo, shown: str) -> None:
+    """Refuse names that would leave the folder (absolute, `..`, a drive), links and encrypted entries."""
+    name = member.filename.replace("\\", "/")
+    mode = member.external_attr >> 16
+    if name.startswith("/") or ".." in PurePosixPath(name).parts or re.match(r"^[A-Za-z]:", name):
+        raise ImportRejected(_("%(file)s holds an unsafe path: %(name)s", file=shown, name=shorten(member.filename)))
+    if stat.S_ISLNK(mode):
+        raise ImportRejected(_("%(file)s holds a link: %(name)s", file=shown, name=shorten(member.filename)))
+    if member.flag_bits & 0x1:
+        raise ImportRejected(_("%(file)s is encrypted: %(name)s", file=shown, name=shorten(member.filename)))
+
+
+def _check_complete(parts: dict[str, zipfile.ZipInfo]) -> None:
+    shapes = [PurePosixPath(name).stem for name in parts if name.endswith(".shp")]
+    if not shapes:
+        raise ImportRejected(_("The zip file holds no Shapefile (.shp)."))
+    for stem in shapes:
+        missing = [f"{stem}{suffix}" for suffix in (".shx", ".dbf") if f"{stem}{suffix}" not in parts]
+        if missing:
+            raise ImportRejected(
+                _("The Shapefile %(name)s lacks %(missing)s.", name=f"{stem}.shp", missing=", ".join(missing))
+            )
+
+
+def _unpack(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, shown: str) -> None:
+    """Copy one entry, never more bytes than it declares (a zip bomb lies about its sizes)."""
+    written = 0
+    try:
+        with archive.open(member) as source, open(target, "xb") as out:
+            while chunk := source.read(COPY_CHUNK):
+                written += len(chunk)
+                if written > member.file_size:
+                    raise ImportRejected(_("%(file)s is damaged: %(name)s", file=shown, name=shorten(member.filename)))
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ImportRejected(_("%(file)s is damaged: %(name)s", file=shown, name=shorten(member.filename))) from exc
 
 
 def read_table(path: Path | str) -> SourceFile:
@@ -137,7 +267,7 @@ def read_table(path: Path | str) -> SourceFile:
 def _driver_for(path: Path, allow_csv: bool) -> str:
     driver = DRIVERS.get(path.suffix.lower())
     if driver is None or (driver == "CSV" and not allow_csv):
-        formats = "CSV, GeoJSON, GeoPackage" if allow_csv else "GeoJSON, GeoPackage"
+        formats = ("CSV, " if allow_csv else "") + "GeoJSON, GeoPackage, " + _("zipped Shapefile (.zip)")
         raise ImportRejected(
             _("Unsupported file type %(suffix)s: use %(formats)s.", suffix=path.suffix or path.name, formats=formats)
         )
@@ -157,8 +287,12 @@ def _check_size(path: Path) -> None:
         raise ImportRejected(_("The file is empty."))
 
 
+def _layer_names(path: Path) -> list[str]:
+    return [str(name) for name in _guarded(pyogrio.list_layers, path)[:, 0]]
+
+
 def _pick_layer(path: Path, layer: str | None) -> str | None:
-    names = [str(name) for name in _guarded(pyogrio.list_layers, path)[:, 0]]
+    names = _layer_names(path)
     if layer is not None and layer not in names:
         raise ImportRejected(
             _("No layer %(layer)s in the file; it has: %(layers)s.", layer=layer, layers=", ".join(names))
@@ -177,6 +311,11 @@ def _check_feature_count(path: Path, layer: str | None) -> None:
         raise ImportRejected(_("The file has %(count)d rows, the limit is %(limit)d.", count=count, limit=limit))
     if count == 0:
         raise ImportRejected(_("The file has no rows."))
+
+
+def _require_geometry(path: Path, layer: str | None) -> None:
+    if _guarded(pyogrio.read_info, path, layer=layer)["geometry_type"] is None:
+        raise ImportRejected(_("The file has no geometry: a table without places cannot be imported."))
 
 
 def _guarded(read, path: Path, **kwargs):

@@ -11,6 +11,7 @@ from gis_app.areas.commands import FILE, cli_messages
 from gis_app.auth import demo as demo_users
 from gis_app.core.registry import demo_loaders
 from gis_app.places import demo
+from gis_app.places.importer import guess_mapping, read_columns
 from gis_app.places.importer import import_places as run_import
 from gis_app.places.queries import set_public_grid
 
@@ -19,12 +20,20 @@ from gis_app.places.queries import set_public_grid
 @click.argument("file", type=FILE)
 @click.option("--crs", help="CRS of a CSV file (default EPSG:4326), or of a file that declares none, e.g. EPSG:3006.")
 @click.option("--layer", help="Layer to read when the file has several.")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Read a place field from a column of another name, e.g. title=namn (repeatable); other fields are guessed.",
+)
 @with_appcontext
-def import_places(file, crs, layer):
-    """Import places from a CSV, GeoJSON or GeoPackage FILE: every row, or nothing if any row is bad."""
+def import_places(file, crs, layer, columns):
+    """Import places from a CSV, GeoJSON, GeoPackage or zipped Shapefile FILE: every row, or nothing if any row is
+    bad. The browser import (/imports) runs the same code."""
     with cli_messages():
         started = time.perf_counter()
-        result = run_import(file, crs=crs, layer=layer)
+        result = run_import(file, crs=crs, layer=layer, mapping=_mapping(file, crs, layer, columns))
         click.echo(
             _(
                 "Imported %(places)d places and %(observations)d observations from %(file)s in %(seconds).1f s.",
@@ -34,8 +43,24 @@ def import_places(file, crs, layer):
                 seconds=time.perf_counter() - started,
             )
         )
+        renamed = [f"{name} ← {column}" for name, column in result.mapping.items() if name != column]
+        if renamed:
+            click.echo(_("Fields read from other columns: %(pairs)s", pairs=", ".join(renamed)))
         if result.ignored_columns:
             click.echo(_("Ignored columns: %(columns)s", columns=", ".join(result.ignored_columns)))
+
+
+def _mapping(file, crs, layer, columns) -> dict[str, str] | None:
+    """The guessed mapping with the --column choices over it (None: guess every field)."""
+    if not columns:
+        return None
+    chosen = {}
+    for item in columns:
+        name, separator, column = item.partition("=")
+        if not separator or not name.strip() or not column.strip():
+            raise click.BadParameter(_("Write FIELD=COLUMN, e.g. title=namn."), param_hint="--column")
+        chosen[name.strip().lower()] = column.strip().lower()
+    return {**guess_mapping(read_columns(file, crs=crs, layer=layer)), **chosen}
 
 
 @click.command("demo-data")

@@ -1,8 +1,15 @@
-"""Import unsafe places (CSV, GeoJSON, GeoPackage) all or nothing, and write place rows in bulk."""
+"""Import unsafe places (CSV, GeoJSON, GeoPackage, zipped Shapefile) all or nothing, and write place rows in bulk.
+
+One path for the `gis-app import-places` command and the browser import (gis_app/imports): read the file, map its
+columns to the place fields, check every row (a dry run stops here and reports), then write every place in one
+transaction with an audited log row of the import.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,20 +21,25 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from gis_app.areas.importer import municipality_outline
+from gis_app.core.db import transaction
 from gis_app.core.geometry import validity_problem
 from gis_app.core.readers import (
+    DRIVERS,
     WKT_COLUMN,
     X_COLUMNS,
     Y_COLUMNS,
     BadGeometry,
     ImportRejected,
+    RowError,
     SourceFile,
+    crs_name,
     database_refused,
     is_blank,
     read_source,
     rejected_rows,
 )
 from gis_app.extensions import db
+from gis_app.places.import_log import log_import
 from gis_app.places.models import AFFECTED_GROUPS, TIMES_OF_DAY, Category, Observation, Place, Source, Status
 
 REQUIRED_COLUMNS = ("title", "category")
@@ -35,6 +47,11 @@ GEOMETRY_COLUMNS = (*X_COLUMNS, *Y_COLUMNS, WKT_COLUMN)
 PLACE_GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
 TITLE_MAX = 200
 DEFAULT_SOURCE = "municipal_staff"
+WRITE_BATCH = 1000  # places per INSERT: progress is reported after each
+CHECK_REPORT_EVERY = 500  # rows checked between progress reports
+
+# (phase, done, total): "checking" rows, then "writing" places; a browser import shows it as a progress bar.
+Progress = Callable[[str, int, int], None]
 
 
 class FieldInvalid(ValueError):
@@ -55,6 +72,8 @@ class PlaceImportResult:
     places: int
     observations: int
     ignored_columns: list[str]
+    import_id: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)  # place field -> the file's column
 
 
 # --- reference data -------------------------------------------------------------------------------------------------
@@ -196,6 +215,80 @@ FIELDS = {
 }
 
 
+# --- column mapping: which column of the file feeds which place field ----------------------------------------------
+
+SHAPEFILE_NAME_LENGTH = 10  # a Shapefile's column names are cut to this (dismissed_reason -> dismissed_)
+# Column names (lower case, as read) that usually mean a field, tried when no column has the field's own name.
+COLUMN_SYNONYMS = {
+    "title": ("titel", "namn", "name", "rubrik", "benämning"),
+    "category": ("kategori", "typ", "type"),
+    "description": ("beskrivning", "desc"),
+    "status": ("tillstånd",),
+    "dismissed_reason": ("orsak", "skäl"),
+    "time_of_day": ("tid_på_dygnet", "tidpunkt", "tid"),
+    "affected_group": ("målgrupp", "grupp"),
+    "priority": ("prioritet", "prio"),
+    "reported_on": ("datum", "rapporterad", "date", "reported"),
+    "note": ("anteckning", "notering", "kommentar", "comment"),
+    "source": ("källa",),
+}
+
+
+def guess_mapping(columns: Iterable[str]) -> dict[str, str]:
+    """Each field's column: the one named like the field, else its name cut to a Shapefile's 10 characters, else a
+    usual synonym, each only if no other field has taken it."""
+    columns = [column for column in columns if column not in GEOMETRY_COLUMNS]
+    mapping = {name: name for name in FIELDS if name in columns}
+    for name, synonyms in COLUMN_SYNONYMS.items():
+        taken = set(mapping.values())
+        candidates = (name[:SHAPEFILE_NAME_LENGTH], *synonyms)
+        choice = next((column for column in candidates if column in columns and column not in taken), None)
+        if name not in mapping and choice:
+            mapping[name] = choice
+    return {name: mapping[name] for name in FIELDS if name in mapping}
+
+
+def map_columns(source: SourceFile, mapping: dict[str, str]) -> SourceFile:
+    """The file's rows with the mapped columns renamed to the place fields (and only those)."""
+    unknown = [name for name in mapping if name not in FIELDS]
+    if unknown:
+        raise ImportRejected(
+            _("Unknown place field: %(fields)s (known: %(known)s).", fields=", ".join(unknown), known=", ".join(FIELDS))
+        )
+    absent = [column for column in mapping.values() if column not in source.attributes.columns]
+    if absent:
+        raise ImportRejected(
+            _(
+                "No column %(columns)s in the file (it has: %(fields)s).",
+                columns=", ".join(absent),
+                fields=", ".join(source.attributes.columns),
+            )
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in mapping]
+    if missing:
+        raise ImportRejected(
+            _(
+                "Missing column: %(columns)s (the file has: %(fields)s).",
+                columns=", ".join(missing),
+                fields=", ".join(source.attributes.columns),
+            )
+        )
+    frame = source.attributes
+    mapped = frame[list(mapping.values())].set_axis(list(mapping), axis=1)
+    return replace(source, attributes=mapped)
+
+
+def read_columns(path: Path | str, *, crs: str | None = None, layer: str | None = None) -> list[str]:
+    """The file's columns as the import reads them (lower case)."""
+    return list(read_source(path, layer=layer, crs=crs, allow_csv=True).attributes.columns)
+
+
+def ignored_columns(columns: Iterable[str], mapping: dict[str, str]) -> list[str]:
+    """The file's columns no field takes (the geometry columns of a CSV file are used, not ignored)."""
+    used = set(mapping.values()) | set(GEOMETRY_COLUMNS)
+    return [column for column in columns if column not in used]
+
+
 # --- rows -----------------------------------------------------------------------------------------------------------
 
 
@@ -277,60 +370,122 @@ def new_place(values: dict, extra: dict, geom, rules: Rules) -> NewPlace:
     return place
 
 
-def check_rows(source: SourceFile, rules: Rules) -> list[NewPlace]:
-    """Check every row; raise ImportRejected naming every bad row, or return the places to write."""
-    errors, places = [], []
+def check_rows(source: SourceFile, rules: Rules, progress: Progress | None = None) -> tuple[list, list[RowError]]:
+    """Check every row: the places to write and the errors of every bad row (nothing is raised)."""
+    errors, places, total = [], [], len(source)
     for index, (record, geom) in enumerate(zip(source.attributes.to_dict("records"), source.geometries)):
         values, extra, geom, problems = check_row(record, geom, rules)
         errors.extend(source.error(index, name, reason) for name, reason in problems)
         if not problems:
             places.append(new_place(values, extra, geom, rules))
-    if errors:
-        raise rejected_rows(errors, len(source), source.crs)
-    return places
+        if progress and (index + 1) % CHECK_REPORT_EVERY == 0:
+            progress("checking", index + 1, total)
+    if progress:
+        progress("checking", total, total)
+    return places, errors
 
 
-# --- import ---------------------------------------------------------------------------------------------------------
+# --- dry run and import ---------------------------------------------------------------------------------------------
 
 
-def import_places(path: Path | str, *, crs: str | None = None, layer: str | None = None) -> PlaceImportResult:
-    """Import every row of a file as a place, or nothing if any row is bad."""
+@dataclass
+class DryRun:
+    """What an import of the file would do: the places it would write, or every row it would refuse and why."""
+
+    source: SourceFile  # the rows with the mapped fields as columns
+    mapping: dict[str, str]
+    places: list[NewPlace]
+    errors: list[RowError]
+    ignored_columns: list[str]
+
+    @property
+    def rows(self) -> int:
+        return len(self.source)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+    def rejection(self) -> ImportRejected:
+        return rejected_rows(self.errors, self.rows, self.source.crs)
+
+
+def dry_run(
+    path: Path | str,
+    *,
+    crs: str | None = None,
+    layer: str | None = None,
+    mapping: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> DryRun:
+    """Read the file, map its columns (guessed when `mapping` is None) and check every row; write nothing."""
     source = read_source(path, layer=layer, crs=crs, allow_csv=True)
-    _require_columns(source)
-    places = check_rows(source, load_rules())
-    place_count, observation_count = write_places(places)
-    return PlaceImportResult(place_count, observation_count, _ignored_columns(source))
+    columns = list(source.attributes.columns)
+    mapping = guess_mapping(columns) if mapping is None else mapping
+    mapped = map_columns(source, mapping)
+    places, errors = check_rows(mapped, load_rules(), progress)
+    return DryRun(mapped, mapping, places, errors, ignored_columns(columns, mapping))
 
 
-def _require_columns(source: SourceFile) -> None:
-    missing = [column for column in REQUIRED_COLUMNS if column not in source.attributes.columns]
-    if missing:
-        raise ImportRejected(
-            _(
-                "Missing column: %(columns)s (the file has: %(fields)s).",
-                columns=", ".join(missing),
-                fields=", ".join(source.attributes.columns),
-            )
+def import_places(
+    path: Path | str,
+    *,
+    crs: str | None = None,
+    layer: str | None = None,
+    mapping: dict[str, str] | None = None,
+    file_name: str | None = None,
+    progress: Progress | None = None,
+) -> PlaceImportResult:
+    """Import every row of a file as a place, or nothing if any row is bad; log and audit the import."""
+    path = Path(path)
+    run = dry_run(path, crs=crs, layer=layer, mapping=mapping, progress=progress)
+    if run.errors:
+        raise run.rejection()
+    with _refusal_as_rejection(), transaction(passthrough=(SQLAlchemyError,)):
+        ids, observations = _write(run.places, progress)
+        entry = log_import(
+            file_name=(file_name or path.name)[:255],
+            file_format=DRIVERS[path.suffix.lower()],
+            layer=layer,
+            crs=crs_name(run.source.crs),
+            column_mapping=run.mapping,
+            rows=run.rows,
+            places=len(ids),
+            observations=observations,
         )
+    return PlaceImportResult(len(ids), observations, run.ignored_columns, entry.id, run.mapping)
 
 
-def _ignored_columns(source: SourceFile) -> list[str]:
-    known = set(FIELDS) | set(GEOMETRY_COLUMNS)
-    return [column for column in source.attributes.columns if column not in known]
+@contextmanager
+def _refusal_as_rejection():
+    """The database's refusal of an import (the checks should have caught it) as an ImportRejected."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise database_refused(exc) from exc
 
 
 def write_places(places: list[NewPlace]) -> tuple[int, int]:
     """Insert places and their observations in bulk, in one transaction; commit or change nothing."""
-    try:
-        ids = _insert_places(places)
-        observations = _observation_rows(places, ids)
+    with _refusal_as_rejection(), transaction(passthrough=(SQLAlchemyError,)):
+        ids, observations = _write(places)
+    return len(ids), observations
+
+
+def _write(places: list[NewPlace], progress: Progress | None = None) -> tuple[list[int], int]:
+    """Insert the places in batches (reporting progress after each) and their observations; commit nothing."""
+    ids: list[int] = []
+    for start in range(0, len(places), WRITE_BATCH):
+        batch = places[start : start + WRITE_BATCH]
+        batch_ids = _insert_places(batch)
+        observations = _observation_rows(batch, batch_ids)
         if observations:
             db.session.execute(insert(Observation), observations)
-        db.session.commit()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        raise database_refused(exc) from exc
-    return len(ids), len(observations)
+        ids.extend(batch_ids)
+        if progress:
+            progress("writing", len(ids), len(places))
+    count = sum(len(place.observations) for place in places)
+    return ids, count
 
 
 def _insert_places(places: list[NewPlace]) -> list[int]:
