@@ -9,7 +9,7 @@ from pyproj import Transformer
 from sqlalchemy import text
 
 from gis_app.extensions import db
-from tests.factories import STORTORGET, make_place
+from tests.factories import STORTORGET, make_place, make_token, make_user
 
 SENSITIVE = "drug_related"
 TO_SWEREF = Transformer.from_crs(4326, 3006, always_xy=True)
@@ -253,3 +253,27 @@ def test_truncating_places_empties_the_pre_counted_cells(app_context):
     db.session.execute(text("TRUNCATE place CASCADE"))
     db.session.commit()
     assert not _pyramid()
+
+
+def test_staff_tiles_work_with_an_api_token(client, client_as):
+    """A staff member's token gets the staff tiles (exact positions, private), as a session does; the public's
+    tiles are never answered from the staff's kept tiles; a bad token is refused."""
+    spread_places()
+    z = 16
+    x, y = tile_of(*STORTORGET, z)
+    xs, ys = range(x - 3, x + 4), range(y - 3, y + 4)
+    bearer = {"Authorization": f"Bearer {make_token(make_user('planner'))}"}
+    by_token = _points(client, z, xs, ys, headers=bearer)
+    assert by_token == _points(client_as("planner"), z, xs, ys)
+    assert all(f["properties"]["generalised"] is False for f in by_token.values())
+    public = _points(client, z, xs, ys)
+    assert any(f["properties"]["generalised"] for f in public.values())
+    response = client.get(f"/tiles/places/{z}/{x}/{y}.mvt", headers=bearer)
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+    zoomed_out = 13
+    x, y = tile_of(*STORTORGET, zoomed_out)
+    xs, ys = range(x - 1, x + 2), range(y - 1, y + 2)
+    assert counts_in(client, zoomed_out, xs, ys, headers=bearer)[0] == sql_count("geom", zoomed_out, xs, ys)
+    bad = client.get(f"/tiles/places/{z}/{x}/{y}.mvt", headers={"Authorization": "Bearer nope", **JSON})
+    assert bad.status_code == 401
