@@ -17,13 +17,18 @@ run demo-data: export GIS_APP_DEMO_MODE ?= true
 run: export GIS_APP_DB_POOL_SIZE ?= $(THREADS)
 run: export GIS_APP_DB_MAX_OVERFLOW ?= $(THREADS)
 
-.PHONY: run test lint setup system-packages database demo-data clean
+.PHONY: run test lint setup system-packages database demo-data clean bench
 
 run: setup database demo-data
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads $(THREADS) --timeout 120 --access-logfile - 'gis_app:create_app()'
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The scale benchmark over HTTP (minutes: builds 1,000,000 places in its own database, drops it at the end; see README).
+bench: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(BIN)/python bench/bench_http.py $(BENCH_ARGS)
 
 # ruff (lint and format), mypy, and eslint for the page scripts.
 lint: setup

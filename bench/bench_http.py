@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import scale_data  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
-import scale_data  # noqa: E402
 from gis_app import create_app  # noqa: E402
 from gis_app.extensions import db  # noqa: E402
 from tests.helpers import CHROMIUM_ARGS, drop_database, free_port, fresh_database_url, wait_for  # noqa: E402
@@ -43,14 +43,23 @@ BOX = "14.60,63.16,14.66,63.19"  # central Östersund
 LUA = ROOT / "bench" / "wrk_report.lua"
 BIN = Path(sys.executable).parent
 CONFIG = {"SECRET_KEY": "bench", "TILE_URL": "", "API_RATE_LIMIT": "", "TILE_RATE_LIMIT": ""}
-ENVIRONMENT = {"SECRET_KEY": "bench", "GIS_APP_TILE_URL": "", "GIS_APP_API_RATE_LIMIT": "", "GIS_APP_TILE_RATE_LIMIT": ""}
+ENVIRONMENT = {
+    "SECRET_KEY": "bench",
+    "GIS_APP_TILE_URL": "",
+    "GIS_APP_API_RATE_LIMIT": "",
+    "GIS_APP_TILE_RATE_LIMIT": "",
+}
 WORKERS, THREADS = "2", "4"  # the Makefile's defaults
 
 
 def ensure_wrk() -> str:
     """wrk from Debian (installed here when missing: the benchmark's one system package)."""
     if not shutil.which("wrk"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=os.environ | {"DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=True,
+            env=os.environ | {"DEBIAN_FRONTEND": "noninteractive"},
+        )
     return shutil.which("wrk")
 
 
@@ -63,8 +72,13 @@ def build(app, url: str, places: int) -> None:
     data = ROOT / "data"
     with app.app_context():
         upgrade()
-    for path, kind in (("ostersund_kommun_from_deso2018.geojson", "municipality"), ("ostersund_deso2018.geojson", "district")):
-        subprocess.run([BIN / "gis-app", "import-areas", data / path, "--kind", kind], env=env, check=True, capture_output=True)
+    for path, kind in (
+        ("ostersund_kommun_from_deso2018.geojson", "municipality"),
+        ("ostersund_deso2018.geojson", "district"),
+    ):
+        subprocess.run(
+            [BIN / "gis-app", "import-areas", data / path, "--kind", kind], env=env, check=True, capture_output=True
+        )
     subprocess.run([BIN / "gis-app", "public-grid"], env=env, check=True, capture_output=True)
     with app.app_context():
         start = time.perf_counter()
@@ -86,7 +100,9 @@ def accounts(app) -> dict:
         organisation = db.session.scalar(db.select(Organisation).where(Organisation.name == "Kommunen"))
         secrets = {}
         for role, scopes in (("planner", ["read"]), ("field_staff", ["read", "write:observations"])):
-            user = User(email=f"bench-{role}-{uuid.uuid4().hex[:8]}@example.se", role=role, organisation_id=organisation.id)
+            user = User(
+                email=f"bench-{role}-{uuid.uuid4().hex[:8]}@example.se", role=role, organisation_id=organisation.id
+            )
             user.set_password(uuid.uuid4().hex)
             db.session.add(user)
             db.session.flush()
@@ -134,7 +150,11 @@ def requests(places: int) -> list[tuple[str, list[str], bool]]:
         ("items, central box, limit 1000, staff token", [f"{items}&limit=1000"], True),
         ("items, central box, limit 10, staff token", [f"{items}&limit=10"], True),
         ("items, page 1 (limit 100)", ["/api/collections/places/items?limit=100"], False),
-        (f"items, cursor {deep:,} rows in (limit 100)", [f"/api/collections/places/items?limit=100&cursor={deep}"], False),
+        (
+            f"items, cursor {deep:,} rows in (limit 100)",
+            [f"/api/collections/places/items?limit=100&cursor={deep}"],
+            False,
+        ),
     ]
     for staff in (False, True):
         for z in range(10, 17):
@@ -198,7 +218,20 @@ def run_wrk(wrk: str, base: str, paths: list[str], header: str, seconds: int) ->
         listing.write("\n".join(paths) + "\n")
     try:
         out = subprocess.run(
-            [wrk, "-t2", "-c2", f"-d{seconds}s", "--timeout", "30s", "-s", str(LUA), base + paths[0], "--", listing.name, header],
+            [
+                wrk,
+                "-t2",
+                "-c2",
+                f"-d{seconds}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(LUA),
+                base + paths[0],
+                "--",
+                listing.name,
+                header,
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -316,10 +349,24 @@ def first_features_seconds(base: str) -> float:
 
 def serve(url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = os.environ | ENVIRONMENT | {"DATABASE_URL": url, "GIS_APP_DB_POOL_SIZE": THREADS, "GIS_APP_DB_MAX_OVERFLOW": THREADS}
+    env = (
+        os.environ
+        | ENVIRONMENT
+        | {"DATABASE_URL": url, "GIS_APP_DB_POOL_SIZE": THREADS, "GIS_APP_DB_MAX_OVERFLOW": THREADS}
+    )
     server = subprocess.Popen(
-        [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS, "--threads", THREADS, "--timeout", "120",
-         "gis_app:create_app()"],
+        [
+            BIN / "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            WORKERS,
+            "--threads",
+            THREADS,
+            "--timeout",
+            "120",
+            "gis_app:create_app()",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -331,7 +378,11 @@ def serve(url: str) -> tuple[subprocess.Popen, str]:
 
 def machine() -> str:
     model = next(
-        (line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines() if line.startswith("Model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Model name")
+        ),
         "?",
     )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -348,9 +399,11 @@ def main() -> None:
     wrk = ensure_wrk()
     print(machine(), flush=True)
     if args.reuse:
-        from tests.helpers import admin_engine
+        from gis_app.devdb import start_private_instance
+        from gis_app.settings import load_settings
 
-        url = str(admin_engine().url.set(database=NAME).render_as_string(hide_password=False))
+        settings = load_settings()
+        url = start_private_instance(settings["PGDATA_DIR"], settings["PG_PORT"], NAME)
     else:
         url = fresh_database_url(NAME)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **CONFIG})
@@ -377,7 +430,9 @@ def main() -> None:
                 text("SELECT count(*) - count(DISTINCT client_uuid) FROM walk_finding WHERE walk_id = :w"),
                 {"w": secrets["walk"]},
             )
-            stored = db.session.scalar(text("SELECT count(*) FROM walk_finding WHERE walk_id = :w"), {"w": secrets["walk"]})
+            stored = db.session.scalar(
+                text("SELECT count(*) FROM walk_finding WHERE walk_id = :w"), {"w": secrets["walk"]}
+            )
         drawn = first_features_seconds(base)
     finally:
         server.terminate()
@@ -392,7 +447,9 @@ def main() -> None:
 
 def print_table(results, sync, duplicates, stored, drawn) -> None:
     print()
-    print(f"| {'request':48} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'bytes':>9} | {'SQL req/s':>9} | {'ratio':>5} | {'cold p95':>8} |")
+    columns = ("req/s", "p50 ms", "p95 ms", "p99 ms", "bytes", "SQL req/s", "ratio", "cold p95")
+    widths = (7, 7, 7, 7, 9, 9, 5, 8)
+    print(f"| {'request':48} | " + " | ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)) + " |")
     print(f"|{'-' * 50}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 11}|{'-' * 11}|{'-' * 7}|{'-' * 10}|")
     for label, m, raw, cold in results:
         rate = m["requests"] / (m["duration_us"] / 1e6)
@@ -410,8 +467,10 @@ def print_table(results, sync, duplicates, stored, drawn) -> None:
         f"{sync['p99']:7.1f} | {'':>9} | {'n/a':>9} | {'n/a':>5} | {'':>8} |"
     )
     print()
-    print(f"field sync: {sync['sent']} findings sent {sync['first']}, replayed {sync['replay']} "
-          f"({sync['replay_rate']:.0f}/s); stored {stored}, duplicates {duplicates}")
+    print(
+        f"field sync: {sync['sent']} findings sent {sync['first']}, replayed {sync['replay']} "
+        f"({sync['replay_rate']:.0f}/s); stored {stored}, duplicates {duplicates}"
+    )
     print(f"first features drawn in headless Chromium: {drawn:.2f} s after navigation start")
 
 

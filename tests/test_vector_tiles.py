@@ -216,7 +216,9 @@ def test_empty_tile_is_an_empty_body(client, app_context):
 
 
 def _pyramid() -> set:
-    return set(db.session.execute(text("SELECT public, level, cell, category_code, n FROM place_cell_count WHERE n > 0")))
+    return set(
+        db.session.execute(text("SELECT public, level, cell, category_code, n FROM place_cell_count WHERE n > 0"))
+    )
 
 
 def test_pre_counted_cells_follow_inserts_moves_category_changes_and_deletes(client, client_as):
@@ -242,8 +244,8 @@ def test_pre_counted_cells_follow_inserts_moves_category_changes_and_deletes(cli
         assert counts_in(client, z, xs, ys)[0] == sql_count("public_geom", z, xs, ys) > 0
         assert counts_in(client_as("planner"), z, xs, ys)[0] == sql_count("geom", z, xs, ys)
         filtered, per_category = counts_in(client, z, xs, ys, f"?category={SENSITIVE}")
-        assert filtered == per_category[SENSITIVE] == sql_count(
-            "public_geom", z, xs, ys, f"category_code = '{SENSITIVE}'"
+        assert (
+            filtered == per_category[SENSITIVE] == sql_count("public_geom", z, xs, ys, f"category_code = '{SENSITIVE}'")
         )
 
 

@@ -92,8 +92,12 @@ def _etag(audience: Audience, z: int, x: int, y: int) -> str:
 
 
 def _limit_public() -> None:
-    """Count the public's tiles per address (shared by all workers); cap each query's time as the API does."""
+    """Count the public's tiles per address (shared by all workers)."""
     enforce("TILE_RATE_LIMIT", "vector-tiles", get_remote_address())
+
+
+def _cap_public_query_time() -> None:
+    """Cap the public's tile query as the API does (only when one runs: a kept tile needs none)."""
     milliseconds = current_app.config["PUBLIC_STATEMENT_TIMEOUT_MS"]
     if milliseconds:
         db.session.execute(db.text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(milliseconds)})
@@ -123,6 +127,8 @@ def places_tile(z: int, x: int, y: int):
         return _cache_headers(Response(status=304), audience.public, etag)
     body = _bodies().get(etag)
     if body is None:
+        if audience.public:
+            _cap_public_query_time()
         with within_time_budget():
             if z < current_app.config["MVT_POINT_ZOOM"]:
                 body = tile_queries.counts_tile(place_filter, audience, z, x, y)

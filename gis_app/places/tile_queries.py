@@ -4,8 +4,9 @@ Zoomed out, a tile holds counts: one point per grid cell (CELL_SPLIT² cells a t
 and the number per category, counted from the position the audience sees. Each place is counted in exactly one
 cell of one tile (its cell number lies in exactly one tile's range), so the counts of the tiles in view add up
 to the number of places there. The counts come from the pyramid of pre-counted cells the database keeps
-(place_cell_count, migration 0022) when only categories are filtered, else from the places themselves. Zoomed in, a tile holds the places themselves: id, category, and whether the
-position is generalised; everything else comes from the API when a place is clicked.
+(place_cell_count, migration 0022) when only categories are filtered, else from the places themselves. Zoomed
+in, a tile holds the places themselves: id, category, and whether the position is generalised; everything else
+comes from the API when a place is clicked.
 """
 
 from dataclasses import replace
