@@ -19,7 +19,7 @@ run demo-data: export GIS_APP_DEMO_MODE ?= true
 run: export GIS_APP_DB_POOL_SIZE ?= $(THREADS)
 run: export GIS_APP_DB_MAX_OVERFLOW ?= $(THREADS)
 
-.PHONY: run test lint setup system-packages database demo-data clean
+.PHONY: run test lint setup system-packages database demo-data clean bench
 
 run: setup database demo-data
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads $(THREADS) --timeout 120 --access-logfile - 'gis_app:create_app()'
@@ -27,6 +27,11 @@ run: setup database demo-data
 test: setup
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: PYTEST_ARGS left no serial test
+
+# The scale benchmark over HTTP (minutes: builds 1,000,000 places in its own database, drops it at the end; see README).
+bench: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(BIN)/python bench/bench_http.py $(BENCH_ARGS)
 
 # ruff (lint and format), mypy, and eslint for the page scripts.
 lint: setup

@@ -16,12 +16,11 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import drop_database, fresh_database_url  # noqa: E402
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gis_app import create_app  # noqa: E402
 from gis_app.extensions import db  # noqa: E402
 from gis_app.places import queries  # noqa: E402
+from tests.helpers import drop_database, fresh_database_url  # noqa: E402
 
 FILL = """
 INSERT INTO place (title, category_code, status_code, time_of_day, priority, reported_on, geom)

@@ -9,7 +9,7 @@ from pyproj import Transformer
 from sqlalchemy import text
 
 from gis_app.extensions import db
-from tests.factories import STORTORGET, make_place
+from tests.factories import STORTORGET, make_place, make_token, make_user
 
 SENSITIVE = "drug_related"
 TO_SWEREF = Transformer.from_crs(4326, 3006, always_xy=True)
@@ -213,3 +213,69 @@ def test_empty_tile_is_an_empty_body(client, app_context):
     x, y = tile_of(*STORTORGET, z)
     response = client.get(f"/tiles/places/{z}/{x}/{y}.mvt")
     assert response.status_code == 200 and decode(response.data) == {}
+
+
+def _pyramid() -> set:
+    return set(
+        db.session.execute(text("SELECT public, level, cell, category_code, n FROM place_cell_count WHERE n > 0"))
+    )
+
+
+def test_pre_counted_cells_follow_inserts_moves_category_changes_and_deletes(client, client_as):
+    """The pyramid the counts tiles read is kept by the database: after every kind of write it equals a recount,
+    and the tiles' counts still equal the SQL count for the same tiles, filtered or not, for both audiences."""
+    spread_places()
+    lon, lat = STORTORGET
+    db.session.execute(
+        text("UPDATE place SET geom = ST_Translate(geom, 0.02, 0.004) WHERE title IN ('Plats 1', 'Plats 4')")
+    )
+    db.session.execute(text(f"UPDATE place SET category_code = '{SENSITIVE}' WHERE title = 'Plats 2'"))
+    db.session.execute(text("UPDATE place SET title = 'Ny titel' WHERE title = 'Plats 3'"))  # no change of cell
+    db.session.execute(text("DELETE FROM place WHERE title IN ('Plats 5', 'Plats 8')"))
+    db.session.commit()
+    kept = _pyramid()
+    assert kept and {row[0] for row in kept} == {True, False}
+    db.session.execute(text("SELECT rebuild_place_cell_counts()"))
+    assert _pyramid() == kept
+
+    for z in (8, 11, 14):  # coarser than the pyramid (summed from its zoom-12 cells), and in it
+        x, y = tile_of(lon, lat, z)
+        xs, ys = (range(x, x + 1), range(y, y + 1)) if z < 10 else (range(x - 1, x + 2), range(y - 1, y + 2))
+        assert counts_in(client, z, xs, ys)[0] == sql_count("public_geom", z, xs, ys) > 0
+        assert counts_in(client_as("planner"), z, xs, ys)[0] == sql_count("geom", z, xs, ys)
+        filtered, per_category = counts_in(client, z, xs, ys, f"?category={SENSITIVE}")
+        assert (
+            filtered == per_category[SENSITIVE] == sql_count("public_geom", z, xs, ys, f"category_code = '{SENSITIVE}'")
+        )
+
+
+def test_truncating_places_empties_the_pre_counted_cells(app_context):
+    make_place()
+    assert _pyramid()
+    db.session.execute(text("TRUNCATE place CASCADE"))
+    db.session.commit()
+    assert not _pyramid()
+
+
+def test_staff_tiles_work_with_an_api_token(client, client_as):
+    """A staff member's token gets the staff tiles (exact positions, private), as a session does; the public's
+    tiles are never answered from the staff's kept tiles; a bad token is refused."""
+    spread_places()
+    z = 16
+    x, y = tile_of(*STORTORGET, z)
+    xs, ys = range(x - 3, x + 4), range(y - 3, y + 4)
+    bearer = {"Authorization": f"Bearer {make_token(make_user('planner'))}"}
+    by_token = _points(client, z, xs, ys, headers=bearer)
+    assert by_token == _points(client_as("planner"), z, xs, ys)
+    assert all(f["properties"]["generalised"] is False for f in by_token.values())
+    public = _points(client, z, xs, ys)
+    assert any(f["properties"]["generalised"] for f in public.values())
+    response = client.get(f"/tiles/places/{z}/{x}/{y}.mvt", headers=bearer)
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+    zoomed_out = 13
+    x, y = tile_of(*STORTORGET, zoomed_out)
+    xs, ys = range(x - 1, x + 2), range(y - 1, y + 2)
+    assert counts_in(client, zoomed_out, xs, ys, headers=bearer)[0] == sql_count("geom", zoomed_out, xs, ys)
+    bad = client.get(f"/tiles/places/{z}/{x}/{y}.mvt", headers={"Authorization": "Bearer nope", **JSON})
+    assert bad.status_code == 401

@@ -3,10 +3,19 @@
 Same origin only, from the app. The public gets tiles of public positions (generalised places at their cell),
 staff the places themselves; both with an ETag from the data version, the filters, the tile and the audience, so
 a revalidation of an unchanged tile costs one sequence read and never the tile's query. Public tiles may be kept
-by browsers and proxies for GIS_APP_MVT_MAX_AGE seconds; staff tiles are private and always revalidated.
+by browsers and proxies for GIS_APP_MVT_MAX_AGE seconds; staff tiles are private and always revalidated. Staff
+are known by their session or by an API token (`Authorization: Bearer`), as on the API.
+
+Each worker also keeps the bodies of recent tiles by their ETag (which holds the data version, audience, tile and
+filters, so a kept tile never crosses audiences): many clients asking for the same tiles of the town centre cost
+the sequence read, not the tile's query. A sequence moves on before its writer commits, so a tile made in that
+moment may miss the write under the new version: kept bodies therefore expire after CACHE_SECONDS.
 """
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
@@ -28,6 +37,47 @@ blueprint = Blueprint("vectortiles", __name__)
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_ZOOM = 20
 FORMAT_VERSION = "1"  # bump when the tiles' layout changes, so no client keeps an old one
+CACHE_MAX_BYTES = 16 * 1024 * 1024  # tile bodies kept per worker
+CACHE_SECONDS = 10.0  # how long a kept body is served (bounds the staleness of the race above)
+
+
+class TileBodies:
+    """A thread-safe, byte-bounded store of tile bodies by ETag for a few seconds; the least recently used go first."""
+
+    def __init__(self, max_bytes: int, seconds: float):
+        self.max_bytes, self.seconds, self.size = max_bytes, seconds, 0
+        self._bodies: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            kept = self._bodies.get(key)
+            if kept is None:
+                return None
+            if kept[0] < time.monotonic():
+                self._drop(key)
+                return None
+            self._bodies.move_to_end(key)
+            return kept[1]
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._bodies:
+                self._drop(key)
+            self._bodies[key] = (time.monotonic() + self.seconds, body)
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self._bodies)))
+
+    def _drop(self, key: str) -> None:
+        self.size -= len(self._bodies.pop(key)[1])
+
+
+def _bodies() -> TileBodies:
+    """This worker's store (dict.setdefault is atomic, so threads share one)."""
+    return current_app.extensions.setdefault("vector_tile_bodies", TileBodies(CACHE_MAX_BYTES, CACHE_SECONDS))
 
 
 def _filter() -> PlaceFilter:
@@ -42,8 +92,12 @@ def _etag(audience: Audience, z: int, x: int, y: int) -> str:
 
 
 def _limit_public() -> None:
-    """Count the public's tiles per address (shared by all workers); cap each query's time as the API does."""
+    """Count the public's tiles per address (shared by all workers)."""
     enforce("TILE_RATE_LIMIT", "vector-tiles", get_remote_address())
+
+
+def _cap_public_query_time() -> None:
+    """Cap the public's tile query as the API does (only when one runs: a kept tile needs none)."""
     milliseconds = current_app.config["PUBLIC_STATEMENT_TIMEOUT_MS"]
     if milliseconds:
         db.session.execute(db.text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(milliseconds)})
@@ -71,9 +125,14 @@ def places_tile(z: int, x: int, y: int):
     etag = _etag(audience, z, x, y)
     if etag in request.if_none_match:
         return _cache_headers(Response(status=304), audience.public, etag)
-    with within_time_budget():
-        if z < current_app.config["MVT_POINT_ZOOM"]:
-            body = tile_queries.counts_tile(place_filter, audience, z, x, y)
-        else:
-            body = tile_queries.points_tile(place_filter, audience, z, x, y, tile_bounds(z, x, y))
+    body = _bodies().get(etag)
+    if body is None:
+        if audience.public:
+            _cap_public_query_time()
+        with within_time_budget():
+            if z < current_app.config["MVT_POINT_ZOOM"]:
+                body = tile_queries.counts_tile(place_filter, audience, z, x, y)
+            else:
+                body = tile_queries.points_tile(place_filter, audience, z, x, y, tile_bounds(z, x, y))
+        _bodies().put(etag, body)
     return _cache_headers(Response(body, mimetype=MVT), audience.public, etag)

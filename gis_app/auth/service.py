@@ -188,10 +188,14 @@ def refuse_invalid_token(request) -> None:
     request_token(request)
 
 
+TOKEN_PATHS = ("/api/", "/tiles/")  # the API and the data tiles a token's client draws (never the pages)
+
+
 def user_from_token(request) -> User | None:
-    """Authenticate `Authorization: Bearer <token>` on the API only; remember the token for scopes and the audit."""
+    """Authenticate `Authorization: Bearer <token>` on the API and tiles only; remember the token for scopes and
+    the audit."""
     token = request_token(request)
-    if token is None or not request.path.startswith("/api/"):
+    if token is None or not request.path.startswith(TOKEN_PATHS):
         return None
     _note_use(token)
     g.api_token = token

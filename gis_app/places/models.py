@@ -162,3 +162,15 @@ class PublicGrid(db.Model):
 
     one: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default="true")
     metres: Mapped[int] = mapped_column(Integer)
+
+
+class PlaceCellCount(db.Model):
+    """Places per Web Mercator cell (zooms 12–17), audience and category, kept by triggers (migration 0022)."""
+
+    __tablename__ = "place_cell_count"
+
+    public: Mapped[bool] = mapped_column(Boolean, primary_key=True)  # counted at public_cell, else at cell
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # the cell's zoom
+    cell: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # the Morton number at that zoom
+    category_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

@@ -3,8 +3,10 @@
 Zoomed out, a tile holds counts: one point per grid cell (CELL_SPLIT² cells a tile) with the number of places
 and the number per category, counted from the position the audience sees. Each place is counted in exactly one
 cell of one tile (its cell number lies in exactly one tile's range), so the counts of the tiles in view add up
-to the number of places there. Zoomed in, a tile holds the places themselves: id, category, and whether the
-position is generalised; everything else comes from the API when a place is clicked.
+to the number of places there. The counts come from the pyramid of pre-counted cells the database keeps
+(place_cell_count, migration 0022) when only categories are filtered, else from the places themselves. Zoomed
+in, a tile holds the places themselves: id, category, and whether the position is generalised; everything else
+comes from the API when a place is clicked.
 """
 
 from dataclasses import replace
@@ -12,12 +14,13 @@ from dataclasses import replace
 from sqlalchemy import Boolean, cast, func, literal, literal_column, select, text
 
 from gis_app.extensions import db
-from gis_app.places.models import Category, Place
+from gis_app.places.models import Category, Place, PlaceCellCount
 from gis_app.places.queries import Audience, PlaceFilter, _conditions, _shown_geometry
 
 CELL_ZOOM = 20  # the zoom of the cell numbers stored on each place (migration 0015)
 CELL_SPLIT = 2  # a counts tile is 2**2 × 2**2 cells: 64 px cells on a 256 px tile
 EXTENT = 4096  # MVT coordinates per tile side
+PYRAMID_LEVELS = range(12, 18)  # the cell zooms place_cell_count holds (migration 0022)
 BUFFER = 64  # points and lines a little outside the tile are kept, so symbols at its edge are not cut
 
 
@@ -42,16 +45,8 @@ def counts_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int) -> b
     """A tile of counts per cell (layer 'cells': count, categories as JSON) over the positions the audience sees."""
     if z + CELL_SPLIT > CELL_ZOOM:
         raise ValueError("counts are made only below the cell zoom")
-    base = morton(x, y)
-    cell = _cell_column(audience)
-    local = (cell.op(">>")(_int(2 * (CELL_ZOOM - z - CELL_SPLIT))) - (base << 2 * CELL_SPLIT)).label("local")
-    conditions = _conditions(replace(f, bbox=None), audience)
-    counts = (
-        select(local, Place.category_code.label("category"), func.count().label("n"))
-        .where(cell >= base << 2 * (CELL_ZOOM - z), cell < (base + 1) << 2 * (CELL_ZOOM - z), *conditions)
-        .group_by(local, Place.category_code)
-        .subquery("counts")
-    )
+    from_pyramid = replace(f, category=None, bbox=None) == PlaceFilter() and z + CELL_SPLIT <= PYRAMID_LEVELS[-1]
+    counts = (_pyramid_counts if from_pyramid else _place_counts)(f, audience, z, morton(x, y)).subquery("counts")
     side = EXTENT / 2**CELL_SPLIT
     column, row = _deinterleave(counts.c.local)
     cells = (
@@ -64,6 +59,48 @@ def counts_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int) -> b
         .subquery("cells")
     )
     return _mvt(cells, "cells")
+
+
+def _local(cell, level: int, z: int, base: int):
+    """The tile-local Morton number (0 … 4**CELL_SPLIT - 1) of a cell number at `level` inside tile `base` of z."""
+    return (cell.op(">>")(_int(2 * (level - z - CELL_SPLIT))) - (base << 2 * CELL_SPLIT)).label("local")
+
+
+def _place_counts(f: PlaceFilter, audience: Audience, z: int, base: int):
+    """Counts per tile-local cell and category, counted from the places (any filter)."""
+    cell = _cell_column(audience)
+    local = _local(cell, CELL_ZOOM, z, base)
+    return (
+        select(local, Place.category_code.label("category"), func.count().label("n"))
+        .where(
+            cell >= base << 2 * (CELL_ZOOM - z),
+            cell < (base + 1) << 2 * (CELL_ZOOM - z),
+            *_conditions(replace(f, bbox=None), audience),
+        )
+        .group_by(local, Place.category_code)
+    )
+
+
+def _pyramid_counts(f: PlaceFilter, audience: Audience, z: int, base: int):
+    """The same counts read from the pre-counted cells: the tile's cells of zoom z + CELL_SPLIT, or further out
+    the coarsest stored cells inside it (a few hundred rows over the whole municipality)."""
+    level = max(z + CELL_SPLIT, PYRAMID_LEVELS[0])
+    stored = PlaceCellCount
+    conditions = [
+        stored.public.is_(audience.public),
+        stored.level == level,
+        stored.cell >= base << 2 * (level - z),
+        stored.cell < (base + 1) << 2 * (level - z),
+        stored.n > 0,
+    ]
+    if f.category:
+        conditions.append(stored.category_code.in_(f.category))
+    local = _local(stored.cell, level, z, base)
+    return (
+        select(local, stored.category_code.label("category"), cast(func.sum(stored.n), db.Integer).label("n"))
+        .where(*conditions)
+        .group_by(local, stored.category_code)
+    )
 
 
 def _int(number: int):
@@ -100,6 +137,7 @@ def points_tile(
         )
         .join(Category, Category.code == Place.category_code)
         .where(*_conditions(replace(f, bbox=box), audience))
+        .offset(0)  # a fence: each place's tile geometry is computed once, not again in the filter below
         .subquery("raw")
     )
     kept = select(places).where(places.c.geom.is_not(None)).subquery("places")
