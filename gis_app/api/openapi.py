@@ -57,6 +57,11 @@ def conformance_classes() -> list[str]:
             "temporal-functions",
         )
     ]
+    classes += [
+        OGC + "ogcapi-tiles-1/1.0/conf/" + name
+        for name in ("core", "tileset", "tilesets-list", "geodata-tilesets", "mvt", "oas30")
+    ]
+    classes += [OGC + "tms/2.0/conf/" + name for name in ("tilematrixset", "json-tilematrixset")]
     if any(c.writable for c in COLLECTIONS.values()):
         classes += [
             OGC + "ogcapi-features-4/1.0/conf/" + name
@@ -170,6 +175,135 @@ READ_SCHEMAS = {
             "title": _STRING,
             "properties": {"type": "object"},
             "additionalProperties": {"type": "boolean"},
+        },
+    },
+}
+
+
+_LIMITS = {
+    "type": "object",
+    "required": ["tileMatrix", "minTileRow", "maxTileRow", "minTileCol", "maxTileCol"],
+    "properties": {
+        "tileMatrix": _STRING,
+        **{
+            name: {"type": "integer", "minimum": 0} for name in ("minTileRow", "maxTileRow", "minTileCol", "maxTileCol")
+        },
+    },
+}
+_TILESET_SUMMARY = {
+    "type": "object",
+    "required": ["dataType", "crs", "tileMatrixSetURI", "links"],
+    "properties": {
+        "title": _STRING,
+        "dataType": {"type": "string", "enum": ["vector"]},
+        "crs": _STRING,
+        "tileMatrixSetURI": _STRING,
+        "links": _LINKS,
+    },
+}
+_NUMBERS = {"type": "array", "items": {"type": "number"}}
+TILE_SCHEMAS = {
+    "tileMatrixSets": {
+        "type": "object",
+        "required": ["tileMatrixSets"],
+        "properties": {
+            "links": _LINKS,
+            "tileMatrixSets": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "links"],
+                    "properties": {"id": _STRING, "title": _STRING, "uri": _STRING, "crs": _STRING, "links": _LINKS},
+                },
+            },
+        },
+    },
+    "tileMatrixSet": {
+        "type": "object",
+        "required": ["crs", "tileMatrices"],
+        "properties": {
+            "id": _STRING,
+            "title": _STRING,
+            "uri": _STRING,
+            "crs": _STRING,
+            "orderedAxes": {"type": "array", "items": _STRING},
+            "tileMatrices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "scaleDenominator", "cellSize", "pointOfOrigin", "tileWidth", "tileHeight"],
+                    "properties": {
+                        "id": _STRING,
+                        "scaleDenominator": {"type": "number"},
+                        "cellSize": {"type": "number"},
+                        "pointOfOrigin": _NUMBERS,
+                        "tileWidth": {"type": "integer"},
+                        "tileHeight": {"type": "integer"},
+                        "matrixWidth": {"type": "integer"},
+                        "matrixHeight": {"type": "integer"},
+                    },
+                },
+            },
+        },
+    },
+    "tilesetsList": {
+        "type": "object",
+        "required": ["tilesets"],
+        "properties": {"links": _LINKS, "tilesets": {"type": "array", "items": _TILESET_SUMMARY}},
+    },
+    "tileset": {
+        **_TILESET_SUMMARY,
+        "properties": {
+            **_TILESET_SUMMARY["properties"],
+            "description": _STRING,
+            "tileMatrixSetLimits": {"type": "array", "items": _LIMITS},
+            "boundingBox": {"type": "object"},
+            "centerPoint": {"type": "object"},
+            "layers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "dataType"],
+                    "properties": {
+                        "id": _STRING,
+                        "description": _STRING,
+                        "dataType": _STRING,
+                        "geometryDimension": {"type": "integer"},
+                        "minTileMatrix": _STRING,
+                        "maxTileMatrix": _STRING,
+                        "propertiesSchema": {"type": "object"},
+                    },
+                },
+            },
+        },
+    },
+    "tileJSON": {
+        "type": "object",
+        "required": ["tilejson", "tiles", "vector_layers"],
+        "properties": {
+            "tilejson": _STRING,
+            "name": _STRING,
+            "description": _STRING,
+            "scheme": _STRING,
+            "tiles": {"type": "array", "items": _STRING},
+            "minzoom": {"type": "integer"},
+            "maxzoom": {"type": "integer"},
+            "bounds": _NUMBERS,
+            "center": _NUMBERS,
+            "vector_layers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "fields"],
+                    "properties": {
+                        "id": _STRING,
+                        "description": _STRING,
+                        "minzoom": {"type": "integer"},
+                        "maxzoom": {"type": "integer"},
+                        "fields": {"type": "object", "additionalProperties": _STRING},
+                    },
+                },
+            },
         },
     },
 }
@@ -404,7 +538,11 @@ def _query_parameter(param: Param) -> dict:
 
 
 def _path_parameter(name: str) -> dict:
+    from gis_app.api.tilesets import TMS_ID
+
     schema = {"type": "string", "minLength": 1} if name != "walk_id" else {"type": "integer", "minimum": 0}
+    if name == "tile_matrix_set_id":
+        schema = {"type": "string", "enum": [TMS_ID]}
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
@@ -415,7 +553,13 @@ READ_BODIES = {  # endpoint: (media type, schema reference)
     "api.collections": ("application/json", "collections"),
     "api.collection": ("application/json", "collection"),
     "api.queryables": ("application/schema+json", "queryables"),
+    "api.tile_matrix_sets": ("application/json", "tileMatrixSets"),
+    "api.tile_matrix_set": ("application/json", "tileMatrixSet"),
+    "api.collection_tilesets": ("application/json", "tilesetsList"),
+    "api.collection_tileset": ("application/json", "tileset"),
+    "api.collection_tilejson": ("application/json", "tileJSON"),
 }
+TILE_ENDPOINTS = frozenset({"api.collection_tilesets", "api.collection_tileset", "api.collection_tilejson"})
 
 
 def _read_success(endpoint: str, collection_id: str | None) -> dict:
@@ -483,6 +627,7 @@ def _paths(app: Flask) -> dict:
     """One path per route; routes over a collection become one path per collection, with its own parameters."""
     from gis_app.api.capture import capture_operations
     from gis_app.api.collections import COLLECTIONS
+    from gis_app.api.tilesets import TILESETS
 
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -503,6 +648,8 @@ def _paths(app: Flask) -> dict:
         for collection in COLLECTIONS.values():
             if "get" not in _methods(rule) and not collection.writable:
                 continue  # read-only collections document no writes
+            if rule.endpoint in TILE_ENDPOINTS and collection.id not in TILESETS:
+                continue  # only collections with vector tiles document tilesets
             operations = _rule_operations(app, rule, others, collection)
             paths.setdefault(template.replace("{collection_id}", collection.id), {}).update(operations)
     return paths
@@ -513,7 +660,7 @@ def openapi_document(app: Flask) -> dict:
     from gis_app.api.capture import CAPTURE_SCHEMAS
     from gis_app.api.collections import COLLECTIONS
 
-    schemas = {**READ_SCHEMAS, **WRITE_SCHEMAS, **CAPTURE_SCHEMAS}
+    schemas = {**READ_SCHEMAS, **TILE_SCHEMAS, **WRITE_SCHEMAS, **CAPTURE_SCHEMAS}
     for collection in COLLECTIONS.values():
         schemas[f"{collection.id}Feature"] = _feature(collection)
         schemas[f"{collection.id}FeatureCollection"] = _feature_collection(collection)
@@ -523,8 +670,9 @@ def openapi_document(app: Flask) -> dict:
             "title": "Safety inventory – OGC API Features",
             "version": "1.1.0",
             "description": "Unsafe places and areas as GeoJSON (OGC API – Features: Part 1 Core, Part 2 CRS, "
-            "Part 3 CQL2 filters, Part 4 writes with ETags and If-Match), the field capture "
-            "of safety walks and the police's outreach log.",
+            "Part 3 CQL2 filters, Part 4 writes with ETags and If-Match), the places' vector tiles (OGC API – "
+            "Tiles: tilesets in WebMercatorQuad, Mapbox Vector Tiles), the field capture of safety walks and the "
+            "police's outreach log.",
         },
         "servers": [{"url": url_for("api.landing_page", _external=True).rstrip("/")}],
         "paths": _paths(app),

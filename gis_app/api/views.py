@@ -134,6 +134,12 @@ def landing_page():
                 _link(url_for(".openapi", _external=True), "service-desc", OPENAPI_MEDIA_TYPE, "The API definition"),
                 _link(url_for(".conformance", _external=True), "conformance", JSON, "Conformance classes"),
                 _link(url_for(".collections", _external=True), "data", JSON, "The feature collections"),
+                _link(
+                    url_for(".tile_matrix_sets", _external=True),
+                    "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                    JSON,
+                    "The tile matrix sets of the vector tiles",
+                ),
             ],
         }
     )
@@ -154,6 +160,16 @@ def conformance():
 
 
 # --- collections ----------------------------------------------------------------------------------------------------
+
+
+def _collection_links(collection: Collection) -> list[dict]:
+    """Links beside the features: the collection's vector tilesets, where it has tiles."""
+    from gis_app.api.tilesets import TILESETS, TILESETS_VECTOR
+
+    if collection.id not in TILESETS:
+        return []
+    href = url_for(".collection_tilesets", collection_id=collection.id, _external=True)
+    return [_link(href, TILESETS_VECTOR, JSON, "Vector tiles (OGC API – Tiles)")]
 
 
 def _collection_metadata(collection: Collection) -> dict:
@@ -177,6 +193,7 @@ def _collection_metadata(collection: Collection) -> dict:
                 SCHEMA_JSON,
                 "What a filter may name",
             ),
+            *_collection_links(collection),
         ],
     }
 
@@ -344,4 +361,4 @@ def item(collection_id: str, feature_id: str):
 
 
 # The write routes register on this blueprint; imported last because they use what is defined above.
-from gis_app.api import writes  # noqa: E402,F401
+from gis_app.api import tilesets, writes  # noqa: E402,F401
