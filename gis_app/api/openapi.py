@@ -558,6 +558,7 @@ READ_BODIES = {  # endpoint: (media type, schema reference)
     "api.collection_tilesets": ("application/json", "tilesetsList"),
     "api.collection_tileset": ("application/json", "tileset"),
     "api.collection_tilejson": ("application/json", "tileJSON"),
+    "api.qgis_project": ("application/x-qgis-project", None),
 }
 TILE_ENDPOINTS = frozenset({"api.collection_tilesets", "api.collection_tileset", "api.collection_tilejson"})
 
@@ -577,6 +578,8 @@ def _read_success(endpoint: str, collection_id: str | None) -> dict:
         }
     media_type, ref = READ_BODIES[endpoint]
     schema = {"$ref": f"#/components/schemas/{ref}"} if ref else {"type": "object"}
+    if endpoint == "api.qgis_project":
+        schema = {"type": "string", "description": "A QGIS project file (XML)"}
     return {"description": "Success", "content": {media_type: {"schema": schema}}}
 
 

@@ -29,6 +29,7 @@ WRITE_ENDPOINTS = frozenset({"api.create_item", "api.replace_item", "api.update_
 OFFERED = {
     "api.openapi": (OPENAPI_MEDIA_TYPE, "application/vnd.oai.openapi+json", JSON),
     "api.queryables": (SCHEMA_JSON, JSON),
+    "api.qgis_project": ("application/x-qgis-project", "application/xml"),
 }
 READ_TYPES = (JSON, GEOJSON)
 CORS_EXPOSED = "ETag, Content-Crs, Location, Link"
@@ -139,6 +140,12 @@ def landing_page():
                     "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
                     JSON,
                     "The tile matrix sets of the vector tiles",
+                ),
+                _link(
+                    url_for(".qgis_project", _external=True),
+                    "alternate",
+                    "application/x-qgis-project",
+                    "A QGIS project with these collections",
                 ),
             ],
         }
@@ -361,4 +368,4 @@ def item(collection_id: str, feature_id: str):
 
 
 # The write routes register on this blueprint; imported last because they use what is defined above.
-from gis_app.api import tilesets, writes  # noqa: E402,F401
+from gis_app.api import qgis, tilesets, writes  # noqa: E402,F401

@@ -57,6 +57,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.collection_tilesets": EVERYONE,
     "api.collection_tileset": EVERYONE,
     "api.collection_tilejson": EVERYONE,
+    "api.qgis_project": EVERYONE,
     "api.create_item": STAFF,
     "api.replace_item": PLANNING,
     "api.update_item": PLANNING,
