@@ -19,7 +19,7 @@ GENERAL = [
         "name": "f",
         "in": "query",
         "required": False,
-        "description": "Output format: json (or geojson). html is reserved for the HTML view; any other value is 406.",
+        "description": "Output format: json (or geojson); any other value is 406.",
         "schema": {"type": "string", "enum": ["json", "geojson"]},
     },
     {
@@ -587,16 +587,36 @@ def _summary(app: Flask, endpoint: str) -> str:
     return (app.view_functions[endpoint].__doc__ or endpoint).strip().splitlines()[0]
 
 
+_HTML_FORMAT = {
+    **GENERAL[0],
+    "description": "Output format: json (or geojson), or html for a web page (also given to an Accept that "
+    "prefers text/html, as a browser's does); any other value is 406.",
+    "schema": {"type": "string", "enum": ["json", "geojson", "html"]},
+}
+
+
+def _with_html(endpoint: str, success: dict) -> dict:
+    """Routes with a web page also answer text/html."""
+    from gis_app.api.html import HTML_ENDPOINTS
+
+    if endpoint in HTML_ENDPOINTS:
+        success["content"]["text/html"] = {"schema": {"type": "string", "description": "A web page"}}
+    return success
+
+
 def _read_operation(
     app: Flask, endpoint: str, path_params: list[str], query: list[Param], collection_id: str | None
 ) -> dict:
-    parameters = [_path_parameter(n) for n in path_params] + GENERAL + [_query_parameter(p) for p in query]
+    from gis_app.api.html import HTML_ENDPOINTS
+
+    general = [_HTML_FORMAT, *GENERAL[1:]] if endpoint in HTML_ENDPOINTS else GENERAL
+    parameters = [_path_parameter(n) for n in path_params] + general + [_query_parameter(p) for p in query]
     errors = ("400", "404", "406", "414") + (("503",) if endpoint in ("api.items", "api.item") else ())
     return {
         "operationId": endpoint.replace(".", "_") + "_" + "_".join(path_params),
         "summary": _summary(app, endpoint),
         "parameters": parameters,
-        "responses": {"200": _read_success(endpoint, collection_id)} | _errors(*errors),
+        "responses": {"200": _with_html(endpoint, _read_success(endpoint, collection_id))} | _errors(*errors),
     }
 
 
