@@ -80,7 +80,9 @@ def _map(features: list[dict], fallback_bounds):
     """The small map's scaffolding and the JSON its script draws (geometry, label, link and colour per feature)."""
     bounds = _bounds(features, fallback_bounds)
     config = current_app.config
-    m = base_map(centre_of(bounds), 12, _asset_url, proxied_tile_url(), config["TILE_ATTRIBUTION"], _("Basemap"))
+    m = base_map(
+        centre_of(bounds), 12, _asset_url, proxied_tile_url(), config["TILE_ATTRIBUTION"], _("Basemap"), scale=False
+    )
     fit_at_once(m, bounds)
     layer = folium.FeatureGroup(name="features").add_to(m)
     scripted = ScriptedMap(m, {"map": m.get_name(), "features": layer.get_name()}, {"features": features})
