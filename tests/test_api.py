@@ -261,7 +261,10 @@ def test_openapi_document_is_valid_and_covers_every_route(client, app):
     assert len(ogc_paths) == sum(per_rule)
     for rule in api_rules:
         path = (
-            rule.rule.removeprefix("/api").replace("<collection_id>", "places").replace("<feature_id>", "{feature_id}")
+            rule.rule.removeprefix("/api")
+            .replace("<collection_id>", "places")
+            .replace("<feature_id>", "{feature_id}")
+            .replace("<tile_matrix_set_id>", "{tile_matrix_set_id}")
             or "/"
         )
         for method in rule.methods - {"HEAD", "OPTIONS"}:
