@@ -114,8 +114,8 @@ def _render(template: str, **context) -> str:
 
 def _json_url() -> str:
     """This page as JSON: the same URL with f=json."""
-    args = request.args.to_dict() | {"f": "json"}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    values: dict = {**(request.view_args or {}), **request.args.to_dict(), "f": "json"}
+    return url_for(str(request.endpoint), **values)
 
 
 # --- pages ----------------------------------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def _tileset_summary(collection_id: str, tileset: VectorTileset) -> dict:
 
 
 def _layer(layer: TileLayer) -> dict:
-    body = {
+    body: dict = {
         "id": layer.id,
         "description": layer.description,
         "dataType": "vector",
