@@ -75,6 +75,13 @@ def offered(z: int, x: int, y: int) -> bool:
     return offered_extent(z, x, y)
 
 
+def offered_box() -> tuple[float, float, float, float]:
+    """W, S, E, N in degrees that the offered tiles cover: the municipality's extent with the margin."""
+    west, south, east, north = _extent()
+    m = EXTENT_MARGIN_DEGREES
+    return west - m, south - m, east + m, north + m
+
+
 def offered_extent(z: int, x: int, y: int) -> bool:
     """Whether the tile overlaps the municipality (with a margin); the vector tiles use it too."""
     west, south, east, north = tile_bounds(z, x, y)

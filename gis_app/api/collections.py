@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from gis_app.api import params as p
 from gis_app.api.crs import CRS84, SUPPORTED
@@ -29,6 +30,8 @@ class Collection:
     id = ""
     title = ""
     description = ""
+    label: Any = ""  # title and description of the web pages, in the page's language
+    summary: Any = ""
     writable = False
     geometry_types: tuple[str, ...] = ("Point", "LineString", "Polygon", "MultiPolygon")
     property_schemas: dict[str, dict] = {}  # the properties of a feature as sent
@@ -155,6 +158,8 @@ class Places(WritableCollection):
     id = "places"
     title = "Unsafe places"
     description = "Places reported as unsafe (points, lines and polygons) with their latest observation."
+    label = _l("Unsafe places")
+    summary = _l("Places reported as unsafe (points, lines and polygons) with their latest observation.")
     geometry_types = ("Point", "LineString", "Polygon")
     write_scope = "write:places"
     property_schemas = {
@@ -281,6 +286,8 @@ class Areas(Collection):
     id = "areas"
     title = "Areas"
     description = "The municipality, its districts and zones such as the Purple Flag area."
+    label = _l("Areas")
+    summary = _l("The municipality, its districts and zones such as the Purple Flag area.")
     geometry_types = ("Polygon", "MultiPolygon")
     property_schemas = {
         "kind": {"type": "string", "enum": list(AREA_KINDS)},

@@ -19,7 +19,7 @@ GENERAL = [
         "name": "f",
         "in": "query",
         "required": False,
-        "description": "Output format: json (or geojson). html is reserved for the HTML view; any other value is 406.",
+        "description": "Output format: json (or geojson); any other value is 406.",
         "schema": {"type": "string", "enum": ["json", "geojson"]},
     },
     {
@@ -57,6 +57,11 @@ def conformance_classes() -> list[str]:
             "temporal-functions",
         )
     ]
+    classes += [
+        OGC + "ogcapi-tiles-1/1.0/conf/" + name
+        for name in ("core", "tileset", "tilesets-list", "geodata-tilesets", "mvt", "oas30")
+    ]
+    classes += [OGC + "tms/2.0/conf/" + name for name in ("tilematrixset", "json-tilematrixset")]
     if any(c.writable for c in COLLECTIONS.values()):
         classes += [
             OGC + "ogcapi-features-4/1.0/conf/" + name
@@ -170,6 +175,135 @@ READ_SCHEMAS = {
             "title": _STRING,
             "properties": {"type": "object"},
             "additionalProperties": {"type": "boolean"},
+        },
+    },
+}
+
+
+_LIMITS = {
+    "type": "object",
+    "required": ["tileMatrix", "minTileRow", "maxTileRow", "minTileCol", "maxTileCol"],
+    "properties": {
+        "tileMatrix": _STRING,
+        **{
+            name: {"type": "integer", "minimum": 0} for name in ("minTileRow", "maxTileRow", "minTileCol", "maxTileCol")
+        },
+    },
+}
+_TILESET_SUMMARY = {
+    "type": "object",
+    "required": ["dataType", "crs", "tileMatrixSetURI", "links"],
+    "properties": {
+        "title": _STRING,
+        "dataType": {"type": "string", "enum": ["vector"]},
+        "crs": _STRING,
+        "tileMatrixSetURI": _STRING,
+        "links": _LINKS,
+    },
+}
+_NUMBERS = {"type": "array", "items": {"type": "number"}}
+TILE_SCHEMAS = {
+    "tileMatrixSets": {
+        "type": "object",
+        "required": ["tileMatrixSets"],
+        "properties": {
+            "links": _LINKS,
+            "tileMatrixSets": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "links"],
+                    "properties": {"id": _STRING, "title": _STRING, "uri": _STRING, "crs": _STRING, "links": _LINKS},
+                },
+            },
+        },
+    },
+    "tileMatrixSet": {
+        "type": "object",
+        "required": ["crs", "tileMatrices"],
+        "properties": {
+            "id": _STRING,
+            "title": _STRING,
+            "uri": _STRING,
+            "crs": _STRING,
+            "orderedAxes": {"type": "array", "items": _STRING},
+            "tileMatrices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "scaleDenominator", "cellSize", "pointOfOrigin", "tileWidth", "tileHeight"],
+                    "properties": {
+                        "id": _STRING,
+                        "scaleDenominator": {"type": "number"},
+                        "cellSize": {"type": "number"},
+                        "pointOfOrigin": _NUMBERS,
+                        "tileWidth": {"type": "integer"},
+                        "tileHeight": {"type": "integer"},
+                        "matrixWidth": {"type": "integer"},
+                        "matrixHeight": {"type": "integer"},
+                    },
+                },
+            },
+        },
+    },
+    "tilesetsList": {
+        "type": "object",
+        "required": ["tilesets"],
+        "properties": {"links": _LINKS, "tilesets": {"type": "array", "items": _TILESET_SUMMARY}},
+    },
+    "tileset": {
+        **_TILESET_SUMMARY,
+        "properties": {
+            **_TILESET_SUMMARY["properties"],
+            "description": _STRING,
+            "tileMatrixSetLimits": {"type": "array", "items": _LIMITS},
+            "boundingBox": {"type": "object"},
+            "centerPoint": {"type": "object"},
+            "layers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "dataType"],
+                    "properties": {
+                        "id": _STRING,
+                        "description": _STRING,
+                        "dataType": _STRING,
+                        "geometryDimension": {"type": "integer"},
+                        "minTileMatrix": _STRING,
+                        "maxTileMatrix": _STRING,
+                        "propertiesSchema": {"type": "object"},
+                    },
+                },
+            },
+        },
+    },
+    "tileJSON": {
+        "type": "object",
+        "required": ["tilejson", "tiles", "vector_layers"],
+        "properties": {
+            "tilejson": _STRING,
+            "name": _STRING,
+            "description": _STRING,
+            "scheme": _STRING,
+            "tiles": {"type": "array", "items": _STRING},
+            "minzoom": {"type": "integer"},
+            "maxzoom": {"type": "integer"},
+            "bounds": _NUMBERS,
+            "center": _NUMBERS,
+            "vector_layers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "fields"],
+                    "properties": {
+                        "id": _STRING,
+                        "description": _STRING,
+                        "minzoom": {"type": "integer"},
+                        "maxzoom": {"type": "integer"},
+                        "fields": {"type": "object", "additionalProperties": _STRING},
+                    },
+                },
+            },
         },
     },
 }
@@ -404,7 +538,11 @@ def _query_parameter(param: Param) -> dict:
 
 
 def _path_parameter(name: str) -> dict:
+    from gis_app.api.tilesets import TMS_ID
+
     schema = {"type": "string", "minLength": 1} if name != "walk_id" else {"type": "integer", "minimum": 0}
+    if name == "tile_matrix_set_id":
+        schema = {"type": "string", "enum": [TMS_ID]}
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
@@ -415,7 +553,14 @@ READ_BODIES = {  # endpoint: (media type, schema reference)
     "api.collections": ("application/json", "collections"),
     "api.collection": ("application/json", "collection"),
     "api.queryables": ("application/schema+json", "queryables"),
+    "api.tile_matrix_sets": ("application/json", "tileMatrixSets"),
+    "api.tile_matrix_set": ("application/json", "tileMatrixSet"),
+    "api.collection_tilesets": ("application/json", "tilesetsList"),
+    "api.collection_tileset": ("application/json", "tileset"),
+    "api.collection_tilejson": ("application/json", "tileJSON"),
+    "api.qgis_project": ("application/x-qgis-project", None),
 }
+TILE_ENDPOINTS = frozenset({"api.collection_tilesets", "api.collection_tileset", "api.collection_tilejson"})
 
 
 def _read_success(endpoint: str, collection_id: str | None) -> dict:
@@ -433,6 +578,8 @@ def _read_success(endpoint: str, collection_id: str | None) -> dict:
         }
     media_type, ref = READ_BODIES[endpoint]
     schema = {"$ref": f"#/components/schemas/{ref}"} if ref else {"type": "object"}
+    if endpoint == "api.qgis_project":
+        schema = {"type": "string", "description": "A QGIS project file (XML)"}
     return {"description": "Success", "content": {media_type: {"schema": schema}}}
 
 
@@ -440,16 +587,36 @@ def _summary(app: Flask, endpoint: str) -> str:
     return (app.view_functions[endpoint].__doc__ or endpoint).strip().splitlines()[0]
 
 
+_HTML_FORMAT = {
+    **GENERAL[0],
+    "description": "Output format: json (or geojson), or html for a web page (also given to an Accept that "
+    "prefers text/html, as a browser's does); any other value is 406.",
+    "schema": {"type": "string", "enum": ["json", "geojson", "html"]},
+}
+
+
+def _with_html(endpoint: str, success: dict) -> dict:
+    """Routes with a web page also answer text/html."""
+    from gis_app.api.html import HTML_ENDPOINTS
+
+    if endpoint in HTML_ENDPOINTS:
+        success["content"]["text/html"] = {"schema": {"type": "string", "description": "A web page"}}
+    return success
+
+
 def _read_operation(
     app: Flask, endpoint: str, path_params: list[str], query: list[Param], collection_id: str | None
 ) -> dict:
-    parameters = [_path_parameter(n) for n in path_params] + GENERAL + [_query_parameter(p) for p in query]
+    from gis_app.api.html import HTML_ENDPOINTS
+
+    general = [_HTML_FORMAT, *GENERAL[1:]] if endpoint in HTML_ENDPOINTS else GENERAL
+    parameters = [_path_parameter(n) for n in path_params] + general + [_query_parameter(p) for p in query]
     errors = ("400", "404", "406", "414") + (("503",) if endpoint in ("api.items", "api.item") else ())
     return {
         "operationId": endpoint.replace(".", "_") + "_" + "_".join(path_params),
         "summary": _summary(app, endpoint),
         "parameters": parameters,
-        "responses": {"200": _read_success(endpoint, collection_id)} | _errors(*errors),
+        "responses": {"200": _with_html(endpoint, _read_success(endpoint, collection_id))} | _errors(*errors),
     }
 
 
@@ -483,6 +650,7 @@ def _paths(app: Flask) -> dict:
     """One path per route; routes over a collection become one path per collection, with its own parameters."""
     from gis_app.api.capture import capture_operations
     from gis_app.api.collections import COLLECTIONS
+    from gis_app.api.tilesets import TILESETS
 
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -503,6 +671,8 @@ def _paths(app: Flask) -> dict:
         for collection in COLLECTIONS.values():
             if "get" not in _methods(rule) and not collection.writable:
                 continue  # read-only collections document no writes
+            if rule.endpoint in TILE_ENDPOINTS and collection.id not in TILESETS:
+                continue  # only collections with vector tiles document tilesets
             operations = _rule_operations(app, rule, others, collection)
             paths.setdefault(template.replace("{collection_id}", collection.id), {}).update(operations)
     return paths
@@ -513,7 +683,7 @@ def openapi_document(app: Flask) -> dict:
     from gis_app.api.capture import CAPTURE_SCHEMAS
     from gis_app.api.collections import COLLECTIONS
 
-    schemas = {**READ_SCHEMAS, **WRITE_SCHEMAS, **CAPTURE_SCHEMAS}
+    schemas = {**READ_SCHEMAS, **TILE_SCHEMAS, **WRITE_SCHEMAS, **CAPTURE_SCHEMAS}
     for collection in COLLECTIONS.values():
         schemas[f"{collection.id}Feature"] = _feature(collection)
         schemas[f"{collection.id}FeatureCollection"] = _feature_collection(collection)
@@ -523,8 +693,9 @@ def openapi_document(app: Flask) -> dict:
             "title": "Safety inventory – OGC API Features",
             "version": "1.1.0",
             "description": "Unsafe places and areas as GeoJSON (OGC API – Features: Part 1 Core, Part 2 CRS, "
-            "Part 3 CQL2 filters, Part 4 writes with ETags and If-Match), the field capture "
-            "of safety walks and the police's outreach log.",
+            "Part 3 CQL2 filters, Part 4 writes with ETags and If-Match), the places' vector tiles (OGC API – "
+            "Tiles: tilesets in WebMercatorQuad, Mapbox Vector Tiles), the field capture of safety walks and the "
+            "police's outreach log.",
         },
         "servers": [{"url": url_for("api.landing_page", _external=True).rstrip("/")}],
         "paths": _paths(app),

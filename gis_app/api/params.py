@@ -39,13 +39,15 @@ class Param:
         return self.schema() if callable(self.schema) else self.schema
 
 
-def parse_query(params: tuple[Param, ...], args) -> dict:
-    """Return the parsed values; a 400 naming the parameter for anything unknown or malformed."""
+def parse_query(params: tuple[Param, ...], args, html: bool = False) -> dict:
+    """Return the parsed values; a 400 naming the parameter for anything unknown or malformed (f=html only where
+    the route has a web page)."""
     known = {p.name for p in params} | GENERAL_PARAMS
     for name in args:
         if name not in known:
             raise AppError(f"Unknown query parameter '{name}'.", field=name)
-    _check_format(args.get("f"))
+    if not (html and args.get("f") == "html"):
+        _check_format(args.get("f"))
     if args.get("lang") not in (None, *LANGUAGES):
         raise AppError("lang must be sv or en.", field="lang")
     values = {}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import abort
 
-from gis_app.api import cql
+from gis_app.api import cql, html
 from gis_app.api.budget import limit_public_request, within_time_budget
 from gis_app.api.collections import COLLECTIONS, Collection, page_maximum
 from gis_app.api.crs import clamp_box
@@ -29,6 +29,7 @@ WRITE_ENDPOINTS = frozenset({"api.create_item", "api.replace_item", "api.update_
 OFFERED = {
     "api.openapi": (OPENAPI_MEDIA_TYPE, "application/vnd.oai.openapi+json", JSON),
     "api.queryables": (SCHEMA_JSON, JSON),
+    "api.qgis_project": ("application/x-qgis-project", "application/xml"),
 }
 READ_TYPES = (JSON, GEOJSON)
 CORS_EXPOSED = "ETag, Content-Crs, Location, Link"
@@ -89,6 +90,8 @@ def _negotiate() -> None:
     if request.method not in ("GET", "HEAD") or "f" in request.args or "Accept" not in request.headers:
         return
     offered = OFFERED.get(request.endpoint, READ_TYPES)
+    if request.endpoint in html.HTML_ENDPOINTS:
+        offered = (*offered, html.HTML)
     if request.accept_mimetypes.best_match(offered) is None:
         raise NotAcceptable(f"This answers in {', '.join(offered)}.", field="Accept")
 
@@ -100,6 +103,8 @@ def _headers(response: Response) -> Response:
         return response
     if response.status_code == 405:
         response.headers["Allow"] = ", ".join(allowed_methods(request.path))
+    if request.endpoint in html.HTML_ENDPOINTS:
+        response.vary.add("Accept")  # the same URL is a web page for a browser
     if request.blueprint == "api" and request.method in ("GET", "HEAD", "OPTIONS"):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
@@ -124,17 +129,32 @@ def _not_writable(error: NotWritable):
 @blueprint.get("/")
 def landing_page():
     """Landing page: what the API is and where its parts are."""
-    parse_query((), request.args)
+    parse_query((), request.args, html=True)
+    links = [
+        _link(url_for(".landing_page", _external=True), "self", JSON, "This document"),
+        _link(url_for(".openapi", _external=True), "service-desc", OPENAPI_MEDIA_TYPE, "The API definition"),
+        _link(url_for(".conformance", _external=True), "conformance", JSON, "Conformance classes"),
+        _link(url_for(".collections", _external=True), "data", JSON, "The feature collections"),
+        _link(
+            url_for(".tile_matrix_sets", _external=True),
+            "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+            JSON,
+            "The tile matrix sets of the vector tiles",
+        ),
+        _link(
+            url_for(".qgis_project", _external=True),
+            "alternate",
+            "application/x-qgis-project",
+            "A QGIS project with these collections",
+        ),
+    ]
+    if html.wants_html():
+        return html.landing_page(links)
     return jsonify(
         {
             "title": "Safety inventory – OGC API Features",
             "description": "Unsafe places reported in the municipality, and its areas.",
-            "links": [
-                _link(url_for(".landing_page", _external=True), "self", JSON, "This document"),
-                _link(url_for(".openapi", _external=True), "service-desc", OPENAPI_MEDIA_TYPE, "The API definition"),
-                _link(url_for(".conformance", _external=True), "conformance", JSON, "Conformance classes"),
-                _link(url_for(".collections", _external=True), "data", JSON, "The feature collections"),
-            ],
+            "links": links,
         }
     )
 
@@ -154,6 +174,16 @@ def conformance():
 
 
 # --- collections ----------------------------------------------------------------------------------------------------
+
+
+def _collection_links(collection: Collection) -> list[dict]:
+    """Links beside the features: the collection's vector tilesets, where it has tiles."""
+    from gis_app.api.tilesets import TILESETS, TILESETS_VECTOR
+
+    if collection.id not in TILESETS:
+        return []
+    href = url_for(".collection_tilesets", collection_id=collection.id, _external=True)
+    return [_link(href, TILESETS_VECTOR, JSON, "Vector tiles (OGC API – Tiles)")]
 
 
 def _collection_metadata(collection: Collection) -> dict:
@@ -177,6 +207,7 @@ def _collection_metadata(collection: Collection) -> dict:
                 SCHEMA_JSON,
                 "What a filter may name",
             ),
+            *_collection_links(collection),
         ],
     }
 
@@ -184,7 +215,9 @@ def _collection_metadata(collection: Collection) -> dict:
 @blueprint.get("/collections")
 def collections():
     """The feature collections."""
-    parse_query((), request.args)
+    parse_query((), request.args, html=True)
+    if html.wants_html():
+        return html.collections_page(list(COLLECTIONS.values()))
     return jsonify(
         {
             "links": [_link(url_for(".collections", _external=True), "self", JSON)],
@@ -196,8 +229,11 @@ def collections():
 @blueprint.get("/collections/<collection_id>")
 def collection(collection_id: str):
     """One feature collection's description."""
-    parse_query((), request.args)
-    return jsonify(_collection_metadata(collection_or_404(collection_id)))
+    parse_query((), request.args, html=True)
+    coll = collection_or_404(collection_id)
+    if html.wants_html():
+        return html.collection_page(coll, _collection_metadata(coll))
+    return jsonify(_collection_metadata(coll))
 
 
 @blueprint.get("/collections/<collection_id>/queryables")
@@ -281,7 +317,7 @@ def items(collection_id: str):
     """A page of features, filtered by bbox, the collection's attributes and a CQL2 filter."""
     coll = collection_or_404(collection_id)
     public = not is_staff()
-    values = parse_query(coll.params(public), request.args)
+    values = parse_query(coll.params(public), request.args, html=True)
     srid = values.get("crs")
     audience = coll.audience(srid)
     limit = values.pop("limit", min(current_app.config["API_DEFAULT_LIMIT"], page_maximum(public)))
@@ -301,6 +337,8 @@ def items(collection_id: str):
     }
     if matched is not None:
         meta["numberMatched"] = matched
+    if html.wants_html():
+        return html.items_page(coll, features, meta, coll.extent()["spatial"]["bbox"][0])
     body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]," + json.dumps(meta)[1:]
     response = Response(body, mimetype=GEOJSON)
     response.headers["Content-Crs"] = f"<{crs_uri(srid)}>"
@@ -336,12 +374,22 @@ def item(collection_id: str, feature_id: str):
     from gis_app.api.params import CRS
 
     coll = collection_or_404(collection_id)
-    values = parse_query((CRS,), request.args)
+    values = parse_query((CRS,), request.args, html=True)
     number = db_int(feature_id)
     if number is None:
         raise NotFound(f"No feature '{feature_id}' in '{collection_id}'.")
+    if html.wants_html():
+        return _item_page(coll, number, values.get("crs"))
     return feature_response(coll, number, values.get("crs"))
 
 
+def _item_page(coll: Collection, feature_id: int, srid: int | None) -> str:
+    with within_time_budget():
+        feature = coll.feature(feature_id, coll.audience(srid))
+    if feature is None:
+        raise NotFound(f"No feature '{feature_id}' in '{coll.id}'.")
+    return html.item_page(coll, feature, coll.extent()["spatial"]["bbox"][0])
+
+
 # The write routes register on this blueprint; imported last because they use what is defined above.
-from gis_app.api import writes  # noqa: E402,F401
+from gis_app.api import qgis, tilesets, writes  # noqa: E402,F401
