@@ -56,8 +56,7 @@ def test_a_security_coordinator_registers_a_property_and_the_owner_sees_only_its
     page.fill("input[name=range_metres]", "30")
     page.fill("input[name=permit_ref]", "IMY-2026-0042")
     journey_screenshot(page, "properties", "2-camera-form")
-    page.click("#camera-form button[type=submit]")
-    page.wait_for_load_state()
+    page.press("#camera-form button[type=submit]", "Enter")  # keys, not a click: a full-page screenshot shifts clicks
     page.wait_for_selector("#properties-status[data-state=ready][data-cameras='1']", state="attached")
     assert "IMY-2026-0042" in page.text_content("#cameras")
     assert page.locator("path.property-views").count() == 1
@@ -66,7 +65,7 @@ def test_a_security_coordinator_registers_a_property_and_the_owner_sees_only_its
     assert HOSTILE in page.text_content(".property-popup h2")
     journey_screenshot(page, "properties", "3-property-with-camera")
 
-    page.click("#new-visit")
+    page.press("#new-visit", "Enter")
     page.fill("textarea[name=participants]", "Förvaltare Lena (ägaren), trygghetssamordnare Ali, kommunpolis")
     page.fill("textarea[name=findings]", "Mörkt och skymt vid cykelstället på baksidan.")
     page.click("#visit-form button[type=submit]")
@@ -77,7 +76,7 @@ def test_a_security_coordinator_registers_a_property_and_the_owner_sees_only_its
     page.fill("input[name=responsible_name]", "Storsjö Fastigheter AB")
     page.fill("input[name=due_on]", "2030-05-31")
     journey_screenshot(page, "properties", "4-site-visit-measure")
-    page.click("#measure-form button[type=submit]")
+    page.press("#measure-form button[type=submit]", "Enter")
     page.wait_for_selector("#measures tr[data-status=decided]")
     assert "Belysning vid cykelstället" in page.text_content("#measures")
     assert page.js_errors == [] and page.external_requests == []
@@ -101,7 +100,7 @@ def test_a_security_coordinator_registers_a_property_and_the_owner_sees_only_its
         assert HOSTILE in rows and "Grannens butik" not in rows
         assert owner_page.get_attribute("#properties-status", "data-cameras") == "0"
         journey_screenshot(owner_page, "properties", "5-owner-list")
-        owner_page.click(f"#properties a[href='/properties/{prop.id}']")
+        owner_page.press(f"#properties a[href='/properties/{prop.id}']", "Enter")
         owner_page.wait_for_selector("#measures")
         page_text = owner_page.content()
         assert "Belysning vid cykelstället" in page_text
