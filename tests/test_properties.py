@@ -24,8 +24,14 @@ from gis_app.properties.models import Camera, Incident, Property, Protection, Si
 from tests.factories import PASSWORD, STORTORGET, csrf_token, make_place, make_user
 
 LON, LAT = STORTORGET
-OUTLINE = Polygon([(LON - 0.0005, LAT - 0.0003), (LON + 0.0005, LAT - 0.0003), (LON + 0.0005, LAT + 0.0003),
-                   (LON - 0.0005, LAT + 0.0003)])
+OUTLINE = Polygon(
+    [
+        (LON - 0.0005, LAT - 0.0003),
+        (LON + 0.0005, LAT - 0.0003),
+        (LON + 0.0005, LAT + 0.0003),
+        (LON - 0.0005, LAT + 0.0003),
+    ]
+)
 ELSEWHERE = Polygon([(14.6470, 63.1745), (14.6492, 63.1745), (14.6492, 63.1753), (14.6470, 63.1753)])
 CAMERA_NAME = "Kamera gårdssidan"
 PERMIT = "IMY-2026-0042"
@@ -64,8 +70,13 @@ def open_this_year() -> InventoryYear:
 
 def register(owner: Organisation | None, ref="Stadsdelen 1:2", name="Skolan vid torget", outline=OUTLINE) -> Property:
     return service.create_property(
-        {"ref": ref, "name": name, "kind": "building", "owner_id": owner.id if owner else None,
-         "geometry": geojson(outline)}
+        {
+            "ref": ref,
+            "name": name,
+            "kind": "building",
+            "owner_id": owner.id if owner else None,
+            "geometry": geojson(outline),
+        }
     )
 
 
@@ -79,19 +90,35 @@ def protected(app_context):
     service.add_protection(prop.id, {"kind": "perimeter", "description": PROTECTION_TEXT})
     service.add_camera(
         prop.id,
-        {"name": CAMERA_NAME, "lon": LON, "lat": LAT, "direction": 90, "angle": 60, "range_metres": 30,
-         "permit_ref": PERMIT},
+        {
+            "name": CAMERA_NAME,
+            "lon": LON,
+            "lat": LAT,
+            "direction": 90,
+            "angle": 60,
+            "range_metres": 30,
+            "permit_ref": PERMIT,
+        },
     )
     service.add_incident(prop.id, {"kind": "break_in", "occurred_at": local_now() - timedelta(days=3)})
     visit = service.create_visit(
-        prop.id, {"visited_on": local_now().date(), "participants": "Ägaren, trygghetssamordnaren",
-                  "findings": "Mörkt vid cykelstället"}
+        prop.id,
+        {
+            "visited_on": local_now().date(),
+            "participants": "Ägaren, trygghetssamordnaren",
+            "findings": "Mörkt vid cykelstället",
+        },
     )
     agreed = service.agree_measure(
         visit.id,
-        {"measure_type": "lighting", "description": "Sätt upp belysning vid cykelstället",
-         "responsible": "property_owner", "responsible_name": "Storsjö Fastigheter AB",
-         "responsible_email": "forvaltare@example.se", "due_on": local_now().date() + timedelta(days=30)},
+        {
+            "measure_type": "lighting",
+            "description": "Sätt upp belysning vid cykelstället",
+            "responsible": "property_owner",
+            "responsible_name": "Storsjö Fastigheter AB",
+            "responsible_email": "forvaltare@example.se",
+            "due_on": local_now().date() + timedelta(days=30),
+        },
     )
     return {"owner": owner, "place": place, "property": prop, "visit": visit, "agreed": agreed}
 
@@ -112,8 +139,15 @@ def test_a_property_is_linked_to_its_place_and_its_agreed_measure_is_an_inventor
     far = db.session.scalar(select(func.ST_XMax(Camera.view)))
     assert far > LON and 25 < (far - LON) * 111_320 * math.cos(math.radians(LAT)) < 35
     entities = set(db.session.scalars(select(AuditEntry.entity)))
-    assert {"property", "property_protection", "property_camera", "property_incident", "property_site_visit",
-            "measure", "property_visit_measure"} <= entities
+    assert {
+        "property",
+        "property_protection",
+        "property_camera",
+        "property_incident",
+        "property_site_visit",
+        "measure",
+        "property_visit_measure",
+    } <= entities
 
 
 def test_the_follow_up_changes_the_inventory_measure(protected):
@@ -141,15 +175,21 @@ def test_bad_input_is_refused_naming_each_field(app_context):
     owner = make_owner()
     with pytest.raises(Exception) as refused:
         service.create_property(
-            {"ref": "", "name": "x" * 201, "kind": "castle", "owner_id": 999999, "geometry": {"type": "Point",
-                                                                                            "coordinates": [1, 2]}}
+            {
+                "ref": "",
+                "name": "x" * 201,
+                "kind": "castle",
+                "owner_id": 999999,
+                "geometry": {"type": "Point", "coordinates": [1, 2]},
+            }
         )
     fields = {name for name, _ in refused.value.errors}
     assert fields == {"ref", "name", "kind", "owner_id", "geometry"}
     kommunen = db.session.scalar(select(Organisation).where(Organisation.kind == "kommun"))
     with pytest.raises(Exception) as refused:
-        service.create_property({"ref": "A", "name": "B", "kind": "plot", "owner_id": kommunen.id,
-                                 "geometry": geojson(OUTLINE)})
+        service.create_property(
+            {"ref": "A", "name": "B", "kind": "plot", "owner_id": kommunen.id, "geometry": geojson(OUTLINE)}
+        )
     assert {name for name, _ in refused.value.errors} == {"owner_id"}
     prop = register(owner)
     with pytest.raises(Exception) as refused:
@@ -178,14 +218,25 @@ def test_pages_answer_bad_forms_with_400_naming_the_field(app, protected):
     visit_url = f"/properties/visits/{protected['visit'].id}"
     response = security.post(
         f"{visit_url}/measures",
-        data={"csrf_token": token, "measure_type": "lighting", "description": "Ljus", "responsible": "police",
-              "responsible_email": "inte en adress", "due_on": "2030-01-01"},
+        data={
+            "csrf_token": token,
+            "measure_type": "lighting",
+            "description": "Ljus",
+            "responsible": "police",
+            "responsible_email": "inte en adress",
+            "due_on": "2030-01-01",
+        },
     )
     assert response.status_code == 400 and 'data-field="responsible_email"' in response.get_data(as_text=True)
     response = security.post(
         f"{visit_url}/measures",
-        data={"csrf_token": token, "measure_type": "lighting", "description": "Ljus", "responsible": "police",
-              "due_on": "2026-13-01"},
+        data={
+            "csrf_token": token,
+            "measure_type": "lighting",
+            "description": "Ljus",
+            "responsible": "police",
+            "due_on": "2026-13-01",
+        },
     )
     assert response.status_code == 400 and 'data-field="due_on"' in response.get_data(as_text=True)
     assert security.get("/properties/99999999999").status_code == 404
@@ -274,8 +325,14 @@ def test_the_register_imports_from_geopackage_and_geojson(cli, app_context, tmp_
     make_owner()
     frame = _register_frame(
         [
-            {"fastighet": "Centrum 1:1", "namn": "Köpcentret", "adress": "Storgatan 1", "typ": "byggnad",
-             "agare": "Storsjö Fastigheter AB", "geometry": OUTLINE},
+            {
+                "fastighet": "Centrum 1:1",
+                "namn": "Köpcentret",
+                "adress": "Storgatan 1",
+                "typ": "byggnad",
+                "agare": "Storsjö Fastigheter AB",
+                "geometry": OUTLINE,
+            },
             {"fastighet": "Odenslund 1:12", "namn": "Parkeringen", "typ": "tomt", "geometry": ELSEWHERE},
         ]
     )
@@ -289,7 +346,9 @@ def test_the_register_imports_from_geopackage_and_geojson(cli, app_context, tmp_
     frame.to_crs(3006).to_file(geojson, driver="GeoJSON")  # in SWEREF 99 TM: read back to WGS 84
     result = cli.invoke(args=["import-properties", str(geojson)])
     assert result.exit_code == 0 and "0 nya, 2 uppdaterade" in result.output, result.output
-    centroid = db.session.scalar(select(func.ST_AsText(func.ST_Centroid(Property.geom))).where(Property.ref == "Centrum 1:1"))
+    centroid = db.session.scalar(
+        select(func.ST_AsText(func.ST_Centroid(Property.geom))).where(Property.ref == "Centrum 1:1")
+    )
     x, y = map(float, centroid[6:-1].split())
     assert abs(x - LON) < 1e-6 and abs(y - LAT) < 1e-6
 

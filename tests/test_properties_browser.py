@@ -10,7 +10,7 @@ from sqlalchemy import select
 from gis_app.extensions import db
 from gis_app.inventory.models import Measure
 from gis_app.properties.models import Camera, Property
-from tests.factories import PASSWORD, STORTORGET, make_place, make_user
+from tests.factories import PASSWORD, make_place, make_user
 from tests.helpers import journey_screenshot
 from tests.test_properties import ELSEWHERE, OUTLINE, geojson, make_owner, open_this_year, register
 

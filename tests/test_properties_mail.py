@@ -57,9 +57,14 @@ def visit(app_context):
 def _agree(visit, due_in_days: int):
     return service.agree_measure(
         visit.id,
-        {"measure_type": "vegetation", "description": "Röj buskaget vid entrén", "responsible": "property_owner",
-         "responsible_name": "Storsjö Fastigheter AB", "responsible_email": RESPONSIBLE,
-         "due_on": local_now().date() + timedelta(days=due_in_days)},
+        {
+            "measure_type": "vegetation",
+            "description": "Röj buskaget vid entrén",
+            "responsible": "property_owner",
+            "responsible_name": "Storsjö Fastigheter AB",
+            "responsible_email": RESPONSIBLE,
+            "due_on": local_now().date() + timedelta(days=due_in_days),
+        },
     )
 
 
@@ -73,9 +78,15 @@ def test_the_responsible_party_gets_an_email_when_a_measure_is_agreed(app, smtp,
     due = (local_now().date() + timedelta(days=14)).isoformat()
     response = security.post(
         f"{url}/measures",
-        data={"csrf_token": csrf_token(security, url), "measure_type": "lighting",
-              "description": "Belysning vid cykelstället", "responsible": "property_owner",
-              "responsible_name": "Storsjö Fastigheter AB", "responsible_email": RESPONSIBLE, "due_on": due},
+        data={
+            "csrf_token": csrf_token(security, url),
+            "measure_type": "lighting",
+            "description": "Belysning vid cykelstället",
+            "responsible": "property_owner",
+            "responsible_name": "Storsjö Fastigheter AB",
+            "responsible_email": RESPONSIBLE,
+            "due_on": due,
+        },
     )
     assert response.status_code == 302
     assert len(smtp.messages) == 1
@@ -106,7 +117,9 @@ def test_reminders_are_sent_once_per_measure_and_passed_deadline(app, cli, smtp,
     assert len(smtp.messages) == 4
     service.follow_up(late.id, {"status": "done", "done_on": local_now().date()})
     later = (local_now().date() + timedelta(days=11)).isoformat()  # the other measure is overdue by then
-    assert "0 e-brev om nya åtgärder och 1 påminnelser" in cli.invoke(args=["measure-reminders", "--today", later]).output
+    assert (
+        "0 e-brev om nya åtgärder och 1 påminnelser" in cli.invoke(args=["measure-reminders", "--today", later]).output
+    )
     assert cli.invoke(args=["measure-reminders", "--today", later]).exit_code == 0
     assert len(smtp.messages) == 5
 
@@ -118,9 +131,14 @@ def test_a_server_that_cannot_be_reached_leaves_the_email_for_the_next_run(app, 
     url = f"/properties/visits/{visit.id}"
     response = security.post(
         f"{url}/measures",
-        data={"csrf_token": csrf_token(security, url), "measure_type": "lighting", "description": "Ljus",
-              "responsible": "property_owner", "responsible_email": RESPONSIBLE,
-              "due_on": (local_now().date() + timedelta(days=5)).isoformat()},
+        data={
+            "csrf_token": csrf_token(security, url),
+            "measure_type": "lighting",
+            "description": "Ljus",
+            "responsible": "property_owner",
+            "responsible_email": RESPONSIBLE,
+            "due_on": (local_now().date() + timedelta(days=5)).isoformat(),
+        },
         follow_redirects=True,
     )
     assert response.status_code == 200 and "daglig" in response.get_data(as_text=True)

@@ -51,4 +51,6 @@ def measure_reminders(today):
         )
     )
     if result.failed:
-        raise click.ClickException(_("%(count)d e-mails could not be sent; the next run tries again.", count=result.failed))
+        raise click.ClickException(
+            _("%(count)d e-mails could not be sent; the next run tries again.", count=result.failed)
+        )

@@ -154,7 +154,7 @@ def _visit(prop: Property) -> SiteVisit:
         select(Assessment).where(Assessment.year_id == inventory.id, Assessment.place_id == place_id)
     )
     if assessment is None:
-        place = db.session.get(Place, place_id)
+        place = db.session.get_one(Place, place_id)
         assessment = Assessment(
             year_id=inventory.id, place_id=place_id, still_unsafe=True, main_factor=place.category_code, priority=2
         )
@@ -175,7 +175,9 @@ def _visit(prop: Property) -> SiteVisit:
         )
         db.session.add(measure)
         db.session.flush()
-        db.session.add(VisitMeasure(visit_id=visit.id, measure_id=measure.id, responsible_email="forvaltare@demo.example"))
+        db.session.add(
+            VisitMeasure(visit_id=visit.id, measure_id=measure.id, responsible_email="forvaltare@demo.example")
+        )
     return visit
 
 

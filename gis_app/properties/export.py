@@ -47,4 +47,3 @@ def register_export(exporter: Exporter, crs: str, security: bool) -> tuple[list[
         values["geometry"] = geometries.get(row["id"])
         out.append(values)
     return out, COLUMNS + (SECURITY_COLUMNS if security else []), options
-

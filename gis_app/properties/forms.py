@@ -51,9 +51,7 @@ class PropertyForm(FlaskForm):
 
 class ProtectionForm(FlaskForm):
     kind = SelectField(_l("Protection"), validators=[InputRequired()])
-    description = TextAreaField(
-        _l("Description"), filters=[_strip], validators=[InputRequired(), Length(max=TEXT_MAX)]
-    )
+    description = TextAreaField(_l("Description"), filters=[_strip], validators=[InputRequired(), Length(max=TEXT_MAX)])
     checked_on = DateField(_l("Checked on"), validators=[Optional()])
 
     def fill_choices(self, locale: str) -> "ProtectionForm":
@@ -71,12 +69,8 @@ class CameraForm(FlaskForm):
     direction = DecimalField(_l("Direction (degrees from north)"), places=None, validators=[Optional()])
     angle = DecimalField(_l("Field of view (degrees)"), places=None, validators=[Optional()])
     range_metres = DecimalField(_l("Range (metres)"), places=None, validators=[Optional()])
-    view = TextAreaField(
-        _l("Or the view drawn as a GeoJSON polygon"), validators=[Optional(), Length(max=GEOJSON_MAX)]
-    )
-    permit_ref = StringField(
-        _l("Camera permit"), filters=[_strip], validators=[Optional(), Length(max=PERMIT_MAX)]
-    )
+    view = TextAreaField(_l("Or the view drawn as a GeoJSON polygon"), validators=[Optional(), Length(max=GEOJSON_MAX)])
+    permit_ref = StringField(_l("Camera permit"), filters=[_strip], validators=[Optional(), Length(max=PERMIT_MAX)])
     permit_until = DateField(_l("Permit valid until"), validators=[Optional()])
 
     def values(self) -> dict:

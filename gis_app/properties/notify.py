@@ -39,7 +39,7 @@ def _lines(agreed: VisitMeasure) -> list[str]:
 def _property(agreed: VisitMeasure):
     from gis_app.properties.models import SiteVisit  # noqa: PLC0415  (the visit holds the property)
 
-    return db.session.get(SiteVisit, agreed.visit_id).property
+    return db.session.get_one(SiteVisit, agreed.visit_id).property
 
 
 def assigned_message(agreed: VisitMeasure) -> tuple[str, str]:
@@ -89,7 +89,7 @@ def _send_once(agreed: VisitMeasure, kind: str, due: date, message) -> bool | No
         return None
     subject, body = message(agreed)
     try:
-        send_mail(agreed.responsible_email, subject, body)
+        send_mail(str(agreed.responsible_email), subject, body)
     except MAIL_ERRORS as error:
         db.session.rollback()
         current_app.logger.warning("e-mail about measure %s not sent: %s", agreed.measure_id, error)

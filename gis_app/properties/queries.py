@@ -66,12 +66,8 @@ def camera_view_wkt(lon: float, lat: float, direction: float, angle: float, metr
 
 
 def _counts():
-    incidents = (
-        select(func.count()).select_from(Incident).where(Incident.property_id == Property.id).scalar_subquery()
-    )
-    visits = (
-        select(func.count()).select_from(SiteVisit).where(SiteVisit.property_id == Property.id).scalar_subquery()
-    )
+    incidents = select(func.count()).select_from(Incident).where(Incident.property_id == Property.id).scalar_subquery()
+    visits = select(func.count()).select_from(SiteVisit).where(SiteVisit.property_id == Property.id).scalar_subquery()
     open_measures = (
         select(func.count())
         .select_from(VisitMeasure)
@@ -168,9 +164,7 @@ def export_geometries(srid: int, geometry_format: str, owner_id: int | None = No
 def point_on(property_id: int) -> tuple[float, float]:
     """A point on the property (lon, lat): where its camera form starts."""
     point = func.ST_PointOnSurface(Property.geom)
-    return db.session.execute(
-        select(func.ST_X(point), func.ST_Y(point)).where(Property.id == property_id)
-    ).one()
+    return db.session.execute(select(func.ST_X(point), func.ST_Y(point)).where(Property.id == property_id)).one()
 
 
 def visits(property_id: int) -> list[SiteVisit]:

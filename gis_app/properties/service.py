@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +18,7 @@ from gis_app.auth import audit
 from gis_app.auth.models import Organisation
 from gis_app.core.clock import local_now, local_zone
 from gis_app.core.db import find, get_or_404, transaction
-from gis_app.core.geometry import check_geometry
+from gis_app.core.geometry import Boundary, check_geometry
 from gis_app.core.inputs import db_int, load_json
 from gis_app.core.readers import ImportRejected, SourceFile, database_refused, is_blank, read_source, rejected_rows
 from gis_app.core.validation import INVALID, Problems, check_code, check_text
@@ -25,7 +26,7 @@ from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 from gis_app.inventory import queries as inventory_queries
 from gis_app.inventory import service as inventory_service
-from gis_app.inventory.models import MEASURE_TYPES, RESPONSIBLE_PARTIES, Assessment, Measure
+from gis_app.inventory.models import Assessment, Measure
 from gis_app.places.importer import load_rules
 from gis_app.places.models import Place
 from gis_app.properties import queries
@@ -54,6 +55,11 @@ OWNER_ROLE = "property_owner"
 
 def _user_id() -> int | None:
     return current_user.id if current_user and current_user.is_authenticated else None
+
+
+def boundary() -> Boundary:
+    """Where properties and cameras must lie: the municipality (or the configured bounds)."""
+    return cast("Boundary", load_rules())
 
 
 def owner_scope() -> int | None:
@@ -91,7 +97,7 @@ def get_agreed(agreed_id: int) -> VisitMeasure:
 def owner_choices() -> list[tuple[int, str]]:
     """Organisations that can own a property: those of kind 'other' (not the municipality nor the police)."""
     rows = db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.kind == "other"))
-    return sorted((tuple(row) for row in rows), key=lambda row: row[1])
+    return sorted(((int(oid), str(name)) for oid, name in rows), key=lambda row: row[1])
 
 
 # --- checks ---------------------------------------------------------------------------------------------------------
@@ -169,7 +175,7 @@ def _check_polygon(value, name: str, problems: Problems, required: bool = True):
         return INVALID
     if value is None and not required:
         return None
-    return check_geometry(value, name, load_rules(), problems, allowed=("Polygon",))
+    return check_geometry(value, name, boundary(), problems, allowed=("Polygon",))
 
 
 def _check_owner(value, problems: Problems):
@@ -213,9 +219,7 @@ def property_values(data: dict) -> dict:
 
 
 def _ref_taken(ref: str) -> AppError:
-    return AppError(
-        _("A property %(ref)s is registered already.", ref=ref), field="ref", status=409, code="Conflict"
-    )
+    return AppError(_("A property %(ref)s is registered already.", ref=ref), field="ref", status=409, code="Conflict")
 
 
 def create_property(data: dict) -> Property:
@@ -277,7 +281,7 @@ def add_camera(property_id: int, data: dict) -> Camera:
         "permit_ref": check_text(data.get("permit_ref"), "permit_ref", PERMIT_MAX, problems),
         "permit_until": _check_date(data.get("permit_until"), "permit_until", problems),
     }
-    rules = load_rules()
+    rules = boundary()
     if isinstance(lon, float) and isinstance(lat, float) and not rules.inside(Point(lon, lat)):
         problems.add("lon", rules.outside_reason)
         lon = INVALID
@@ -375,7 +379,7 @@ def _assessment_for(inventory, place_id: int, property_name: str) -> Assessment:
     """The place's assessment in the inventory, assessed now (in the caller's transaction) if need be."""
     assessment = inventory_queries.find_assessment(inventory, place_id)
     if assessment is None:
-        place = db.session.get(Place, place_id)
+        place = db.session.get_one(Place, place_id)
         assessment = Assessment(
             year_id=inventory.id,
             place_id=place_id,
@@ -461,18 +465,23 @@ def _import_row(source, index, record, geom, columns, owners, rules) -> tuple[di
         "owner_id": None,
     }
     for key in ("ref", "name"):
-        limit = REF_MAX if key == "ref" else NAME_MAX
-        if not row[key]:
-            errors.append(source.error(index, columns[key], _("required")))
-        elif len(row[key]) > limit:
-            errors.append(source.error(index, columns[key], _("longer than %(max)d characters", max=limit)))
+        limit, value = (REF_MAX if key == "ref" else NAME_MAX), row[key]
+        if not value:
+            errors.append(source.error(index, columns[key] or key, _("required")))
+        elif len(value) > limit:
+            errors.append(source.error(index, columns[key] or key, _("longer than %(max)d characters", max=limit)))
     if row["kind"] is None:
-        errors.append(source.error(index, columns["kind"], _("must be one of %(codes)s", codes="byggnad, tomt")))
+        reason = _("must be one of %(codes)s", codes="byggnad, tomt")
+        errors.append(source.error(index, columns["kind"] or "kind", reason))
     owner = _text(record, columns["owner"])
     if owner:
         row["owner_id"] = owners.get(owner)
         if row["owner_id"] is None:
-            errors.append(source.error(index, columns["owner"], _("no property owner organisation %(name)s", name=owner)))
+            errors.append(
+                source.error(
+                    index, columns["owner"] or "owner", _("no property owner organisation %(name)s", name=owner)
+                )
+            )
     errors += _import_geometry(source, index, geom, row, rules)
     return row, errors
 
@@ -511,13 +520,15 @@ def property_rows(source: SourceFile) -> list[dict]:
             )
         )
     owners = {name: oid for oid, name in owner_choices()}
-    rules = load_rules()
-    rows, errors, seen = [], [], {}
+    rules = boundary()
+    rows: list[dict] = []
+    errors: list = []
+    seen: dict[str | None, int] = {}
     for index, (record, geom) in enumerate(zip(source.attributes.to_dict("records"), source.geometries, strict=True)):
         row, row_errors = _import_row(source, index, record, geom, columns, owners, rules)
         if row["ref"] in seen and not row_errors:
             reason = _("code %(code)s repeats row %(row)d", code=row["ref"], row=seen[row["ref"]])
-            row_errors.append(source.error(index, columns["ref"], reason))
+            row_errors.append(source.error(index, columns["ref"] or "ref", reason))
         seen.setdefault(row["ref"], source.row_number(index))
         errors += row_errors
         rows.append(row)
@@ -529,7 +540,9 @@ def property_rows(source: SourceFile) -> list[dict]:
 def import_properties(path: Path | str, *, crs: str | None = None, layer: str | None = None) -> ImportResult:
     """Upsert the property register (GeoPackage or GeoJSON polygons) on the designation: every row, or none."""
     rows = property_rows(read_source(path, layer=layer, crs=crs))
-    existing = {p.ref: p for p in db.session.scalars(select(Property).where(Property.ref.in_([r["ref"] for r in rows])))}
+    existing = {
+        p.ref: p for p in db.session.scalars(select(Property).where(Property.ref.in_([r["ref"] for r in rows])))
+    }
     inserted = updated = 0
     try:
         for row in rows:

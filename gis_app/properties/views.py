@@ -7,7 +7,17 @@ service refuses the rest as not found); camera positions, permits and protection
 
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from gis_app.auth.access import sees_security_details
@@ -339,4 +349,3 @@ def export_register():
     response = Response(stream_with_context(exporter.chunks(rows, columns, options)), mimetype=exporter.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="fastigheter.{exporter.extension}"'
     return response
-

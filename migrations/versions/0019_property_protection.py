@@ -89,9 +89,7 @@ def _security():
         sa.Column("police_report", sa.String(50)),
         sa.Column("created_by_id", sa.Integer(), sa.ForeignKey("app_user.id", ondelete="SET NULL")),
         _created(),
-        sa.CheckConstraint(
-            _in("kind", ("break_in", "vandalism", "fire", "other")), name="ck_property_incident_kind"
-        ),
+        sa.CheckConstraint(_in("kind", ("break_in", "vandalism", "fire", "other")), name="ck_property_incident_kind"),
     )
     op.create_index("ix_property_incident_property_time", "property_incident", ["property_id", "occurred_at"])
 
