@@ -30,6 +30,7 @@ FEATURES = (
     "promise",
     "evening",
     "wastewater",
+    "properties",
     "api",
     "admin",
     "imports",

@@ -192,6 +192,14 @@ SETTINGS = (
     Setting("CITIZEN_SUGGEST_METRES", "GIS_APP_CITIZEN_SUGGEST_METRES", positive_number, "25"),
     # Lighting: the unit named as responsible on measures made from lamp outages
     Setting("LIGHTING_UNIT", "GIS_APP_LIGHTING_UNIT", text, "Belysningsenheten"),
+    # E-mail to responsible parties (measures assigned and overdue); no host: no e-mail is sent
+    Setting("SMTP_HOST", "GIS_APP_SMTP_HOST", text, ""),
+    Setting("SMTP_PORT", "GIS_APP_SMTP_PORT", integer, "25"),
+    Setting("SMTP_USERNAME", "GIS_APP_SMTP_USERNAME", text, ""),
+    Setting("SMTP_PASSWORD", "GIS_APP_SMTP_PASSWORD", text, ""),
+    Setting("SMTP_STARTTLS", "GIS_APP_SMTP_STARTTLS", flag, "false"),
+    Setting("SMTP_TIMEOUT_SECONDS", "GIS_APP_SMTP_TIMEOUT_SECONDS", positive_number, "10"),
+    Setting("MAIL_FROM", "GIS_APP_MAIL_FROM", text, "gis-app@localhost"),
 )
 
 # Fixed, not configurable: cookies are never readable by scripts nor sent cross-site.

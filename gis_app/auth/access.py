@@ -22,6 +22,10 @@ ADMIN = frozenset({"admin"})
 POLICE = frozenset({"police", "admin"})
 # Licensing officers (alkoholhandläggare) work as planners until they have a role of their own.
 LICENSING = frozenset({"planner", "police", "admin"})
+# Camera positions, their permits and property protection: the security role, the police and admins only.
+SECURITY = frozenset({"security", "police", "admin"})
+PROPERTY_WRITERS = frozenset({"planner", "security", "admin"})  # register properties, site visits and measures
+PROPERTY_OWNER = frozenset({"property_owner"})  # an owner's account: its own properties only (the service checks)
 
 # Every endpoint must be listed; an endpoint without a rule is refused (and fails the role-matrix test).
 ACCESS: dict[str, frozenset[str]] = {
@@ -190,6 +194,19 @@ ACCESS: dict[str, frozenset[str]] = {
     "wastewater.index": EVERYONE,
     "wastewater.export": EVERYONE,
     "wastewater.catchments": EVERYONE,
+    # Property protection (gis_app/properties): staff and the owner's account (its own properties only) see
+    # properties, visits and measures; protection and cameras are for SECURITY alone
+    "properties.index": STAFF | PROPERTY_OWNER,
+    "properties.new_property": PROPERTY_WRITERS,
+    "properties.property_detail": STAFF | PROPERTY_OWNER,
+    "properties.add_protection": SECURITY & PROPERTY_WRITERS,
+    "properties.add_camera": SECURITY & PROPERTY_WRITERS,
+    "properties.add_incident": PROPERTY_WRITERS | POLICE,
+    "properties.new_visit": PROPERTY_WRITERS,
+    "properties.visit_detail": STAFF | PROPERTY_OWNER,
+    "properties.agree_measure": PROPERTY_WRITERS,
+    "properties.follow_up": PROPERTY_WRITERS,
+    "properties.export": PROPERTY_WRITERS | POLICE,
     # Administration
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,
@@ -258,6 +275,11 @@ def is_staff() -> bool:
 def sees_police_only() -> bool:
     """Police-only records (and the audit rows about them) are for the police and admins alone."""
     return current_role() in POLICE
+
+
+def sees_security_details() -> bool:
+    """Camera positions, permits and property protection: never the public, field staff or outside accounts."""
+    return current_role() in SECURITY
 
 
 def api_token():
