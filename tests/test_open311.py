@@ -7,9 +7,10 @@ from xml.etree import ElementTree
 
 import pytest
 from geoalchemy2.shape import to_shape
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
-from gis_app.auth.models import AuditEntry
+from gis_app.auth.models import ApiToken, AuditEntry
 from gis_app.citizens import demo
 from gis_app.citizens.models import CitizenReport
 from gis_app.extensions import db
@@ -49,8 +50,6 @@ def local_example(api_key: str, **overrides) -> list[tuple[str, str]]:
 
 
 def post(client, fmt: str, pairs):
-    from werkzeug.datastructures import MultiDict
-
     return client.post(f"{BASE}/requests.{fmt}", data=MultiDict(pairs))
 
 
@@ -169,9 +168,6 @@ def test_keys_without_the_scope_or_revoked_or_missing_are_refused(client, app_co
     assert "write:reports" in post(client, "json", local_example(reader)).get_json()[0]["description"]
     assert post(client, "json", local_example(None)).status_code == 403
     secret = make_token(make_user("planner"), ["write:reports"])
-    from gis_app.auth.models import ApiToken
-    from sqlalchemy import func
-
     db.session.execute(ApiToken.__table__.update().values(revoked_at=func.now()))
     db.session.commit()
     assert post(client, "json", local_example(secret)).status_code == 403
