@@ -157,6 +157,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "promise.photo_approval": PLANNING,
     "promise.promises": STAFF,
     "promise.enter_value": PLANNING | POLICE,
+    # Editing the promise: planners everything, the police the promises they own or share (the service checks)
+    "promise.new_period": PLANNING,
+    "promise.edit_period": PLANNING,
+    "promise.new_promise": PLANNING | POLICE,
+    "promise.edit_promise": PLANNING | POLICE,
+    "promise.delete_promise": PLANNING | POLICE,
+    "promise.new_indicator": PLANNING | POLICE,
+    "promise.edit_indicator": PLANNING | POLICE,
+    "promise.delete_indicator": PLANNING | POLICE,
     # Lighting: the dark-hours year is public (no personal data); lamps, outages and gaps are for staff
     "lighting.dark_hours": EVERYONE,
     "lighting.dark_hours_chart": EVERYONE,
