@@ -310,7 +310,9 @@ def test_get_requests_shows_only_what_the_public_may_see(client, client_as, sent
     public = to_shape(place.public_geom)
     assert (made["lat"], made["long"]) == (round(public.y, 5), round(public.x, 5))
     assert dismissed["status"] == "closed" and dismissed["lat"] is None and dismissed["long"] is None
-    assert dismissed["description"] is None and "112" not in dismissed["status_notes"]
+    assert dismissed["description"] is None and dismissed["status_notes"] == "Avslutad"  # no reason in lists
+    (by_number,) = client.get(f"{BASE}/requests/{sent[2]}.json").get_json()
+    assert by_number["status_notes"].startswith("Avslutad: Våld i hem eller nära relationer")  # as its status page says
     assert set(open_one) == {
         "service_request_id",
         "status",

@@ -323,7 +323,7 @@ def _given(form) -> service.ReportInput:
 def create_request(fmt: str):
     """Send a citizen's report: it waits in the planners' moderation queue; the answer is its reference number."""
     _check_format(fmt)
-    token = _token(request.form.get("api_key"))
+    token = _token(request.form.get("api_key", request.args.get("api_key")))
     # The web form's limit, counted per token, client address and device: an e-service forwards many citizens.
     device = (request.form.get("device_id") or request.form.get("account_id") or "")[:100]
     ratelimits.enforce("CITIZEN_REPORT_RATE_LIMIT", "open311", str(token.id), request.remote_addr or "", device)
@@ -347,9 +347,9 @@ def _iso(moment) -> str | None:
     return moment.astimezone(local_zone()).isoformat(timespec="seconds") if moment else None
 
 
-def _public(row: queries.PublicRequest, categories: dict, stages: dict, reasons: dict) -> dict:
+def _public(row: queries.PublicRequest, categories: dict, stages: dict, reasons: dict | None) -> dict:
     notes = stages.get(row.stage, row.stage)
-    if row.dismiss_reason:
+    if row.dismiss_reason and reasons is not None:
         notes = f"{notes}: {reasons.get(row.dismiss_reason, '')}"
     return {
         "service_request_id": row.reference,
@@ -372,8 +372,10 @@ def _public(row: queries.PublicRequest, categories: dict, stages: dict, reasons:
     }
 
 
-def _answer_requests(rows: list) -> Response:
-    categories, stages, reasons = _categories(), stage_labels(), dismiss_reason_labels()
+def _answer_requests(rows: list, by_id: bool) -> Response:
+    """Why a report was dismissed is told only to whoever asks for it by its number, as the status page does."""
+    categories, stages = _categories(), stage_labels()
+    reasons = dismiss_reason_labels() if by_id else None
     return _answer([_public(row, categories, stages, reasons) for row in rows], "service_requests", "request")
 
 
@@ -424,8 +426,9 @@ def requests_list(fmt: str):
     if wanted:
         if len(wanted) > MAX_IDS:
             raise InvalidInput([("service_request_id", _("at most %(count)d ids", count=MAX_IDS))], status=400)
-        return _answer_requests(queries.public_requests(references=[service.normalise_reference(w) for w in wanted]))
-    return _answer_requests(queries.public_requests(**_filters()))
+        references = [service.normalise_reference(w) for w in wanted]
+        return _answer_requests(queries.public_requests(references=references), by_id=True)
+    return _answer_requests(queries.public_requests(**_filters()), by_id=False)
 
 
 @blueprint.get("/requests/<reference>.<fmt>")
@@ -435,4 +438,4 @@ def request_detail(reference: str, fmt: str):
     rows = queries.public_requests(references=[service.normalise_reference(reference)])
     if not rows:
         raise NotFound(_("No service request %(id)s.", id=reference[:20]), field="service_request_id")
-    return _answer_requests(rows)
+    return _answer_requests(rows, by_id=True)
