@@ -37,7 +37,7 @@ def test_a_planner_writes_the_promise(live_server, page, app_context):
     page.fill("#title", "Vi lagar belysningen på gångvägarna")
     page.select_option("#owner", "municipality")
     page.fill("#activities", "Inventera belysningen varje höst\nLaga trasiga lampor inom en vecka")
-    journey_screenshot(page, "promise", "new-promise")
+    journey_screenshot(page, "citizens", "promise-new")
     page.get_by_role("button", name="Spara löftet").click()
     page.wait_for_url(re.compile(r"/promises/\d+/edit$"))
 
@@ -52,7 +52,7 @@ def test_a_planner_writes_the_promise(live_server, page, app_context):
     assert page.locator("#new-target-error").is_visible()
     page.fill("#new-target", "75")
     page.get_by_role("button", name="Lägg till indikatorn").click()
-    journey_screenshot(page, "promise", "promise-with-indicators")
+    journey_screenshot(page, "citizens", "promise-indicators")
 
     page.goto(live_server + "/promises")
     row = page.locator("tr[data-indicator=manual]")
@@ -62,7 +62,7 @@ def test_a_planner_writes_the_promise(live_server, page, app_context):
     page.locator(f"#value-{indicator_id}").press("Enter")
     page.wait_for_url(re.compile(rf"#indicator-{indicator_id}$"))
     assert "71.5" in page.locator(f"#indicator-{indicator_id}").inner_text()
-    journey_screenshot(page, "promise", "promise-page")
+    journey_screenshot(page, "citizens", "promise-page")
     promise = db.session.scalar(select(Promise))
     assert [a.description for a in promise.activities] == [
         "Inventera belysningen varje höst",
