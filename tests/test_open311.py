@@ -245,6 +245,9 @@ def test_a_place_found_by_address_string_or_address_id(client, api_key):
     unknown = post(client, "json", local_example(api_key, lat=None, long=None, address_string="Qwxyz 99"))
     assert unknown.status_code == 400
     assert [e["description"].split(":")[0] for e in unknown.get_json()] == ["address_string"]
+    nul = post(client, "json", local_example(api_key, lat=None, long=None, address_string="Präst\x00gatan"))
+    assert [e["description"].split(":")[0] for e in nul.get_json()] == ["address_string"]
+    assert post(client, "json", local_example(api_key, device_id="tele\x00fon")).status_code == 200
     no_id = post(client, "json", local_example(api_key, lat=None, long=None, address_string=None, address_id="0"))
     assert [e["description"].split(":")[0] for e in no_id.get_json()] == ["address_id"]
 

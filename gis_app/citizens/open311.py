@@ -279,7 +279,8 @@ def _address_point(form, problems: list) -> tuple[object, object, object]:
             return point.x, point.y, entry.name
         problems.append(("address_id", _("no address has this id")))
     elif address:
-        found = queries.search_places(address.strip(), limit=1) if len(address) <= SEARCH_MAX else []
+        searchable = len(address) <= SEARCH_MAX and address.isprintable()
+        found = queries.search_places(address.strip(), limit=1) if searchable else []
         if found:
             return found[0].lon, found[0].lat, found[0].label
         problems.append(("address_string", _("no address in the municipality matches")))
@@ -325,7 +326,8 @@ def create_request(fmt: str):
     _check_format(fmt)
     token = _token(request.form.get("api_key", request.args.get("api_key")))
     # The web form's limit, counted per token, client address and device: an e-service forwards many citizens.
-    device = (request.form.get("device_id") or request.form.get("account_id") or "")[:100]
+    device = request.form.get("device_id") or request.form.get("account_id") or ""
+    device = "".join(ch for ch in device if ch.isprintable())[:100]
     ratelimits.enforce("CITIZEN_REPORT_RATE_LIMIT", "open311", str(token.id), request.remote_addr or "", device)
     given = _given(request.form)
     # Act as the token's user from here on, as /api/ requests do, so that the audit trail names user and token.
