@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from gis_app.auth.models import ApiToken, AuditEntry
 from gis_app.citizens import demo
-from gis_app.citizens.models import CitizenReport
+from gis_app.citizens.models import CitizenReport, GazetteerEntry
 from gis_app.extensions import db
 from gis_app.places.models import Place
 from tests.factories import STORTORGET, csrf_token, make_token, make_user
@@ -248,6 +248,14 @@ def test_a_place_found_by_address_string_or_address_id(client, api_key):
     nul = post(client, "json", local_example(api_key, lat=None, long=None, address_string="Präst\x00gatan"))
     assert [e["description"].split(":")[0] for e in nul.get_json()] == ["address_string"]
     assert post(client, "json", local_example(api_key, device_id="tele\x00fon")).status_code == 200
+    entry = db.session.scalar(select(GazetteerEntry).where(GazetteerEntry.name.like("Storgatan 12,%")))
+    by_id = post(
+        client, "json", local_example(api_key, lat=None, long=None, address_string=None, address_id=str(entry.id))
+    )
+    assert by_id.status_code == 200
+    reference = by_id.get_json()[0]["service_request_id"]
+    made = db.session.scalar(select(CitizenReport).where(CitizenReport.reference == reference))
+    assert made.address_label == entry.name
     no_id = post(client, "json", local_example(api_key, lat=None, long=None, address_string=None, address_id="0"))
     assert [e["description"].split(":")[0] for e in no_id.get_json()] == ["address_id"]
 

@@ -12,14 +12,12 @@ from xml.etree import ElementTree
 
 from flask import Blueprint, Response, g, jsonify, request, url_for
 from flask_babel import gettext as _
-from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from gis_app import ratelimits
 from gis_app.auth.models import ApiToken
 from gis_app.citizens import queries, service
-from gis_app.citizens.models import GazetteerEntry
 from gis_app.citizens.views import SEARCH_MAX, dismiss_reason_labels, stage_labels, time_of_day_labels
 from gis_app.core.clock import local_now, local_zone
 from gis_app.core.forms import page_locale
@@ -137,7 +135,7 @@ def _app_error(error: AppError):
 @blueprint.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     return _answer(
-        [{"code": error.code, "description": error.description or error.name}], "errors", "error", error.code
+        [{"code": error.code, "description": error.description or error.name}], "errors", "error", error.code or 500
     )
 
 
@@ -273,10 +271,9 @@ def _address_point(form, problems: list) -> tuple[object, object, object]:
         return form.get("long"), form.get("lat"), form.get("address_string")
     address = form.get("address_string")
     if form.get("address_id"):
-        entry = db.session.get(GazetteerEntry, db_int(form.get("address_id")) or 0)
+        entry = queries.gazetteer_entry(db_int(form.get("address_id")) or 0)
         if entry is not None:
-            point = to_shape(entry.geom)
-            return point.x, point.y, entry.name
+            return entry.lon, entry.lat, entry.label
         problems.append(("address_id", _("no address has this id")))
     elif address:
         searchable = len(address) <= SEARCH_MAX and address.isprintable()

@@ -123,6 +123,20 @@ def search_places(query: str, limit: int = SEARCH_LIMIT) -> list[SearchResult]:
     return [SearchResult(row.kind, row.label, row.lon, row.lat, row.dataset.startswith("demo")) for row in rows]
 
 
+def gazetteer_entry(entry_id: int) -> SearchResult | None:
+    """One entry of the address register by its id (Open311's address_id)."""
+    row = db.session.execute(
+        select(
+            GazetteerEntry.kind,
+            GazetteerEntry.name,
+            func.ST_X(GazetteerEntry.geom),
+            func.ST_Y(GazetteerEntry.geom),
+            GazetteerEntry.dataset,
+        ).where(GazetteerEntry.id == entry_id)
+    ).first()
+    return SearchResult(row[0], row[1], row[2], row[3], row[4].startswith("demo")) if row else None
+
+
 # --- the moderation queue -------------------------------------------------------------------------------------------
 
 
