@@ -48,7 +48,7 @@ LAYERS = {
     "__init__": 5,
 }
 # Modules that are web pages or wiring sit on the top feature layer whatever their package.
-PAGE_MODULES = {"views", "api", "commands", "demo"}
+PAGE_MODULES = {"views", "api", "commands", "demo", "open311"}  # open311: the citizens package's Open311 endpoints
 PAGES_LAYER = 4
 
 

@@ -178,7 +178,12 @@ def test_the_reports_numbers_equal_plain_queries_on_the_same_data(period_data):
         "WHERE (v.visited_at AT TIME ZONE 'Europe/Stockholm')::date BETWEEN :first AND :last "
         "GROUP BY 1 ORDER BY 1"
     )
-    assert [(r["district"], r["visits"]) for r in content["outreach"]] == visits == [("Väster", 1), ("Öster", 2)]
+    assert visits == [("Väster", 1), ("Öster", 2)]
+    # Both districts have fewer than 3 visits: neither count is kept (test_small_visit_counts_… covers the rule).
+    assert [(r["district"], r["visits"], r["suppressed"]) for r in content["outreach"]] == [
+        ("Väster", None, "small"),
+        ("Öster", None, "small"),
+    ]
     assert content["totals"]["walks_held"] == 1 and content["walks"] == [{"district": None, "walks": 1, "findings": 1}]
     assert content["totals"]["citizen_reports"] == 1
     public = _sql(
@@ -339,7 +344,37 @@ def test_the_public_sees_no_citizen_text_and_no_visit_time_or_place(client, clie
         for secret in secrets:
             assert secret not in body, (url, secret)
     assert str(period_data["east"].id) not in [row.get("place_id") for row in report.content["outreach"]]
-    assert set(report.content["outreach"][0]) == {"district", "visits", "contacts"}
+    assert set(report.content["outreach"][0]) == {"district", "visits", "contacts", "suppressed"}
+
+
+def test_small_visit_counts_per_district_are_suppressed(client, client_as, period_data):
+    north = make_area(box(14.60, 63.20, 14.70, 63.25), code="N", name="Norr")
+    assert north.id
+    north_place = make_place(geometry=Point(STORTORGET[0], STORTORGET[1] + 0.03), reported_on=date(2024, 8, 1))
+    for hour in range(4):  # Öster: 2 + 4 = 6 visits, Norr: 4, Väster: 1
+        _visit(period_data["east"], datetime(2024, 9, 1, 18 + hour, 5, tzinfo=UTC), contacts=1)
+        _visit(north_place, datetime(2024, 9, 2, 18 + hour, 5, tzinfo=UTC), contacts=3)
+    db.session.commit()
+    rows = {row["district"]: row for row in service.build_content(FIRST, LAST)["outreach"]}
+    assert rows["Väster"] == {"district": "Väster", "visits": None, "contacts": None, "suppressed": "small"}
+    # Väster alone is hidden, so the next smallest district is hidden too: the total cannot give Väster's count.
+    assert rows["Norr"] == {"district": "Norr", "visits": None, "contacts": None, "suppressed": "secondary"}
+    assert rows["Öster"] == {"district": "Öster", "visits": 6, "contacts": 11, "suppressed": None}
+    report = _published(client_as, "Med få besök")
+    page = client.get(f"/what-we-did/{report.id}").get_data(as_text=True)
+    section = page[page.index('data-section="outreach"') :]
+    section = section[: section.index("</table>")]
+    assert "färre än 3" in section and "visas inte" in section
+    assert ">1<" not in section and ">4<" not in section and ">12<" not in section and ">6<" in section
+
+
+def test_suppression_rule_on_its_own():
+    rows = [{"district": name, "visits": n, "contacts": n} for name, n in (("A", 0), ("B", 2), ("C", 3), ("D", 9))]
+    assert [row["suppressed"] for row in service.suppress_small_counts(rows)] == ["small", "small", None, None]
+    one_small = service.suppress_small_counts(rows[1:])
+    assert [row["suppressed"] for row in one_small] == ["small", "secondary", None]
+    assert service.suppress_small_counts([{"district": "A", "visits": 1, "contacts": 1}])[0]["visits"] is None
+    assert service.suppress_small_counts([]) == []
 
 
 def test_pdf_feed_and_archive(client, client_as, period_data):

@@ -26,7 +26,12 @@ ROLE_LABELS = {
     "association": _l("Association (night walks, volunteers)"),
 }
 KIND_LABELS = {"kommun": _l("Municipality"), "polis": _l("Police"), "other": _l("Other organisation")}
-SCOPE_LABELS = {"read": _l("Read"), "write:places": _l("Write places"), "write:observations": _l("Write observations")}
+SCOPE_LABELS = {
+    "read": _l("Read"),
+    "write:places": _l("Write places"),
+    "write:observations": _l("Write observations"),
+    "write:reports": _l("Send citizens' reports (Open311)"),
+}
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -139,6 +139,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "citizens.merge_report": PLANNING,
     "citizens.create_place": PLANNING,
     "citizens.dismiss_report": PLANNING,
+    # Open311 GeoReport v2: reading is public (what the status page shows); sending needs an api_key with the
+    # scope write:reports, checked by the endpoint itself
+    "open311.discovery": EVERYONE,
+    "open311.services": EVERYONE,
+    "open311.service_definition": EVERYONE,
+    "open311.requests_list": EVERYONE,
+    "open311.create_request": EVERYONE,
+    "open311.request_detail": EVERYONE,
     # Reports to citizens (gis_app/promise): published reports, their PDF, photos and feed are public; planners
     # draft and publish, one municipality user and one police user approve (the service checks the organisation)
     "promise.archive": EVERYONE,
@@ -159,6 +167,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "promise.photo_approval": PLANNING,
     "promise.promises": STAFF,
     "promise.enter_value": PLANNING | POLICE,
+    # Editing the promise: planners everything, the police the promises they own or share (the service checks)
+    "promise.new_period": PLANNING,
+    "promise.edit_period": PLANNING,
+    "promise.new_promise": PLANNING | POLICE,
+    "promise.edit_promise": PLANNING | POLICE,
+    "promise.delete_promise": PLANNING | POLICE,
+    "promise.new_indicator": PLANNING | POLICE,
+    "promise.edit_indicator": PLANNING | POLICE,
+    "promise.delete_indicator": PLANNING | POLICE,
     # Lighting: the dark-hours year is public (no personal data); lamps, outages and gaps are for staff
     "lighting.dark_hours": EVERYONE,
     "lighting.dark_hours_chart": EVERYONE,

@@ -15,7 +15,7 @@ STAFF_ROLES = ("field_staff", "planner", "police", "admin", "security")
 EXTERNAL_ROLES = ("property_owner", "association")
 ROLES = STAFF_ROLES + EXTERNAL_ROLES
 ORGANISATION_KINDS = ("kommun", "polis", "other")
-TOKEN_SCOPES = ("read", "write:places", "write:observations")
+TOKEN_SCOPES = ("read", "write:places", "write:observations", "write:reports")
 
 
 class Organisation(db.Model):

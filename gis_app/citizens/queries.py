@@ -4,13 +4,28 @@ import re
 from dataclasses import dataclass
 
 from geoalchemy2 import Geography
-from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    Integer,
+    Numeric,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
 
 from gis_app.areas.models import Area
 from gis_app.citizens.models import OPEN_STATUSES, CitizenReport, GazetteerEntry
 from gis_app.extensions import db
 from gis_app.inventory.models import DONE_STATUSES, Assessment, Measure
-from gis_app.places.models import Category, Place
+from gis_app.places.models import Category, Observation, Place
 
 SEARCH_LIMIT = 8
 # Word similarity (0..1) a result needs: low enough for a typo or two in a street name, high enough to stay relevant.
@@ -106,6 +121,20 @@ def search_places(query: str, limit: int = SEARCH_LIMIT) -> list[SearchResult]:
         .limit(limit)
     )
     return [SearchResult(row.kind, row.label, row.lon, row.lat, row.dataset.startswith("demo")) for row in rows]
+
+
+def gazetteer_entry(entry_id: int) -> SearchResult | None:
+    """One entry of the address register by its id (Open311's address_id)."""
+    row = db.session.execute(
+        select(
+            GazetteerEntry.kind,
+            GazetteerEntry.name,
+            func.ST_X(GazetteerEntry.geom),
+            func.ST_Y(GazetteerEntry.geom),
+            GazetteerEntry.dataset,
+        ).where(GazetteerEntry.id == entry_id)
+    ).first()
+    return SearchResult(row[0], row[1], row[2], row[3], row[4].startswith("demo")) if row else None
 
 
 # --- the moderation queue -------------------------------------------------------------------------------------------
@@ -236,3 +265,83 @@ def category_choices(locale: str) -> list[tuple[str, str]]:
         tuple(row)
         for row in db.session.execute(select(Category.code, label).order_by(Category.sort_order, Category.code))
     ]
+
+
+# --- Open311 GeoReport v2: what the public may see of reports -------------------------------------------------------
+
+OPEN311_LIMIT = 1000  # the spec's default: at most 1000 requests in one answer
+
+
+@dataclass(frozen=True)
+class PublicRequest:
+    """A report as GET requests shows it: no personal data, no unreviewed text, a generalised position."""
+
+    reference: str
+    stage: str
+    category_code: str
+    dismiss_reason: str | None
+    requested_at: object
+    updated_at: object
+    description: str | None
+    lon: float | None
+    lat: float | None
+
+
+def _grid_cell_centre(geom):
+    """The centre of the public grid cell (SWEREF 99 TM) around a point: how every unreviewed report is shown."""
+    metres = literal_column("coalesce((SELECT metres FROM public_grid), 250)")
+    snapped = func.ST_SnapToGrid(func.ST_Transform(geom, 3006), metres / 2.0, metres / 2.0, metres, metres)
+    return func.ST_Transform(snapped, 4326)
+
+
+def _public_point():
+    """Merged or created reports: their place's public position; open ones: a grid cell; dismissed ones: none."""
+    return case(
+        (CitizenReport.status == "dismissed", None),
+        (Place.id.is_not(None), func.ST_PointOnSurface(Place.public_geom)),
+        else_=_grid_cell_centre(CitizenReport.geom),
+    )
+
+
+def public_requests(
+    references=(), codes=(), starts=None, ends=None, stages=None, limit: int = OPEN311_LIMIT
+) -> list[PublicRequest]:
+    """Reports for Open311's GET requests, newest first, filtered by reference, category, date and stage."""
+    point = _public_point().label("point")
+    inner = (
+        select(
+            CitizenReport.reference,
+            _stage().label("stage"),
+            CitizenReport.category_code,
+            CitizenReport.dismiss_reason,
+            CitizenReport.created_at,
+            CitizenReport.updated_at,
+            # The citizen's words only once a planner published them as a reviewed observation.
+            case((Observation.reviewed, Observation.text), else_=None).label("description"),
+            point,
+        )
+        .outerjoin(Place, Place.id == CitizenReport.place_id)
+        .outerjoin(Observation, Observation.id == CitizenReport.observation_id)
+    )
+    if references:
+        inner = inner.where(CitizenReport.reference.in_(list(references)))
+    if codes:
+        inner = inner.where(CitizenReport.category_code.in_(list(codes)))
+    if starts is not None:
+        inner = inner.where(CitizenReport.created_at >= starts)
+    if ends is not None:
+        inner = inner.where(CitizenReport.created_at <= ends)
+    rows = inner.subquery()
+    query = select(
+        *[column for column in rows.c if column.name != "point"],
+        func.round(cast(func.ST_X(rows.c.point), Numeric), 5),
+        func.round(cast(func.ST_Y(rows.c.point), Numeric), 5),
+    )
+    if stages is not None:
+        query = query.where(rows.c.stage.in_(list(stages)))
+    query = query.order_by(rows.c.created_at.desc(), rows.c.reference).limit(limit)
+    return [PublicRequest(*row[:7], *(_float(value) for value in row[7:])) for row in db.session.execute(query)]
+
+
+def _float(value) -> float | None:
+    return float(value) if value is not None else None

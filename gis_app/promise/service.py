@@ -35,6 +35,9 @@ SECTION_OF_SOURCE = {
     "outreach_visits": "outreach",
 }
 SECTIONS = ("places", "measures", "walks", "outreach")
+# A district with fewer police outreach visits than this is shown as "fewer than 3": a count of one or two visits
+# in a small district, read against other sources, could tell when and where the police went.
+SMALL_VISIT_COUNT = 3
 
 
 def half_year(day: date) -> tuple[date, date]:
@@ -110,6 +113,27 @@ def _promise_content(promise, starts_on: date, ends_on: date, claimed: set) -> d
     }
 
 
+def suppress_small_counts(rows: list[dict], threshold: int = SMALL_VISIT_COUNT) -> list[dict]:
+    """Outreach rows with small counts hidden before they are stored (the published report keeps only this).
+
+    A district with fewer than `threshold` visits loses its figures ("small"). When exactly one district is hidden,
+    the next smallest is hidden too ("secondary"), so the total minus the shown rows never gives its count.
+    """
+    small = {index for index, row in enumerate(rows) if row["visits"] < threshold}
+    if len(small) == 1 and len(rows) > 1:
+        others = sorted((row["visits"], index) for index, row in enumerate(rows) if index not in small)
+        secondary = {others[0][1]}
+    else:
+        secondary = set()
+    hidden = []
+    for index, row in enumerate(rows):
+        reason = "small" if index in small else "secondary" if index in secondary else None
+        if reason:
+            row = {"district": row["district"], "visits": None, "contacts": None}
+        hidden.append({**row, "suppressed": reason})
+    return hidden
+
+
 def build_content(starts_on: date, ends_on: date) -> dict:
     """Every figure of the report over the period, as JSON; a published report keeps exactly this."""
     claimed: set[str] = set()
@@ -125,7 +149,7 @@ def build_content(starts_on: date, ends_on: date) -> dict:
         "places": queries.places_by_district_category(starts_on, ends_on),
         "measures": queries.measures_by_type(starts_on, ends_on),
         "walks": queries.walks_by_district(starts_on, ends_on),
-        "outreach": queries.outreach_by_district(starts_on, ends_on),
+        "outreach": suppress_small_counts(queries.outreach_by_district(starts_on, ends_on)),
         "photos": queries.published_photos(starts_on, ends_on),
         "map": queries.remediated_points(starts_on, ends_on),
         # Night walks have no data in this product yet: the section is printed only when a feature provides it.

@@ -21,7 +21,7 @@ from gis_app.inventory.labels import MEASURE_TYPE_LABELS, label
 from gis_app.maps.walk_map import svg_map
 from gis_app.photos.models import Photo
 from gis_app.places.models import Category
-from gis_app.promise import queries, service
+from gis_app.promise import editing, queries, service
 from gis_app.promise.models import PublicReport
 
 blueprint = Blueprint("promise", __name__)
@@ -348,6 +348,9 @@ def promises():
         first=first,
         last=last,
         can_enter=can("promise.enter_value"),
+        editable_owners=[
+            owner for owner in owner_labels() if can_edit_promises() and editing.may_edit(owner, current_user)
+        ],
         errors={},
         today=local_now().date(),
     )
@@ -360,3 +363,164 @@ def enter_value(indicator_id: int):
     service.enter_value(indicator_id, form.get("measured_on"), form.get("value"), form.get("note"))
     flash(_("The value was saved."))
     return redirect(url_for(".promises") + f"#indicator-{indicator_id}")
+
+
+def can_edit_promises() -> bool:
+    return can("promise.edit_promise")
+
+
+# --- staff: editing the promise -------------------------------------------------------------------------------------
+
+
+def source_labels() -> dict:
+    """The indicator kinds a planner picks from: each computed one says what it counts."""
+    return {
+        "places_reported": _("Places reported (computed)"),
+        "places_remediated": _("Places remediated (computed)"),
+        "measures_done": _("Measures done (computed)"),
+        "lighting_measures_done": _("Lighting measures done (computed)"),
+        "vandalism_measures_done": _("Vandalism repairs done (computed)"),
+        "walks_held": _("Safety walks held (computed)"),
+        "outreach_visits": _("Police outreach visits (computed)"),
+        "citizen_reports": _("Citizens' reports received (computed)"),
+        "manual": _("Entered by hand, with a date"),
+    }
+
+
+def _period_page(period=None, values: dict | None = None, errors: dict | None = None, status: int = 200):
+    if values is None and period is not None:
+        values = {"title": period.title, "starts_on": period.starts_on, "ends_on": period.ends_on}
+    return render_template("promise/period_form.html", period=period, values=values or {}, errors=errors or {}), status
+
+
+@blueprint.route("/promises/periods/new", methods=["GET", "POST"])
+def new_period():
+    """A new promise period: the signed citizen promise and the years it covers."""
+    if request.method == "GET":
+        return _period_page()
+    form = request.form
+    try:
+        period = editing.create_period(form.get("title"), form.get("starts_on"), form.get("ends_on"))
+    except InvalidInput as error:
+        return _period_page(None, form.to_dict(), _errors(error), 400)
+    flash(_("The promise period was saved. Add its promises."))
+    return redirect(url_for(".promises") + f"#period-{period.id}")
+
+
+@blueprint.route("/promises/periods/<int:period_id>/edit", methods=["GET", "POST"])
+def edit_period(period_id: int):
+    """Change a promise period's title and dates."""
+    period = editing.get_period(period_id)
+    if request.method == "GET":
+        return _period_page(period)
+    form = request.form
+    try:
+        editing.update_period(period_id, form.get("title"), form.get("starts_on"), form.get("ends_on"))
+    except InvalidInput as error:
+        return _period_page(period, form.to_dict(), _errors(error), 400)
+    flash(_("The promise period was saved."))
+    return redirect(url_for(".promises") + f"#period-{period_id}")
+
+
+def _promise_values(promise) -> dict:
+    return {
+        "title": promise.title,
+        "description": promise.description or "",
+        "owner": promise.owner,
+        "activities": "\n".join(activity.description for activity in promise.activities),
+    }
+
+
+def _promise_page(period, promise=None, values=None, errors=None, status: int = 200, indicator_errors=None):
+    allowed_owners = {key: text for key, text in owner_labels().items() if editing.may_edit(key, current_user)}
+    return render_template(
+        "promise/promise_form.html",
+        period=period,
+        promise=promise,
+        values=values if values is not None else (_promise_values(promise) if promise else {}),
+        errors=errors or {},
+        owners=allowed_owners,
+        sources=source_labels(),
+        indicator_errors=indicator_errors or {},
+    ), status
+
+
+def _promise_form(form) -> tuple:
+    return form.get("title"), form.get("description"), form.get("owner"), form.get("activities")
+
+
+@blueprint.route("/promises/periods/<int:period_id>/promises/new", methods=["GET", "POST"])
+def new_promise(period_id: int):
+    """A new promise of the period, with its owner and activities (indicators are added on its page)."""
+    period = editing.get_period(period_id)
+    if request.method == "GET":
+        return _promise_page(period, values={"owner": "police" if current_user.role == "police" else "both"})
+    try:
+        promise = editing.create_promise(period_id, current_user, *_promise_form(request.form))
+    except InvalidInput as error:
+        return _promise_page(period, None, request.form.to_dict(), _errors(error), 400)
+    flash(_("The promise was saved. Add its indicators."))
+    return redirect(url_for(".edit_promise", promise_id=promise.id))
+
+
+@blueprint.route("/promises/<int:promise_id>/edit", methods=["GET", "POST"])
+def edit_promise(promise_id: int):
+    """A promise's text, owner and activities, and its indicators."""
+    promise = editing.get_promise(promise_id)
+    if not editing.may_edit(promise.owner, current_user):
+        raise AppError(_("The police edit only promises the police own or share."), status=403, code="Forbidden")
+    if request.method == "GET":
+        return _promise_page(promise.period, promise)
+    try:
+        editing.update_promise(promise_id, current_user, *_promise_form(request.form))
+    except InvalidInput as error:
+        return _promise_page(promise.period, promise, request.form.to_dict(), _errors(error), 400)
+    flash(_("The promise was saved."))
+    return redirect(url_for(".edit_promise", promise_id=promise_id))
+
+
+@blueprint.post("/promises/<int:promise_id>/delete")
+def delete_promise(promise_id: int):
+    """Remove a promise (published reports keep what they said)."""
+    period_id = editing.delete_promise(promise_id, current_user)
+    flash(_("The promise was deleted."))
+    return redirect(url_for(".promises") + f"#period-{period_id}")
+
+
+def _indicator_form(form) -> tuple:
+    return form.get("label"), form.get("source"), form.get("unit"), form.get("target")
+
+
+@blueprint.post("/promises/<int:promise_id>/indicators")
+def new_indicator(promise_id: int):
+    """Add an indicator: one of the computed kinds, or one entered by hand."""
+    promise = editing.get_promise(promise_id)
+    try:
+        editing.add_indicator(promise_id, current_user, *_indicator_form(request.form))
+    except InvalidInput as error:
+        errors = {"new": {"values": request.form.to_dict(), "errors": _errors(error)}}
+        return _promise_page(promise.period, promise, status=400, indicator_errors=errors)
+    flash(_("The indicator was added."))
+    return redirect(url_for(".edit_promise", promise_id=promise_id) + "#indicators")
+
+
+@blueprint.post("/promises/indicators/<int:indicator_id>/edit")
+def edit_indicator(indicator_id: int):
+    """Change an indicator's label, kind, unit or target."""
+    indicator = editing.get_indicator(indicator_id)
+    promise = indicator.promise
+    try:
+        editing.update_indicator(indicator_id, current_user, *_indicator_form(request.form))
+    except InvalidInput as error:
+        errors = {indicator_id: {"values": request.form.to_dict(), "errors": _errors(error)}}
+        return _promise_page(promise.period, promise, status=400, indicator_errors=errors)
+    flash(_("The indicator was saved."))
+    return redirect(url_for(".edit_promise", promise_id=promise.id) + f"#indicator-{indicator_id}")
+
+
+@blueprint.post("/promises/indicators/<int:indicator_id>/delete")
+def delete_indicator(indicator_id: int):
+    """Remove an indicator and its hand-entered values."""
+    promise_id = editing.delete_indicator(indicator_id, current_user)
+    flash(_("The indicator was deleted."))
+    return redirect(url_for(".edit_promise", promise_id=promise_id) + "#indicators")
