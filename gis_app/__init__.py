@@ -30,6 +30,7 @@ FEATURES = (
     "promise",
     "evening",
     "wastewater",
+    "nightwalks",
     "api",
     "admin",
     "maintenance",

@@ -33,6 +33,7 @@ LAYERS = {
     "promise": 3,
     "evening": 3,
     "wastewater": 3,
+    "nightwalks": 3,
     "api": 4,
     "maps": 4,
     "admin": 4,
