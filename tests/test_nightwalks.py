@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
+from flask_login import login_user
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from gis_app.auth.models import Organisation
 from gis_app.core.clock import local_now, local_zone
 from gis_app.core.readers import ImportRejected
+from gis_app.core.validation import InvalidInput
 from gis_app.extensions import db
 from gis_app.nightwalks import demo, service
 from gis_app.nightwalks.models import NightEvent, NightGroup, NightReport, NightShift
@@ -141,8 +143,12 @@ def test_the_public_sees_the_calendar_without_names(app, client, app_context):
     for text in (page, json.dumps(data, ensure_ascii=False), exported):
         assert not any(name in text for name in names)
     # Shifts, their routes, the season's summary and places stay behind the login.
-    for url in ("/nightwalks/shifts", "/nightwalks/shifts.json", "/nightwalks/season/export?format=csv",
-                "/nightwalks/shifts/1"):
+    for url in (
+        "/nightwalks/shifts",
+        "/nightwalks/shifts.json",
+        "/nightwalks/season/export?format=csv",
+        "/nightwalks/shifts/1",
+    ):
         assert client.get(url).status_code == 302, url
     assert client.get("/nightwalks/calendar/export?format=pdf").status_code == 400
 
@@ -178,12 +184,9 @@ def test_an_association_cannot_write_for_another(app, two_groups):
     # A report for the other association's shift, sent through its own shift's form, names the shift.
     response = _post_report(member, our_shift.id, _report_form(their_shift.id))
     assert response.status_code == 400 and 'data-field="shift_id"' in response.get_data(as_text=True)
-    with pytest.raises(Exception) as refused:
-        with app.test_request_context():
-            from flask_login import login_user
-
-            login_user(member.user)
-            service.file_report({"shift_id": their_shift.id, "sightings": []})
+    with pytest.raises(InvalidInput) as refused, app.test_request_context():
+        login_user(member.user)
+        service.file_report({"shift_id": their_shift.id, "sightings": []})
     assert refused.value.errors[0][0] == "shift_id"
     assert db.session.scalar(select(func.count()).select_from(NightReport)) == 0
 
@@ -236,17 +239,29 @@ def test_bad_shift_input_names_the_field(app, two_groups, fields, field):
 
 def test_a_route_uploaded_as_geojson(app, two_groups):
     member = _log_in(app, "association", "Nattvandrarna Test org")
-    good = json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": ROUTE}}]})
-    response = _post_shift(member, _shift_form(two_groups[0].id, route=""),
-                           {"route_file": (io.BytesIO(good.encode()), "rutt.geojson")})
+    good = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": ROUTE}}
+            ],
+        }
+    )
+    response = _post_shift(
+        member, _shift_form(two_groups[0].id, route=""), {"route_file": (io.BytesIO(good.encode()), "rutt.geojson")}
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(NightShift)) == 3
-    broken = json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": ROUTE[0]}}]})
+    broken = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": ROUTE[0]}}],
+        }
+    )
     for content, name in ((broken, "rutt.geojson"), ("{not geojson", "rutt.geojson"), ("x", "rutt.txt")):
-        response = _post_shift(member, _shift_form(two_groups[0].id, route=""),
-                               {"route_file": (io.BytesIO(content.encode()), name)})
+        response = _post_shift(
+            member, _shift_form(two_groups[0].id, route=""), {"route_file": (io.BytesIO(content.encode()), name)}
+        )
         assert response.status_code == 400, name
         assert 'data-field="route_file"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(NightShift)) == 3
@@ -257,8 +272,11 @@ def test_a_route_uploaded_as_geojson(app, two_groups):
 
 def test_a_night_report_lands_as_observations_and_a_planner_sees_it(app, two_groups):
     ours, theirs, our_shift, their_shift = two_groups
-    existing = make_place(title="Berusade vid torget", category_code="intoxicated_people",
-                          geometry={"type": "Point", "coordinates": [14.6381, 63.1770]})
+    existing = make_place(
+        title="Berusade vid torget",
+        category_code="intoxicated_people",
+        geometry={"type": "Point", "coordinates": [14.6381, 63.1770]},
+    )
     member = _log_in(app, "association", "Nattvandrarna Test org")
     response = _post_report(member, our_shift.id, _report_form(our_shift.id))
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -331,17 +349,26 @@ def test_the_calendar_import_takes_a_good_file_and_refuses_a_broken_one(app, app
     assert db.session.scalar(select(func.count()).select_from(NightEvent)) == 2
     planner = _log_in(app, "planner")
     url = "/nightwalks/events/import"
-    response = planner.post(url, data={"csrf_token": csrf_token(planner, url),
-                                       "calendar": (io.BytesIO(BROKEN_CSV.encode()), "trasig.csv")},
-                            content_type="multipart/form-data")
+    response = planner.post(
+        url,
+        data={"csrf_token": csrf_token(planner, url), "calendar": (io.BytesIO(BROKEN_CSV.encode()), "trasig.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400 and 'id="import-report"' in response.get_data(as_text=True)
-    response = planner.post(url, data={"csrf_token": csrf_token(planner, url),
-                                       "calendar": (io.BytesIO(b"x"), "kalender.xlsx")},
-                            content_type="multipart/form-data")
+    response = planner.post(
+        url,
+        data={"csrf_token": csrf_token(planner, url), "calendar": (io.BytesIO(b"x"), "kalender.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400 and 'data-field="calendar"' in response.get_data(as_text=True)
-    response = planner.post(url, data={"csrf_token": csrf_token(planner, url),
-                                       "calendar": (io.BytesIO(GOOD_CSV.replace("2026", "2027").encode()), "k.csv")},
-                            content_type="multipart/form-data")
+    response = planner.post(
+        url,
+        data={
+            "csrf_token": csrf_token(planner, url),
+            "calendar": (io.BytesIO(GOOD_CSV.replace("2026", "2027").encode()), "k.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(NightEvent)) == 4
 
@@ -381,8 +408,14 @@ def test_a_planner_registers_an_association_linked_to_its_organisation(app, app_
     url = "/nightwalks/groups"
 
     def post(**fields):
-        data = {"name": "Nattugglorna", "kind": "association", "organisation_id": str(organisation.id),
-                "agreement_from": "2026-01-01", "agreement_until": "", **fields}
+        data = {
+            "name": "Nattugglorna",
+            "kind": "association",
+            "organisation_id": str(organisation.id),
+            "agreement_from": "2026-01-01",
+            "agreement_until": "",
+            **fields,
+        }
         return planner.post(url, data={**data, "csrf_token": csrf_token(planner, url)})
 
     bad = post(organisation_id=str(police.id))
@@ -403,9 +436,10 @@ def test_the_demo_is_marked_and_loads_once(app_context):
     shifts = db.session.scalars(select(NightShift)).all()
     assert shifts and all(s.demo for s in shifts)
     assert all("(demo)" in e.title for e in db.session.scalars(select(NightEvent)))
-    assert db.session.scalar(
-        select(func.count()).select_from(Observation).where(Observation.source_code == "night_walk")
-    ) > 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(Observation).where(Observation.source_code == "night_walk"))
+        > 0
+    )
 
 
 def test_the_report_to_citizens_counts_night_walks_per_district(app_context, two_groups):
@@ -423,4 +457,3 @@ def test_the_report_page_is_reachable(app, two_groups):
     member = _log_in(app, "association", "Nattvandrarna Test org")
     page = member.get(f"/nightwalks/shifts/{two_groups[2].id}/report")
     assert page.status_code == 200 and 'id="night-map-config"' in page.get_data(as_text=True)
-

@@ -16,7 +16,10 @@ def build_night_map(
 ) -> ScriptedMap:
     """A map fitted to W, S, E, N bounds with empty route and sightings layers for the page's script."""
     m = base_map(centre_of(bounds), 14, asset_url, tile_url, attribution)
-    layers = {name: folium.FeatureGroup(name=name, control=False).add_to(m).get_name() for name in ("route", "sightings")}
+    layers = {
+        name: folium.FeatureGroup(name=name, control=False).add_to(m).get_name() for name in ("route", "sightings")
+    }
     fit_at_once(m, bounds)
-    return ScriptedMap(m, {"map": m.get_name(), **layers}, {**features, "routeColor": ROUTE_COLOR,
-                                                             "sightingColor": SIGHTING_COLOR})
+    return ScriptedMap(
+        m, {"map": m.get_name(), **layers}, {**features, "routeColor": ROUTE_COLOR, "sightingColor": SIGHTING_COLOR}
+    )

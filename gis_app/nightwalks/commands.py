@@ -16,6 +16,9 @@ def import_calendar(file):
     with cli_messages():
         result = service.import_events(file)
         click.echo(
-            _("Imported %(new)d new and %(updated)d updated calendar entries.", new=result.inserted,
-              updated=result.updated)
+            _(
+                "Imported %(new)d new and %(updated)d updated calendar entries.",
+                new=result.inserted,
+                updated=result.updated,
+            )
         )

@@ -60,7 +60,10 @@ def _groups() -> tuple[NightGroup, NightGroup]:
         group = db.session.scalar(select(NightGroup).where(NightGroup.name == name))
         if group is None:
             group = NightGroup(
-                name=name, kind=kind, organisation_id=organisation.id, agreement_from=date(local_now().year - 1, 1, 1),
+                name=name,
+                kind=kind,
+                organisation_id=organisation.id,
+                agreement_from=date(local_now().year - 1, 1, 1),
                 demo=True,
             )
             db.session.add(group)
@@ -71,8 +74,13 @@ def _groups() -> tuple[NightGroup, NightGroup]:
 
 def _events(year: int) -> list[NightEvent]:
     rows = [
-        {"title": title, "kind": kind, "starts_on": date(year, month, first), "ends_on": date(year, month, last),
-         "notes": None}
+        {
+            "title": title,
+            "kind": kind,
+            "starts_on": date(year, month, first),
+            "ends_on": date(year, month, last),
+            "notes": None,
+        }
         for title, kind, month, first, last in EVENTS
     ]
     service.write_events(rows, demo=True)
@@ -109,7 +117,10 @@ def _report(rng: random.Random, shift: NightShift, route, labels: dict) -> int:
         item = {"kind": kind, "count": rng.randint(1, 8), "note": None, "point": point}
         observation = service._observation(shift, item, labels)
         sighting = NightSighting(
-            report_id=report.id, kind=kind, count=item["count"], geom=from_shape(point, srid=4326),
+            report_id=report.id,
+            kind=kind,
+            count=item["count"],
+            geom=from_shape(point, srid=4326),
             observation_id=observation.id,
         )
         db.session.add(sighting)

@@ -16,7 +16,10 @@ def _strip(value):
 
 
 def _int_or_none(value):
-    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+    """A posted id (a string of digits) or a chosen one (an int); anything else is no choice."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 class ShiftForm(FlaskForm):
@@ -31,8 +34,10 @@ class ShiftForm(FlaskForm):
     route_file = FileField(_l("…or upload the route (GeoJSON or GeoPackage)"))
 
     def values(self) -> dict:
-        return {name: self[name].data for name in ("group_id", "event_id", "starts_at", "ends_at", "walkers",
-                                                   "leader", "notes", "route")}
+        return {
+            name: self[name].data
+            for name in ("group_id", "event_id", "starts_at", "ends_at", "walkers", "leader", "notes", "route")
+        }
 
 
 class ReportForm(FlaskForm):
@@ -51,5 +56,6 @@ class GroupForm(FlaskForm):
     agreement_until = DateField(_l("Agreement until"), validators=[Optional()])
 
     def values(self) -> dict:
-        return {name: self[name].data for name in ("name", "kind", "organisation_id", "agreement_from",
-                                                   "agreement_until")}
+        return {
+            name: self[name].data for name in ("name", "kind", "organisation_id", "agreement_from", "agreement_until")
+        }

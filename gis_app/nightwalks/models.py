@@ -47,9 +47,7 @@ class NightGroup(db.Model):
     __tablename__ = "nw_group"
     __table_args__ = (
         CheckConstraint(_in("kind", GROUP_KINDS), name="ck_nw_group_kind"),
-        CheckConstraint(
-            "agreement_until IS NULL OR agreement_until >= agreement_from", name="ck_nw_group_agreement"
-        ),
+        CheckConstraint("agreement_until IS NULL OR agreement_until >= agreement_from", name="ck_nw_group_agreement"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,9 +39,10 @@ def nearest_place(point_wkt: str, category: str, metres: int = PLACE_NEAR_METRES
 
 
 def route_length_m(shift_id: int) -> float:
-    return db.session.scalar(
-        select(func.ST_Length(cast(NightShift.route, Geography))).where(NightShift.id == shift_id)
-    ) or 0.0
+    return (
+        db.session.scalar(select(func.ST_Length(cast(NightShift.route, Geography))).where(NightShift.id == shift_id))
+        or 0.0
+    )
 
 
 def _local_date(column):

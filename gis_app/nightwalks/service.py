@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import has_request_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from geoalchemy2.shape import from_shape
@@ -37,7 +38,6 @@ from gis_app.errors import NotFound
 from gis_app.extensions import db
 from gis_app.nightwalks import queries
 from gis_app.nightwalks.models import (
-    EVENT_KINDS,
     GROUP_KINDS,
     SIGHTING_COUNT_MAX,
     SIGHTING_KINDS,
@@ -302,8 +302,11 @@ def event_rows(source) -> list[dict]:
         "ends_on": _column(source, END_FIELDS),
         "notes": _column(source, NOTES_FIELDS),
     }
-    missing = [fields[0] for key, fields in (("title", TITLE_FIELDS), ("starts_on", START_FIELDS),
-                                              ("ends_on", END_FIELDS)) if not columns[key]]
+    missing = [
+        fields[0]
+        for key, fields in (("title", TITLE_FIELDS), ("starts_on", START_FIELDS), ("ends_on", END_FIELDS))
+        if not columns[key]
+    ]
     if missing:
         raise ImportRejected(
             _(
@@ -509,7 +512,8 @@ def _observation(shift: NightShift, item: dict, labels: dict) -> Observation:
         db.session.add(place)
         audit.record_create(place, "place")
         place_id = place.id
-    text = _("Night walk: %(count)d × %(kind)s", count=item["count"], kind=label)
+    with force_locale("sv"):  # stored text is in the municipality's language, whatever the page's
+        text = _("Night walk: %(count)d × %(kind)s", count=item["count"], kind=label)
     observation = Observation(
         place_id=place_id,
         source_code=SOURCE_CODE,

@@ -8,13 +8,22 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask import stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from gis_app.auth.access import can
 from gis_app.auth.models import Organisation
 from gis_app.core.clock import local_now
 from gis_app.core.forms import form_status, forms_only, page_locale, show_errors
@@ -124,25 +133,38 @@ def calendar_json():
 def _calendar_rows(year: int) -> list[dict]:
     events, shifts = _calendar(year)
     rows = [
-        {"date": e.starts_on, "starts": "", "ends": e.ends_on.isoformat(), "what": str(EVENT_KIND_LABELS[e.kind]),
-         "title": e.title, "district": "", "walkers": None, "demo": "ja" if e.demo else "nej"}
+        {
+            "date": e.starts_on,
+            "starts": "",
+            "ends": e.ends_on.isoformat(),
+            "what": str(EVENT_KIND_LABELS[e.kind]),
+            "title": e.title,
+            "district": "",
+            "walkers": None,
+            "demo": "ja" if e.demo else "nej",
+        }
         for e in events
     ]
     for s in shifts:
         starts, ends = (value.astimezone(local_now().tzinfo) for value in (s["starts_at"], s["ends_at"]))
         rows.append(
-            {"date": starts.date(), "starts": f"{starts:%H:%M}", "ends": f"{ends:%H:%M}", "what": _("Night walk"),
-             "title": s["event"] or "", "district": s["district"] or "", "walkers": s["walkers"],
-             "demo": "ja" if s["demo"] else "nej"}
+            {
+                "date": starts.date(),
+                "starts": f"{starts:%H:%M}",
+                "ends": f"{ends:%H:%M}",
+                "what": _("Night walk"),
+                "title": s["event"] or "",
+                "district": s["district"] or "",
+                "walkers": s["walkers"],
+                "demo": "ja" if s["demo"] else "nej",
+            }
         )
     return sorted(rows, key=lambda row: (row["date"], row["starts"]))
 
 
 def _spreadsheet(name: str):
     if name not in SPREADSHEETS:
-        raise AppError(
-            _("Unknown format: choose one of %(formats)s.", formats=", ".join(SPREADSHEETS)), field="format"
-        )
+        raise AppError(_("Unknown format: choose one of %(formats)s.", formats=", ".join(SPREADSHEETS)), field="format")
     return EXPORTERS[name]
 
 
@@ -199,8 +221,13 @@ def import_events():
         except InvalidInput as error:
             show_errors(form, error)
         else:
-            flash(_("Imported %(new)d new and %(updated)d updated calendar entries.", new=result.inserted,
-                    updated=result.updated))
+            flash(
+                _(
+                    "Imported %(new)d new and %(updated)d updated calendar entries.",
+                    new=result.inserted,
+                    updated=result.updated,
+                )
+            )
             return redirect(url_for(".calendar"))
     return render_template("nightwalks/import.html", form=form, report=report), form_status(form)
 
@@ -279,7 +306,7 @@ def _shift_form() -> ShiftForm:
     form.group_id.choices = [(g.id, g.name) for g in queries.groups(service.writable_group_ids())]
     year = local_now().year
     events = queries.events(date(year - 1, 1, 1), date(year + 1, 12, 31))
-    form.event_id.choices = [(None, "–")] + [
+    form.event_id.choices = [("", "–")] + [
         (e.id, f"{e.title} ({e.starts_on.isoformat()}–{e.ends_on.isoformat()})") for e in events
     ]
     return form
@@ -357,8 +384,10 @@ def _posted_sightings() -> list[dict]:
     """The report form's filled lines (a line with neither kind nor count is left out)."""
     lines = []
     for index in range(SIGHTING_LINES):
-        line = {key: request.form.get(f"sightings-{index}-{key}", "").strip() for key in
-                ("kind", "count", "note", "lon", "lat")}
+        line = {
+            key: request.form.get(f"sightings-{index}-{key}", "").strip()
+            for key in ("kind", "count", "note", "lon", "lat")
+        }
         if line["kind"] or line["count"]:
             lines.append(line)
     return lines
@@ -451,5 +480,6 @@ def season_rows(year: int) -> list[dict]:
 def season_export():
     """The season's summary as CSV or XLSX: one row per shift with walkers, route length and counts by kind."""
     exporter, year = _spreadsheet(request.args.get("format", "xlsx")), _year_arg()
-    return _download(exporter, season_rows(year), season_columns(page_locale()), f"sasong_{year}",
-                     f"nattvandring-{year}")
+    return _download(
+        exporter, season_rows(year), season_columns(page_locale()), f"sasong_{year}", f"nattvandring-{year}"
+    )
