@@ -24,6 +24,7 @@ from gis_app.nightwalks.models import NightEvent, NightGroup, NightReport, Night
 from gis_app.places.models import Observation, Place
 from gis_app.promise import service as promise_service
 from tests.factories import PASSWORD, csrf_token, make_place, make_user
+from tests.xss_corpus import script_problems
 
 ROUTE = [(14.6372, 63.1767), (14.6398, 63.1781), (14.6425, 63.1760)]
 STOCKHOLM = [(18.0686, 59.3293), (18.0700, 59.3300)]
@@ -457,3 +458,29 @@ def test_the_report_page_is_reachable(app, two_groups):
     member = _log_in(app, "association", "Nattvandrarna Test org")
     page = member.get(f"/nightwalks/shifts/{two_groups[2].id}/report")
     assert page.status_code == 200 and 'id="night-map-config"' in page.get_data(as_text=True)
+
+
+HOSTILE = '<img src=x onerror="window.__xss=1">Nattugglan `${window.__xss=2}` </script>'
+
+
+def test_hostile_text_never_reaches_a_script(app, two_groups):
+    ours, theirs, our_shift, their_shift = two_groups
+    member = _log_in(app, "association", "Nattvandrarna Test org")
+    our_shift.leader = our_shift.notes = HOSTILE
+    db.session.add(NightEvent(title=HOSTILE, kind="event", starts_on=date.today(), ends_on=date.today()))
+    db.session.commit()
+    note = _report_form(our_shift.id, **{"sightings-0-note": HOSTILE, "summary": HOSTILE})
+    assert _post_report(member, our_shift.id, note).status_code == 302
+    planner = _log_in(app, "planner")
+    for client, path in (
+        (member, f"/nightwalks/shifts/{our_shift.id}"),
+        (planner, f"/nightwalks/shifts/{our_shift.id}"),
+        (planner, "/nightwalks/shifts"),
+        (planner, "/nightwalks/shifts/new"),
+        (app.test_client(), "/nightwalks/"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert script_problems(html) == [], path
+        assert HOSTILE not in html, path  # escaped wherever it is shown

@@ -5,18 +5,19 @@ row is marked as demo (the names say so, and `demo` is set): none of it is real.
 import random
 from datetime import date, datetime, time, timedelta
 
+import shapely
 from flask_babel import gettext as _
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString, Point
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from gis_app.auth import audit
 from gis_app.auth.models import Organisation
 from gis_app.core.clock import local_now, local_zone
 from gis_app.extensions import db
 from gis_app.nightwalks import queries, service
-from gis_app.nightwalks.models import NightEvent, NightGroup, NightReport, NightShift, NightSighting
-from gis_app.places.models import Category
+from gis_app.nightwalks.models import SOURCE_CODE, NightEvent, NightGroup, NightReport, NightShift, NightSighting
+from gis_app.places.models import Category, Observation
 
 ASSOCIATION = "Nattvandrarna Östersund (demo)"
 VOLUNTEERS = "Polisens volontärer Östersund (demo)"
@@ -33,11 +34,8 @@ ROUTES = (  # loops through the town centre, from Stortorget
     [(14.6330, 63.1728), (14.6352, 63.1745), (14.6368, 63.1762), (14.6390, 63.1790), (14.6402, 63.1812)],
 )
 KINDS = ("intoxicated_people", "youth_gatherings", "litter", "vandalism", "poor_lighting")
+PLACE_SEARCH_METRES = 1500
 LEADERS = ("Vandringsledare A (demo)", "Vandringsledare B (demo)", "Volontär C (demo)")
-
-
-def shift_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(NightShift)) or 0
 
 
 def _organisation(name: str, kind: str) -> Organisation:
@@ -105,17 +103,26 @@ def _shift(rng: random.Random, group: NightGroup, event: NightEvent, route) -> N
     return shift
 
 
+def _point(rng: random.Random, route, kind: str):
+    """Where a kind was seen: at the nearest demo place of that kind near the route (so the report adds to what
+    the map shows), else somewhere along the route."""
+    near = queries.place_point_near(LineString(route).wkt, kind, PLACE_SEARCH_METRES)
+    if near is not None:
+        return shapely.from_wkt(near)
+    a, b = rng.sample(route[:-1], 2)
+    t = rng.random()
+    return Point(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+
+
 def _report(rng: random.Random, shift: NightShift, route, labels: dict) -> int:
     report = NightReport(shift_id=shift.id, summary="Lugn kväll med många ute i centrum (demo).")
     db.session.add(report)
     audit.record_create(report, "nw_report")
     lines = 0
     for kind in rng.sample(KINDS, rng.randint(1, 3)):
-        a, b = rng.sample(route[:-1], 2)
-        t = rng.random()
-        point = Point(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+        point = _point(rng, route, kind)
         item = {"kind": kind, "count": rng.randint(1, 8), "note": None, "point": point}
-        observation = service._observation(shift, item, labels)
+        observation = service.land_observation(shift, item, labels)
         sighting = NightSighting(
             report_id=report.id,
             kind=kind,
@@ -150,10 +157,21 @@ def load(seed: int) -> tuple[int, int]:
     return shifts, lines
 
 
+def _loaded() -> bool:
+    """Real shifts exist (never touched), or the demo is loaded with its reports' observations intact."""
+    real = db.session.scalar(select(func.count()).select_from(NightShift).where(NightShift.demo.is_(False)))
+    landed = db.session.scalar(
+        select(func.count()).select_from(Observation).where(Observation.source_code == SOURCE_CODE)
+    )
+    return bool(real or landed)
+
+
 def load_if_missing(seed: int) -> str:
-    """Load the demo night walks unless shifts exist; return what was done, for the command's output."""
-    if shift_count():
+    """Load the demo night walks unless they (or real shifts) exist; demo shifts whose observations went with the
+    places (a reloaded place demo) are loaded afresh. Return what was done, for the command's output."""
+    if _loaded():
         return ""
+    db.session.execute(delete(NightShift).where(NightShift.demo.is_(True)))
     shifts, lines = load(seed)
     return _(
         "Loaded demo night walks: %(shifts)d shifts and %(lines)d report lines, which are now observations.",

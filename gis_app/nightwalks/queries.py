@@ -38,6 +38,17 @@ def nearest_place(point_wkt: str, category: str, metres: int = PLACE_NEAR_METRES
     )
 
 
+def place_point_near(route_wkt: str, category: str, metres: int) -> str | None:
+    """A point (WKT) on the place of the category nearest the route, within `metres`, or None."""
+    route = cast(func.ST_GeomFromText(route_wkt, 4326), Geography)
+    return db.session.scalar(
+        select(func.ST_AsText(func.ST_PointOnSurface(Place.geom)))
+        .where(Place.category_code == category, func.ST_DWithin(cast(Place.geom, Geography), route, metres))
+        .order_by(func.ST_Distance(cast(Place.geom, Geography), route), Place.id)
+        .limit(1)
+    )
+
+
 def route_length_m(shift_id: int) -> float:
     return (
         db.session.scalar(select(func.ST_Length(cast(NightShift.route, Geography))).where(NightShift.id == shift_id))

@@ -482,7 +482,7 @@ def file_report(data: dict) -> NightReport:
         db.session.add(report)
         audit.record_create(report, "nw_report")
         for item in values["sightings"]:
-            observation = _observation(shift, item, labels)
+            observation = land_observation(shift, item, labels)
             sighting = NightSighting(
                 report_id=report.id,
                 kind=item["kind"],
@@ -496,7 +496,8 @@ def file_report(data: dict) -> NightReport:
     return report
 
 
-def _observation(shift: NightShift, item: dict, labels: dict) -> Observation:
+def land_observation(shift: NightShift, item: dict, labels: dict) -> Observation:
+    """One report line as an observation of the nearest place of its kind within 50 m, or of a new place."""
     point = item["point"]
     label = labels.get(item["kind"], item["kind"])
     place_id = queries.nearest_place(point.wkt, item["kind"])
@@ -508,6 +509,7 @@ def _observation(shift: NightShift, item: dict, labels: dict) -> Observation:
             time_of_day="night",
             geom=from_shape(point, srid=4326),
             title_reviewed=False,
+            reported_on=shift.starts_at.astimezone(local_zone()).date(),  # reported that night
         )
         db.session.add(place)
         audit.record_create(place, "place")
