@@ -14,6 +14,7 @@ from gis_app.nightwalks.models import NightEvent, NightGroup, NightShift
 from gis_app.places.models import Observation
 from tests.factories import PASSWORD, make_user
 from tests.helpers import journey_screenshot
+from tests.test_accessibility_browser import axe_violations
 
 ORGANISATION = "Nattvandrarna Östersund (test)"
 
@@ -86,6 +87,7 @@ def test_a_member_plans_a_shift_files_the_report_and_a_planner_sees_it(live_serv
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     page.wait_for_function("document.body.dataset.pointsMarked === '1'")
     assert page.input_value("[name=sightings-0-lon]") and page.input_value("[name=sightings-0-lat]")
+    assert axe_violations(page) == []
     journey_screenshot(page, "nightwalks", "3-report")
     page.locator("#report-form button.button-primary").click()
     page.wait_for_selector("#sightings")
@@ -110,4 +112,5 @@ def test_a_member_plans_a_shift_files_the_report_and_a_planner_sees_it(live_serv
     page.goto(f"{live_server}/nightwalks/")
     calendar = page.text_content("main")
     assert "Riskhelg: skolavslutning" in calendar and "Vandringsledare" not in calendar
+    assert axe_violations(page) == []
     assert page.js_errors == [] and page.external_requests == []
