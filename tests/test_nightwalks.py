@@ -397,6 +397,7 @@ def test_the_season_summary_reads_back_as_xlsx_and_csv(app, two_groups):
     records = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert {r["grupp"] for r in records} == {"Nattvandrarna Test", "Andra föreningen"}
     assert planner.get("/nightwalks/season/export?format=gpkg").status_code == 400
+    assert planner.get("/nightwalks/season/export").status_code == 400  # the format is always chosen
 
 
 # --- groups, demo and the report to citizens -------------------------------------------------------------------------

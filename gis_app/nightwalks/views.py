@@ -178,7 +178,7 @@ def _download(exporter, rows, columns, layer: str, filename: str) -> Response:
 @blueprint.get("/calendar/export")
 def calendar_export():
     """The calendar as CSV or XLSX, without names."""
-    exporter, year = _spreadsheet(request.args.get("format", "csv")), _year_arg()
+    exporter, year = _spreadsheet(request.args.get("format", "")), _year_arg()
     return _download(exporter, _calendar_rows(year), CALENDAR_COLUMNS, "kalender", f"nattvandring-kalender-{year}")
 
 
@@ -479,7 +479,7 @@ def season_rows(year: int) -> list[dict]:
 @blueprint.get("/season/export")
 def season_export():
     """The season's summary as CSV or XLSX: one row per shift with walkers, route length and counts by kind."""
-    exporter, year = _spreadsheet(request.args.get("format", "xlsx")), _year_arg()
+    exporter, year = _spreadsheet(request.args.get("format", "")), _year_arg()
     return _download(
         exporter, season_rows(year), season_columns(page_locale()), f"sasong_{year}", f"nattvandring-{year}"
     )
