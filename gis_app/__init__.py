@@ -31,6 +31,7 @@ FEATURES = (
     "evening",
     "wastewater",
     "properties",
+    "nightwalks",
     "api",
     "admin",
     "imports",

@@ -34,6 +34,7 @@ LAYERS = {
     "evening": 3,
     "wastewater": 3,
     "properties": 3,
+    "nightwalks": 3,
     "api": 4,
     "maps": 4,
     "admin": 4,

@@ -224,6 +224,19 @@ ACCESS: dict[str, frozenset[str]] = {
     "properties.agree_measure": PROPERTY_WRITERS,
     "properties.follow_up": PROPERTY_WRITERS,
     "properties.export": PROPERTY_WRITERS | POLICE,
+    # Night walks: the calendar is public without names; associations see and write only their own group's shifts
+    # and reports (the service scopes them), the police plan for the police volunteers, planners for every group
+    "nightwalks.calendar": EVERYONE,
+    "nightwalks.calendar_json": EVERYONE,
+    "nightwalks.calendar_export": EVERYONE,
+    "nightwalks.import_events": PLANNING | POLICE,
+    "nightwalks.groups": PLANNING,
+    "nightwalks.shifts": STAFF | {"association"},
+    "nightwalks.shifts_json": STAFF | {"association"},
+    "nightwalks.new_shift": PLANNING | POLICE | {"association"},
+    "nightwalks.shift_detail": STAFF | {"association"},
+    "nightwalks.new_report": PLANNING | POLICE | {"association"},
+    "nightwalks.season_export": STAFF | {"association"},
     # Administration
     "admin.users": ADMIN,
     "admin.new_user": ADMIN,

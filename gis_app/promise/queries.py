@@ -13,6 +13,7 @@ from gis_app.citizens.models import CitizenReport
 from gis_app.core.clock import local_zone_name
 from gis_app.extensions import db
 from gis_app.inventory.models import DONE_STATUSES, Assessment, Measure, MeasurePhoto
+from gis_app.nightwalks import queries as nightwalks
 from gis_app.outreach.models import OutreachVisit
 from gis_app.places.models import Place
 from gis_app.promise.models import IndicatorValue, PromiseIndicator, PromisePeriod, PublicationPhoto, PublicReport
@@ -169,6 +170,11 @@ def outreach_by_district(starts_on: date, ends_on: date) -> list[dict]:
         .order_by(Area.name.nulls_last())
     )
     return [{"district": name, "visits": visits, "contacts": int(contacts)} for name, visits, contacts in rows]
+
+
+def night_walks_by_district(starts_on: date, ends_on: date) -> list[dict]:
+    """Night-walk shifts in the period per district, with walkers and sightings (gis_app/nightwalks)."""
+    return nightwalks.walks_by_district(starts_on, ends_on)
 
 
 def _photo_rows(starts_on: date, ends_on: date, approved_only: bool):

@@ -152,8 +152,8 @@ def build_content(starts_on: date, ends_on: date) -> dict:
         "outreach": suppress_small_counts(queries.outreach_by_district(starts_on, ends_on)),
         "photos": queries.published_photos(starts_on, ends_on),
         "map": queries.remediated_points(starts_on, ends_on),
-        # Night walks have no data in this product yet: the section is printed only when a feature provides it.
-        "night_walks": None,
+        # Night-walk shifts per district (gis_app/nightwalks): never a group or a name; printed only when there are any.
+        "night_walks": queries.night_walks_by_district(starts_on, ends_on) or None,
     }
 
 
