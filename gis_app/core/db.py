@@ -13,7 +13,7 @@ from gis_app.errors import AppError, NotFound
 from gis_app.extensions import db
 
 
-def find(model, ident: int):
+def find(model, ident: object):
     """The row with this id, or None; an id no PostgreSQL integer can hold finds nothing (never a 500)."""
     return db.session.get(model, ident) if isinstance(ident, int) and 0 < ident <= DB_INT_MAX else None
 

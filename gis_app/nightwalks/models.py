@@ -1,6 +1,8 @@
 """Night walks (nattvandring) and police volunteers: the groups that walk under a partnership agreement, the
 calendar of risk weekends and events, the shifts with their route and walkers, and the report after each night."""
 
+from datetime import date
+
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     Boolean,
@@ -74,7 +76,7 @@ class NightEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
-    starts_on = mapped_column(Date, nullable=False, index=True)
+    starts_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     ends_on = mapped_column(Date, nullable=False)
     notes: Mapped[str | None] = mapped_column(Text)
     demo: Mapped[bool] = mapped_column(Boolean, server_default="false")

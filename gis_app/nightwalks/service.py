@@ -8,6 +8,7 @@ other staff read. Every write is audited in its own transaction."""
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import has_request_context
 from flask_babel import force_locale
@@ -261,7 +262,8 @@ def _column(source, candidates: tuple[str, ...]) -> str | None:
 
 
 def _event_row(source, index: int, record: dict, columns: dict) -> tuple[dict, list]:
-    errors, row = [], {}
+    errors: list = []
+    row: dict[str, Any] = {}
     for key, maximum, required in (("title", NAME_MAX, True), ("notes", TEXT_MAX, False)):
         value = None if columns[key] is None or is_blank(record.get(columns[key])) else str(record[columns[key]])
         value = value.strip() if value else None
@@ -469,6 +471,7 @@ def report_values(data: dict) -> tuple[NightShift, dict]:
     rules = load_rules()
     sightings = [_sighting(index, item, rules, problems) for index, item in enumerate(items)]
     problems.raise_any()
+    assert shift is not None  # raise_any refused every other case
     return shift, {"summary": summary, "sightings": sightings}
 
 

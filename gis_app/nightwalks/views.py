@@ -465,7 +465,7 @@ def season_rows(year: int) -> list[dict]:
                 "starts": f"{starts:%H:%M}",
                 "ends": f"{ends:%H:%M}",
                 "event": shift.event.title if shift.event else "",
-                "district": districts.get(shift.district_id, ""),
+                "district": districts.get(shift.district_id or 0, ""),
                 "walkers": shift.walkers,
                 "route_m": round(lengths.get(shift.id, 0)),
                 "reported": "ja" if shift.report else "nej",

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import shapely
 from flask import current_app
@@ -104,7 +105,7 @@ class Rules:
     categories: Vocabulary
     statuses: Vocabulary
     sources: Vocabulary
-    inside: object  # geometry -> bool
+    inside: Callable[[Any], bool]  # geometry -> bool
     outside_reason: str
     today: date
     now: datetime

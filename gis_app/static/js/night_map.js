@@ -61,7 +61,7 @@
     });
     map.on(L.Draw.Event.EDITED, store);
     if (field.value) {
-      try { drawRoute(JSON.parse(field.value)); } catch (error) { /* the server says what is wrong with it */ }
+      try { drawRoute(JSON.parse(field.value)); } catch { /* the server says what is wrong with it */ }
     }
   }
 
