@@ -14,6 +14,9 @@ EXPECTED = {
     "planerare@demo.example": ("planner", "Kommunen"),
     "polis@demo.example": ("police", "Polisen"),
     "admin@demo.example": ("admin", "Kommunen"),
+    "sakerhet@demo.example": ("security", "Kommunen"),
+    "agare@demo.example": ("property_owner", "Storsjöbygdens Fastigheter AB (demo)"),
+    "nattvandrare@demo.example": ("association", "Nattvandrarna Östersund (demo)"),
 }
 
 
@@ -58,7 +61,7 @@ def test_demo_users_are_created_once_and_existing_ones_are_left_alone(demo_mode,
     demo_data(cli, "--append")
 
     assert users() == EXPECTED
-    assert db.session.scalar(select(func.count()).select_from(User)) == 4
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(EXPECTED)
     db.session.refresh(admin)
     assert admin.password_hash == hash_before
 

@@ -13,14 +13,20 @@ from gis_app.auth.service import find_user, user_snapshot
 from gis_app.extensions import db
 
 DEMO_PASSWORD = "trygghet-demo"
-# (email, role, organisation): police belong to the police, everyone else to the municipality.
+# (email, role, organisation): police belong to the police, staff to the municipality, and the outside accounts to
+# the demo property owner and night-walk association (the same names as gis_app/properties and nightwalks demos).
+DEMO_OWNER = "Storsjöbygdens Fastigheter AB (demo)"
+DEMO_ASSOCIATION = "Nattvandrarna Östersund (demo)"
 DEMO_USERS = (
     ("falt@demo.example", "field_staff", "Kommunen"),
     ("planerare@demo.example", "planner", "Kommunen"),
     ("polis@demo.example", "police", "Polisen"),
     ("admin@demo.example", "admin", "Kommunen"),
+    ("sakerhet@demo.example", "security", "Kommunen"),
+    ("agare@demo.example", "property_owner", DEMO_OWNER),
+    ("nattvandrare@demo.example", "association", DEMO_ASSOCIATION),
 )
-ORGANISATION_KINDS = {"Kommunen": "kommun", "Polisen": "polis"}
+ORGANISATION_KINDS = {"Kommunen": "kommun", "Polisen": "polis", DEMO_OWNER: "other", DEMO_ASSOCIATION: "other"}
 
 
 def _organisation(name: str) -> Organisation:
