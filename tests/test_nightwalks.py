@@ -485,3 +485,23 @@ def test_hostile_text_never_reaches_a_script(app, two_groups):
         html = response.get_data(as_text=True)
         assert script_problems(html) == [], path
         assert HOSTILE not in html, path  # escaped wherever it is shown
+
+
+def test_leaders_names_are_purged_with_other_personal_data(app_context):
+    from gis_app.auth import audit
+    from gis_app.auth.models import AuditEntry
+    from gis_app.maintenance.retention import purge_personal_data
+
+    group = _group("Nattvandrarna Gallring", "Nattvandrarna Gallring org")
+    old, recent = _shift(group, days_ago=30 * 30, leader="Gammal Ledare"), _shift(group, days_ago=2)
+    for shift in (old, recent):
+        audit.record_create(shift, "nw_shift")
+    db.session.commit()
+
+    assert purge_personal_data(24).night_shifts == 1
+    db.session.expire_all()
+    assert (old.leader, recent.leader) == (None, LEADER)
+    trail = {
+        e.entity_id: e.after for e in db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "nw_shift"))
+    }
+    assert trail[old.id]["leader"] is None and trail[recent.id]["leader"] == LEADER
