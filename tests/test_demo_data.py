@@ -79,14 +79,18 @@ def test_places_are_valid_inside_the_municipality_and_varied(cli, municipality):
 def test_each_place_has_one_to_four_nearby_observations(cli, municipality):
     load(cli)
 
+    demo_rows = Observation.source_code.in_(demo.DEMO_SOURCES)  # other features' demos add their own observations
     per_place = dict(
-        db.session.execute(select(Observation.place_id, func.count()).group_by(Observation.place_id)).all()
+        db.session.execute(
+            select(Observation.place_id, func.count()).where(demo_rows).group_by(Observation.place_id)
+        ).all()
     )
     assert len(per_place) == place_count() and set(per_place.values()) <= {1, 2, 3, 4}
     farthest = db.session.scalar(
         text("""
         SELECT max(ST_Distance(o.geom::geography, p.geom::geography))
-        FROM observation o JOIN place p ON p.id = o.place_id""")
+        FROM observation o JOIN place p ON p.id = o.place_id WHERE o.source_code = ANY(:sources)"""),
+        {"sources": list(demo.DEMO_SOURCES)},
     )
     assert farthest < 50
     assert len(set(db.session.scalars(select(Observation.source_code)))) >= 5
@@ -122,3 +126,10 @@ def test_real_places_get_no_demo_rows(cli, municipality):
         )
     ).one()
     assert tuple(counts) == (0, 0, 0, 1)
+
+
+def test_every_features_demo_loads_on_a_cold_start(cli, municipality, app):
+    from gis_app.core.registry import demo_loaders
+
+    output = load(cli).output.strip().splitlines()
+    assert len(output) == 1 + len(demo_loaders(app)), output  # the places' line, then one line per feature

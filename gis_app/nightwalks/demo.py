@@ -16,7 +16,7 @@ from gis_app.auth.models import Organisation
 from gis_app.core.clock import local_now, local_zone
 from gis_app.extensions import db
 from gis_app.nightwalks import queries, service
-from gis_app.nightwalks.models import SOURCE_CODE, NightEvent, NightGroup, NightReport, NightShift, NightSighting
+from gis_app.nightwalks.models import NightEvent, NightGroup, NightReport, NightShift, NightSighting
 from gis_app.places.models import Category, Observation
 
 ASSOCIATION = "Nattvandrarna Östersund (demo)"
@@ -161,7 +161,9 @@ def _loaded() -> bool:
     """Real shifts exist (never touched), or the demo is loaded with its reports' observations intact."""
     real = db.session.scalar(select(func.count()).select_from(NightShift).where(NightShift.demo.is_(False)))
     landed = db.session.scalar(
-        select(func.count()).select_from(Observation).where(Observation.source_code == SOURCE_CODE)
+        select(func.count())
+        .select_from(NightSighting)
+        .join(Observation, Observation.id == NightSighting.observation_id)
     )
     return bool(real or landed)
 

@@ -37,6 +37,11 @@ def load_definition() -> dict:
     return json.loads(DEFINITION_FILE.read_text(encoding="utf-8"))
 
 
+# The ways places are reported that need no record of their own; citizens' reports and night walks come with
+# their features' own demo rows (an observation "from a night walk" needs a walk).
+DEMO_SOURCES = ("citizen_dialogue", "safety_walk", "est_report", "safety_survey", "police", "municipal_staff")
+
+
 def place_count() -> int:
     """Count the places."""
     return db.session.scalar(select(func.count()).select_from(Place))
@@ -44,7 +49,11 @@ def place_count() -> int:
 
 def load(seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT) -> tuple[int, int]:
     """Generate the demo places and write them in one transaction; return (places, observations)."""
-    sources = list(db.session.scalars(select(Source.code).order_by(Source.sort_order, Source.code)))
+    sources = list(
+        db.session.scalars(
+            select(Source.code).where(Source.code.in_(DEMO_SOURCES)).order_by(Source.sort_order, Source.code)
+        )
+    )
     return write_places(generate(seed, count, sources))
 
 
