@@ -366,9 +366,9 @@ def _comparison(inventory: InventoryYear, last_year: InventoryYear, previous):
     )
 
 
-def _map_query(inventory: InventoryYear, f: MapFilter, *columns):
-    """The year map's places (the year's scope and last year's unsafe ones) with the filters, selecting `columns`
-    of Place, Assessment (this year), `previous` (last year's assessment), 'status' and 'comparison'."""
+def _map_query(inventory: InventoryYear, f: MapFilter, columns):
+    """The year map's places (the year's scope and last year's unsafe ones) with the filters; `columns(status,
+    comparison)` gives what to select of Place, Assessment (this year's) and those two expressions."""
     last_year = find_year(inventory.year - 1)
     previous = aliased(Assessment, name="previous")
     status = _map_status().label("status")
