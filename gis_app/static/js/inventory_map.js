@@ -37,7 +37,10 @@
   function showStatus(state, text, count) {
     statusElement.dataset.state = state;
     statusElement.textContent = text;
-    if (count !== undefined) { statusElement.dataset.featureCount = String(count); }
+    if (count !== undefined) {
+      statusElement.dataset.featureCount = String(count);
+      map.getContainer().dataset.featuresDrawn = String(count);
+    }
   }
 
   function countText(n) {
@@ -174,6 +177,7 @@
         style: style,
         onEachFeature: function (f, shape) {
           shape.options.className = "inventory-place inventory-place-" + f.id;
+          shape.bindTooltip(function () { return element("span", null, f.properties.title); }, {sticky: true});
           shape.bindPopup(function () { return popupContent(f); }, {maxWidth: 300});
         }
       }).addTo(group);
@@ -238,9 +242,24 @@
     if (!map.hasLayer(cellGrid)) { cellGrid.addTo(map); } else { showCellCount(); }
   }
 
+  // The filters and the view (centre and zoom) in the address, so a reload or a shared link shows the same.
+  function rememberView() {
+    var params = filterParams(), centre = map.getCenter();
+    params.set("lat", centre.lat.toFixed(5));
+    params.set("lon", centre.lng.toFixed(5));
+    params.set("zoom", String(map.getZoom()));
+    window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
+  }
+
+  function restoreView() {
+    var params = new URLSearchParams(window.location.search);
+    var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon")), zoom = parseInt(params.get("zoom"), 10);
+    if (!isFinite(lat) || !isFinite(lon) || !isFinite(zoom) || Math.abs(lat) > 85 || Math.abs(lon) > 180) { return; }
+    map.setView([lat, lon], Math.min(Math.max(zoom, map.getMinZoom() || 0), map.getMaxZoom()), {animate: false});
+  }
+
   function onFiltersChanged() {
-    var query = filterParams().toString();
-    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    rememberView();
     cellGrid.setCellsUrl(tilesUrl());
     loadView();
   }
@@ -253,8 +272,10 @@
   });
   map.on("moveend", function () {
     window.clearTimeout(moveTimer);
-    moveTimer = window.setTimeout(function () { loadView(); showCellCount(); }, 150);
+    if (zoomedIn()) { showStatus("loading", texts.loading); }  // the places in view follow once moves settle
+    moveTimer = window.setTimeout(function () { rememberView(); loadView(); showCellCount(); }, 150);
   });
+  restoreView();
   loadView();
   window.inventoryMap = {map: map};  // for tests
 })();
