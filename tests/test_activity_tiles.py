@@ -69,6 +69,10 @@ def cells_in(client, url: str, z: int, xs: range, ys: range, query: str = "") ->
     return total, per_key
 
 
+LIGHTING = {"main_factor": "poor_lighting", "priority": 2}
+CITY = {"responsible": "municipal_unit"}
+
+
 @pytest.fixture
 def year_map(app_context):
     """Two inventory years over a few hundred places, with assessments and measures that make every comparison."""
@@ -79,14 +83,19 @@ def year_map(app_context):
         service.open_year(year)
     ids = list(db.session.scalars(text("SELECT id FROM place ORDER BY id")))
     for place_id in ids[:12]:  # unsafe last year: still unsafe, remediated by a measure, or found safe again
-        service.save_assessment(YEAR - 1, place_id, {"still_unsafe": True, "main_factor": "poor_lighting", "priority": 2})
+        service.save_assessment(YEAR - 1, place_id, {"still_unsafe": True, **LIGHTING})
     for place_id in ids[:4]:
-        service.save_assessment(YEAR, place_id, {"still_unsafe": False, "main_factor": "poor_lighting", "priority": 2})
+        service.save_assessment(YEAR, place_id, {"still_unsafe": False, **LIGHTING})
     for place_id in ids[4:7]:
         service.create_measure(
             YEAR - 1,
             place_id,
-            {"measure_type": "lighting", "responsible": "municipal_unit", "status": "done", "done_on": date(2024, 8, 1)},
+            {
+                "measure_type": "lighting",
+                "responsible": "municipal_unit",
+                "status": "done",
+                "done_on": date(2024, 8, 9),
+            },
         )
     for place_id in ids[41:61:2]:  # new this year (reported in it), with a measure under way
         service.save_assessment(YEAR, place_id, {"still_unsafe": True, "main_factor": "vandalism", "priority": 1})
@@ -269,7 +278,12 @@ def test_heat_places_in_view_come_page_by_page_with_their_counts(client_as, repo
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("?weekday=8&hour=1", "weekday"), ("?weekday=1&hour=24", "hour"), ("?weekday=1&hour=x", "hour"), ("?day=1", "day")],
+    [
+        ("?weekday=8&hour=1", "weekday"),
+        ("?weekday=1&hour=24", "hour"),
+        ("?weekday=1&hour=x", "hour"),
+        ("?day=1", "day"),
+    ],
 )
 def test_heat_bad_input_is_a_400_naming_the_field(client_as, reports, query, field):
     x, y = tile_of(LON, LAT, 12)

@@ -113,8 +113,8 @@ def build_heat_map(
     reports zoomed in), and markers for places flagged for police outreach."""
     m = _base([], fallback_bounds, asset_url, tile_url, attribution, basemap)
     # Layer names are our own translated words: Leaflet's layer control inserts them as HTML.
-    layers = {"map": m.get_name(), "heat": folium.FeatureGroup(name=str(escape(heat_label))).add_to(m).get_name()}
-    layers["flagged"] = None
+    heat = folium.FeatureGroup(name=str(escape(heat_label))).add_to(m)
+    layers: dict[str, str | None] = {"map": m.get_name(), "heat": heat.get_name(), "flagged": None}
     if flagged:
         layers["flagged"] = folium.FeatureGroup(name=str(escape(flagged_label))).add_to(m).get_name()
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
