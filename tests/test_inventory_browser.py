@@ -71,15 +71,20 @@ def test_export_streams_with_progress_and_saves_the_file(live_server, page, plan
 def test_year_map_draws_layers_and_counts_locally(live_server, page, planner_with_year):
     _log_in(page, live_server, planner_with_year)
     page.goto(f"{live_server}/inventory/2025/map")
-    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.wait_for_selector("#map-status[data-state=ready]")  # zoomed out: counts per cell from the tiles
+    assert page.get_attribute("#map-status", "data-feature-count") == "2"
     assert page.text_content("#comparison-counts tr[data-kind=new] td").strip() == "1"
     assert page.text_content("#comparison-counts tr[data-kind=remediated] td").strip() == "1"
-    assert page.locator(".leaflet-control-layers-overlays label").count() == 10  # 7 statuses + 3 comparisons
-    paths = page.locator(".leaflet-overlay-pane path")
+    assert page.locator(".leaflet-control-layers-overlays label").count() == 7  # the statuses
+    page.goto(f"{live_server}/inventory/2025/map?lat=63.18&lon=14.65&zoom=17")  # zoomed in: the places themselves
+    page.wait_for_selector(".leaflet-overlay-pane path.inventory-place")
+    paths = page.locator(".leaflet-overlay-pane path.inventory-place")
     for index in range(paths.count()):  # open every tooltip: the hostile title must stay text
         paths.nth(index).dispatch_event("mouseover")
     page.wait_for_selector(".leaflet-tooltip")
     assert "<img" in page.text_content(".leaflet-tooltip-pane")
+    paths.first.click()
+    assert "<img" in page.text_content(".leaflet-popup-content .place-popup-title")
     assert page.evaluate("() => window.__xss") is None
     assert page.js_errors == [] and page.external_requests == []
 
@@ -95,7 +100,7 @@ def test_year_map_fills_points_with_the_status_colour_and_folds_layers_on_a_phon
     page = guarded_page(context)
     try:
         _log_in(page, live_server, planner_with_year)
-        page.goto(f"{live_server}/inventory/2025/map")
+        page.goto(f"{live_server}/inventory/2025/map?lat=63.18&lon=14.65&zoom=16")
         page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
         markers = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
         fills = {markers.nth(i).get_attribute("fill") for i in range(markers.count())}

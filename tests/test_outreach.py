@@ -183,10 +183,15 @@ def test_priorities_page_shows_each_factor(client_as, app_context):
         assert f'data-factor="{factor}"' in html
 
 
-def map_features(html: str) -> dict:
-    """The features the page's map script draws (a JSON block: titles never reach folium's inline script)."""
+def map_config(html: str) -> dict:
+    """What the page's map script reads (a JSON block: titles never reach folium's inline script)."""
     block = re.search(r'<script type="application/json" id="outreach-map-config">(.*?)</script>', html, re.S)
-    return json.loads(block.group(1))["features"]
+    return json.loads(block.group(1))
+
+
+def map_features(html: str) -> dict:
+    """The features the page's map script draws."""
+    return map_config(html)["features"]
 
 
 PLAN_QUERY = (
@@ -281,7 +286,9 @@ def test_heat_map_plugin_is_served_from_the_app(client_as, app_context):
     everything = "&".join([f"weekday={d}" for d in range(1, 8)] + [f"hour={h}" for h in range(24)])
     html = police.get(f"/outreach/layers?filtered=1&{everything}").get_data(as_text=True)  # none ticked is none
     assert "/vendor/leaflet.heat/dist/leaflet-heat.js" in html and "/static/js/outreach_map.js" in html
-    assert map_features(html)["heat"]  # [lat, lon] points for Leaflet.heat
+    config = map_config(html)  # the heat comes from the counts per cell of the vector tiles, for these times
+    assert config["filters"] == {"weekday": "1,2,3,4,5,6,7", "hour": ",".join(map(str, range(24)))}
+    assert "heat" not in config["features"] and 'data-count="2"' in html  # no points in the page: all of them count
     assert police.get("/vendor/leaflet.heat/dist/leaflet-heat.js").status_code == 200
     script = police.get("/static/js/outreach_map.js")
     assert script.status_code == 200 and b"L.heatLayer" in script.data
@@ -478,7 +485,8 @@ def test_no_weekday_or_hour_selected_means_none_said_plainly(client_as, app_cont
     police = client_as("police")
     cleared = police.get("/outreach/layers?filtered=1").get_data(as_text=True)
     assert 'data-count="0"' in cleared and "data-nothing-selected" in cleared
-    assert "Ingen veckodag och ingen timme är vald" in cleared and not map_features(cleared)["heat"]
+    assert "Ingen veckodag och ingen timme är vald" in cleared
+    assert map_config(cleared)["filters"] == {"weekday": "", "hour": ""}  # the tiles count nothing either
     no_hour = police.get("/outreach/layers?filtered=1&weekday=1&weekday=2").get_data(as_text=True)
     assert 'data-count="0"' in no_hour and "Ingen timme är vald" in no_hour
     everything = "&".join([f"weekday={d}" for d in range(1, 8)] + [f"hour={h}" for h in range(24)])

@@ -42,6 +42,7 @@ OPEN_EVERYTHING = """() => {
 }"""
 # The public map opens zoomed out (counts per cell); this shared link opens it over the planted places, unclustered.
 MAP = f"/?lat={LAT + 0.0009}&lon={LON + 0.003}&zoom=17"
+INVENTORY_MAP = f"/inventory/{YEAR}/map?lat={LAT + 0.0009}&lon={LON + 0.003}&zoom=17"  # the year map, zoomed in too
 WATCH_CSP = (
     "document.addEventListener('securitypolicyviolation', "
     "e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));"
@@ -284,7 +285,7 @@ def test_planted_texts_stay_text_on_every_page_for_every_role(live_server, chrom
         f"/walks/{walk_id}/capture",
         f"/walks/{walk_id}/protocol",
         f"/walks/{walk_id}/print",
-        f"/inventory/{YEAR}/map",
+        INVENTORY_MAP,
         f"/inventory/{YEAR}/remediation",
         f"/inventory/{YEAR}/statistics",
     ]
@@ -312,4 +313,4 @@ def test_planted_texts_stay_text_on_every_page_for_every_role(live_server, chrom
     assert any(CORPUS[3] in text for text in drawn[("police", f"/walks/{walk_id}/protocol")])
     assert any(MARKER in text for text in drawn[("police", f"/outreach/plans/{plan_id}")])
     assert any(CORPUS[6] in text for text in drawn[("police", "/outreach/layers?filtered=1")])
-    assert any(CORPUS[1] in text for text in drawn[("field_staff", f"/inventory/{YEAR}/map")])
+    assert any(CORPUS[1] in text for text in drawn[("field_staff", INVENTORY_MAP)])

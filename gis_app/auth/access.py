@@ -34,6 +34,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "vendor.asset": EVERYONE,
     "tiles.tile": EVERYONE,
     "vectortiles.places_tile": EVERYONE,  # generalised for the public (gis_app/api/vectortiles.py)
+    "activity_tiles.inventory_tile": STAFF,  # the year map's counts (gis_app/api/activity_tiles.py)
+    "activity_tiles.inventory_places": STAFF,
     "places.map_page": EVERYONE,
     # Accounts
     "auth.login": EVERYONE,
@@ -95,6 +97,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "outreach.new_visit": POLICE,
     "outreach.place_visits": POLICE,
     "outreach.layers": POLICE,
+    "outreach.heat_tile": POLICE,  # the heat map's counts per cell: police-only data, never public
+    "outreach.heat_places": POLICE,
     "outreach.tasks": PLANNING | POLICE,
     "outreach.complete_task": PLANNING | POLICE,
     "outreach.summary": PLANNING | POLICE,

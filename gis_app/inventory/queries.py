@@ -8,6 +8,7 @@ from sqlalchemy import Float, Numeric, and_, case, cast, exists, func, literal, 
 from sqlalchemy.orm import aliased
 
 from gis_app.areas.models import Area
+from gis_app.core import mvt_cells
 from gis_app.core.inputs import DB_INT_MAX
 from gis_app.extensions import db
 from gis_app.inventory.labels import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS, RESPONSIBLE_LABELS, label
@@ -321,6 +322,121 @@ def map_places(inventory: InventoryYear, place_ids: set[int] | None = None) -> l
         "measure_status",
     )
     return [dict(zip(keys, row)) for row in db.session.execute(query.order_by(Place.id))]
+
+
+@dataclass(frozen=True)
+class MapFilter:
+    """The year map's filters; an empty list means all."""
+
+    category: list[str] = field(default_factory=list)  # the place's category
+    status: list[str] = field(default_factory=list)  # the measure status of the map's colours, or 'none'
+    district: list[int] = field(default_factory=list)
+    comparison: list[str] = field(default_factory=list)  # new, still_unsafe, remediated
+
+
+def _map_status():
+    """The place's least advanced measure this year (its map colour), or 'none'."""
+    least = (
+        select(Measure.status)
+        .where(Measure.assessment_id == Assessment.id)
+        .order_by(STATUS_RANK, Measure.id)
+        .limit(1)
+        .correlate(Assessment)
+        .scalar_subquery()
+    )
+    return func.coalesce(least, literal("none"))
+
+
+def _comparison(inventory: InventoryYear, last_year: InventoryYear, previous):
+    """How the place relates to last year (`previous`: its assessment then), in SQL: the rules of
+    service.classify (new, still unsafe, remediated), or NULL."""
+    years = [inventory.id, last_year.id]
+    fixed = (
+        select(Measure.id)
+        .join(Assessment, Assessment.id == Measure.assessment_id)
+        .where(Assessment.place_id == Place.id, Assessment.year_id.in_(years), Measure.status.in_(DONE_STATUSES))
+        .exists()
+    )
+    unsafe_before, now = previous.still_unsafe.is_(True), Assessment.still_unsafe
+    return case(
+        (and_(now.is_(True), ~func.coalesce(previous.still_unsafe, False)), literal("new")),
+        (and_(unsafe_before, or_(now.is_(False), and_(now.is_(None), fixed))), literal("remediated")),
+        (unsafe_before, literal("still_unsafe")),
+        else_=None,
+    )
+
+
+def _map_query(inventory: InventoryYear, f: MapFilter, columns):
+    """The year map's places (the year's scope and last year's unsafe ones) with the filters; `columns(status,
+    comparison)` gives what to select of Place, Assessment (this year's) and those two expressions."""
+    last_year = find_year(inventory.year - 1)
+    previous = aliased(Assessment, name="previous")
+    status = _map_status().label("status")
+    if last_year is not None:
+        comparison = _comparison(inventory, last_year, previous).label("comparison")
+    else:  # no year before: every unsafe place is new
+        comparison = case((Assessment.still_unsafe.is_(True), literal("new")), else_=None).label("comparison")
+    query = select(*columns(status, comparison)).outerjoin(
+        Assessment, and_(Assessment.place_id == Place.id, Assessment.year_id == inventory.id)
+    )
+    scope = _in_scope(inventory)
+    if last_year is not None:
+        query = query.outerjoin(previous, and_(previous.place_id == Place.id, previous.year_id == last_year.id))
+        scope = or_(scope, previous.still_unsafe.is_(True))
+    query = query.where(scope)
+    if f.category:
+        query = query.where(Place.category_code.in_(f.category))
+    if f.district:
+        query = query.where(Place.district_id.in_(f.district))
+    if f.status:
+        query = query.where(status.in_(f.status))
+    if f.comparison:
+        query = query.where(comparison.in_(f.comparison))
+    return query
+
+
+def map_tile(inventory: InventoryYear, f: MapFilter, z: int, x: int, y: int) -> bytes:
+    """A tile of counts per cell (layer 'cells', broken down by measure status) of the year map's places."""
+    query = _map_query(inventory, f, lambda status, comparison: (Place.cell.label("cell"), status.label("key")))
+    return mvt_cells.counts_tile(query.where(mvt_cells.in_tile(Place.cell, z, x, y)), z, x, y)
+
+
+def map_count(inventory: InventoryYear, f: MapFilter, box: tuple[float, float, float, float] | None = None) -> int:
+    """How many of the year map's places there are (whose point on surface lies in `box`, W S E N, if given)."""
+    query = _map_query(inventory, f, lambda status, comparison: (Place.id,))
+    if box is not None:
+        query = query.where(func.ST_Intersects(func.ST_PointOnSurface(Place.geom), func.ST_MakeEnvelope(*box, 4326)))
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def map_features(
+    inventory: InventoryYear, f: MapFilter, box: tuple[float, float, float, float], after: int, limit: int
+) -> list[dict]:
+    """The year map's places intersecting `box` (W S E N), by id after `after`, at most `limit`, for the popups."""
+
+    def columns(status, comparison):
+        return (
+            Place.id,
+            Place.title,
+            Place.category_code,
+            Category.label_sv,
+            Category.label_en,
+            func.ST_AsGeoJSON(Place.geom, 6).label("geometry"),
+            Assessment.still_unsafe,
+            Assessment.priority,
+            status,
+            comparison,
+        )
+
+    query = (
+        _map_query(inventory, f, columns)
+        .join(Category, Category.code == Place.category_code)
+        .where(func.ST_Intersects(Place.geom, func.ST_MakeEnvelope(*box, 4326)), Place.id > after)
+        .order_by(Place.id)
+        .limit(limit)
+    )
+    keys = ("id", "title", "category", "category_sv", "category_en", "geometry", "still_unsafe", "priority")
+    return [dict(zip((*keys, "measure_status", "comparison"), row, strict=True)) for row in db.session.execute(query)]
 
 
 # --- statistics -----------------------------------------------------------------------------------------------------

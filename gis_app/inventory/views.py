@@ -32,7 +32,7 @@ from gis_app.inventory.labels import (
 )
 from gis_app.inventory.queries import RemediationFilter
 from gis_app.maps.embed import embed
-from gis_app.maps.inventory_map import InventoryMapLabels, build_inventory_map
+from gis_app.maps.inventory_map import STATUS_ORDER, InventoryMapLabels, build_inventory_map
 from gis_app.places import reference
 from gis_app.places.service import get_place
 from gis_app.tiles import proxied_tile_url
@@ -377,36 +377,65 @@ def _map_labels() -> InventoryMapLabels:
     return InventoryMapLabels(
         statuses={code: label(MEASURE_STATUS_LABELS, code, locale) for code in MEASURE_STATUS_LABELS}
         | {"none": _("No measure yet")},
-        comparison={
-            "new": _("New this year"),
-            "still_unsafe": _("Still unsafe from last year"),
-            "remediated": _("Remediated since last year"),
-        },
         legend_title=_("Measure status"),
         basemap=_("Basemap"),
-        unsafe=_("Still unsafe"),
-        safe=_("Not unsafe"),
-        not_assessed=_("Not assessed"),
-        priority=_("Priority"),
         colors=MEASURE_STATUS_COLORS,
-        locale=locale,
     )
+
+
+def _comparison_labels() -> dict[str, str]:
+    return {
+        "new": _("New this year"),
+        "still_unsafe": _("Still unsafe from last year"),
+        "remediated": _("Remediated since last year"),
+    }
+
+
+def _map_filters(locale: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The year map's filters: (parameter, label, choices); the script passes them to the tiles and the places."""
+    labels = _map_labels()
+    return [
+        ("category", _("Category"), [(c.code, c.label) for c in reference.categories(locale)]),
+        ("status", _("Measure status"), [(code, labels.statuses[code]) for code in STATUS_ORDER]),
+        ("district", _("District"), [(c.code, c.label) for c in reference.districts()]),
+        ("comparison", _("Compared with last year"), list(_comparison_labels().items())),
+    ]
+
+
+def _map_script_config(year: int, locale: str, bounds) -> dict:
+    """Where static/js/inventory_map.js gets counts and places, when it switches, and its words."""
+    west, south, east, north = bounds
+    tile = url_for("activity_tiles.inventory_tile", year=year, z=0, x=0, y=0)
+    return {
+        # The route's integer converters cannot spell {z}: put the template's placeholders into a real tile address.
+        "tilesUrl": tile[: -len("0/0/0.mvt")] + "{z}/{x}/{y}.mvt",
+        "placesUrl": url_for("activity_tiles.inventory_places", year=year),
+        "pointZoom": current_app.config["MVT_POINT_ZOOM"],
+        "bounds": [[south, west], [north, east]],
+        "locale": locale,
+        "texts": {
+            "loading": _("Loading places…"),
+            "count_one": _("1 place in view"),
+            "count_other": _("{n} places in view"),
+            "count_one_zoom": _("1 place here: zoom in"),
+            "count_other_zoom": _("{n} places here: zoom in"),
+            "error": _("The places could not be loaded. Try again."),
+            "priority": _("Priority"),
+            "open": _("Open the place's assessment"),
+            "comparison": _comparison_labels(),
+        },
+    }
 
 
 @blueprint.get("/<int:year>/map")
 def year_map(year: int):
-    """The year's places coloured by measure status, and last year's comparison as layers and counts."""
+    """The year's places coloured by measure status, filtered, and last year's comparison as counts and a filter."""
     inventory = service.get_year(year)
     comparison = service.compare_with_previous(inventory)
-    places = queries.map_places(inventory)
-    shown = {p["id"] for p in places}
-    earlier = (comparison.still_unsafe | comparison.remediated) - shown
-    if earlier:  # last year's places that left this year's scope (e.g. remediated) still belong on the map
-        places += queries.map_places(inventory, earlier)
+    locale = page_locale()
+    bounds = reference.map_bounds(current_app.config["AREA_BOUNDS"])
     built = build_inventory_map(
-        places,
-        comparison,
-        reference.map_bounds(current_app.config["AREA_BOUNDS"]),
+        bounds,
         _map_labels(),
         lambda path: url_for("vendor.asset", filename=path),
         proxied_tile_url(),
@@ -416,7 +445,9 @@ def year_map(year: int):
         "inventory/map.html",
         inventory=inventory,
         map=embed(built.map),
-        map_config=built.config(),
+        map_config=built.config(**_map_script_config(year, locale, bounds)),
+        filters=_map_filters(locale),
+        selected={name: _list_arg(name) for name in ("category", "status", "district", "comparison")},
         counts=comparison.counts(),
         previous=queries.find_year(year - 1),
     )

@@ -1,7 +1,8 @@
 """Outreach maps: a shift's numbered route, and a heat map of evening and night observations.
 
 folium builds only the base map, the layers and their control; static/js/outreach_map.js draws the route, the
-stops, the heat and the flagged places from the page's JSON, with every title as text.
+stops and the flagged places from the page's JSON, and the heat from the counts per cell of the vector tiles
+(gis_app/api/activity_tiles.py), with every title as text.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from gis_app.maps.embed import ScriptedMap
 
 LonLat = tuple[float, float]
 ROUTE_COLOR = "#1f3a93"
-HEAT_OPTIONS = {"radius": 18, "blur": 15, "minOpacity": 0.3, "maxZoom": 16}  # Leaflet.heat's option names
+# Leaflet.heat's option names. Each point is a grid cell (64 px apart) weighing its count: a radius that reaches the
+# next cell, and maxZoom 0 so the weights never scale with the zoom (the counts already belong to it).
+HEAT_OPTIONS = {"radius": 40, "blur": 30, "minOpacity": 0.3, "maxZoom": 0}
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,6 @@ def build_route_map(
 
 
 def build_heat_map(
-    points: list[tuple[float, float]],
     flagged: list[FlaggedPlace],
     fallback_bounds,
     asset_url: AssetUrl,
@@ -107,18 +109,17 @@ def build_heat_map(
     heat_label: str = "",
     flagged_label: str = "",
 ) -> ScriptedMap:
-    """A heat map of the (lat, lon) points, and markers for places flagged for police outreach."""
-    m = _base([(lon, lat) for lat, lon in points], fallback_bounds, asset_url, tile_url, attribution, basemap)
-    layers = {"map": m.get_name(), "heat": None, "flagged": None}
+    """The heat of reports (the script draws it from the counts per cell of the vector tiles, and the places with
+    reports zoomed in), and markers for places flagged for police outreach."""
+    m = _base([], fallback_bounds, asset_url, tile_url, attribution, basemap)
     # Layer names are our own translated words: Leaflet's layer control inserts them as HTML.
-    if points:
-        layers["heat"] = folium.FeatureGroup(name=str(escape(heat_label))).add_to(m).get_name()
+    heat = folium.FeatureGroup(name=str(escape(heat_label))).add_to(m)
+    layers: dict[str, str | None] = {"map": m.get_name(), "heat": heat.get_name(), "flagged": None}
     if flagged:
         layers["flagged"] = folium.FeatureGroup(name=str(escape(flagged_label))).add_to(m).get_name()
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     features = {
         "kind": "heat",
-        "heat": [list(p) for p in points],
         "heatOptions": HEAT_OPTIONS,
         "flaggedColor": safe_color(ROUTE_COLOR),
         "flagged": [{"title": p.title, "lon": p.lon, "lat": p.lat} for p in flagged],

@@ -7,6 +7,7 @@ from sqlalchemy import Float, and_, cast, extract, func, literal, or_, select
 
 from gis_app.areas.models import Area
 from gis_app.auth.models import User
+from gis_app.core import mvt_cells
 from gis_app.core.clock import local_zone_name
 from gis_app.extensions import db
 from gis_app.outreach.models import FollowUpTask, OutreachPlan, OutreachStop, OutreachVisit
@@ -169,6 +170,61 @@ def heat_points(weekdays: list[int], hours: list[int], since: date | None = None
     if since is not None:
         query = query.where(Observation.observed_at >= since)
     return [(float(lat), float(lon)) for lat, lon in db.session.execute(query)]
+
+
+def _reports(weekdays: list[int], hours: list[int], *columns):
+    """The heat map's reports on those weekdays and local hours (none ticked selects none), selecting `columns`."""
+    return select(*columns).where(
+        _is_report(),
+        _shift_weekday(Observation.observed_at).in_(weekdays),
+        _local_hour(Observation.observed_at).in_(hours),
+    )
+
+
+def heat_tile(weekdays: list[int], hours: list[int], z: int, x: int, y: int, bounds) -> bytes:
+    """A tile of report counts per cell (layer 'cells'): the heat of the whole data set, whatever its size;
+    `bounds` is the tile's W, S, E, N (the spatial index is searched in it before the exact cell test)."""
+    cell = func.mercator_cell(Observation.geom)
+    query = _reports(weekdays, hours, cell.label("cell"), literal("").label("key")).where(
+        Observation.geom.op("&&")(mvt_cells.tile_box(bounds)), mvt_cells.in_tile(cell, z, x, y)
+    )
+    return mvt_cells.counts_tile(query, z, x, y)
+
+
+def heat_count(weekdays: list[int], hours: list[int], box: tuple[float, float, float, float] | None = None) -> int:
+    """How many reports the heat map counts (in `box`, W S E N, if given)."""
+    query = _reports(weekdays, hours, func.count())
+    if box is not None:
+        query = query.where(func.ST_Intersects(Observation.geom, func.ST_MakeEnvelope(*box, 4326)))
+    return db.session.scalar(query)
+
+
+def heat_places(
+    weekdays: list[int], hours: list[int], box: tuple[float, float, float, float], after: int, limit: int
+) -> list[dict]:
+    """Places with reports in `box` (W S E N) on those weekdays and hours, by id after `after`, at most `limit`:
+    id, title, the point of its reports' centre and how many there are."""
+    reports = (
+        _reports(
+            weekdays,
+            hours,
+            Observation.place_id,
+            func.count().label("reports"),
+            func.ST_Centroid(func.ST_Collect(Observation.geom)).label("centre"),
+        )
+        .where(func.ST_Intersects(Observation.geom, func.ST_MakeEnvelope(*box, 4326)), Observation.place_id > after)
+        .group_by(Observation.place_id)
+        .order_by(Observation.place_id)
+        .limit(limit)
+        .subquery("reports")
+    )
+    query = (
+        select(Place.id, Place.title, func.ST_X(reports.c.centre), func.ST_Y(reports.c.centre), reports.c.reports)
+        .join(reports, reports.c.place_id == Place.id)
+        .order_by(Place.id)
+    )
+    keys = ("id", "title", "lon", "lat", "reports")
+    return [dict(zip(keys, row, strict=True)) for row in db.session.execute(query)]
 
 
 # --- visits ---------------------------------------------------------------------------------------------------------

@@ -4,16 +4,19 @@ Who may come where is declared in auth/access.py: plans, visits and police-only 
 planners see follow-up tasks and monthly visit counts only.
 """
 
+import hashlib
 import uuid
 from datetime import datetime, time
 
-from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
+from gis_app.api import activity_tiles
+from gis_app.api.budget import within_time_budget
 from gis_app.api.params import Param, integer, parse_query
 from gis_app.auth.access import OBSERVATION_SCOPE, authorise
 from gis_app.core.clock import local_now, local_zone
@@ -33,7 +36,8 @@ from gis_app.outreach.scoring import EVENING_NIGHT_TIMES, FACTORS, POLICE_CATEGO
 from gis_app.outreach.service import MY_POSITION
 from gis_app.places import reference
 from gis_app.places.models import Place
-from gis_app.tiles import proxied_tile_url
+from gis_app.places.tile_queries import tile_data_version
+from gis_app.tiles import proxied_tile_url, tile_bounds
 
 blueprint = Blueprint("outreach", __name__, url_prefix="/outreach")
 api_blueprint = Blueprint("outreach_api", __name__)
@@ -476,6 +480,29 @@ def flagged_places() -> list[FlaggedPlace] | None:
     return None if rows is None else [FlaggedPlace(title, lon, lat) for _id, title, lon, lat in rows]
 
 
+def _heat_config(weekdays: list[int], hours: list[int]) -> dict:
+    """Where static/js/outreach_map.js gets the heat and the places, when it switches, and its words."""
+    west, south, east, north = reference.map_bounds(current_app.config["AREA_BOUNDS"])
+    tile = url_for(".heat_tile", z=0, x=0, y=0)
+    return {
+        # The route's integer converters cannot spell {z}: put the template's placeholders into a real tile address.
+        "tilesUrl": tile[: -len("0/0/0.mvt")] + "{z}/{x}/{y}.mvt",
+        "placesUrl": url_for(".heat_places"),
+        "filters": {"weekday": ",".join(map(str, weekdays)), "hour": ",".join(map(str, hours))},
+        "pointZoom": current_app.config["MVT_POINT_ZOOM"],
+        "bounds": [[south, west], [north, east]],
+        "locale": page_locale(),
+        "texts": {
+            "loading": _("Loading observations…"),
+            "count_one": _("1 observation in view"),
+            "count_other": _("{n} observations in view"),
+            "error": _("The observations could not be loaded. Try again."),
+            "reports": _("Observations at these times"),
+            "visits": _("Visits and police notes"),
+        },
+    }
+
+
 @blueprint.get("/layers")
 def layers():
     """A heat map of observations by weekday and hour (default: evenings and nights), and flagged places."""
@@ -484,10 +511,9 @@ def layers():
     else:
         weekdays, hours = list(WEEKDAYS), list(DEFAULT_HOURS)
     # No day or no hour ticked selects nothing (never "everything"); the page says so.
-    points = queries.heat_points(weekdays, hours) if weekdays and hours else []
+    count = queries.heat_count(weekdays, hours)
     flagged = flagged_places()
     heat_map = build_heat_map(
-        points,
         flagged or [],
         heat_label=_("Observations"),
         flagged_label=_("Flagged for police outreach (EST)"),
@@ -496,16 +522,80 @@ def layers():
     return render_template(
         "outreach/layers.html",
         map=embed(heat_map.map),
-        map_config=heat_map.config(),
+        map_config=heat_map.config(**_heat_config(weekdays, hours)),
         heat_js=_asset_url(LEAFLET_HEAT_JS),
         weekdays=weekdays,
         hours=hours,
-        count=len(points),
+        count=count,
         flagged=flagged,
         risk_weekend=RISK_WEEKEND,
         weekday_labels=_weekday_labels(),
         presets=HEAT_PRESETS,
     )
+
+
+HEAT_TILE_VERSION = "1"  # bump when the heat tiles' layout changes, so no browser keeps an old one
+
+
+def _week_list(allowed: range):
+    """A comma-separated list of whole numbers in `allowed`; empty selects nothing (the page says so)."""
+
+    def parse(raw: str) -> list[int]:
+        values = [v for v in raw.split(",") if v]
+        if not all(v.isascii() and v.isdigit() and int(v) in allowed for v in values):
+            raise ValueError(f"expected numbers from {allowed.start} to {allowed.stop - 1} separated by commas")
+        return sorted({int(v) for v in values})
+
+    return parse
+
+
+HEAT_FILTERS = (
+    Param("weekday", "ISO weekdays (1 = Monday); a night counts with the evening before it.", _week_list(range(1, 8))),
+    Param("hour", "Local hours 0-23.", _week_list(range(24))),
+)
+
+
+HEAT_FILTERS = (
+    Param("weekday", "ISO weekdays (1 = Monday); a night counts with the evening before it.", _week_list(range(1, 8))),
+    Param("hour", "Local hours 0-23.", _week_list(range(24))),
+)
+
+
+def _heat_filter(values: dict) -> tuple[list[int], list[int]]:
+    """The heat map's weekdays and hours (none given selects none, as on the page)."""
+    return values.get("weekday", []), values.get("hour", [])
+
+
+@blueprint.get("/tiles/<int:z>/<int:x>/<int:y>.mvt")
+def heat_tile(z: int, x: int, y: int):
+    """Reports per cell for the heat map's weekdays and hours (police-only reports included, visit notes not).
+
+    Police-only data: private to the browser, with an ETag from the data version of places and observations, so
+    an unchanged tile revalidates for one sequence read.
+    """
+    activity_tiles.check_tile(z, x, y)
+    weekdays, hours = _heat_filter(parse_query(HEAT_FILTERS, request.args))
+    key = f"{HEAT_TILE_VERSION}|{tile_data_version()}|{z}/{x}/{y}|{weekdays}|{hours}"
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        with within_time_budget():
+            body = queries.heat_tile(weekdays, hours, z, x, y, tile_bounds(z, x, y))
+        response = Response(body, mimetype=activity_tiles.MVT)
+    response.set_etag(etag)
+    return activity_tiles.private(response)
+
+
+@blueprint.get("/layers/places")
+def heat_places():
+    """Places with reports in the view (bbox) on the heat map's weekdays and hours, with their count, by pages."""
+    values, box, after, limit = activity_tiles.view(request.args, HEAT_FILTERS)
+    weekdays, hours = _heat_filter(values)
+    found = queries.heat_places(weekdays, hours, box, after, limit)
+    for place in found:
+        place["url"] = url_for(".place_visits", place_id=place["id"])
+    return activity_tiles.page(found, limit)
 
 
 def _weekday_labels() -> dict[int, str]:

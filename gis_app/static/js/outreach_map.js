@@ -1,5 +1,6 @@
-// Outreach maps: a shift's route with its numbered stops, or the heat map with the places flagged for police
-// outreach, drawn from the page's JSON into the layers folium made. Titles only ever reach the page as textContent.
+// Outreach maps: a shift's route with its numbered stops, or the heat map (from the counts per cell of the app's
+// vector tiles) with the places flagged for police outreach, drawn into the layers folium made. Titles only ever
+// reach the page as textContent.
 (function () {
   "use strict";
 
@@ -78,10 +79,129 @@
     });
   }
 
+  // The heat: counts of reports per grid cell from the app's vector tiles (place_cells.js), so it is the heat of
+  // the whole data set at any size; zoomed in, also the places with reports in view, each with a popup.
   function drawHeat() {
-    if (config.layers.heat && L.heatLayer) {
-      L.heatLayer(features.heat, features.heatOptions).addTo(window[config.layers.heat]);
+    var texts = config.texts, statusElement = document.getElementById("map-status");
+    var cellTiles = {}, drawnPlaces = {}, failed = false, inFlight = null, moveTimer = null;
+    var heat = L.heatLayer([], features.heatOptions).addTo(window[config.layers.heat]);
+    var placesGroup = L.featureGroup().addTo(window[config.layers.heat]);
+    var query = new URLSearchParams(config.filters).toString();
+
+    function showStatus(state, text, count) {
+      statusElement.dataset.state = state;
+      statusElement.textContent = text;
+      if (count !== undefined) { statusElement.dataset.featureCount = String(count); }
     }
+
+    function zoomedIn() { return map.getZoom() >= config.pointZoom; }
+
+    function currentCells() {
+      var zoom = Math.min(map.getZoom(), grid.options.maxNativeZoom), cells = [];
+      Object.keys(cellTiles).forEach(function (key) {
+        if (cellTiles[key].zoom === zoom) { cells = cells.concat(cellTiles[key].cells); }
+      });
+      return cells;
+    }
+
+    function redraw() {
+      var cells = currentCells();
+      var most = cells.reduce(function (m, c) { return Math.max(m, c.count); }, 1);
+      heat.setOptions({max: most});
+      heat.setLatLngs(cells.map(function (c) { return [c.latlng.lat, c.latlng.lng, c.count]; }));
+    }
+
+    function showCount() {
+      if (grid.isLoading()) { return; }
+      if (failed) { showStatus("error", texts.error); return; }
+      var bounds = map.getBounds(), total = 0;
+      currentCells().forEach(function (c) { if (bounds.contains(c.latlng)) { total += c.count; } });
+      var text = total === 1 ? texts.count_one : texts.count_other.replace("{n}", total.toLocaleString(config.locale));
+      showStatus("ready", text, total);
+    }
+
+    var grid = new window.placeCells.CellGrid(config.tilesUrl + "?" + query, {
+      cells: function (key, coords, cells) {
+        cellTiles[key] = {zoom: coords.z, cells: cells.map(function (c) {
+          return {latlng: map.unproject(L.point((coords.x + c.x) * 256, (coords.y + c.y) * 256), coords.z),
+                  count: c.count};
+        })};
+        redraw();
+      },
+      unload: function (key) { delete cellTiles[key]; redraw(); },
+      failed: function (error) { failed = true; if (window.console) { console.warn(error); } }
+    }, {bounds: L.latLngBounds(config.bounds), maxNativeZoom: 18});
+    grid.on("loading", function () { failed = false; showStatus("loading", texts.loading); });
+    grid.on("load", function () { redraw(); showCount(); });
+    grid.addTo(map);
+
+    function placePopup(place) {
+      var box = element("div", "outreach-popup");
+      box.appendChild(element("strong", "outreach-popup-title", place.title));
+      box.appendChild(element("div", "outreach-popup-count", texts.reports + ": " + place.reports));
+      var link = element("a", "button-link", texts.visits);
+      link.href = place.url;
+      box.appendChild(link);
+      return box;
+    }
+
+    function drawPlaces(places) {
+      var incoming = {};
+      places.forEach(function (p) { incoming[p.id] = p; });
+      Object.keys(drawnPlaces).forEach(function (id) {
+        if (!incoming[id] || incoming[id].reports !== drawnPlaces[id].reports) {
+          placesGroup.removeLayer(drawnPlaces[id].marker);
+          delete drawnPlaces[id];
+        }
+      });
+      places.forEach(function (place) {
+        if (drawnPlaces[place.id]) { return; }
+        var marker = L.circleMarker([place.lat, place.lon], {radius: 7, color: "#ffffff", weight: 2, fill: true,
+                                                              fillColor: features.flaggedColor, fillOpacity: 0.9,
+                                                              className: "outreach-heat-place"})
+          .bindTooltip(element("span", null, place.title), {sticky: true})
+          .bindPopup(function () { return placePopup(place); });
+        drawnPlaces[place.id] = {marker: marker.addTo(placesGroup), reports: place.reports};
+      });
+    }
+
+    async function loadPlaces() {
+      if (inFlight) { inFlight.abort(); }
+      if (!zoomedIn()) { drawPlaces([]); return; }
+      var controller = new AbortController(), places = [], after = 0;
+      inFlight = controller;
+      var b = map.getBounds();
+      var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); });
+      try {
+        for (;;) {
+          var params = new URLSearchParams(config.filters);
+          params.set("bbox", box.join(","));
+          params.set("after", String(after));
+          var response = await fetch(config.placesUrl + "?" + params.toString(), {credentials: "same-origin",
+            signal: controller.signal, headers: {Accept: "application/json"}});
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          var page = await response.json();
+          places = places.concat(page.features);
+          if (page.next === null) { break; }
+          after = page.next;
+        }
+        drawPlaces(places);
+        map.getContainer().dataset.placesDrawn = String(places.length);
+      } catch (error) {
+        if (error.name === "AbortError") { return; }
+        showStatus("error", texts.error);
+        if (window.console) { console.warn(error); }
+      } finally {
+        if (inFlight === controller) { inFlight = null; }
+      }
+    }
+
+    map.on("moveend", function () {
+      window.clearTimeout(moveTimer);
+      moveTimer = window.setTimeout(function () { redraw(); showCount(); loadPlaces(); }, 150);
+    });
+    loadPlaces();
+
     if (config.layers.flagged) {
       var layer = window[config.layers.flagged];
       features.flagged.forEach(function (place) {
@@ -90,6 +210,7 @@
           .bindTooltip(element("span", null, place.title), {sticky: true}).addTo(layer);
       });
     }
+    window.outreachHeatMap = {map: map};  // for tests
   }
 
   if (features.kind === "route") { drawRoute(); } else { drawHeat(); }

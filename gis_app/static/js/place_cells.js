@@ -1,6 +1,7 @@
-// Counts of places per grid cell, read from the app's vector tiles (/tiles/places/{z}/{x}/{y}.mvt, layer "cells")
-// and drawn as count bubbles. A tiny Mapbox Vector Tile reader: the cells are points with a whole number and a
-// JSON text, so no library is needed. Every text reaches the page as textContent.
+// Counts per grid cell, read from the app's vector tiles (layer "cells": the public map's /tiles/places/…, the year
+// map's /tiles/inventory/…, the heat map's /outreach/tiles/…) for the page to draw as bubbles or heat. A tiny Mapbox
+// Vector Tile reader: the cells are points with a whole number and a JSON text, so no library is needed (the one
+// decoder for all three maps). Every text reaches the page as textContent.
 (function () {
   "use strict";
 
