@@ -242,3 +242,10 @@ def test_conformance_lists_what_is_implemented(client):
         "ogcapi-features-4/1.0/conf/optimistic-locking-etags",
     ):
         assert OGC + name in conforms, name
+
+
+def test_a_geometry_in_another_crs_has_no_geojson_2008_crs_member(client, app_context):
+    place = make_place()
+    feature = client.get(f"/api/collections/places/items/{place.id}?crs=http://www.opengis.net/def/crs/EPSG/0/3012")
+    assert feature.headers["Content-Crs"] == "<http://www.opengis.net/def/crs/EPSG/0/3012>"
+    assert set(feature.json["geometry"]) == {"type", "coordinates"}

@@ -11,7 +11,8 @@ def geojson_geometry(geom, srid: int | None = None):
     if srid is None:
         return cast(func.ST_AsGeoJSON(geom, 7), JSON)
     decimals = 7 if srid == WGS84 else 3  # degrees to about a centimetre, metres to a millimetre
-    return cast(func.ST_AsGeoJSON(func.ST_FlipCoordinates(func.ST_Transform(geom, srid)), decimals), JSON)
+    # Options 0: no GeoJSON-2008 "crs" member in the geometry; the Content-Crs header names the CRS (OGC Part 2).
+    return cast(func.ST_AsGeoJSON(func.ST_FlipCoordinates(func.ST_Transform(geom, srid)), decimals, 0), JSON)
 
 
 def envelope(box: tuple[float, float, float, float], srid: int | None = None):
