@@ -3,10 +3,13 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from gis_app import create_app
 from gis_app.extensions import db
@@ -57,8 +60,22 @@ def clean_tables(app):
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND NOT tablename = ANY(:kept)"),
             {"kept": list(KEPT_TABLES)},
         ).all()
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+        truncate_all(tables)
+
+
+def truncate_all(tables: list[str], attempts: int = 5) -> None:
+    """TRUNCATE every table; a live server may still be finishing a browser's last request, so a deadlock with
+    it is retried (PostgreSQL aborted one side of it)."""
+    for attempt in range(attempts):
+        try:
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+            return
+        except OperationalError as error:
+            db.session.rollback()
+            if not isinstance(error.orig, DeadlockDetected) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture(autouse=True)
