@@ -4,6 +4,7 @@ The restart test restarts the shared private PostgreSQL once (about a second), w
 other test runs on the same instance; it is skipped when TEST_DATABASE_URL points elsewhere.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -300,6 +301,7 @@ def own_server(app, database_url):
             "gis_app:create_app()",
         ],
         env=env,
+        start_new_session=True,  # its own process group: kill_server reaches every worker, even one just forked
     )
     url = f"http://127.0.0.1:{port}"
     wait_for(url, server)
@@ -310,8 +312,8 @@ def own_server(app, database_url):
 
 def kill_server(server: subprocess.Popen) -> None:
     """kill -9 the master and every worker at once: no graceful shutdown, no finishing of requests."""
-    for pid in server_pids(server.port):
-        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):  # killed already
+        os.killpg(server.pid, signal.SIGKILL)
     server.wait(timeout=10)
 
 
