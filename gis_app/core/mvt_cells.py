@@ -45,17 +45,17 @@ def tile_box(bounds: tuple[float, float, float, float]):
     return func.ST_MakeEnvelope(west - m, south - m, east + m, north + m, 4326)
 
 
-def _int(number: int):
+def sql_int(number: int):
     """A whole number written into the SQL (PostgreSQL shifts a bigint only by an integer)."""
     return literal_column(str(int(number)), Integer)
 
 
-def _deinterleave(local):
+def deinterleave(local):
     """Column and row of a cell inside its tile from its Morton number (x on even bits, y on odd ones)."""
-    column, row = _int(0), _int(0)
+    column, row = sql_int(0), sql_int(0)
     for bit in range(CELL_SPLIT):
-        column = column.op("|")(local.op(">>")(_int(bit)).op("&")(_int(1 << bit)))
-        row = row.op("|")(local.op(">>")(_int(bit + 1)).op("&")(_int(1 << bit)))
+        column = column.op("|")(local.op(">>")(sql_int(bit)).op("&")(sql_int(1 << bit)))
+        row = row.op("|")(local.op(">>")(sql_int(bit + 1)).op("&")(sql_int(1 << bit)))
     return column, row
 
 
@@ -66,12 +66,12 @@ def counts_tile(source, z: int, x: int, y: int) -> bytes:
         raise ValueError("counts are made only below the cell zoom")
     rows = source.subquery("source")
     base = morton(x, y)
-    local = (rows.c.cell.op(">>")(_int(2 * (CELL_ZOOM - z - CELL_SPLIT))) - (base << 2 * CELL_SPLIT)).label("local")
+    local = (rows.c.cell.op(">>")(sql_int(2 * (CELL_ZOOM - z - CELL_SPLIT))) - (base << 2 * CELL_SPLIT)).label("local")
     counts = (
         select(local, rows.c.key.label("key"), func.count().label("n")).group_by(local, rows.c.key).subquery("counts")
     )
     side = EXTENT / 2**CELL_SPLIT
-    column, row = _deinterleave(counts.c.local)
+    column, row = deinterleave(counts.c.local)
     cells = (
         select(
             func.ST_MakePoint((column + 0.5) * side, (row + 0.5) * side).label("geom"),

@@ -13,23 +13,13 @@ from dataclasses import replace
 
 from sqlalchemy import Boolean, cast, func, literal, literal_column, select, text
 
+from gis_app.core.mvt_cells import CELL_SPLIT, CELL_ZOOM, EXTENT, deinterleave, morton, sql_int
 from gis_app.extensions import db
 from gis_app.places.models import Category, Place, PlaceCellCount
 from gis_app.places.queries import Audience, PlaceFilter, _conditions, _shown_geometry
 
-CELL_ZOOM = 20  # the zoom of the cell numbers stored on each place (migration 0015)
-CELL_SPLIT = 2  # a counts tile is 2**2 × 2**2 cells: 64 px cells on a 256 px tile
-EXTENT = 4096  # MVT coordinates per tile side
 PYRAMID_LEVELS = range(12, 18)  # the cell zooms place_cell_count holds (migration 0022)
 BUFFER = 64  # points and lines a little outside the tile are kept, so symbols at its edge are not cut
-
-
-def morton(x: int, y: int) -> int:
-    """Interleave the bits of x (even positions) and y (odd ones), as mercator_cell() in the database does."""
-    number = 0
-    for bit in range(CELL_ZOOM):
-        number |= ((x >> bit) & 1) << (2 * bit) | ((y >> bit) & 1) << (2 * bit + 1)
-    return number
 
 
 def tile_data_version() -> int:
@@ -48,7 +38,7 @@ def counts_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int) -> b
     from_pyramid = replace(f, category=None, bbox=None) == PlaceFilter() and z + CELL_SPLIT <= PYRAMID_LEVELS[-1]
     counts = (_pyramid_counts if from_pyramid else _place_counts)(f, audience, z, morton(x, y)).subquery("counts")
     side = EXTENT / 2**CELL_SPLIT
-    column, row = _deinterleave(counts.c.local)
+    column, row = deinterleave(counts.c.local)
     cells = (
         select(
             func.ST_MakePoint((column + 0.5) * side, (row + 0.5) * side).label("geom"),
@@ -63,7 +53,7 @@ def counts_tile(f: PlaceFilter, audience: Audience, z: int, x: int, y: int) -> b
 
 def _local(cell, level: int, z: int, base: int):
     """The tile-local Morton number (0 … 4**CELL_SPLIT - 1) of a cell number at `level` inside tile `base` of z."""
-    return (cell.op(">>")(_int(2 * (level - z - CELL_SPLIT))) - (base << 2 * CELL_SPLIT)).label("local")
+    return (cell.op(">>")(sql_int(2 * (level - z - CELL_SPLIT))) - (base << 2 * CELL_SPLIT)).label("local")
 
 
 def _place_counts(f: PlaceFilter, audience: Audience, z: int, base: int):
@@ -101,20 +91,6 @@ def _pyramid_counts(f: PlaceFilter, audience: Audience, z: int, base: int):
         .where(*conditions)
         .group_by(local, stored.category_code)
     )
-
-
-def _int(number: int):
-    """A whole number written into the SQL (PostgreSQL shifts a bigint only by an integer)."""
-    return literal_column(str(int(number)), db.Integer)
-
-
-def _deinterleave(local):
-    """Column and row of a cell inside its tile from its Morton number (x on even bits, y on odd ones)."""
-    column, row = _int(0), _int(0)
-    for bit in range(CELL_SPLIT):
-        column = column.op("|")(local.op(">>")(_int(bit)).op("&")(_int(1 << bit)))
-        row = row.op("|")(local.op(">>")(_int(bit + 1)).op("&")(_int(1 << bit)))
-    return column, row
 
 
 def points_tile(
