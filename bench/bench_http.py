@@ -193,12 +193,16 @@ def sql_rate(url: str, pages: list[list[tuple[str, dict]]], seconds: float) -> f
     stop = time.monotonic() + seconds
 
     def loop(slot: int) -> None:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
+        with psycopg.connect(conninfo) as connection:
             connection.execute("SET jit = off")  # as the app's sessions (GIS_APP_DB_SESSION_OPTIONS)
+            connection.commit()
             i = slot
             while time.monotonic() < stop:
+                # One transaction per page, as the app: its transaction-local settings (set_config(..., true))
+                # then reach the statements after them.
                 for statement, parameters in pages[i % len(pages)]:
                     connection.execute(statement, parameters).fetchall()
+                connection.commit()
                 i += 1
                 done[slot] += 1
 
