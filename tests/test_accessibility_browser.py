@@ -22,6 +22,9 @@ PUBLIC_PAGES = [
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core in the page (evaluated from outside, so the page's CSP need not allow it); serious ones only."""
+    page.wait_for_function(  # map popups fade in: axe would measure the contrast of half-transparent text
+        "[...document.querySelectorAll('.leaflet-popup')].every(p => getComputedStyle(p).opacity === '1')"
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
